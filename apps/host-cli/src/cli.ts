@@ -1,0 +1,45 @@
+import { serveCommand } from './commands/serve.ts';
+
+export interface CliIo {
+	out: { write(s: string): unknown };
+	err: { write(s: string): unknown };
+}
+
+const usage = `luwte — calm live sessions for digital day activities
+
+Usage:
+  luwte serve [--port 8080] [--host 0.0.0.0] [--data-dir ./luwte-data]
+              [--rtc-port-min 44400] [--rtc-port-max 44499] [--announced-address ADDR]
+              [--workers N] [--log-level info]
+  luwte help
+
+Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, MEDIASOUP_WORKER_BIN.
+`;
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+	const [command, ...rest] = argv;
+	try {
+		switch (command) {
+			case 'serve':
+				return await serveCommand(rest, io);
+			case undefined:
+			case 'help':
+			case '--help':
+			case '-h':
+				io.out.write(usage);
+				return 0;
+			default:
+				io.err.write(`unknown command "${command}"\n\n${usage}`);
+				return 2;
+		}
+	} catch (err) {
+		if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+			io.err.write(`${(err as Error).message}\n\n${usage}`);
+			return 2;
+		}
+		io.err.write(`luwte: ${(err as Error).message}\n`);
+		return 1;
+	}
+}
+

@@ -1,0 +1,83 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createEngine, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
+import { z } from 'zod';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger, type LogLevel } from './log.ts';
+import { attachSignalling } from './signal/server.ts';
+import { loadTenants } from './tenants-file.ts';
+
+export const hostOptionsSchema = z
+	.object({
+		port: z.number().int().min(0).max(65535).default(8080),
+		hostname: z.string().min(1).default('0.0.0.0'),
+		dataDir: z.string().min(1).default('./luwte-data'),
+		logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+	})
+	.strict();
+
+export type HostOptions = z.input<typeof hostOptionsSchema> & {
+	/** Engine configuration (validated by the engine). */
+	engine?: EngineConfigInput;
+	/** Tenants to use instead of the data directory's files (tests, embedding hosts). */
+	tenants?: TenantRegistry;
+	logger?: Logger;
+};
+
+export interface Host {
+	readonly engine: Engine;
+	readonly tenants: TenantRegistry;
+	readonly port: number;
+	/** Base URL, e.g. http://127.0.0.1:8080 */
+	readonly url: string;
+	/** Development tenant key, when no tenants are configured. */
+	readonly devApiKey: string | undefined;
+	close(): Promise<void>;
+}
+
+/** Starts engine, REST API and signalling on one HTTP port. */
+export async function startHost(input: HostOptions = {}): Promise<Host> {
+	const { engine: engineConfig, tenants: givenTenants, logger, ...rest } = input;
+	const opts = hostOptionsSchema.parse(rest);
+	const log = logger ?? createLogger(opts.logLevel as LogLevel);
+	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
+	const engine = await createEngine(engineConfig ?? {});
+	engine.events.on('worker.died', (e) => log.error('engine.worker_died', { worker: e.workerIndex, pid: e.pid, error: e.error }));
+	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
+
+	const app = createApp(engine, loaded.registry, log);
+	let server: Server;
+	try {
+		server = await new Promise<Server>((resolve, reject) => {
+			const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.hostname }, () => resolve(s as Server));
+			s.once('error', reject);
+		});
+	} catch (err) {
+		await engine.close();
+		throw err;
+	}
+	const signalling = attachSignalling(server, engine, loaded.registry, log);
+	const port = (server.address() as AddressInfo).port;
+	const shownHost = opts.hostname === '0.0.0.0' || opts.hostname === '::' ? '127.0.0.1' : opts.hostname;
+	log.info('host.started', { port, workers: engine.health().workers });
+
+	let closing: Promise<void> | undefined;
+	return {
+		engine,
+		tenants: loaded.registry,
+		port,
+		url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+		devApiKey: loaded.devApiKey,
+		close() {
+			closing ??= (async () => {
+				signalling.close();
+				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+				server.closeAllConnections();
+				await closed;
+				await engine.close();
+			})();
+			return closing;
+		},
+	};
+}

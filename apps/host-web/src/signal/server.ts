@@ -1,0 +1,56 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Engine, TenantRegistry } from '@luwte/engine';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.ts';
+import { SignalConnection } from './connection.ts';
+
+export const SIGNAL_PATH = '/v1/signal';
+/** Frames above this are refused by ws itself (close 1009); smaller oversize frames get a typed error. */
+const HARD_MAX_PAYLOAD = 1024 * 1024;
+/** A client that answers no ping for this long is gone (its attendance interval ends then). */
+const HEARTBEAT_MS = 15_000;
+
+/** Serves the signalling WebSocket on `/v1/signal` of an existing HTTP server. */
+export function attachSignalling(server: Server, engine: Engine, tenants: TenantRegistry, log: Logger): { close(): void } {
+	const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
+	const alive = new WeakMap<WebSocket, boolean>();
+
+	const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		if (url.pathname !== SIGNAL_PATH) {
+			socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+			return;
+		}
+		wss.handleUpgrade(req, socket, head, (ws) => {
+			const conn = new SignalConnection(engine, tenants, ws, log);
+			alive.set(ws, true);
+			ws.on('pong', () => alive.set(ws, true));
+			ws.on('message', (data, isBinary) => conn.onMessage(data as Buffer, isBinary));
+			ws.on('close', () => conn.onClose());
+			ws.on('error', () => conn.onClose());
+		});
+	};
+	server.on('upgrade', onUpgrade);
+
+	const heartbeat = setInterval(() => {
+		for (const ws of wss.clients) {
+			if (!alive.get(ws)) {
+				ws.terminate();
+				continue;
+			}
+			alive.set(ws, false);
+			ws.ping();
+		}
+	}, HEARTBEAT_MS);
+	heartbeat.unref();
+
+	return {
+		close() {
+			clearInterval(heartbeat);
+			server.off('upgrade', onUpgrade);
+			for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+			wss.close();
+		},
+	};
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { EngineError } from '../errors.ts';
+import { roles, type Role } from '../session/roles.ts';
+import type { Tenant, TenantRegistry } from './tenants.ts';
+
+const ISSUER = 'luwte';
+const AUDIENCE = 'luwte:join';
+
+/** What a join token grants: one pseudonymous participant, one role, in one session of one tenant. */
+export interface JoinGrant {
+	tenantId: string;
+	sessionId: string;
+	participantId: string;
+	role: Role;
+	expiresAt: number;
+	tokenId: string;
+}
+
+const claimsSchema = z.object({
+	ten: z.string().min(1),
+	sid: z.string().min(1),
+	sub: z.string().min(1),
+	role: z.enum(roles),
+	exp: z.number(),
+	jti: z.string().min(1),
+});
+
+/** Pseudonymous participant IDs: no names or e-mail addresses end up in tokens, logs or records. */
+export const participantIdSchema = z
+	.string()
+	.regex(/^[A-Za-z0-9_-]{3,64}$/, '3-64 characters: letters, digits, _ and -');
+
+export async function issueJoinToken(
+	tenant: Tenant,
+	grant: { sessionId: string; participantId: string; role: Role; ttlSeconds: number },
+): Promise<{ token: string; expiresAt: number }> {
+	const now = Math.floor(Date.now() / 1000);
+	const exp = now + grant.ttlSeconds;
+	const token = await new SignJWT({ ten: tenant.id, sid: grant.sessionId, role: grant.role })
+		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+		.setIssuer(ISSUER)
+		.setAudience(AUDIENCE)
+		.setSubject(grant.participantId)
+		.setIssuedAt(now)
+		.setExpirationTime(exp)
+		.setJti(randomUUID())
+		.sign(Buffer.from(tenant.tokenSecret, 'base64url'));
+	return { token, expiresAt: exp * 1000 };
+}
+
+/** Verifies signature, audience and expiry with the secret of the tenant the token names. */
+export async function verifyJoinToken(tenants: TenantRegistry, token: string): Promise<JoinGrant> {
+	let tenantId: unknown;
+	try {
+		tenantId = decodeJwt(token).ten;
+	} catch {
+		throw new EngineError('unauthorized', 'the join token is malformed');
+	}
+	const tenant = typeof tenantId === 'string' ? tenants.get(tenantId) : undefined;
+	if (!tenant) throw new EngineError('unauthorized', 'the join token is not valid');
+	try {
+		const { payload } = await jwtVerify(token, Buffer.from(tenant.tokenSecret, 'base64url'), {
+			issuer: ISSUER,
+			audience: AUDIENCE,
+			algorithms: ['HS256'],
+		});
+		const claims = claimsSchema.parse(payload);
+		return {
+			tenantId: claims.ten,
+			sessionId: claims.sid,
+			participantId: claims.sub,
+			role: claims.role,
+			expiresAt: claims.exp * 1000,
+			tokenId: claims.jti,
+		};
+	} catch (err) {
+		if (err instanceof joseErrors.JWTExpired) throw new EngineError('unauthorized', 'the join token has expired');
+		throw new EngineError('unauthorized', 'the join token is not valid');
+	}
+}

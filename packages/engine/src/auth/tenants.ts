@@ -1,0 +1,69 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { EngineError } from '../errors.ts';
+
+/** A care organisation. Everything it creates (sessions, tokens, records) belongs to it alone. */
+export const tenantSchema = z
+	.object({
+		id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
+		name: z.string().min(1).max(200),
+		/** SHA-256 (hex) of each API key; the keys themselves are never stored. */
+		apiKeyHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
+		/** HS256 secret for join tokens (base64url, at least 32 bytes). */
+		tokenSecret: z.string().min(43),
+		allowedOrigins: z.array(z.string()).default([]),
+	})
+	.strict();
+
+export type Tenant = z.output<typeof tenantSchema>;
+
+export function hashApiKey(key: string): string {
+	return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function newApiKey(): string {
+	return `lwk_${randomBytes(24).toString('base64url')}`;
+}
+
+export function newTokenSecret(): string {
+	return randomBytes(32).toString('base64url');
+}
+
+export class TenantRegistry {
+	readonly #tenants = new Map<string, Tenant>();
+
+	constructor(tenants: readonly unknown[] = []) {
+		for (const t of tenants) this.add(t);
+	}
+
+	add(input: unknown): Tenant {
+		const parsed = tenantSchema.safeParse(input);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw new EngineError('invalid_config', `invalid tenant at "${issue?.path.join('.')}": ${issue?.message}`);
+		}
+		if (this.#tenants.has(parsed.data.id)) throw new EngineError('conflict', `tenant ${parsed.data.id} exists`);
+		this.#tenants.set(parsed.data.id, parsed.data);
+		return parsed.data;
+	}
+
+	get(id: string): Tenant | undefined {
+		return this.#tenants.get(id);
+	}
+
+	list(): Tenant[] {
+		return [...this.#tenants.values()];
+	}
+
+	/** The tenant an API key belongs to, compared in constant time. */
+	authenticate(apiKey: string): Tenant | undefined {
+		const h = Buffer.from(hashApiKey(apiKey), 'hex');
+		let found: Tenant | undefined;
+		for (const tenant of this.#tenants.values()) {
+			for (const stored of tenant.apiKeyHashes) {
+				if (timingSafeEqual(h, Buffer.from(stored, 'hex'))) found ??= tenant;
+			}
+		}
+		return found;
+	}
+}

@@ -1,0 +1,67 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { EngineError } from './errors.ts';
+
+const port = z.number().int().min(1).max(65535);
+
+export const engineConfigSchema = z
+	.object({
+		/** Number of mediasoup workers; one per core by default. */
+		workerCount: z.number().int().min(1).max(256).optional(),
+		logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+		/** mediasoup-worker binary; mediasoup's default (or MEDIASOUP_WORKER_BIN) when absent. */
+		workerBin: z.string().min(1).optional(),
+		webRtc: z
+			.object({
+				/** Address the WebRtcServers listen on. */
+				listenIp: z.string().min(1).default('0.0.0.0'),
+				/** Address announced to clients in ICE candidates (public IP or host name behind NAT). */
+				announcedAddress: z.string().min(1).optional(),
+				/**
+				 * Each worker's WebRtcServer takes one port of this range (UDP and TCP on the same
+				 * number); a replacement worker takes the next free one, so leave some spare.
+				 */
+				portRange: z
+					.object({ min: port, max: port })
+					.refine((r) => r.min <= r.max, { message: 'min must not be greater than max' })
+					.default({ min: 44400, max: 44499 }),
+				enableTcp: z.boolean().default(true),
+			})
+			.prefault({}),
+		/** Ports for PlainTransports (recording, RTP ingest). */
+		rtpPortRange: z
+			.object({ min: port, max: port })
+			.refine((r) => r.min <= r.max, { message: 'min must not be greater than max' })
+			.default({ min: 40000, max: 40999 }),
+		/** Outgoing bitrate cap per WebRTC transport (bits per second). */
+		maxIncomingBitrate: z.number().int().min(100_000).default(3_000_000),
+		initialAvailableOutgoingBitrate: z.number().int().min(100_000).default(1_000_000),
+	})
+	.strict();
+
+export type EngineConfigInput = z.input<typeof engineConfigSchema>;
+export type EngineConfig = z.output<typeof engineConfigSchema> & { workerCount: number };
+
+/** Validates engine configuration; a bad value raises `invalid_config` naming the field. */
+export function parseEngineConfig(input: unknown): EngineConfig {
+	const result = engineConfigSchema.safeParse(input ?? {});
+	if (!result.success) {
+		const issue = result.error.issues[0];
+		const field = issue?.path.join('.') || '(root)';
+		throw new EngineError('invalid_config', `invalid engine config at "${field}": ${issue?.message ?? 'invalid'}`, {
+			field,
+			issues: result.error.issues,
+		});
+	}
+	const cfg = result.data;
+	const workerCount = cfg.workerCount ?? availableParallelism();
+	const span = cfg.webRtc.portRange.max - cfg.webRtc.portRange.min + 1;
+	if (span < workerCount) {
+		throw new EngineError(
+			'invalid_config',
+			`invalid engine config at "webRtc.portRange": ${span} port(s) for ${workerCount} worker(s)`,
+			{ field: 'webRtc.portRange' },
+		);
+	}
+	return { ...cfg, workerCount };
+}

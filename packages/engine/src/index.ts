@@ -1,0 +1,13 @@
+export { createEngine, Engine, createSessionSchema, type CreateSessionOptions, type EngineHealth } from './engine.ts';
+export { parseEngineConfig, engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config.ts';
+export { EngineError, isEngineError, type EngineErrorCode } from './errors.ts';
+export { TypedEmitter, type EngineEvents, type EngineEventName, type LeaveReason, type SessionEndReason } from './events.ts';
+export { routes, canPublish, roles, mediaSources, type Role, type MediaSource, type RoutingPolicy } from './session/roles.ts';
+export { Session, type SessionInfo, type SessionState } from './session/session.ts';
+export { Participant, type TransportInfo, type TransportDirection } from './session/participant.ts';
+export type { ParticipantNotification } from './session/notifications.ts';
+export { routerMediaCodecs } from './media/codecs.ts';
+export type { WorkerSlot } from './media/worker-pool.ts';
+export { TenantRegistry, tenantSchema, hashApiKey, newApiKey, newTokenSecret, type Tenant } from './auth/tenants.ts';
+export { issueJoinToken, verifyJoinToken, participantIdSchema, type JoinGrant } from './auth/join-token.ts';
+export type { types as MediaTypes } from 'mediasoup';

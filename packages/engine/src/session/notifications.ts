@@ -1,0 +1,24 @@
+import type { types } from 'mediasoup';
+import type { MediaSource, Role } from './roles.ts';
+
+/** What the engine tells one connected participant; hosts forward these over their signalling. */
+export type ParticipantNotification =
+	| {
+			type: 'newConsumer';
+			consumerId: string;
+			producerId: string;
+			kind: 'audio' | 'video';
+			rtpParameters: types.RtpParameters;
+			participantId: string;
+			role: Role;
+			source: MediaSource;
+			producerPaused: boolean;
+	  }
+	| { type: 'consumerClosed'; consumerId: string }
+	| { type: 'consumerPaused'; consumerId: string }
+	| { type: 'consumerResumed'; consumerId: string }
+	| { type: 'participantJoined'; participantId: string; role: Role }
+	| { type: 'participantLeft'; participantId: string; role: Role }
+	| { type: 'sessionEnded'; reason: string }
+	/** The engine dropped this connection (replaced by a newer one, or its media worker failed). */
+	| { type: 'disconnected'; reason: 'replaced' | 'media-failure' };

@@ -1,0 +1,77 @@
+import type { types } from 'mediasoup';
+import { EngineError } from '../errors.ts';
+import type { LeaveReason } from '../events.ts';
+import type { ParticipantNotification } from './notifications.ts';
+import type { MediaSource, Role } from './roles.ts';
+
+export type TransportDirection = 'send' | 'recv';
+
+export interface TransportInfo {
+	id: string;
+	direction: TransportDirection;
+	iceParameters: types.IceParameters;
+	iceCandidates: types.IceCandidate[];
+	dtlsParameters: types.DtlsParameters;
+}
+
+/** Limits that keep one misbehaving client from exhausting a worker. */
+export const participantLimits = { transports: 4 } as const;
+
+/** Media state of one connection of one participant in a live session. */
+export class Participant {
+	readonly id: string;
+	readonly role: Role;
+	readonly connectionId: string;
+	readonly joinedAt: number;
+	readonly transports = new Map<string, { transport: types.WebRtcTransport; direction: TransportDirection }>();
+	readonly producers = new Map<string, { producer: types.Producer; source: MediaSource }>();
+	readonly consumers = new Map<string, types.Consumer>();
+	rtpCapabilities: types.RtpCapabilities | undefined;
+	closed = false;
+	leaveReason: LeaveReason | undefined;
+	readonly #notify: (n: ParticipantNotification) => void;
+
+	constructor(id: string, role: Role, connectionId: string, notify: (n: ParticipantNotification) => void) {
+		this.id = id;
+		this.role = role;
+		this.connectionId = connectionId;
+		this.joinedAt = Date.now();
+		this.#notify = notify;
+	}
+
+	notify(n: ParticipantNotification): void {
+		if (this.closed) return;
+		try {
+			this.#notify(n);
+		} catch {
+			// A host's listener must never break routing for the others.
+		}
+	}
+
+	transport(id: string): { transport: types.WebRtcTransport; direction: TransportDirection } {
+		const t = this.transports.get(id);
+		if (!t) throw new EngineError('not_found', `transport ${id} not found`);
+		return t;
+	}
+
+	/** The transport media is consumed on: the first receive transport. */
+	get recvTransport(): types.WebRtcTransport | undefined {
+		for (const t of this.transports.values()) if (t.direction === 'recv') return t.transport;
+		return undefined;
+	}
+
+	get ready(): boolean {
+		return !this.closed && this.rtpCapabilities !== undefined && this.recvTransport !== undefined;
+	}
+
+	/** Closes every transport (and with them producers and consumers). */
+	close(reason: LeaveReason): void {
+		if (this.closed) return;
+		this.leaveReason = reason;
+		this.closed = true;
+		for (const { transport } of this.transports.values()) transport.close();
+		this.transports.clear();
+		this.producers.clear();
+		this.consumers.clear();
+	}
+}

@@ -1,0 +1,38 @@
+/**
+ * Who sends what to whom. Kept pure so the rules can be read (and tested) in one place.
+ *
+ * - host (begeleider): publishes; receives everyone.
+ * - location (a day-care room device standing for the clients on site): publishes; receives everyone.
+ * - participant (a client at home): publishes; receives hosts and locations, and other
+ *   participants when the session allows it (default: yes, it is a group activity).
+ * - viewer (broadcast audience): never publishes; receives hosts and locations only, so that
+ *   clients at home are never shown to a broadcast audience.
+ */
+export const roles = ['host', 'participant', 'location', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+export const mediaSources = ['camera', 'microphone', 'screen'] as const;
+export type MediaSource = (typeof mediaSources)[number];
+
+export interface RoutingPolicy {
+	/** Participants at home see and hear each other (not only the host and the room). */
+	participantsSeeEachOther: boolean;
+}
+
+export function canPublish(role: Role): boolean {
+	return role !== 'viewer';
+}
+
+/** Whether a receiver with `receiver` role gets media published by a `sender`. */
+export function routes(sender: Role, receiver: Role, policy: RoutingPolicy): boolean {
+	if (!canPublish(sender)) return false;
+	switch (receiver) {
+		case 'host':
+		case 'location':
+			return true;
+		case 'participant':
+			return sender !== 'participant' || policy.participantsSeeEachOther;
+		case 'viewer':
+			return sender === 'host' || sender === 'location';
+	}
+}

@@ -1,0 +1,413 @@
+import { randomUUID } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type { EngineConfig } from '../config.ts';
+import { EngineError } from '../errors.ts';
+import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '../events.ts';
+import { routerMediaCodecs } from '../media/codecs.ts';
+import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
+import type { ParticipantNotification } from './notifications.ts';
+import { Participant, participantLimits, type TransportDirection, type TransportInfo } from './participant.ts';
+import { canPublish, routes, type MediaSource, type Role, type RoutingPolicy } from './roles.ts';
+
+export type SessionState = 'scheduled' | 'live' | 'ended';
+
+export interface SessionOptions {
+	id: string;
+	tenantId: string;
+	title?: string | undefined;
+	policy: RoutingPolicy;
+}
+
+export interface SessionInfo {
+	id: string;
+	tenantId: string;
+	title: string | undefined;
+	state: SessionState;
+	createdAt: number;
+	startedAt: number | undefined;
+	endedAt: number | undefined;
+	policy: RoutingPolicy;
+	participants: { participantId: string; role: Role; joinedAt: number }[];
+}
+
+/** Which media kind each source must carry. */
+const sourceKind: Record<MediaSource, 'audio' | 'video'> = {
+	camera: 'video',
+	microphone: 'audio',
+	screen: 'video',
+};
+
+/**
+ * A live activity: one router (allocated at the first join), the connected participants and
+ * the routing between them. States: scheduled → live → ended.
+ */
+export class Session {
+	readonly id: string;
+	readonly tenantId: string;
+	readonly title: string | undefined;
+	readonly policy: RoutingPolicy;
+	readonly createdAt = Date.now();
+	startedAt: number | undefined;
+	endedAt: number | undefined;
+	readonly #participants = new Map<string, Participant>();
+	readonly #config: EngineConfig;
+	readonly #pool: WorkerPool;
+	readonly #events: TypedEmitter<EngineEvents>;
+	#slot: WorkerSlot | undefined;
+	#router: types.Router | undefined;
+	#routerPending: Promise<types.Router> | undefined;
+	#state: SessionState = 'scheduled';
+
+	constructor(opts: SessionOptions, config: EngineConfig, pool: WorkerPool, events: TypedEmitter<EngineEvents>) {
+		this.id = opts.id;
+		this.tenantId = opts.tenantId;
+		this.title = opts.title;
+		this.policy = opts.policy;
+		this.#config = config;
+		this.#pool = pool;
+		this.#events = events;
+	}
+
+	get state(): SessionState {
+		return this.#state;
+	}
+
+	get workerIndex(): number | undefined {
+		return this.#slot?.index;
+	}
+
+	info(): SessionInfo {
+		return {
+			id: this.id,
+			tenantId: this.tenantId,
+			title: this.title,
+			state: this.#state,
+			createdAt: this.createdAt,
+			startedAt: this.startedAt,
+			endedAt: this.endedAt,
+			policy: { ...this.policy },
+			participants: [...this.#participants.values()].map((p) => ({
+				participantId: p.id,
+				role: p.role,
+				joinedAt: p.joinedAt,
+			})),
+		};
+	}
+
+	participant(participantId: string, connectionId: string): Participant {
+		const p = this.#participants.get(participantId);
+		if (!p || p.connectionId !== connectionId || p.closed) {
+			throw new EngineError('not_found', 'this connection is no longer part of the session');
+		}
+		return p;
+	}
+
+	/** Joins a participant; a second connection with the same participant ID replaces the first. */
+	async join(
+		participantId: string,
+		role: Role,
+		notify: (n: ParticipantNotification) => void,
+	): Promise<{ participant: Participant; rtpCapabilities: types.RtpCapabilities }> {
+		this.#assertNotEnded();
+		const router = await this.#ensureRouter();
+		this.#assertNotEnded();
+		const previous = this.#participants.get(participantId);
+		if (previous) {
+			previous.notify({ type: 'disconnected', reason: 'replaced' });
+			this.#remove(previous, 'replaced');
+		}
+		const participant = new Participant(participantId, role, randomUUID(), notify);
+		this.#participants.set(participantId, participant);
+		if (this.#state === 'scheduled') {
+			this.#state = 'live';
+			this.startedAt = Date.now();
+		}
+		this.#emitScoped('participant.joined', { participantId, role, connectionId: participant.connectionId });
+		for (const other of this.#participants.values()) {
+			if (other !== participant) other.notify({ type: 'participantJoined', participantId, role });
+		}
+		return { participant, rtpCapabilities: router.rtpCapabilities };
+	}
+
+	/** Who else is here, as this participant may know it. */
+	peersOf(participant: Participant): { participantId: string; role: Role }[] {
+		return [...this.#participants.values()]
+			.filter((p) => p !== participant)
+			.map((p) => ({ participantId: p.id, role: p.role }));
+	}
+
+	async createTransport(participant: Participant, direction: TransportDirection): Promise<TransportInfo> {
+		this.#assertLive(participant);
+		if (direction === 'send' && !canPublish(participant.role)) {
+			throw new EngineError('forbidden', `role ${participant.role} may not publish`);
+		}
+		if (participant.transports.size >= participantLimits.transports) {
+			throw new EngineError('conflict', `at most ${participantLimits.transports} transports per connection`);
+		}
+		const router = this.#router;
+		const slot = this.#slot;
+		if (!router || !slot) throw new EngineError('unavailable', 'session has no media router');
+		const transport = await router.createWebRtcTransport({
+			webRtcServer: slot.webRtcServer,
+			enableUdp: true,
+			enableTcp: this.#config.webRtc.enableTcp,
+			preferUdp: true,
+			initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
+			appData: { participantId: participant.id, direction },
+		});
+		if (participant.closed) {
+			transport.close();
+			throw new EngineError('not_found', 'this connection is no longer part of the session');
+		}
+		slot.load++;
+		transport.observer.once('close', () => {
+			slot.load--;
+		});
+		if (direction === 'send') await transport.setMaxIncomingBitrate(this.#config.maxIncomingBitrate);
+		participant.transports.set(transport.id, { transport, direction });
+		return {
+			id: transport.id,
+			direction,
+			iceParameters: transport.iceParameters,
+			iceCandidates: transport.iceCandidates,
+			dtlsParameters: transport.dtlsParameters,
+		};
+	}
+
+	async connectTransport(
+		participant: Participant,
+		transportId: string,
+		dtlsParameters: types.DtlsParameters,
+	): Promise<void> {
+		this.#assertLive(participant);
+		const { transport } = participant.transport(transportId);
+		try {
+			await transport.connect({ dtlsParameters });
+		} catch (err) {
+			throw new EngineError('invalid_argument', `cannot connect transport: ${(err as Error).message}`);
+		}
+	}
+
+	/** The client can receive: remember its capabilities and consume everything routed to it. */
+	async ready(participant: Participant, rtpCapabilities: types.RtpCapabilities): Promise<void> {
+		this.#assertLive(participant);
+		if (!participant.recvTransport) {
+			throw new EngineError('conflict', 'create a receive transport before announcing ready');
+		}
+		participant.rtpCapabilities = rtpCapabilities;
+		for (const sender of this.#participants.values()) {
+			if (sender === participant || !routes(sender.role, participant.role, this.policy)) continue;
+			for (const { producer, source } of sender.producers.values()) {
+				await this.#consume(participant, sender, producer, source);
+			}
+		}
+	}
+
+	async produce(
+		participant: Participant,
+		transportId: string,
+		kind: 'audio' | 'video',
+		rtpParameters: types.RtpParameters,
+		source: MediaSource,
+		paused: boolean,
+	): Promise<string> {
+		this.#assertLive(participant);
+		if (!canPublish(participant.role)) throw new EngineError('forbidden', `role ${participant.role} may not publish`);
+		if (sourceKind[source] !== kind) throw new EngineError('invalid_argument', `source ${source} must be ${sourceKind[source]}`);
+		for (const p of participant.producers.values()) {
+			if (p.source === source) throw new EngineError('conflict', `already publishing ${source}`);
+		}
+		const { transport, direction } = participant.transport(transportId);
+		if (direction !== 'send') throw new EngineError('invalid_argument', 'produce needs a send transport');
+		let producer: types.Producer;
+		try {
+			producer = await transport.produce({ kind, rtpParameters, paused, appData: { source } });
+		} catch (err) {
+			throw new EngineError('invalid_argument', `cannot produce: ${(err as Error).message}`);
+		}
+		if (participant.closed) {
+			producer.close();
+			throw new EngineError('not_found', 'this connection is no longer part of the session');
+		}
+		participant.producers.set(producer.id, { producer, source });
+		producer.observer.once('close', () => {
+			participant.producers.delete(producer.id);
+			this.#emitScoped('producer.removed', { participantId: participant.id, producerId: producer.id });
+		});
+		this.#emitScoped('producer.added', {
+			participantId: participant.id,
+			role: participant.role,
+			producerId: producer.id,
+			kind,
+			source,
+		});
+		for (const receiver of this.#participants.values()) {
+			if (receiver === participant || !receiver.ready || !routes(participant.role, receiver.role, this.policy)) continue;
+			await this.#consume(receiver, participant, producer, source);
+		}
+		return producer.id;
+	}
+
+	async setProducerPaused(participant: Participant, producerId: string, paused: boolean): Promise<void> {
+		this.#assertLive(participant);
+		const entry = participant.producers.get(producerId);
+		if (!entry) throw new EngineError('not_found', `producer ${producerId} not found`);
+		if (entry.producer.paused === paused) return;
+		if (paused) await entry.producer.pause();
+		else await entry.producer.resume();
+		this.#emitScoped(paused ? 'producer.paused' : 'producer.resumed', {
+			participantId: participant.id,
+			producerId,
+		});
+	}
+
+	closeProducer(participant: Participant, producerId: string): void {
+		this.#assertLive(participant);
+		const entry = participant.producers.get(producerId);
+		if (!entry) throw new EngineError('not_found', `producer ${producerId} not found`);
+		entry.producer.close();
+	}
+
+	async resumeConsumer(participant: Participant, consumerId: string): Promise<void> {
+		this.#assertLive(participant);
+		const consumer = participant.consumers.get(consumerId);
+		if (!consumer) throw new EngineError('not_found', `consumer ${consumerId} not found`);
+		await consumer.resume();
+		// Start the picture now rather than at the next periodic keyframe.
+		if (consumer.kind === 'video') await consumer.requestKeyFrame();
+	}
+
+	leave(participant: Participant, reason: LeaveReason = 'left'): void {
+		if (participant.closed) return;
+		if (this.#participants.get(participant.id) !== participant) return;
+		this.#remove(participant, reason);
+	}
+
+	end(reason: SessionEndReason = 'ended'): void {
+		if (this.#state === 'ended') return;
+		for (const p of [...this.#participants.values()]) {
+			p.notify({ type: 'sessionEnded', reason });
+			this.#remove(p, 'session-ended');
+		}
+		this.#state = 'ended';
+		this.endedAt = Date.now();
+		this.#router?.close();
+		this.#router = undefined;
+		this.#slot = undefined;
+		this.#emitScoped('session.ended', { reason });
+	}
+
+	/** Called by the engine when the worker behind this session's router died. */
+	handleWorkerLost(dead: WorkerSlot): void {
+		if (this.#slot !== dead) return;
+		this.#router = undefined;
+		this.#slot = undefined;
+		this.#routerPending = undefined;
+		for (const p of [...this.#participants.values()]) {
+			p.notify({ type: 'disconnected', reason: 'media-failure' });
+			this.#remove(p, 'media-failure');
+		}
+	}
+
+	async #consume(
+		receiver: Participant,
+		sender: Participant,
+		producer: types.Producer,
+		source: MediaSource,
+	): Promise<void> {
+		const router = this.#router;
+		const transport = receiver.recvTransport;
+		const caps = receiver.rtpCapabilities;
+		if (!router || !transport || !caps || producer.closed) return;
+		if (!router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
+		// Paused until the client has set up its side and asks to resume: no media is lost
+		// before its decoder exists, and the first frame is a keyframe we request then.
+		const consumer = await transport.consume({
+			producerId: producer.id,
+			rtpCapabilities: caps,
+			paused: true,
+			appData: { participantId: sender.id, source },
+		});
+		if (receiver.closed) {
+			consumer.close();
+			return;
+		}
+		receiver.consumers.set(consumer.id, consumer);
+		const closed = () => {
+			if (receiver.consumers.delete(consumer.id)) {
+				receiver.notify({ type: 'consumerClosed', consumerId: consumer.id });
+			}
+		};
+		consumer.on('transportclose', () => receiver.consumers.delete(consumer.id));
+		consumer.on('producerclose', closed);
+		consumer.on('producerpause', () => receiver.notify({ type: 'consumerPaused', consumerId: consumer.id }));
+		consumer.on('producerresume', () => receiver.notify({ type: 'consumerResumed', consumerId: consumer.id }));
+		receiver.notify({
+			type: 'newConsumer',
+			consumerId: consumer.id,
+			producerId: producer.id,
+			kind: consumer.kind,
+			rtpParameters: consumer.rtpParameters,
+			participantId: sender.id,
+			role: sender.role,
+			source,
+			producerPaused: consumer.producerPaused,
+		});
+	}
+
+	#remove(participant: Participant, reason: LeaveReason): void {
+		this.#participants.delete(participant.id);
+		participant.close(reason);
+		this.#emitScoped('participant.left', {
+			participantId: participant.id,
+			role: participant.role,
+			connectionId: participant.connectionId,
+			reason,
+		});
+		if (reason === 'replaced') return;
+		for (const other of this.#participants.values()) {
+			other.notify({ type: 'participantLeft', participantId: participant.id, role: participant.role });
+		}
+	}
+
+	async #ensureRouter(): Promise<types.Router> {
+		if (this.#router && !this.#router.closed) return this.#router;
+		this.#routerPending ??= (async () => {
+			const slot = this.#pool.leastLoaded();
+			const router = await slot.worker.createRouter({ mediaCodecs: routerMediaCodecs, appData: { sessionId: this.id } });
+			slot.load++;
+			router.observer.once('close', () => {
+				slot.load--;
+			});
+			this.#slot = slot;
+			this.#router = router;
+			return router;
+		})().finally(() => {
+			this.#routerPending = undefined;
+		});
+		return this.#routerPending;
+	}
+
+	#assertNotEnded(): void {
+		if (this.#state === 'ended') throw new EngineError('session_ended', 'this session has ended');
+	}
+
+	#assertLive(participant: Participant): void {
+		this.#assertNotEnded();
+		if (participant.closed || this.#participants.get(participant.id) !== participant) {
+			throw new EngineError('not_found', 'this connection is no longer part of the session');
+		}
+	}
+
+	#emitScoped<K extends 'participant.joined' | 'participant.left' | 'producer.added' | 'producer.removed' | 'producer.paused' | 'producer.resumed' | 'session.ended'>(
+		event: K,
+		payload: Omit<EngineEvents[K], 'at' | 'tenantId' | 'sessionId'>,
+	): void {
+		this.#events.emit(event, {
+			at: Date.now(),
+			tenantId: this.tenantId,
+			sessionId: this.id,
+			...payload,
+		} as EngineEvents[K]);
+	}
+}

@@ -1,0 +1,64 @@
+import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine';
+import { startHost, type Host } from '@luwte/host-web';
+import { freePortRange } from './ports.ts';
+
+export interface TestTenant {
+	id: string;
+	apiKey: string;
+}
+
+export interface TestHost {
+	host: Host;
+	tenants: TestTenant[];
+	/** Calls the admin API as a tenant. */
+	api(tenant: TestTenant, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+	/** Creates a session and returns its id. */
+	createSession(tenant: TestTenant, body?: Record<string, unknown>): Promise<string>;
+	/** Issues a join token. */
+	token(tenant: TestTenant, sessionId: string, role: string, participantId?: string): Promise<string>;
+	close(): Promise<void>;
+}
+
+/** A real host (engine with real mediasoup workers) on loopback with two tenants. */
+export async function startTestHost(opts: { workerCount?: number } = {}): Promise<TestHost> {
+	const tenants: TestTenant[] = [
+		{ id: 'zorg-a', apiKey: newApiKey() },
+		{ id: 'zorg-b', apiKey: newApiKey() },
+	];
+	const registry = new TenantRegistry(
+		tenants.map((t) => ({ id: t.id, name: t.id, apiKeyHashes: [hashApiKey(t.apiKey)], tokenSecret: newTokenSecret() })),
+	);
+	const workerCount = opts.workerCount ?? 1;
+	const portRange = await freePortRange(workerCount + 2);
+	const host = await startHost({
+		port: 0,
+		hostname: '127.0.0.1',
+		logLevel: 'silent',
+		tenants: registry,
+		engine: { workerCount, webRtc: { listenIp: '127.0.0.1', portRange, enableTcp: false } },
+	});
+	const api: TestHost['api'] = async (tenant, method, path, body) => {
+		const res = await fetch(`${host.url}${path}`, {
+			method,
+			headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+			...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+		});
+		return { status: res.status, json: await res.json() };
+	};
+	return {
+		host,
+		tenants,
+		api,
+		async createSession(tenant, body = {}) {
+			const r = await api(tenant, 'POST', '/v1/sessions', body);
+			if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.json)}`);
+			return r.json.id as string;
+		},
+		async token(tenant, sessionId, role, participantId) {
+			const r = await api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, { role, ...(participantId ? { participantId } : {}) });
+			if (r.status !== 201) throw new Error(`token: ${r.status} ${JSON.stringify(r.json)}`);
+			return r.json.token as string;
+		},
+		close: () => host.close(),
+	};
+}

@@ -1,0 +1,138 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { openSignal } from '../helpers/ws-client.ts';
+
+// Every bad input gets a typed error on its own connection; nothing else is disturbed.
+describe('signalling protocol: bad input', () => {
+	let t: TestHost;
+	let sessionA: string;
+	let sessionB: string;
+
+	beforeAll(async () => {
+		t = await startTestHost();
+		sessionA = await t.createSession(t.tenants[0]!, { title: 'Muziek luisteren' });
+		sessionB = await t.createSession(t.tenants[0]!, { title: 'Bewegen op muziek' });
+	});
+	afterAll(() => t?.close());
+
+	it('answers a non-JSON message with bad_request and keeps the connection', async () => {
+		const s = await openSignal(t.host.url);
+		const r = await s.sendRaw('{not json');
+		expect(r).toMatchObject({ ok: false, id: null, error: { code: 'bad_request' } });
+		const again = await s.request('createTransport', { direction: 'send' });
+		expect(again.error.code).toBe('not_joined');
+		s.close();
+	});
+
+	it('answers an unknown method with unknown_method', async () => {
+		const s = await openSignal(t.host.url);
+		const r = await s.request('deleteEverything', {});
+		expect(r).toMatchObject({ id: 1, ok: false, error: { code: 'unknown_method' } });
+		s.close();
+	});
+
+	it('answers invalid params with invalid_params naming the field', async () => {
+		const s = await openSignal(t.host.url);
+		const token = await t.token(t.tenants[0]!, sessionA, 'participant');
+		expect((await s.request('join', { token })).ok).toBe(true);
+		const r = await s.request('createTransport', { direction: 'sideways' });
+		expect(r.ok).toBe(false);
+		expect(r.error.code).toBe('invalid_params');
+		expect(r.error.details.fields[0].field).toBe('direction');
+		const r2 = await s.request('produce', { transportId: 'x', kind: 'video', rtpParameters: { codecs: [] }, source: 'camera' });
+		expect(r2.error.code).toBe('invalid_params');
+		// The connection still works for good requests.
+		const ok = await s.request('createTransport', { direction: 'recv' });
+		expect(ok.ok).toBe(true);
+		s.close();
+	});
+
+	it('refuses a forged token, an expired token and garbage with unauthorized', async () => {
+		const s = await openSignal(t.host.url);
+		const forged = await new SignJWT({ ten: 'zorg-a', sid: sessionA, role: 'host' })
+			.setProtectedHeader({ alg: 'HS256' })
+			.setIssuer('luwte')
+			.setAudience('luwte:join')
+			.setSubject('p_forged')
+			.setJti('x')
+			.setExpirationTime('1h')
+			.sign(new TextEncoder().encode('not-the-tenant-secret-not-the-tenant-secret'));
+		expect((await s.request('join', { token: forged })).error.code).toBe('unauthorized');
+		expect((await s.request('join', { token: 'garbage' })).error.code).toBe('unauthorized');
+
+		const tenant = t.host.tenants.get('zorg-a')!;
+		const expired = await new SignJWT({ ten: 'zorg-a', sid: sessionA, role: 'participant' })
+			.setProtectedHeader({ alg: 'HS256' })
+			.setIssuer('luwte')
+			.setAudience('luwte:join')
+			.setSubject('p_late')
+			.setJti('y')
+			.setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+			.setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+			.sign(Buffer.from(tenant.tokenSecret, 'base64url'));
+		const r = await s.request('join', { token: expired });
+		expect(r.error).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/expired/) });
+		// Still usable: a valid token joins on the same connection.
+		const ok = await s.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'participant') });
+		expect(ok.ok).toBe(true);
+		s.close();
+	});
+
+	it('refuses a token used for another session than the one asked for', async () => {
+		const s = await openSignal(t.host.url);
+		const tokenForB = await t.token(t.tenants[0]!, sessionB, 'participant');
+		const r = await s.request('join', { token: tokenForB, sessionId: sessionA });
+		expect(r.error.code).toBe('forbidden');
+		s.close();
+	});
+
+	it("does not let a tenant's token reach another tenant's session", async () => {
+		const otherTenantSession = await t.createSession(t.tenants[1]!);
+		// Tenant B's API key cannot mint a token for tenant A's session...
+		const mint = await t.api(t.tenants[1]!, 'POST', `/v1/sessions/${sessionA}/tokens`, { role: 'host' });
+		expect(mint.status).toBe(404);
+		// ...and tenant A's key cannot see or end tenant B's session.
+		expect((await t.api(t.tenants[0]!, 'GET', `/v1/sessions/${otherTenantSession}`)).status).toBe(404);
+		expect((await t.api(t.tenants[0]!, 'POST', `/v1/sessions/${otherTenantSession}/end`)).status).toBe(404);
+	});
+
+	it('answers an oversized frame with message_too_large and keeps serving', async () => {
+		const s = await openSignal(t.host.url);
+		const big = JSON.stringify({ id: 5, method: 'join', params: { token: 'x'.repeat(200_000) } });
+		const r = await s.sendRaw(big);
+		expect(r).toMatchObject({ ok: false, error: { code: 'message_too_large' } });
+		expect((await s.request('leave', {})).error.code).toBe('not_joined');
+		s.close();
+	});
+
+	it('keeps other connections and the host serving after all of the above', async () => {
+		const good = await openSignal(t.host.url);
+		const bad = await openSignal(t.host.url);
+		bad.ws.send(Buffer.alloc(2 * 1024 * 1024)); // beyond the hard cap: ws closes only this socket
+		expect(await bad.closed).toBe(1009);
+		const r = await good.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'host') });
+		expect(r.ok).toBe(true);
+		expect(r.result.role).toBe('host');
+		const health = await fetch(`${t.host.url}/healthz`);
+		expect(health.status).toBe(200);
+		expect((await health.json()).workers).toBe(1);
+		good.close();
+	});
+
+	it('refuses joining twice on one connection with already_joined', async () => {
+		const s = await openSignal(t.host.url);
+		expect((await s.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'participant') })).ok).toBe(true);
+		const r = await s.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'participant') });
+		expect(r.error.code).toBe('already_joined');
+		s.close();
+	});
+
+	it('refuses publishing for a viewer with forbidden', async () => {
+		const s = await openSignal(t.host.url);
+		expect((await s.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'viewer') })).ok).toBe(true);
+		const r = await s.request('createTransport', { direction: 'send' });
+		expect(r.error.code).toBe('forbidden');
+		s.close();
+	});
+});
