@@ -27,6 +27,7 @@ export const engineConfigSchema = z
 					.default({ min: 44400, max: 44499 }),
 				enableTcp: z.boolean().default(true),
 			})
+			.strict()
 			.prefault({}),
 		/** Ports for PlainTransports (recording, RTP ingest). */
 		rtpPortRange: z
@@ -47,7 +48,9 @@ export function parseEngineConfig(input: unknown): EngineConfig {
 	const result = engineConfigSchema.safeParse(input ?? {});
 	if (!result.success) {
 		const issue = result.error.issues[0];
-		const field = issue?.path.join('.') || '(root)';
+		const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+		const path = [...(issue?.path ?? []), ...(unknownKey !== undefined ? [unknownKey] : [])];
+		const field = path.join('.') || '(root)';
 		throw new EngineError('invalid_config', `invalid engine config at "${field}": ${issue?.message ?? 'invalid'}`, {
 			field,
 			issues: result.error.issues,

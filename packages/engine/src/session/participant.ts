@@ -6,6 +6,18 @@ import type { MediaSource, Role } from './roles.ts';
 
 export type TransportDirection = 'send' | 'recv';
 
+/** WebRTC for clients; plain RTP for server-side ends (recording, RTP ingest, benchmarks). */
+export type MediaTransport = types.WebRtcTransport | types.PlainTransport;
+
+export interface PlainTransportInfo {
+	id: string;
+	direction: TransportDirection;
+	/** Where the engine listens for this transport's RTP (and RTCP when not muxed). */
+	localIp: string;
+	localPort: number;
+	localRtcpPort: number | undefined;
+}
+
 export interface TransportInfo {
 	id: string;
 	direction: TransportDirection;
@@ -23,7 +35,7 @@ export class Participant {
 	readonly role: Role;
 	readonly connectionId: string;
 	readonly joinedAt: number;
-	readonly transports = new Map<string, { transport: types.WebRtcTransport; direction: TransportDirection }>();
+	readonly transports = new Map<string, { transport: MediaTransport; direction: TransportDirection }>();
 	readonly producers = new Map<string, { producer: types.Producer; source: MediaSource }>();
 	readonly consumers = new Map<string, types.Consumer>();
 	rtpCapabilities: types.RtpCapabilities | undefined;
@@ -48,14 +60,14 @@ export class Participant {
 		}
 	}
 
-	transport(id: string): { transport: types.WebRtcTransport; direction: TransportDirection } {
+	transport(id: string): { transport: MediaTransport; direction: TransportDirection } {
 		const t = this.transports.get(id);
 		if (!t) throw new EngineError('not_found', `transport ${id} not found`);
 		return t;
 	}
 
 	/** The transport media is consumed on: the first receive transport. */
-	get recvTransport(): types.WebRtcTransport | undefined {
+	get recvTransport(): MediaTransport | undefined {
 		for (const t of this.transports.values()) if (t.direction === 'recv') return t.transport;
 		return undefined;
 	}

@@ -6,7 +6,14 @@ import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '
 import { routerMediaCodecs } from '../media/codecs.ts';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
 import type { ParticipantNotification } from './notifications.ts';
-import { Participant, participantLimits, type TransportDirection, type TransportInfo } from './participant.ts';
+import {
+	Participant,
+	participantLimits,
+	type MediaTransport,
+	type PlainTransportInfo,
+	type TransportDirection,
+	type TransportInfo,
+} from './participant.ts';
 import { canPublish, routes, type MediaSource, type Role, type RoutingPolicy } from './roles.ts';
 
 export type SessionState = 'scheduled' | 'live' | 'ended';
@@ -144,9 +151,7 @@ export class Session {
 		if (participant.transports.size >= participantLimits.transports) {
 			throw new EngineError('conflict', `at most ${participantLimits.transports} transports per connection`);
 		}
-		const router = this.#router;
-		const slot = this.#slot;
-		if (!router || !slot) throw new EngineError('unavailable', 'session has no media router');
+		const { router, slot } = this.#media();
 		const transport = await router.createWebRtcTransport({
 			webRtcServer: slot.webRtcServer,
 			enableUdp: true,
@@ -155,16 +160,8 @@ export class Session {
 			initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
 			appData: { participantId: participant.id, direction },
 		});
-		if (participant.closed) {
-			transport.close();
-			throw new EngineError('not_found', 'this connection is no longer part of the session');
-		}
-		slot.load++;
-		transport.observer.once('close', () => {
-			slot.load--;
-		});
+		this.#track(participant, transport, direction, slot);
 		if (direction === 'send') await transport.setMaxIncomingBitrate(this.#config.maxIncomingBitrate);
-		participant.transports.set(transport.id, { transport, direction });
 		return {
 			id: transport.id,
 			direction,
@@ -174,6 +171,54 @@ export class Session {
 		};
 	}
 
+	/**
+	 * A plain RTP transport for a server-side participant (recording, RTP ingest, load tests).
+	 * `comedia`: learn the remote address from the first packet received (ingest from ffmpeg).
+	 */
+	async createPlainTransport(
+		participant: Participant,
+		direction: TransportDirection,
+		opts: { comedia?: boolean; rtcpMux?: boolean; listenIp?: string } = {},
+	): Promise<PlainTransportInfo> {
+		this.#assertLive(participant);
+		if (direction === 'send' && !canPublish(participant.role)) {
+			throw new EngineError('forbidden', `role ${participant.role} may not publish`);
+		}
+		const { router, slot } = this.#media();
+		const transport = await router.createPlainTransport({
+			listenInfo: { protocol: 'udp', ip: opts.listenIp ?? '127.0.0.1' },
+			rtcpMux: opts.rtcpMux ?? true,
+			comedia: opts.comedia ?? direction === 'send',
+			appData: { participantId: participant.id, direction },
+		});
+		this.#track(participant, transport, direction, slot);
+		return {
+			id: transport.id,
+			direction,
+			localIp: transport.tuple.localAddress ?? transport.tuple.localIp,
+			localPort: transport.tuple.localPort,
+			localRtcpPort: transport.rtcpTuple?.localPort,
+		};
+	}
+
+	/** Points a plain transport at its remote end (not needed with comedia). */
+	async connectPlainTransport(
+		participant: Participant,
+		transportId: string,
+		remote: { ip: string; port: number; rtcpPort?: number },
+	): Promise<void> {
+		this.#assertLive(participant);
+		const { transport } = participant.transport(transportId);
+		if (!('tuple' in transport) || 'iceParameters' in transport) {
+			throw new EngineError('invalid_argument', 'not a plain transport');
+		}
+		await (transport as types.PlainTransport).connect({
+			ip: remote.ip,
+			port: remote.port,
+			...(remote.rtcpPort !== undefined ? { rtcpPort: remote.rtcpPort } : {}),
+		});
+	}
+
 	async connectTransport(
 		participant: Participant,
 		transportId: string,
@@ -181,6 +226,7 @@ export class Session {
 	): Promise<void> {
 		this.#assertLive(participant);
 		const { transport } = participant.transport(transportId);
+		if (!('iceParameters' in transport)) throw new EngineError('invalid_argument', 'not a WebRTC transport');
 		try {
 			await transport.connect({ dtlsParameters });
 		} catch (err) {
@@ -307,6 +353,28 @@ export class Session {
 			p.notify({ type: 'disconnected', reason: 'media-failure' });
 			this.#remove(p, 'media-failure');
 		}
+	}
+
+	#media(): { router: types.Router; slot: WorkerSlot } {
+		if (!this.#router || !this.#slot) throw new EngineError('unavailable', 'session has no media router');
+		return { router: this.#router, slot: this.#slot };
+	}
+
+	/** Registers a new transport with its participant and its worker's load. */
+	#track(participant: Participant, transport: MediaTransport, direction: TransportDirection, slot: WorkerSlot): void {
+		if (participant.closed) {
+			transport.close();
+			throw new EngineError('not_found', 'this connection is no longer part of the session');
+		}
+		if (participant.transports.size >= participantLimits.transports) {
+			transport.close();
+			throw new EngineError('conflict', `at most ${participantLimits.transports} transports per connection`);
+		}
+		slot.load++;
+		(transport as types.Transport).observer.once('close', () => {
+			slot.load--;
+		});
+		participant.transports.set(transport.id, { transport, direction });
 	}
 
 	async #consume(
