@@ -49,6 +49,16 @@ describe('two clients in one session', () => {
 				expect(after[key], key).toBeGreaterThan(before[key]);
 			}
 
+			// Camera video arrives as simulcast: three encodings declared, and the server
+			// receives several spatial layers (libwebrtc drops the top one only when the
+			// picture is too small for it).
+			const session = t.host.engine.session(tenant.id, sessionId);
+			const hostCam = (await session.producerStats('begeleider-1')).find((p) => p.source === 'camera')!;
+			expect(hostCam.encodings).toBe(3);
+			expect(hostCam.layers.filter((l) => l.packetCount > 0).length).toBeGreaterThanOrEqual(2);
+			const hostMic = (await session.producerStats('begeleider-1')).find((p) => p.source === 'microphone')!;
+			expect(hostMic.kind).toBe('audio');
+
 			// The server sees both as live participants.
 			const info = await t.api(tenant, 'GET', `/v1/sessions/${sessionId}`);
 			expect(info.json.state).toBe('live');

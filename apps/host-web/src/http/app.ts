@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { HostError, statusOf, toErrorBody } from '../errors.ts';
+import { clientBundle } from './client-bundle.ts';
 import type { Logger } from '../log.ts';
 import { parseOrThrow } from '../zod-error.ts';
 
@@ -42,6 +43,14 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger):
 	app.get('/healthz', (c) => {
 		const h = engine.health();
 		return c.json({ status: h.workers > 0 ? 'ok' : 'degraded', workers: h.workers, sessions: h.sessions }, h.workers > 0 ? 200 : 503);
+	});
+
+	// The SDK client for browsers. Public code: any site may load it.
+	app.get('/embed/luwte-client.js', async (c) => {
+		c.header('content-type', 'text/javascript; charset=utf-8');
+		c.header('access-control-allow-origin', '*');
+		c.header('cache-control', 'public, max-age=300');
+		return c.body(await clientBundle());
 	});
 
 	// Everything under /v1 except signalling needs a tenant API key.

@@ -37,6 +37,17 @@ export interface SessionInfo {
 	participants: { participantId: string; role: Role; joinedAt: number }[];
 }
 
+export interface ProducerStats {
+	producerId: string;
+	source: MediaSource;
+	kind: 'audio' | 'video';
+	paused: boolean;
+	/** Encodings the client declared (3 for simulcast video). */
+	encodings: number;
+	/** Streams the server is receiving, one per active simulcast layer. */
+	layers: { ssrc: number; rid: string | undefined; bitrate: number; score: number; packetCount: number }[];
+}
+
 /** Which media kind each source must carry. */
 const sourceKind: Record<MediaSource, 'audio' | 'video'> = {
 	camera: 'video',
@@ -134,6 +145,34 @@ export class Session {
 			if (other !== participant) other.notify({ type: 'participantJoined', participantId, role });
 		}
 		return { participant, rtpCapabilities: router.rtpCapabilities };
+	}
+
+	/**
+	 * What a participant sends, as the server receives it: per producer its declared
+	 * encodings (three for simulcast camera video) and the live layers with bitrate and score.
+	 */
+	async producerStats(participantId: string): Promise<ProducerStats[]> {
+		const p = this.#participants.get(participantId);
+		if (!p) throw new EngineError('not_found', `participant ${participantId} is not in this session`);
+		const out: ProducerStats[] = [];
+		for (const { producer, source } of p.producers.values()) {
+			const stats = await producer.getStats();
+			out.push({
+				producerId: producer.id,
+				source,
+				kind: producer.kind,
+				paused: producer.paused,
+				encodings: producer.rtpParameters.encodings?.length ?? 0,
+				layers: stats.map((st) => ({
+					ssrc: st.ssrc,
+					rid: st.rid,
+					bitrate: st.bitrate,
+					score: st.score,
+					packetCount: st.packetCount,
+				})),
+			});
+		}
+		return out;
 	}
 
 	/** Who else is here, as this participant may know it. */
