@@ -74,10 +74,4 @@ export const webrtc = {
 	MediaStreamTrack: wrtc.MediaStreamTrack,
 };
 
-export async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-	const t0 = Date.now();
-	while (!pred()) {
-		if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
+export { waitFor } from './wait.ts';
