@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { EngineConfig } from '../config.ts';
@@ -92,13 +93,14 @@ export class WorkerPool {
 		});
 		const port = this.#nextFreePort();
 		this.#portsInUse.add(port);
+		const announcedAddress = announcedAddressFor(cfg.webRtc.listenIp, cfg.webRtc.announcedAddress);
 		let webRtcServer: types.WebRtcServer;
 		try {
 			const listen = (protocol: 'udp' | 'tcp'): types.TransportListenInfo => ({
 				protocol,
 				ip: cfg.webRtc.listenIp,
 				port,
-				...(cfg.webRtc.announcedAddress ? { announcedAddress: cfg.webRtc.announcedAddress } : {}),
+				...(announcedAddress ? { announcedAddress } : {}),
 			});
 			webRtcServer = await worker.createWebRtcServer({
 				listenInfos: cfg.webRtc.enableTcp ? [listen('udp'), listen('tcp')] : [listen('udp')],
@@ -140,4 +142,18 @@ export class WorkerPool {
 		this.#portsInUse.delete(dead.port);
 		for (const handler of this.#lostHandlers) handler(dead, replacement);
 	}
+}
+
+/**
+ * The address clients are told to send media to. Listening on all interfaces gives clients
+ * nothing usable (0.0.0.0), so without a configured address the machine's first external IPv4
+ * address is announced (loopback when it has none). Behind NAT, configure it.
+ */
+export function announcedAddressFor(listenIp: string, configured: string | undefined): string | undefined {
+	if (configured) return configured;
+	if (listenIp !== '0.0.0.0' && listenIp !== '::') return undefined;
+	for (const addrs of Object.values(networkInterfaces())) {
+		for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+	}
+	return '127.0.0.1';
 }
