@@ -1,4 +1,4 @@
-import { routes, type Role } from '@luwte/engine';
+import { knowsOf, routes, type Role } from '@luwte/engine';
 import { describe, expect, it } from 'vitest';
 
 // Who sees whom, as the architecture note describes it. Written out by hand on purpose.
@@ -24,5 +24,23 @@ describe('routing rules', () => {
 	it.each(table)('%s → %s: %s (group open), %s (closed)', (sender, receiver, inOpen, inClosed) => {
 		expect(routes(sender, receiver, open)).toBe(inOpen);
 		expect(routes(sender, receiver, closed)).toBe(inClosed);
+	});
+});
+
+describe('who is told about whom', () => {
+	const open = { participantsSeeEachOther: true };
+	it('never tells a viewer about clients at home or other viewers', () => {
+		expect(knowsOf('viewer', 'participant', open)).toBe(false);
+		expect(knowsOf('viewer', 'viewer', open)).toBe(false);
+		expect(knowsOf('viewer', 'host', open)).toBe(true);
+		expect(knowsOf('viewer', 'location', open)).toBe(true);
+	});
+	it('tells hosts about everyone, viewers included', () => {
+		for (const r of ['host', 'participant', 'location', 'viewer'] as const) expect(knowsOf('host', r, open)).toBe(true);
+	});
+	it('tells clients about each other only in an open group', () => {
+		expect(knowsOf('participant', 'participant', open)).toBe(true);
+		expect(knowsOf('participant', 'participant', { participantsSeeEachOther: false })).toBe(false);
+		expect(knowsOf('participant', 'viewer', open)).toBe(false);
 	});
 });

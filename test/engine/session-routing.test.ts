@@ -60,6 +60,31 @@ describe('routing in a live session', () => {
 		expect(sorted('kijker')).toEqual(['begeleider', 'locatie']);
 	});
 
+	it('tells each member only about those whose media reaches it (hosts: everyone)', async () => {
+		const { notes } = await run(true);
+		const joinedSeen = (id: string) =>
+			notes
+				.get(id)!
+				.filter((n) => n.type === 'participantJoined')
+				.map((n) => (n as { participantId: string }).participantId)
+				.sort();
+		// Members joined in the order begeleider, locatie, client-a, client-b, kijker.
+		expect(joinedSeen('begeleider')).toEqual(['client-a', 'client-b', 'kijker', 'locatie']);
+		expect(joinedSeen('client-a')).toEqual(['client-b']);
+		expect(joinedSeen('locatie')).toEqual(['client-a', 'client-b']);
+		expect(joinedSeen('kijker')).toEqual([]);
+	});
+
+	it('gives plain RTP receivers consumers without congestion feedback (they send none)', async () => {
+		const { notes } = await run(true);
+		const consumer = notes.get('kijker')!.find((n) => n.type === 'newConsumer');
+		if (consumer?.type !== 'newConsumer') throw new Error('no consumer');
+		const feedback = consumer.rtpParameters.codecs.flatMap((c) => (c.rtcpFeedback ?? []).map((f) => f.type));
+		expect(feedback).toContain('nack');
+		expect(feedback).not.toContain('transport-cc');
+		expect(feedback).not.toContain('goog-remb');
+	});
+
 	it('keeps clients apart when the group is closed', async () => {
 		const { received } = await run(false);
 		expect([...received.get('client-a')!].sort()).toEqual(['begeleider', 'locatie']);

@@ -2,7 +2,7 @@ export { createEngine, Engine, createSessionSchema, type CreateSessionOptions, t
 export { parseEngineConfig, engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config.ts';
 export { EngineError, isEngineError, type EngineErrorCode } from './errors.ts';
 export { TypedEmitter, type EngineEvents, type EngineEventName, type LeaveReason, type SessionEndReason } from './events.ts';
-export { routes, canPublish, roles, mediaSources, type Role, type MediaSource, type RoutingPolicy } from './session/roles.ts';
+export { routes, knowsOf, canPublish, roles, mediaSources, type Role, type MediaSource, type RoutingPolicy } from './session/roles.ts';
 export { Session, type SessionInfo, type SessionState, type ProducerStats } from './session/session.ts';
 export { Participant, type TransportInfo, type TransportDirection, type PlainTransportInfo, type MediaTransport } from './session/participant.ts';
 export type { ParticipantNotification } from './session/notifications.ts';

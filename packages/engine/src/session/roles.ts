@@ -36,3 +36,13 @@ export function routes(sender: Role, receiver: Role, policy: RoutingPolicy): boo
 			return sender === 'host' || sender === 'location';
 	}
 }
+
+/**
+ * Whether `observer` is told that `subject` is present (joined/left, peer lists). It follows the
+ * media: you know of those whose media reaches you. Hosts also know of everyone else (they run
+ * the activity). So viewers learn nothing about clients at home, and a broadcast with many
+ * viewers does not flood every viewer with every other viewer's arrival.
+ */
+export function knowsOf(observer: Role, subject: Role, policy: RoutingPolicy): boolean {
+	return observer === 'host' || routes(subject, observer, policy);
+}

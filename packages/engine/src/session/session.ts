@@ -14,7 +14,7 @@ import {
 	type TransportDirection,
 	type TransportInfo,
 } from './participant.ts';
-import { canPublish, routes, type MediaSource, type Role, type RoutingPolicy } from './roles.ts';
+import { canPublish, knowsOf, routes, type MediaSource, type Role, type RoutingPolicy } from './roles.ts';
 
 export type SessionState = 'scheduled' | 'live' | 'ended';
 
@@ -142,7 +142,9 @@ export class Session {
 		}
 		this.#emitScoped('participant.joined', { participantId, role, connectionId: participant.connectionId });
 		for (const other of this.#participants.values()) {
-			if (other !== participant) other.notify({ type: 'participantJoined', participantId, role });
+			if (other !== participant && knowsOf(other.role, role, this.policy)) {
+				other.notify({ type: 'participantJoined', participantId, role });
+			}
 		}
 		return { participant, rtpCapabilities: router.rtpCapabilities };
 	}
@@ -178,7 +180,7 @@ export class Session {
 	/** Who else is here, as this participant may know it. */
 	peersOf(participant: Participant): { participantId: string; role: Role }[] {
 		return [...this.#participants.values()]
-			.filter((p) => p !== participant)
+			.filter((p) => p !== participant && knowsOf(participant.role, p.role, this.policy))
 			.map((p) => ({ participantId: p.id, role: p.role }));
 	}
 
@@ -279,7 +281,11 @@ export class Session {
 		if (!participant.recvTransport) {
 			throw new EngineError('conflict', 'create a receive transport before announcing ready');
 		}
-		participant.rtpCapabilities = rtpCapabilities;
+		// A plain RTP receiver (recorder, RTP egress) sends no congestion feedback; with
+		// transport-cc or REMB announced, mediasoup would run an estimator that never hears back
+		// and hold simulcast consumers on a low layer. Without them it forwards the best layer.
+		const plain = !('iceParameters' in participant.recvTransport);
+		participant.rtpCapabilities = plain ? withoutCongestionFeedback(rtpCapabilities) : rtpCapabilities;
 		for (const sender of this.#participants.values()) {
 			if (sender === participant || !routes(sender.role, participant.role, this.policy)) continue;
 			for (const { producer, source } of sender.producers.values()) {
@@ -473,7 +479,9 @@ export class Session {
 		});
 		if (reason === 'replaced') return;
 		for (const other of this.#participants.values()) {
-			other.notify({ type: 'participantLeft', participantId: participant.id, role: participant.role });
+			if (knowsOf(other.role, participant.role, this.policy)) {
+				other.notify({ type: 'participantLeft', participantId: participant.id, role: participant.role });
+			}
 		}
 	}
 
@@ -517,4 +525,21 @@ export class Session {
 			...payload,
 		} as EngineEvents[K]);
 	}
+}
+
+const congestionFeedback = new Set(['transport-cc', 'goog-remb']);
+const congestionExtensions = new Set([
+	'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+	'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+]);
+
+function withoutCongestionFeedback(caps: types.RtpCapabilities): types.RtpCapabilities {
+	return {
+		...caps,
+		codecs: (caps.codecs ?? []).map((c) => ({
+			...c,
+			rtcpFeedback: (c.rtcpFeedback ?? []).filter((fb) => !congestionFeedback.has(fb.type)),
+		})),
+		headerExtensions: (caps.headerExtensions ?? []).filter((h) => !congestionExtensions.has(h.uri)),
+	};
 }
