@@ -20,13 +20,19 @@ export interface TestHost {
 }
 
 /** A real host (engine with real mediasoup workers) on loopback with two tenants. */
-export async function startTestHost(opts: { workerCount?: number } = {}): Promise<TestHost> {
+export async function startTestHost(opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] } } = {}): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },
 		{ id: 'zorg-b', apiKey: newApiKey() },
 	];
 	const registry = new TenantRegistry(
-		tenants.map((t) => ({ id: t.id, name: t.id, apiKeyHashes: [hashApiKey(t.apiKey)], tokenSecret: newTokenSecret() })),
+		tenants.map((t, i) => ({
+			id: t.id,
+			name: t.id,
+			apiKeyHashes: [hashApiKey(t.apiKey)],
+			tokenSecret: newTokenSecret(),
+			allowedOrigins: (i === 0 ? opts.allowedOrigins?.a : opts.allowedOrigins?.b) ?? [],
+		})),
 	);
 	const workerCount = opts.workerCount ?? 1;
 	const portRange = await freePortRange(workerCount + 2);
@@ -50,7 +56,7 @@ export async function startTestHost(opts: { workerCount?: number } = {}): Promis
 		tenants,
 		api,
 		async createSession(tenant, body = {}) {
-			const r = await api(tenant, 'POST', '/v1/sessions', body);
+			const r = await api(tenant, 'POST', '/v1/sessions', { title: 'Activiteit', ...body });
 			if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.json)}`);
 			return r.json.id as string;
 		},

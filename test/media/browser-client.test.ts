@@ -50,9 +50,9 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 	let browser: Browser;
 	let site: Awaited<ReturnType<typeof servePage>>;
 	beforeAll(async () => {
-		t = await startTestHost();
-		browser = await launchChromium();
 		site = await servePage(page);
+		t = await startTestHost({ allowedOrigins: { a: [new URL(site.url).origin] } });
+		browser = await launchChromium();
 	});
 	afterAll(async () => {
 		await browser?.close();

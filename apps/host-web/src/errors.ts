@@ -19,6 +19,7 @@ const httpStatus: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 413 | 50
 	invalid_params: 400,
 	unauthorized: 401,
 	forbidden: 403,
+	origin_not_allowed: 403,
 	not_joined: 409,
 	already_joined: 409,
 	not_found: 404,

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { createEngine, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
 import { z } from 'zod';
 import { createApp } from './http/app.ts';
+import { OriginPolicy } from './http/origins.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
 import { attachSignalling } from './signal/server.ts';
 import { loadTenants } from './tenants-file.ts';
@@ -46,7 +47,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	engine.events.on('worker.died', (e) => log.error('engine.worker_died', { worker: e.workerIndex, pid: e.pid, error: e.error }));
 	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
 
-	const app = createApp(engine, loaded.registry, log);
+	const origins = new OriginPolicy(loaded.registry);
+	const app = createApp(engine, loaded.registry, log, origins);
 	let server: Server;
 	try {
 		server = await new Promise<Server>((resolve, reject) => {
@@ -57,7 +59,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		await engine.close();
 		throw err;
 	}
-	const signalling = attachSignalling(server, engine, loaded.registry, log);
+	const signalling = attachSignalling(server, engine, loaded.registry, origins, log);
 	const port = (server.address() as AddressInfo).port;
 	const shownHost = opts.hostname === '0.0.0.0' || opts.hostname === '::' ? '127.0.0.1' : opts.hostname;
 	log.info('host.started', { port, workers: engine.health().workers });

@@ -36,7 +36,8 @@ export async function loadTenants(dataDir: string): Promise<LoadedTenants> {
 		name: 'Ontwikkeling (development)',
 		apiKeyHashes: [hashApiKey(apiKey)],
 		tokenSecret: newTokenSecret(),
-		allowedOrigins: [],
+		// Development only: any website may embed this tenant's sessions.
+		allowedOrigins: ['*'],
 	};
 	await mkdir(dataDir, { recursive: true });
 	const tmp = `${devPath}.tmp`;

@@ -4,12 +4,16 @@ import { parseEngineConfig, type EngineConfig } from './config.ts';
 import { EngineError } from './errors.ts';
 import { TypedEmitter, type EngineEvents } from './events.ts';
 import { WorkerPool } from './media/worker-pool.ts';
+import { activityModules, offerKinds, scheduleSchema } from './session/activity.ts';
 import { Session, type SessionInfo } from './session/session.ts';
 
 export const createSessionSchema = z
 	.object({
 		tenantId: z.string().min(1),
 		title: z.string().min(1).max(200).optional(),
+		module: z.enum(activityModules).optional(),
+		kind: z.enum(offerKinds).default('online'),
+		schedule: scheduleSchema.optional(),
 		participantsSeeEachOther: z.boolean().default(true),
 	})
 	.strict();
@@ -66,6 +70,11 @@ export class Engine {
 				id,
 				tenantId: parsed.data.tenantId,
 				title: parsed.data.title,
+				module: parsed.data.module,
+				kind: parsed.data.kind,
+				schedule: parsed.data.schedule
+					? { startsAt: Date.parse(parsed.data.schedule.startsAt), endsAt: Date.parse(parsed.data.schedule.endsAt) }
+					: undefined,
 				policy: { participantsSeeEachOther: parsed.data.participantsSeeEachOther },
 			},
 			this.config,

@@ -9,5 +9,6 @@ export type { ParticipantNotification } from './session/notifications.ts';
 export { routerMediaCodecs } from './media/codecs.ts';
 export type { WorkerSlot } from './media/worker-pool.ts';
 export { TenantRegistry, tenantSchema, hashApiKey, newApiKey, newTokenSecret, type Tenant } from './auth/tenants.ts';
-export { issueJoinToken, verifyJoinToken, participantIdSchema, type JoinGrant } from './auth/join-token.ts';
+export { issueJoinToken, verifyJoinToken, type JoinGrant } from './auth/join-token.ts';
 export type { types as MediaTypes } from 'mediasoup';
+export { activityModules, moduleLabels, offerKinds, scheduleSchema, type ActivityModule, type OfferKind, type Schedule } from './session/activity.ts';

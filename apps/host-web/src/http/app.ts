@@ -1,36 +1,37 @@
-import type { Engine, Tenant, TenantRegistry } from '@luwte/engine';
-import { issueJoinToken, participantIdSchema, roles } from '@luwte/engine';
-import { Hono, type Context } from 'hono';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import type { Engine, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
+import { issueJoinToken } from '@luwte/engine';
+import {
+	adminRoutes,
+	honoPath,
+	openApiDocument,
+	type AdminParsedBody,
+	type AdminResponse,
+	type AdminRoute,
+	type AdminRouteId,
+	type SessionResource,
+} from '@luwte/sdk/admin';
+import { Hono, type Context } from 'hono';
 import { HostError, statusOf, toErrorBody } from '../errors.ts';
-import { clientBundle } from './client-bundle.ts';
 import type { Logger } from '../log.ts';
 import { parseOrThrow } from '../zod-error.ts';
-
-/** Request bodies of the admin API. */
-export const createSessionBody = z
-	.object({
-		title: z.string().min(1).max(200).optional(),
-		participantsSeeEachOther: z.boolean().optional(),
-	})
-	.strict();
-
-export const createTokenBody = z
-	.object({
-		role: z.enum(roles),
-		/** Pseudonymous ID chosen by the care provider; a random one when absent. */
-		participantId: participantIdSchema.optional(),
-		/** Lifetime of the token (the join must happen within it). */
-		ttlSeconds: z.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
-	})
-	.strict();
+import { clientBundle } from './client-bundle.ts';
+import { corsFor, type OriginPolicy } from './origins.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
+const API_VERSION = '0.1.0';
 
 type Env = { Variables: { tenant: Tenant } };
 
-export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger): Hono<Env> {
+interface RouteInput<R extends AdminRouteId> {
+	tenant: Tenant;
+	params: Record<string, string>;
+	body: AdminParsedBody<R>;
+}
+
+type Handlers = { [R in AdminRouteId]: (input: RouteInput<R>) => AdminResponse<R> | Promise<AdminResponse<R>> };
+
+export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy): Hono<Env> {
 	const app = new Hono<Env>();
 
 	app.onError((err, c) => {
@@ -40,10 +41,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger):
 	});
 	app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
 
-	app.get('/healthz', (c) => {
-		const h = engine.health();
-		return c.json({ status: h.workers > 0 ? 'ok' : 'degraded', workers: h.workers, sessions: h.sessions }, h.workers > 0 ? 200 : 503);
-	});
+	app.use('/v1/*', corsFor(origins));
 
 	// The SDK client for browsers. Public code: any site may load it.
 	app.get('/embed/luwte-client.js', async (c) => {
@@ -53,51 +51,72 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger):
 		return c.body(await clientBundle());
 	});
 
-	// Everything under /v1 except signalling needs a tenant API key.
-	app.use('/v1/*', async (c, next) => {
-		const auth = c.req.header('authorization') ?? '';
-		const m = /^Bearer\s+(\S+)$/i.exec(auth);
-		const tenant = m?.[1] ? tenants.authenticate(m[1]) : undefined;
-		if (!tenant) throw new HostError('unauthorized', 'a valid tenant API key is required (Authorization: Bearer <key>)');
-		c.set('tenant', tenant);
-		await next();
-	});
+	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));
 
-	app.post('/v1/sessions', async (c) => {
-		const body = parseOrThrow(createSessionBody, await readJson(c), 'session');
-		const info = engine.createSession({ tenantId: c.get('tenant').id, ...body });
-		return c.json(publicSession(info), 201);
-	});
+	const handlers: Handlers = {
+		health: () => {
+			const h = engine.health();
+			return { status: h.workers > 0 ? 'ok' : 'degraded', workers: h.workers, sessions: h.sessions };
+		},
+		createSession: ({ tenant, body }) => publicSession(engine.createSession({ tenantId: tenant.id, ...body })),
+		listSessions: ({ tenant }) => ({ sessions: engine.listSessions(tenant.id).map(publicSession) }),
+		getSession: ({ tenant, params }) => publicSession(engine.session(tenant.id, params.sessionId!).info()),
+		endSession: ({ tenant, params }) => publicSession(engine.endSession(tenant.id, params.sessionId!)),
+		listParticipants: ({ tenant, params }) => ({
+			participants: publicSession(engine.session(tenant.id, params.sessionId!).info()).participants,
+		}),
+		createToken: async ({ tenant, params, body }) => {
+			const session = engine.session(tenant.id, params.sessionId!);
+			if (session.state === 'ended') throw new HostError('session_ended', 'this session has ended');
+			const participantId = body.participantId ?? `p_${randomBytes(8).toString('base64url')}`;
+			const { token, expiresAt } = await issueJoinToken(tenant, {
+				sessionId: session.id,
+				participantId,
+				role: body.role,
+				stimulusProfile: body.stimulusProfile,
+				ttlSeconds: body.ttlSeconds,
+			});
+			return {
+				token,
+				sessionId: session.id,
+				participantId,
+				role: body.role,
+				stimulusProfile: body.stimulusProfile,
+				expiresAt: new Date(expiresAt).toISOString(),
+			};
+		},
+	};
 
-	app.get('/v1/sessions', (c) => c.json({ sessions: engine.listSessions(c.get('tenant').id).map(publicSession) }));
-
-	app.get('/v1/sessions/:id', (c) => c.json(publicSession(engine.session(c.get('tenant').id, c.req.param('id')).info())));
-
-	app.post('/v1/sessions/:id/tokens', async (c) => {
-		const tenant = c.get('tenant');
-		const body = parseOrThrow(createTokenBody, await readJson(c), 'token request');
-		const session = engine.session(tenant.id, c.req.param('id'));
-		if (session.state === 'ended') throw new HostError('session_ended', 'this session has ended');
-		const participantId = body.participantId ?? `p_${randomBytes(8).toString('base64url')}`;
-		const { token, expiresAt } = await issueJoinToken(tenant, {
-			sessionId: session.id,
-			participantId,
-			role: body.role,
-			ttlSeconds: body.ttlSeconds,
+	for (const [id, route] of Object.entries(adminRoutes) as [AdminRouteId, AdminRoute][]) {
+		const handler = handlers[id] as (input: { tenant: Tenant | undefined; params: Record<string, string>; body: unknown }) => unknown;
+		app.on(route.method.toUpperCase(), honoPath(route.path), async (c) => {
+			const tenant = route.public ? undefined : authenticate(c, tenants, origins);
+			const body = route.body ? parseOrThrow(route.body, await readJson(c), 'request body') : undefined;
+			const result = await handler({ tenant, params: c.req.param() as Record<string, string>, body });
+			const status = route.status === 200 && id === 'health' && (result as { status: string }).status !== 'ok' ? 503 : route.status;
+			return c.json(result as object, status);
 		});
-		return c.json({ token, sessionId: session.id, participantId, role: body.role, expiresAt: new Date(expiresAt).toISOString() }, 201);
-	});
-
-	app.post('/v1/sessions/:id/end', (c) => c.json(publicSession(engine.endSession(c.get('tenant').id, c.req.param('id')))));
+	}
 
 	return app;
 }
 
+function authenticate(c: Context, tenants: TenantRegistry, origins: OriginPolicy): Tenant {
+	const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+	const tenant = m?.[1] ? tenants.authenticate(m[1]) : undefined;
+	if (!tenant) throw new HostError('unauthorized', 'a valid tenant API key is required (Authorization: Bearer <key>)');
+	const origin = c.req.header('origin');
+	if (!origins.allowedFor(tenant, origin === 'null' ? undefined : origin, c.req.header('host'))) {
+		throw new HostError('origin_not_allowed', `this tenant does not allow requests from ${origin}`);
+	}
+	return tenant;
+}
+
 async function readJson(c: Context): Promise<unknown> {
-	const length = Number(c.req.header('content-length') ?? '0');
-	if (length > MAX_BODY_BYTES) throw new HostError('message_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+	const tooLarge = () => new HostError('message_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+	if (Number(c.req.header('content-length') ?? '0') > MAX_BODY_BYTES) throw tooLarge();
 	const text = await c.req.text();
-	if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HostError('message_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+	if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge();
 	if (text.trim() === '') return {};
 	try {
 		return JSON.parse(text);
@@ -106,15 +125,20 @@ async function readJson(c: Context): Promise<unknown> {
 	}
 }
 
-function publicSession(info: ReturnType<Engine['listSessions']>[number]) {
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+function publicSession(info: SessionInfo): SessionResource {
 	return {
 		id: info.id,
 		title: info.title ?? null,
+		module: info.module ?? null,
+		kind: info.kind,
+		schedule: info.schedule ? { startsAt: iso(info.schedule.startsAt)!, endsAt: iso(info.schedule.endsAt)! } : null,
 		state: info.state,
 		participantsSeeEachOther: info.policy.participantsSeeEachOther,
-		createdAt: new Date(info.createdAt).toISOString(),
-		startedAt: info.startedAt ? new Date(info.startedAt).toISOString() : null,
-		endedAt: info.endedAt ? new Date(info.endedAt).toISOString() : null,
-		participants: info.participants.map((p) => ({ participantId: p.participantId, role: p.role, joinedAt: new Date(p.joinedAt).toISOString() })),
+		createdAt: iso(info.createdAt)!,
+		startedAt: iso(info.startedAt),
+		endedAt: iso(info.endedAt),
+		participants: info.participants.map((p) => ({ participantId: p.participantId, role: p.role, joinedAt: iso(p.joinedAt)! })),
 	};
 }

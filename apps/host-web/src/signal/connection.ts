@@ -1,5 +1,5 @@
 import type { MediaTypes as ms } from '@luwte/engine';
-import type { Engine, Participant, ParticipantNotification, Session, TenantRegistry } from '@luwte/engine';
+import type { Engine, Participant, ParticipantNotification, Session, Tenant, TenantRegistry } from '@luwte/engine';
 import { verifyJoinToken } from '@luwte/engine';
 import {
 	MAX_MESSAGE_BYTES,
@@ -40,13 +40,21 @@ export class SignalConnection {
 	readonly #tenants: TenantRegistry;
 	readonly #socket: SignalSocket;
 	readonly #log: Logger;
+	readonly #originAllowed: (tenant: Tenant) => boolean;
 	#session: Session | undefined;
 	#participant: Participant | undefined;
 	#joining = false;
 	#closed = false;
 	#queue: Promise<void> = Promise.resolve();
 
-	constructor(engine: Engine, tenants: TenantRegistry, socket: SignalSocket, log: Logger) {
+	constructor(
+		engine: Engine,
+		tenants: TenantRegistry,
+		socket: SignalSocket,
+		log: Logger,
+		originAllowed: (tenant: Tenant) => boolean = () => true,
+	) {
+		this.#originAllowed = originAllowed;
 		this.#engine = engine;
 		this.#tenants = tenants;
 		this.#socket = socket;
@@ -124,6 +132,10 @@ export class SignalConnection {
 			this.#joining = true;
 			try {
 				const grant = await verifyJoinToken(this.#tenants, p.token);
+				const tenant = this.#tenants.get(grant.tenantId);
+				if (!tenant || !this.#originAllowed(tenant)) {
+					throw new HostError('origin_not_allowed', 'this website is not allowed to show sessions of this care organisation');
+				}
 				if (p.sessionId !== undefined && p.sessionId !== grant.sessionId) {
 					throw new HostError('forbidden', 'this join token is for another session');
 				}

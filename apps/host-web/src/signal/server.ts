@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Engine, TenantRegistry } from '@luwte/engine';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
+import { originOf, type OriginPolicy } from '../http/origins.ts';
 import { SignalConnection } from './connection.ts';
 
 export const SIGNAL_PATH = '/v1/signal';
@@ -12,7 +13,13 @@ const HARD_MAX_PAYLOAD = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 
 /** Serves the signalling WebSocket on `/v1/signal` of an existing HTTP server. */
-export function attachSignalling(server: Server, engine: Engine, tenants: TenantRegistry, log: Logger): { close(): void } {
+export function attachSignalling(
+	server: Server,
+	engine: Engine,
+	tenants: TenantRegistry,
+	origins: OriginPolicy,
+	log: Logger,
+): { close(): void } {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
 	const alive = new WeakMap<WebSocket, boolean>();
 
@@ -22,8 +29,15 @@ export function attachSignalling(server: Server, engine: Engine, tenants: Tenant
 			socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 			return;
 		}
+		const origin = originOf(req.headers);
+		const hostHeader = req.headers.host;
+		// Refuse sites no tenant allows before any work; the token's own tenant is checked at join.
+		if (!origins.allowedForAny(origin, hostHeader)) {
+			socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+			return;
+		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
-			const conn = new SignalConnection(engine, tenants, ws, log);
+			const conn = new SignalConnection(engine, tenants, ws, log, (tenant) => origins.allowedFor(tenant, origin, hostHeader));
 			alive.set(ws, true);
 			ws.on('pong', () => alive.set(ws, true));
 			ws.on('message', (data, isBinary) => conn.onMessage(data as Buffer, isBinary));

@@ -14,6 +14,8 @@ export interface JoinGrant {
 	sessionId: string;
 	participantId: string;
 	role: Role;
+	/** Stimulus profile the engine applies to what this participant receives. */
+	stimulusProfile: string;
 	expiresAt: number;
 	tokenId: string;
 }
@@ -23,22 +25,18 @@ const claimsSchema = z.object({
 	sid: z.string().min(1),
 	sub: z.string().min(1),
 	role: z.enum(roles),
+	sp: z.string().min(1).max(40).default('calm'),
 	exp: z.number(),
 	jti: z.string().min(1),
 });
 
-/** Pseudonymous participant IDs: no names or e-mail addresses end up in tokens, logs or records. */
-export const participantIdSchema = z
-	.string()
-	.regex(/^[A-Za-z0-9_-]{3,64}$/, '3-64 characters: letters, digits, _ and -');
-
 export async function issueJoinToken(
 	tenant: Tenant,
-	grant: { sessionId: string; participantId: string; role: Role; ttlSeconds: number },
+	grant: { sessionId: string; participantId: string; role: Role; stimulusProfile?: string; ttlSeconds: number },
 ): Promise<{ token: string; expiresAt: number }> {
 	const now = Math.floor(Date.now() / 1000);
 	const exp = now + grant.ttlSeconds;
-	const token = await new SignJWT({ ten: tenant.id, sid: grant.sessionId, role: grant.role })
+	const token = await new SignJWT({ ten: tenant.id, sid: grant.sessionId, role: grant.role, sp: grant.stimulusProfile ?? 'calm' })
 		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
 		.setIssuer(ISSUER)
 		.setAudience(AUDIENCE)
@@ -72,6 +70,7 @@ export async function verifyJoinToken(tenants: TenantRegistry, token: string): P
 			sessionId: claims.sid,
 			participantId: claims.sub,
 			role: claims.role,
+			stimulusProfile: claims.sp,
 			expiresAt: claims.exp * 1000,
 			tokenId: claims.jti,
 		};

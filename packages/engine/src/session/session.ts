@@ -5,6 +5,7 @@ import { EngineError } from '../errors.ts';
 import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '../events.ts';
 import { routerMediaCodecs } from '../media/codecs.ts';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
+import type { ActivityModule, OfferKind, Schedule } from './activity.ts';
 import type { ParticipantNotification } from './notifications.ts';
 import {
 	Participant,
@@ -22,6 +23,9 @@ export interface SessionOptions {
 	id: string;
 	tenantId: string;
 	title?: string | undefined;
+	module?: ActivityModule | undefined;
+	kind: OfferKind;
+	schedule?: Schedule | undefined;
 	policy: RoutingPolicy;
 }
 
@@ -29,6 +33,9 @@ export interface SessionInfo {
 	id: string;
 	tenantId: string;
 	title: string | undefined;
+	module: ActivityModule | undefined;
+	kind: OfferKind;
+	schedule: Schedule | undefined;
 	state: SessionState;
 	createdAt: number;
 	startedAt: number | undefined;
@@ -63,6 +70,9 @@ export class Session {
 	readonly id: string;
 	readonly tenantId: string;
 	readonly title: string | undefined;
+	readonly module: ActivityModule | undefined;
+	readonly kind: OfferKind;
+	readonly schedule: Schedule | undefined;
 	readonly policy: RoutingPolicy;
 	readonly createdAt = Date.now();
 	startedAt: number | undefined;
@@ -80,6 +90,9 @@ export class Session {
 		this.id = opts.id;
 		this.tenantId = opts.tenantId;
 		this.title = opts.title;
+		this.module = opts.module;
+		this.kind = opts.kind;
+		this.schedule = opts.schedule;
 		this.policy = opts.policy;
 		this.#config = config;
 		this.#pool = pool;
@@ -99,6 +112,9 @@ export class Session {
 			id: this.id,
 			tenantId: this.tenantId,
 			title: this.title,
+			module: this.module,
+			kind: this.kind,
+			schedule: this.schedule ? { ...this.schedule } : undefined,
 			state: this.#state,
 			createdAt: this.createdAt,
 			startedAt: this.startedAt,

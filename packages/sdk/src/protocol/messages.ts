@@ -78,6 +78,7 @@ export const errorCodes = [
 	'invalid_params',
 	'unauthorized',
 	'forbidden',
+	'origin_not_allowed',
 	'not_joined',
 	'already_joined',
 	'not_found',

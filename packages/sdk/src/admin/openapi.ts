@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { adminRoutes, type AdminRoute } from './routes.ts';
+import { errorResponseSchema } from './schemas.ts';
+
+const errorResponses: Record<string, string> = {
+	'400': 'Invalid input (code invalid_params or bad_request; details.fields names each bad field)',
+	'401': 'Missing or unknown tenant API key',
+	'404': 'No such session for this tenant',
+	'410': 'The session has ended',
+	'413': 'Body too large',
+};
+
+/** The OpenAPI 3.1 document of the admin API, generated from the same schemas that validate it. */
+export function openApiDocument(opts: { version: string; serverUrl?: string }): Record<string, unknown> {
+	const paths: Record<string, Record<string, unknown>> = {};
+	const errorSchema = z.toJSONSchema(errorResponseSchema, { io: 'output' });
+	for (const [id, route] of Object.entries(adminRoutes) as [string, AdminRoute][]) {
+		const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+			name: m[1],
+			in: 'path',
+			required: true,
+			schema: { type: 'string' },
+		}));
+		const responses: Record<string, unknown> = {
+			[String(route.status)]: {
+				description: route.summary,
+				content: { 'application/json': { schema: z.toJSONSchema(route.response, { io: 'output' }) } },
+			},
+		};
+		for (const [code, description] of Object.entries(errorResponses)) {
+			if (route.public && code !== '400') continue;
+			if (!route.path.includes('{') && (code === '404' || code === '410')) continue;
+			if (!route.body && code === '413') continue;
+			responses[code] = { description, content: { 'application/json': { schema: errorSchema } } };
+		}
+		paths[route.path] ??= {};
+		paths[route.path]![route.method] = {
+			operationId: id,
+			summary: route.summary,
+			...(route.public ? { security: [] } : {}),
+			...(params.length ? { parameters: params } : {}),
+			...(route.body
+				? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } } } }
+				: {}),
+			responses,
+		};
+	}
+	return {
+		openapi: '3.1.0',
+		info: {
+			title: 'Luwte admin API',
+			version: opts.version,
+			description: 'Sessions and join tokens for calm live day activities. Authenticate with a tenant API key: Authorization: Bearer <key>.',
+		},
+		...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
+		components: { securitySchemes: { tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' } } },
+		security: [{ tenantKey: [] }],
+		paths,
+	};
+}
