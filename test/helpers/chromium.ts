@@ -33,10 +33,10 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Serves one HTML page from its own origin (a care provider's website, in the tests). */
-export async function servePage(html: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function servePage(html: string | (() => string)): Promise<{ url: string; close(): Promise<void> }> {
 	const server: Server = createServer((_req, res) => {
 		res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-		res.end(html);
+		res.end(typeof html === 'function' ? html() : html);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;

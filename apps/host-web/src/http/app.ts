@@ -15,7 +15,7 @@ import { Hono, type Context } from 'hono';
 import { HostError, statusOf, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { parseOrThrow } from '../zod-error.ts';
-import { clientBundle } from './client-bundle.ts';
+import { sdkBundle } from './client-bundle.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -43,13 +43,16 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 
 	app.use('/v1/*', corsFor(origins));
 
-	// The SDK client for browsers. Public code: any site may load it.
-	app.get('/embed/luwte-client.js', async (c) => {
-		c.header('content-type', 'text/javascript; charset=utf-8');
-		c.header('access-control-allow-origin', '*');
-		c.header('cache-control', 'public, max-age=300');
-		return c.body(await clientBundle());
-	});
+	// The SDK for browsers: the web components, and the bare client. Public code: any site may load it.
+	const bundles = { '/embed/luwte.js': '@luwte/sdk/elements', '/embed/luwte-client.js': '@luwte/sdk/client' } as const;
+	for (const [path, specifier] of Object.entries(bundles)) {
+		app.get(path, async (c) => {
+			c.header('content-type', 'text/javascript; charset=utf-8');
+			c.header('access-control-allow-origin', '*');
+			c.header('cache-control', 'public, max-age=300');
+			return c.body(await sdkBundle(specifier));
+		});
+	}
 
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));
 

@@ -6,11 +6,14 @@ import { build } from 'esbuild';
  * kept in memory: hosts need no separate build step, and the bundle always matches the
  * server's protocol version.
  */
-let cached: Promise<string> | undefined;
+const cache = new Map<string, Promise<string>>();
 
-export function clientBundle(): Promise<string> {
-	cached ??= (async () => {
-		const entry = fileURLToPath(import.meta.resolve('@luwte/sdk/client'));
+/** `@luwte/sdk/client` (SessionClient only) or `@luwte/sdk/elements` (the web components). */
+export function sdkBundle(specifier: '@luwte/sdk/client' | '@luwte/sdk/elements'): Promise<string> {
+	let cached = cache.get(specifier);
+	if (cached) return cached;
+	cached = (async () => {
+		const entry = fileURLToPath(import.meta.resolve(specifier));
 		const result = await build({
 			entryPoints: [entry],
 			bundle: true,
@@ -27,8 +30,9 @@ export function clientBundle(): Promise<string> {
 		if (!file) throw new Error('esbuild produced no output');
 		return file.text;
 	})().catch((err: unknown) => {
-		cached = undefined;
+		cache.delete(specifier);
 		throw err;
 	});
+	cache.set(specifier, cached);
 	return cached;
 }

@@ -31,11 +31,8 @@ export function attachSignalling(
 		}
 		const origin = originOf(req.headers);
 		const hostHeader = req.headers.host;
-		// Refuse sites no tenant allows before any work; the token's own tenant is checked at join.
-		if (!origins.allowedForAny(origin, hostHeader)) {
-			socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-			return;
-		}
+		// The page's origin is checked at join against the token's tenant, so that the page
+		// gets a clear, typed refusal it can show (a refused upgrade only looks like a network error).
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			const conn = new SignalConnection(engine, tenants, ws, log, (tenant) => origins.allowedFor(tenant, origin, hostHeader));
 			alive.set(ws, true);

@@ -147,6 +147,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			const simulcast = source === 'camera' && opts.simulcast !== false;
 			const producer = await transport.produce({
 				track,
+				// The caller owns its tracks: a reconnect publishes the same camera again.
+				stopTracks: false,
 				...(simulcast ? { encodings: simulcastEncodings.map((e) => ({ ...e })) } : {}),
 				...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
 				appData: { source },

@@ -1,0 +1,194 @@
+import { readFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
+import { startTestHost, type TestHost } from '../helpers/host.ts';
+
+// A care provider's page on its own origin embeds <luwte-session> with one script tag. A
+// begeleider (host) and a client (participant) join from two browser contexts.
+const outDir = join(import.meta.dirname, '..', '..', 'test-output');
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let hostUrl = '';
+const providerPage = () => `<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Zorgaanbieder — digitale dagbesteding</title>
+<style>body { font: 16px Georgia, serif; background: #fff; color: #222; margin: 0; } main { max-width: 1000px; margin: 0 auto; padding: 16px; }
+button { all: unset; } video { filter: sepia(1); } /* a foreign page's CSS must not leak in */</style>
+<script type="module" src="${hostUrl}/embed/luwte.js"></script></head>
+<body><main><h1>Samen bewegen</h1><div id="slot"></div></main>
+<script>
+window.events = [];
+window.mount = (server, token, lang) => {
+	const el = document.createElement('luwte-session');
+	el.setAttribute('server', server);
+	el.token = token;
+	if (lang) el.setAttribute('lang', lang);
+	for (const n of ['luwte-joined', 'luwte-left', 'luwte-error']) el.addEventListener(n, (e) => window.events.push({ type: n, detail: e.detail }));
+	document.getElementById('slot').append(el);
+};
+</script></body></html>`;
+
+async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
+	await page.addScriptTag({ content: await axeSource });
+	return page.evaluate(async () => {
+		const el = document.querySelector('luwte-session')!;
+		const r = await (window as any).axe.run(el, {
+			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+		});
+		return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, html: v.nodes[0]?.html }));
+	});
+}
+
+async function videoFrames(page: Page, selector: string): Promise<{ width: number; frames: number }> {
+	return page.evaluate((sel) => {
+		const v = document.querySelector('luwte-session')!.shadowRoot!.querySelector(sel) as HTMLVideoElement | null;
+		return { width: v?.videoWidth ?? 0, frames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0 };
+	}, selector);
+}
+
+async function inboundAudio(page: Page): Promise<number> {
+	return page.evaluate(async () => {
+		let bytes = 0;
+		(await (document.querySelector('luwte-session') as any).receiveStats())?.forEach((s: any) => {
+			if (s.type === 'inbound-rtp' && s.kind === 'audio') bytes += s.bytesReceived;
+		});
+		return bytes;
+	});
+}
+
+async function tileBoxes(page: Page) {
+	return page.evaluate(() =>
+		[...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.tile')].map((t) => {
+			const r = t.getBoundingClientRect();
+			return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
+		}),
+	);
+}
+
+describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provider site', () => {
+	let t: TestHost;
+	let browser: Browser;
+	let site: Awaited<ReturnType<typeof servePage>>;
+	let foreignSite: Awaited<ReturnType<typeof servePage>>;
+	const contexts: BrowserContext[] = [];
+
+	beforeAll(async () => {
+		site = await servePage(providerPage);
+		foreignSite = await servePage(providerPage);
+		t = await startTestHost({ allowedOrigins: { a: [new URL(site.url).origin] } });
+		hostUrl = t.host.url;
+		browser = await launchChromium();
+		await mkdir(outDir, { recursive: true });
+	});
+	afterAll(async () => {
+		for (const c of contexts) await c.close();
+		await browser?.close();
+		await site?.close();
+		await foreignSite?.close();
+		await t?.close();
+	});
+
+	async function open(url: string, token: string): Promise<Page> {
+		const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+		contexts.push(context);
+		const page = await context.newPage();
+		await page.goto(url);
+		await page.waitForFunction(() => customElements.get('luwte-session') !== undefined);
+		await page.evaluate(([server, tok]) => (window as any).mount(server, tok), [t.host.url, token] as const);
+		await page.getByRole('button', { name: 'Meedoen' }).waitFor();
+		await page.waitForFunction(() => !(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement).disabled);
+		return page;
+	}
+
+	it('lets a begeleider and a client join and see and hear each other, calmly and accessibly', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Samen bewegen', module: 'fit-en-vitaal' });
+		const hostPage = await open(site.url, await t.token(tenant, sessionId, 'host', 'begeleider-5'));
+		const clientPage = await open(site.url, await t.token(tenant, sessionId, 'participant', 'client-21'));
+
+		// Preview: camera check and one big join button, no accessibility violations.
+		expect(await clientPage.getByText('Je camera werkt.').count()).toBe(1);
+		expect(await axeViolations(clientPage)).toEqual([]);
+		const joinBox = await clientPage.getByRole('button', { name: 'Meedoen' }).boundingBox();
+		expect(joinBox!.height).toBeGreaterThanOrEqual(44);
+		await clientPage.screenshot({ path: join(outDir, 'element-preview.png') });
+
+		await hostPage.getByRole('button', { name: 'Meedoen' }).click();
+		await clientPage.keyboard.press('Tab'); // keyboard use: the join button takes focus and Enter presses it
+		await clientPage.keyboard.press('Enter');
+
+		// The client sees the begeleider big on the stage; the begeleider sees the client in the grid.
+		await clientPage.waitForFunction(
+			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			null,
+			{ timeout: 30_000 },
+		);
+		await hostPage.waitForFunction(
+			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-21"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			null,
+			{ timeout: 30_000 },
+		);
+		const c1 = await videoFrames(clientPage, '.stage video');
+		const h1 = await videoFrames(hostPage, '.grid [data-participant="client-21"] video');
+		const ca1 = await inboundAudio(clientPage);
+		const ha1 = await inboundAudio(hostPage);
+		const boxes1 = { client: await tileBoxes(clientPage), host: await tileBoxes(hostPage) };
+		await clientPage.waitForTimeout(3000); // the fake microphones beep: speaking indicators come and go
+		const c2 = await videoFrames(clientPage, '.stage video');
+		const h2 = await videoFrames(hostPage, '.grid [data-participant="client-21"] video');
+		expect(c2.frames).toBeGreaterThan(c1.frames + 10);
+		expect(h2.frames).toBeGreaterThan(h1.frames + 10);
+		expect(await inboundAudio(clientPage)).toBeGreaterThan(ca1);
+		expect(await inboundAudio(hostPage)).toBeGreaterThan(ha1);
+		// Nothing moves or resizes while people speak.
+		expect(await tileBoxes(clientPage)).toEqual(boxes1.client);
+		expect(await tileBoxes(hostPage)).toEqual(boxes1.host);
+
+		await clientPage.screenshot({ path: join(outDir, 'element-client-joined.png') });
+		await hostPage.screenshot({ path: join(outDir, 'element-host-joined.png') });
+		expect(await axeViolations(clientPage)).toEqual([]);
+		expect(await axeViolations(hostPage)).toEqual([]);
+		expect(await clientPage.evaluate(() => (window as any).events.map((e: any) => e.type))).toEqual(['luwte-joined']);
+
+		// Muting is seen by the other side, in words.
+		await clientPage.getByRole('button', { name: 'Microfoon uit' }).click();
+		await hostPage.getByText('Deelnemer 1 · microfoon uit').waitFor({ timeout: 10_000 });
+		expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).getAttribute('aria-pressed')).toBe('true');
+
+		// Media failure (the worker carrying the session dies): a plain-language message, and
+		// both come back by themselves on the replacement worker.
+		const worker = t.host.engine.workers.slots[0]!.worker;
+		process.kill(worker.pid, 'SIGKILL');
+		await clientPage.getByText('De verbinding is even weg. We proberen het opnieuw.').waitFor({ timeout: 15_000 });
+		expect(await axeViolations(clientPage)).toEqual([]);
+		await clientPage.screenshot({ path: join(outDir, 'element-reconnecting.png') });
+		for (const page of [clientPage, hostPage]) {
+			await page.waitForFunction(() => (document.querySelector('luwte-session') as any).phase === 'joined', null, { timeout: 30_000 });
+		}
+		await clientPage.waitForFunction(
+			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			null,
+			{ timeout: 30_000 },
+		);
+		// The microphone stays off after the reconnect, as the client left it.
+		expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).count()).toBe(1);
+
+		// Leaving says goodbye and tells the page.
+		await clientPage.getByRole('button', { name: 'Verlaten' }).click();
+		await clientPage.getByText('Je hebt de activiteit verlaten. Tot de volgende keer!').waitFor();
+		expect(await clientPage.evaluate(() => (window as any).events.map((e: any) => e.type))).toContain('luwte-left');
+	});
+
+	it('refuses the same page on a site the care organisation did not allow, with a clear message', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Geheugenspel' });
+		const page = await open(foreignSite.url, await t.token(tenant, sessionId, 'participant', 'client-22'));
+		await page.getByRole('button', { name: 'Meedoen' }).click();
+		await page.getByText('Deze website mag deze activiteit niet tonen. Neem contact op met je zorgorganisatie.').waitFor({ timeout: 15_000 });
+		const events = await page.evaluate(() => (window as any).events);
+		expect(events.at(-1)).toMatchObject({ type: 'luwte-error', detail: { code: 'origin_not_allowed' } });
+		await page.screenshot({ path: join(outDir, 'element-origin-refused.png') });
+	});
+});
