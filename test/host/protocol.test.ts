@@ -136,3 +136,31 @@ describe('signalling protocol: bad input', () => {
 		s.close();
 	});
 });
+
+describe('signalling protocol: host-only actions', () => {
+	let t: TestHost;
+	beforeAll(async () => {
+		t = await startTestHost();
+	});
+	afterAll(() => t?.close());
+
+	it('refuses mute, spotlight and end from anyone but a host, and changes nothing', async () => {
+		const session = await t.createSession(t.tenants[0]!);
+		const s = await openSignal(t.host.url);
+		expect((await s.request('join', { token: await t.token(t.tenants[0]!, session, 'participant', 'client-40') })).ok).toBe(true);
+		expect((await s.request('muteParticipant', { participantId: 'client-40', source: 'microphone' })).error.code).toBe('forbidden');
+		expect((await s.request('spotlight', { participantId: 'client-40' })).error.code).toBe('forbidden');
+		expect((await s.request('endSession', {})).error.code).toBe('forbidden');
+		expect((await t.api(t.tenants[0]!, 'GET', `/v1/sessions/${session}`)).json.state).toBe('live');
+		s.close();
+	});
+
+	it('lets a host spotlight someone present, not someone absent', async () => {
+		const session = await t.createSession(t.tenants[0]!);
+		const h = await openSignal(t.host.url);
+		expect((await h.request('join', { token: await t.token(t.tenants[0]!, session, 'host', 'begeleider-40') })).ok).toBe(true);
+		expect((await h.request('spotlight', { participantId: 'afwezig' })).error.code).toBe('not_found');
+		expect((await h.request('spotlight', { participantId: null })).ok).toBe(true);
+		h.close();
+	});
+});

@@ -5,6 +5,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
+import { SessionClient } from '@luwte/sdk';
 
 // A care provider's page on its own origin embeds <luwte-session> with one script tag. A
 // begeleider (host) and a client (participant) join from two browser contexts.
@@ -179,6 +181,75 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		await clientPage.getByRole('button', { name: 'Verlaten' }).click();
 		await clientPage.getByText('Je hebt de activiteit verlaten. Tot de volgende keer!').waitFor();
 		expect(await clientPage.evaluate(() => (window as any).events.map((e: any) => e.type))).toContain('luwte-left');
+	});
+
+	it('gives the begeleider control: mute a client, spotlight, share a screen, end the activity', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Muziekquiz' });
+		const hostPage = await open(site.url, await t.token(tenant, sessionId, 'host', 'begeleider-6'));
+		const clientPage = await open(site.url, await t.token(tenant, sessionId, 'participant', 'client-30'));
+		await hostPage.getByRole('button', { name: 'Meedoen' }).click();
+		await clientPage.getByRole('button', { name: 'Meedoen' }).click();
+		// A second client joins from Node (libwebrtc), so the spotlight has someone else to show.
+		const other = new SessionClient({ server: t.host.url, webrtc });
+		const otherMedia = fakeMedia(320, 180, 10);
+		try {
+			await other.connect(await t.token(tenant, sessionId, 'participant', 'client-31'));
+			await other.publish({ camera: otherMedia.camera, microphone: otherMedia.microphone });
+
+			// Mute: the client is told in words and can switch the microphone on again.
+			await hostPage.getByRole('button', { name: 'Deelnemer 1: Microfoon uitzetten' }).click({ timeout: 20_000 });
+			await clientPage.getByText('De begeleider heeft je microfoon uitgezet. Je kunt hem zelf weer aanzetten.').waitFor({ timeout: 10_000 });
+			expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).count()).toBe(1);
+
+			// Spotlight: the other client comes on the stage of this client.
+			await hostPage.getByRole('button', { name: 'Deelnemer 2: In beeld' }).click();
+			await clientPage.waitForFunction(
+				() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="client-31"]') !== null,
+				null,
+				{ timeout: 10_000 },
+			);
+			await hostPage.getByRole('button', { name: 'Deelnemer 2: Uit beeld' }).click();
+			await clientPage.waitForFunction(
+				() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-6"]') !== null,
+				null,
+				{ timeout: 10_000 },
+			);
+
+			// Screen share (a canvas stands in for the screen picker of a headless browser).
+			await hostPage.evaluate(async () => {
+				const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+				const g = canvas.getContext('2d')!;
+				setInterval(() => {
+					g.fillStyle = '#2a6f97';
+					g.fillRect(0, 0, 640, 360);
+					g.fillStyle = '#fff';
+					g.font = '40px sans-serif';
+					g.fillText('Dia 1: Welkom ' + new Date().getSeconds(), 40, 180);
+				}, 100);
+				await (document.querySelector('luwte-session') as any).shareScreen(canvas.captureStream(10).getVideoTracks()[0]);
+			});
+			await clientPage.getByText('Gedeeld scherm').waitFor({ timeout: 15_000 });
+			// The begeleider's camera stays in view beside the shared screen.
+			expect(await clientPage.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="begeleider-6"]') !== null)).toBe(true);
+			await clientPage.waitForFunction(
+				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+				null,
+				{ timeout: 15_000 },
+			);
+			await clientPage.screenshot({ path: join(outDir, 'element-screen-share.png') });
+			await hostPage.screenshot({ path: join(outDir, 'element-host-controls.png') });
+			expect(await axeViolations(hostPage)).toEqual([]);
+
+			// End: two steps, then everyone is told the activity is over.
+			await hostPage.getByRole('button', { name: 'Activiteit beëindigen' }).click();
+			await hostPage.getByRole('button', { name: 'Ja, nu beëindigen' }).click();
+			await clientPage.getByText('De activiteit is afgelopen. Tot de volgende keer!').waitFor({ timeout: 10_000 });
+			expect((await t.api(tenant, 'GET', `/v1/sessions/${sessionId}`)).json.state).toBe('ended');
+		} finally {
+			otherMedia.stop();
+			await other.leave();
+		}
 	});
 
 	it('refuses the same page on a site the care organisation did not allow, with a clear message', async () => {

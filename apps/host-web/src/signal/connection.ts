@@ -161,6 +161,7 @@ export class SignalConnection {
 					role: participant.role,
 					routerRtpCapabilities: rtpCapabilities as ResponseResult<'join'>['routerRtpCapabilities'],
 					peers: session.peersOf(participant),
+					spotlight: session.spotlight,
 				};
 			} finally {
 				this.#joining = false;
@@ -203,6 +204,21 @@ export class SignalConnection {
 		resumeConsumer: async (p) => {
 			const { session, participant } = this.#joined();
 			await session.resumeConsumer(participant, p.consumerId);
+			return {};
+		},
+		muteParticipant: async (p) => {
+			const { session, participant } = this.#joined();
+			await session.muteParticipant(participant, p.participantId, p.source);
+			return {};
+		},
+		spotlight: async (p) => {
+			const { session, participant } = this.#joined();
+			session.setSpotlight(participant, p.participantId);
+			return {};
+		},
+		endSession: async () => {
+			const { session, participant } = this.#joined();
+			session.endBy(participant);
 			return {};
 		},
 		leave: async () => {

@@ -20,5 +20,9 @@ export type ParticipantNotification =
 	| { type: 'participantJoined'; participantId: string; role: Role }
 	| { type: 'participantLeft'; participantId: string; role: Role }
 	| { type: 'sessionEnded'; reason: string }
+	/** A host muted this participant's microphone or camera. */
+	| { type: 'mutedByHost'; source: 'microphone' | 'camera' }
+	/** Who is on everyone's stage now (null: the host, as usual). */
+	| { type: 'spotlightChanged'; participantId: string | null }
 	/** The engine dropped this connection (replaced by a newer one, or its media worker failed). */
 	| { type: 'disconnected'; reason: 'replaced' | 'media-failure' };

@@ -85,6 +85,7 @@ export class Session {
 	#router: types.Router | undefined;
 	#routerPending: Promise<types.Router> | undefined;
 	#state: SessionState = 'scheduled';
+	#spotlight: string | null = null;
 
 	constructor(opts: SessionOptions, config: EngineConfig, pool: WorkerPool, events: TypedEmitter<EngineEvents>) {
 		this.id = opts.id;
@@ -368,6 +369,45 @@ export class Session {
 		});
 	}
 
+	/** A host mutes someone's microphone or camera; that person is told and may unmute again. */
+	async muteParticipant(by: Participant, participantId: string, source: 'microphone' | 'camera'): Promise<void> {
+		this.#assertLive(by);
+		this.#assertHost(by, 'mute others');
+		const target = this.#participants.get(participantId);
+		if (!target) throw new EngineError('not_found', `participant ${participantId} is not in this session`);
+		for (const entry of target.producers.values()) {
+			if (entry.source !== source) continue;
+			await this.setProducerPaused(target, entry.producer.id, true);
+		}
+		target.notify({ type: 'mutedByHost', source });
+	}
+
+	/** A host puts one participant on everyone's stage (or takes the spotlight away with null). */
+	setSpotlight(by: Participant, participantId: string | null): void {
+		this.#assertLive(by);
+		this.#assertHost(by, 'set the spotlight');
+		if (participantId !== null && !this.#participants.has(participantId)) {
+			throw new EngineError('not_found', `participant ${participantId} is not in this session`);
+		}
+		this.#spotlight = participantId;
+		for (const p of this.#participants.values()) p.notify({ type: 'spotlightChanged', participantId });
+	}
+
+	get spotlight(): string | null {
+		return this.#spotlight;
+	}
+
+	/** A host ends the session for everyone. */
+	endBy(by: Participant): void {
+		this.#assertLive(by);
+		this.#assertHost(by, 'end the session');
+		this.end('ended');
+	}
+
+	#assertHost(p: Participant, what: string): void {
+		if (p.role !== 'host') throw new EngineError('forbidden', `only a host may ${what}`);
+	}
+
 	closeProducer(participant: Participant, producerId: string): void {
 		this.#assertLive(participant);
 		const entry = participant.producers.get(producerId);
@@ -486,6 +526,10 @@ export class Session {
 
 	#remove(participant: Participant, reason: LeaveReason): void {
 		this.#participants.delete(participant.id);
+		if (this.#spotlight === participant.id && reason !== 'replaced') {
+			this.#spotlight = null;
+			for (const p of this.#participants.values()) p.notify({ type: 'spotlightChanged', participantId: null });
+		}
 		participant.close(reason);
 		this.#emitScoped('participant.left', {
 			participantId: participant.id,

@@ -42,6 +42,10 @@ export interface SessionClientEvents {
 	participantJoined: { participantId: string; role: Role };
 	participantLeft: { participantId: string; role: Role };
 	sessionEnded: { reason: string };
+	/** A host muted this client's microphone or camera (the client may unmute again). */
+	mutedByHost: { source: 'microphone' | 'camera' };
+	/** Who is on everyone's stage now; null: the host, as usual. */
+	spotlightChanged: { participantId: string | null };
 	/** The connection ended without `leave()`: network loss, replaced by another tab, server failure. */
 	disconnected: { reason: string };
 }
@@ -80,6 +84,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	#notifications: Promise<void> = Promise.resolve();
 	participantId: string | undefined;
 	role: Role | undefined;
+	/** The participant on everyone's stage, when a host set one. */
+	spotlight: string | null = null;
 	sessionId: string | undefined;
 
 	constructor(opts: SessionClientOptions) {
@@ -115,6 +121,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			this.participantId = joined.participantId;
 			this.role = joined.role;
 			this.sessionId = joined.sessionId;
+			this.spotlight = joined.spotlight;
 			const handlerName = this.#opts.handlerName ?? (this.#opts.webrtc ? 'Chrome111' : undefined);
 			this.#device = handlerName ? new Device({ handlerName }) : await Device.factory();
 			await this.#device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
@@ -193,6 +200,35 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		this.#producers.delete(source);
 		producer.close();
 		await this.#assertChannel().request('closeProducer', { producerId: producer.id });
+	}
+
+	/** Shares a screen (e.g. from getDisplayMedia) as the `screen` source. */
+	async shareScreen(track: MediaStreamTrack): Promise<void> {
+		await this.publish({ screen: track });
+	}
+
+	async stopScreenShare(): Promise<void> {
+		await this.unpublish('screen');
+	}
+
+	/** Host only: mutes another participant's microphone or camera. */
+	async muteParticipant(participantId: string, source: 'microphone' | 'camera' = 'microphone'): Promise<void> {
+		await this.#assertChannel().request('muteParticipant', { participantId, source });
+	}
+
+	/** Host only: puts a participant on everyone's stage (null: back to the host). */
+	async setSpotlight(participantId: string | null): Promise<void> {
+		await this.#assertChannel().request('spotlight', { participantId });
+	}
+
+	/** Host only: ends the session for everyone. */
+	async endSession(): Promise<void> {
+		try {
+			await this.#assertChannel().request('endSession', {});
+		} catch (err) {
+			// The server closes the connection as the session ends; that is the success case.
+			if (!(err instanceof SignalError && err.code === 'closed')) throw err;
+		}
 	}
 
 	/** Leaves the session and closes everything. */
@@ -294,6 +330,16 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 				this.#teardown();
 				this.#state = 'closed';
 				this.emit('sessionEnded', n.data);
+				return;
+			case 'mutedByHost': {
+				// The server already stopped forwarding; keep the local state in step.
+				this.#producers.get(n.data.source)?.pause();
+				this.emit('mutedByHost', n.data);
+				return;
+			}
+			case 'spotlightChanged':
+				this.spotlight = n.data.participantId;
+				this.emit('spotlightChanged', n.data);
 				return;
 			case 'disconnected':
 				this.#leaving = true;

@@ -12,6 +12,7 @@ interface Member {
 	/** Position in the grid, fixed at first sight: tiles never reorder. */
 	order: number;
 	video: MediaStreamTrack | undefined;
+	screen: MediaStreamTrack | undefined;
 	audio: MediaStreamTrack | undefined;
 	videoPaused: boolean;
 	audioPaused: boolean;
@@ -56,6 +57,9 @@ export class LuwteSession extends LitElement {
 		_hasCam: { state: true },
 		_hasMic: { state: true },
 		_previewReady: { state: true },
+		_spotlight: { state: true },
+		_sharing: { state: true },
+		_confirmEnd: { state: true },
 	};
 
 	declare server: string;
@@ -70,6 +74,9 @@ export class LuwteSession extends LitElement {
 	declare _hasCam: boolean;
 	declare _hasMic: boolean;
 	declare _previewReady: boolean;
+	declare _spotlight: string | null;
+	declare _sharing: boolean;
+	declare _confirmEnd: boolean;
 
 	#client: SessionClient | undefined;
 	#local: MediaStream | undefined;
@@ -94,6 +101,9 @@ export class LuwteSession extends LitElement {
 		this._hasCam = false;
 		this._hasMic = false;
 		this._previewReady = false;
+		this._spotlight = null;
+		this._sharing = false;
+		this._confirmEnd = false;
 	}
 
 	/** The current phase: preview, joining, joined, reconnecting, left, ended or error. */
@@ -195,12 +205,25 @@ export class LuwteSession extends LitElement {
 		client.on('participantJoined', (p) => this.#upsert(p.participantId, p.role));
 		client.on('participantLeft', (p) => this.#removeMember(p.participantId));
 		client.on('track', (t) => this.#onTrack(t));
-		client.on('trackEnded', (t) => this.#patch(t.participantId, t.source === 'microphone' ? { audio: undefined } : { video: undefined }));
+		client.on('trackEnded', (t) =>
+			this.#patch(t.participantId, t.source === 'microphone' ? { audio: undefined } : t.source === 'screen' ? { screen: undefined } : { video: undefined }),
+		);
+		client.on('mutedByHost', ({ source }) => {
+			if (source === 'microphone') {
+				this._micOn = false;
+				this._message = this.#t.mutedByHost;
+			} else {
+				this._camOn = false;
+			}
+			for (const tr of source === 'microphone' ? (this.#local?.getAudioTracks() ?? []) : (this.#local?.getVideoTracks() ?? [])) tr.enabled = false;
+		});
+		client.on('spotlightChanged', ({ participantId }) => (this._spotlight = participantId));
 		client.on('trackPaused', (t) => this.#patch(t.participantId, t.source === 'microphone' ? { audioPaused: true } : { videoPaused: true }));
 		client.on('trackResumed', (t) => this.#patch(t.participantId, t.source === 'microphone' ? { audioPaused: false } : { videoPaused: false }));
 		client.on('sessionEnded', () => this.#finish('ended'));
 		client.on('disconnected', ({ reason }) => this.#onDisconnected(client, reason));
 		const joined = await client.connect(this.token);
+		this._spotlight = client.spotlight;
 		for (const peer of joined.peers) this.#upsert(peer.participantId, peer.role);
 		if (joined.role !== 'viewer' && this.#local) {
 			const camera = this.#local.getVideoTracks()[0];
@@ -284,6 +307,8 @@ export class LuwteSession extends LitElement {
 			}
 		} else if (t.source === 'camera') {
 			this.#patch(t.participantId, { video: t.track, videoPaused: t.paused });
+		} else {
+			this.#patch(t.participantId, { screen: t.track });
 		}
 	}
 
@@ -295,6 +320,7 @@ export class LuwteSession extends LitElement {
 			role,
 			order: this.#order++,
 			video: undefined,
+			screen: undefined,
 			audio: undefined,
 			videoPaused: false,
 			audioPaused: false,
@@ -342,6 +368,7 @@ export class LuwteSession extends LitElement {
 		if (id === 'self') return this.#local;
 		for (const m of this._members.values()) {
 			if (m.video?.id === id) return this.#streamOf(m.video);
+			if (m.screen?.id === id) return this.#streamOf(m.screen);
 			if (m.audio?.id === id) return this.#streamOf(m.audio);
 		}
 		return undefined;
@@ -357,6 +384,41 @@ export class LuwteSession extends LitElement {
 		this._camOn = !this._camOn;
 		for (const tr of this.#local?.getVideoTracks() ?? []) tr.enabled = this._camOn;
 		await (this._camOn ? this.#client?.unmute('camera') : this.#client?.mute('camera'));
+	}
+
+	/** Host: shares a screen; with no track given, asks the browser which screen or window. */
+	async shareScreen(track?: MediaStreamTrack): Promise<void> {
+		const client = this.#client;
+		if (!client || this._sharing) return;
+		let screen = track;
+		if (!screen) {
+			try {
+				screen = (await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 15 } }, audio: false })).getVideoTracks()[0];
+			} catch {
+				return; // The person chose not to share.
+			}
+		}
+		if (!screen) return;
+		screen.addEventListener('ended', () => void this.stopScreenShare());
+		await client.shareScreen(screen);
+		this._sharing = true;
+	}
+
+	async stopScreenShare(): Promise<void> {
+		if (!this._sharing) return;
+		this._sharing = false;
+		await this.#client?.stopScreenShare();
+	}
+
+	async #endSession(): Promise<void> {
+		if (!this._confirmEnd) {
+			// Two steps, so a slip of the hand does not end the activity for everyone.
+			this._confirmEnd = true;
+			setTimeout(() => (this._confirmEnd = false), 6000);
+			return;
+		}
+		this._confirmEnd = false;
+		await this.#client?.endSession();
 	}
 
 	#emit(name: string, detail: unknown): void {
@@ -410,15 +472,20 @@ export class LuwteSession extends LitElement {
 		const role = this.#role;
 		const members = [...this._members.values()].sort((a, b) => a.order - b.order);
 		// Clients and viewers see the leader big and fixed; hosts and rooms see everyone big.
-		const stageMember = role === 'participant' || role === 'viewer' ? members.find((m) => m.role === 'host') : undefined;
-		const gridMembers = members.filter((m) => m !== stageMember);
+		const spotlit = this._spotlight ? members.find((m) => m.participantId === this._spotlight) : undefined;
+		const stageMember =
+			role === 'participant' || role === 'viewer' ? (members.find((m) => m.screen) ?? spotlit ?? members.find((m) => m.role === 'host')) : undefined;
+		// A shared screen takes the stage; its sharer's camera then stays visible in the grid.
+		const gridMembers = members.filter((m) => m !== stageMember || m.screen !== undefined);
 		const participantIndex = new Map(members.filter((m) => m.role === 'participant').map((m, i) => [m.participantId, i]));
 		const publishing = role !== 'viewer';
 		return html`
 			<div class="room ${stageMember || role === 'participant' || role === 'viewer' ? 'with-stage' : 'grid-only'}">
 				${role === 'participant' || role === 'viewer'
 					? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
-							${stageMember ? this.#renderTile(stageMember, t.leader, true) : html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`}
+							${stageMember
+								? this.#renderTile(stageMember, stageMember.screen ? t.screen : this.#label(stageMember, participantIndex.get(stageMember.participantId) ?? 0), true)
+								: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`}
 						</div>`
 					: nothing}
 				<ul class="grid" part="grid" aria-label=${t.grid}>
@@ -428,7 +495,10 @@ export class LuwteSession extends LitElement {
 								<span class="name">${t.you}${this._micOn ? '' : html` · ${t.muted}`}</span>
 							</li>`
 						: nothing}
-					${gridMembers.map((m) => html`<li class="cell">${this.#renderTile(m, this.#label(m, participantIndex.get(m.participantId) ?? 0), false)}</li>`)}
+					${gridMembers.map((m) => {
+						const label = this.#label(m, participantIndex.get(m.participantId) ?? 0);
+						return html`<li class="cell">${this.#renderTile(m, label, false)}${role === 'host' && m.role !== 'host' ? this.#renderHostActions(m, label) : nothing}</li>`;
+					})}
 				</ul>
 				${members.filter((m) => m.audio).map((m) => html`<audio data-track=${m.audio!.id} autoplay></audio>`)}
 				<div class="controls" part="controls" role="toolbar" aria-label=${t.controls}>
@@ -443,6 +513,14 @@ export class LuwteSession extends LitElement {
 										</button>
 									`
 								: nothing}
+							${role === 'host'
+								? html`
+										<button part="button" aria-pressed=${String(this._sharing)} @click=${() => (this._sharing ? this.stopScreenShare() : this.shareScreen())}>
+											${this._sharing ? t.stopShare : t.shareScreen}
+										</button>
+										<button part="button end" class="end" @click=${() => this.#endSession()}>${this._confirmEnd ? t.endConfirm : t.endSession}</button>
+									`
+								: nothing}
 							<button part="button leave" class="leave" @click=${() => this.leave()}>${t.leave}</button>
 				</div>
 			</div>
@@ -451,13 +529,27 @@ export class LuwteSession extends LitElement {
 
 	#renderTile(m: Member, label: string, big: boolean): TemplateResult {
 		const t = this.#t;
-		const showVideo = m.video && !m.videoPaused;
+		const track = big && m.screen ? m.screen : m.video && !m.videoPaused ? m.video : undefined;
+		const status = m.audioPaused ? t.muted : m.speaking ? t.speaking : this._spotlight === m.participantId ? t.inSpotlight : '';
 		return html`
 			<div class="tile ${big ? 'big' : ''} ${m.speaking && !m.audioPaused ? 'speaking' : ''}" part="tile" data-participant=${m.participantId}>
-				${showVideo ? html`<video data-track=${m.video!.id} autoplay playsinline muted aria-label=${label}></video>` : html`<span class="placeholder">${t.noVideo}</span>`}
-				<span class="name">${label}${m.audioPaused ? html` · ${t.muted}` : m.speaking ? html` · ${t.speaking}` : ''}</span>
+				${track ? html`<video data-track=${track.id} autoplay playsinline muted aria-label=${label}></video>` : html`<span class="placeholder">${t.noVideo}</span>`}
+				<span class="name">${label}${status ? html` · ${status}` : ''}</span>
 			</div>
 		`;
+	}
+
+	#renderHostActions(m: Member, label: string): TemplateResult {
+		const t = this.#t;
+		const spotlit = this._spotlight === m.participantId;
+		return html`<div class="tile-actions">
+			<button part="button" aria-label="${label}: ${t.muteOther}" ?disabled=${m.audioPaused || !m.audio} @click=${() => this.#client?.muteParticipant(m.participantId)}>
+				${t.muteOther}
+			</button>
+			<button part="button" aria-pressed=${String(spotlit)} aria-label="${label}: ${spotlit ? t.spotlightOff : t.spotlightOn}" @click=${() => this.#client?.setSpotlight(spotlit ? null : m.participantId)}>
+				${spotlit ? t.spotlightOff : t.spotlightOn}
+			</button>
+		</div>`;
 	}
 
 	static override styles = css`
@@ -594,6 +686,17 @@ export class LuwteSession extends LitElement {
 		}
 		.leave {
 			margin-left: auto;
+		}
+		.tile-actions {
+			display: flex;
+			flex-wrap: wrap;
+			gap: 0.5rem;
+			margin-top: 0.5rem;
+		}
+		.tile-actions button {
+			font-size: 0.85em;
+			min-height: 48px;
+			padding: 0.25rem 0.75rem;
 		}
 		.message {
 			min-height: 1.4em;

@@ -33,6 +33,10 @@ export const requestParams = {
 	closeProducer: z.object({ producerId: id }).strict(),
 	resumeConsumer: z.object({ consumerId: id }).strict(),
 	leave: z.object({}).strict(),
+	// Host only:
+	muteParticipant: z.object({ participantId: id, source: z.enum(['microphone', 'camera']) }).strict(),
+	spotlight: z.object({ participantId: id.nullable() }).strict(),
+	endSession: z.object({}).strict(),
 } as const;
 
 export type Method = keyof typeof requestParams;
@@ -57,6 +61,7 @@ export const responseResults = {
 		role: roleSchema,
 		routerRtpCapabilities: rtpCapabilitiesSchema,
 		peers: z.array(peerSchema),
+		spotlight: z.string().nullable(),
 	}),
 	createTransport: transportInfoSchema,
 	connectTransport: z.object({}),
@@ -67,6 +72,9 @@ export const responseResults = {
 	closeProducer: z.object({}),
 	resumeConsumer: z.object({}),
 	leave: z.object({}),
+	muteParticipant: z.object({}),
+	spotlight: z.object({}),
+	endSession: z.object({}),
 } as const satisfies Record<Method, z.ZodType>;
 
 export type ResponseResult<M extends Method> = z.output<(typeof responseResults)[M]>;
@@ -131,6 +139,8 @@ export const notificationSchemas = {
 	participantLeft: peerSchema,
 	sessionEnded: z.object({ reason: z.string() }),
 	disconnected: z.object({ reason: z.enum(['replaced', 'media-failure']) }),
+	mutedByHost: z.object({ source: z.enum(['microphone', 'camera']) }),
+	spotlightChanged: z.object({ participantId: z.string().nullable() }),
 } as const;
 export type NotificationName = keyof typeof notificationSchemas;
 export type NotificationData<N extends NotificationName> = z.output<(typeof notificationSchemas)[N]>;
