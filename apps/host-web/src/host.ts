@@ -48,7 +48,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
 
 	const origins = new OriginPolicy(loaded.registry);
-	const app = createApp(engine, loaded.registry, log, origins);
+	const demoTenant = loaded.devApiKey ? loaded.registry.list()[0] : undefined;
+	const app = createApp(engine, loaded.registry, log, origins, { demoTenant });
 	let server: Server;
 	try {
 		server = await new Promise<Server>((resolve, reject) => {

@@ -17,11 +17,13 @@ import type { Logger } from '../log.ts';
 import { parseOrThrow } from '../zod-error.ts';
 import { sdkBundle } from './client-bundle.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
+import { embedGuidePage } from '../pages/embed-guide.ts';
+import { mountDemo } from './demo.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const API_VERSION = '0.1.0';
 
-type Env = { Variables: { tenant: Tenant } };
+export type Env = { Variables: { tenant: Tenant } };
 
 interface RouteInput<R extends AdminRouteId> {
 	tenant: Tenant;
@@ -31,7 +33,12 @@ interface RouteInput<R extends AdminRouteId> {
 
 type Handlers = { [R in AdminRouteId]: (input: RouteInput<R>) => AdminResponse<R> | Promise<AdminResponse<R>> };
 
-export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy): Hono<Env> {
+export interface AppOptions {
+	/** The development tenant: enables the demo pages at `/` and `/demo/…`. */
+	demoTenant?: Tenant | undefined;
+}
+
+export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy, opts: AppOptions = {}): Hono<Env> {
 	const app = new Hono<Env>();
 
 	app.onError((err, c) => {
@@ -53,6 +60,9 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			return c.body(await sdkBundle(specifier));
 		});
 	}
+
+	app.get('/embed/', (c) => c.html(embedGuidePage(new URL(c.req.url).origin)));
+	mountDemo(app, engine, opts.demoTenant);
 
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));
 

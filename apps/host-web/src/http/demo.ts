@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import type { Engine, Tenant } from '@luwte/engine';
+import { issueJoinToken } from '@luwte/engine';
+import { sessionCreateSchema } from '@luwte/sdk/admin';
+import type { Hono } from 'hono';
+import { HostError } from '../errors.ts';
+import { demoJoinPage, demoPage } from '../pages/demo.ts';
+import { page } from '../pages/html.ts';
+import { parseOrThrow } from '../zod-error.ts';
+import type { Env } from './app.ts';
+import { isSameOrigin } from './origins.ts';
+
+const demoBody = sessionCreateSchema.pick({ title: true, module: true });
+
+/**
+ * The try-it pages. Only with the development tenant (no tenants configured): they create
+ * sessions without an API key, which a real deployment must never allow.
+ */
+export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | undefined): void {
+	if (!demoTenant) {
+		app.get('/', (c) =>
+			c.html(page('Luwte', '<h1>Luwte</h1><p>Deze Luwte-server draait.</p><p><a href="/embed/">Zo zet u een activiteit op uw eigen website</a></p>')),
+		);
+		return;
+	}
+	app.get('/', (c) => c.html(demoPage()));
+	app.get('/demo/join', (c) => c.html(demoJoinPage()));
+	app.post('/demo/sessions', async (c) => {
+		// Only this host's own demo page may create sessions here.
+		const origin = c.req.header('origin');
+		if (!origin || !isSameOrigin(origin, c.req.header('host'))) throw new HostError('forbidden', 'only the demo page may do this');
+		let json: unknown;
+		try {
+			json = await c.req.json();
+		} catch {
+			throw new HostError('bad_request', 'the request body must be JSON');
+		}
+		const body = parseOrThrow(demoBody.strict(), json, 'demo session');
+		const session = engine.createSession({ tenantId: demoTenant.id, title: body.title, ...(body.module ? { module: body.module } : {}), kind: 'online' });
+		const token = (role: 'host' | 'participant', participantId: string) =>
+			issueJoinToken(demoTenant, { sessionId: session.id, participantId, role, ttlSeconds: 4 * 3600 }).then((t) => t.token);
+		return c.json({
+			sessionId: session.id,
+			title: body.title,
+			hostToken: await token('host', `begeleider-${randomBytes(4).toString('hex')}`),
+			participantToken: await token('participant', `p_${randomBytes(6).toString('base64url')}`),
+		});
+	});
+}

@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHost, type Host } from '@luwte/host-web';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
+import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { freePortRange } from '../helpers/ports.ts';
+
+describe('pages of a development host', () => {
+	let host: Host;
+	let dataDir: string;
+	beforeAll(async () => {
+		dataDir = await mkdtemp(join(tmpdir(), 'luwte-pages-'));
+		host = await startHost({
+			port: 0,
+			hostname: '127.0.0.1',
+			dataDir,
+			logLevel: 'silent',
+			engine: { workerCount: 1, webRtc: { listenIp: '127.0.0.1', portRange: await freePortRange(3), enableTcp: false } },
+		});
+	});
+	afterAll(async () => {
+		await host?.close();
+		await rm(dataDir, { recursive: true, force: true });
+	});
+
+	it('shows the embedding guide with a snippet for this host', async () => {
+		const html = await (await fetch(`${host.url}/embed/`)).text();
+		expect(html).toContain(`&lt;script type=&quot;module&quot; src=&quot;${host.url}/embed/luwte.js&quot;&gt;`);
+		expect(html).toContain('lang="nl"');
+	});
+
+	it('creates demo sessions only for its own page', async () => {
+		const refused = await fetch(`${host.url}/demo/sessions`, { method: 'POST', body: '{"title":"x"}', headers: { origin: 'https://elders.example' } });
+		expect(refused.status).toBe(403);
+		const ok = await fetch(`${host.url}/demo/sessions`, {
+			method: 'POST',
+			headers: { origin: host.url, 'content-type': 'application/json' },
+			body: JSON.stringify({ title: 'Quiz', module: 'talent-en-ambitie' }),
+		});
+		expect(ok.status).toBe(200);
+		const d = await ok.json();
+		expect(d.hostToken).toMatch(/^ey/);
+		expect(host.engine.session('dev', d.sessionId).info()).toMatchObject({ title: 'Quiz', module: 'talent-en-ambitie' });
+	});
+
+	it.skipIf(!chromiumAvailable())('lets a newcomer make an activity and open it, keyboard only, without violations', async () => {
+		const browser = await launchChromium();
+		try {
+			const context = await browser.newContext();
+			const page = await context.newPage();
+			await page.goto(`${host.url}/`);
+			await page.addScriptTag({ content: await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
+			const violations = await page.evaluate(async () => (await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] } })).violations.map((v: any) => v.id));
+			expect(violations).toEqual([]);
+			await page.getByLabel('Naam van de activiteit').fill('Samen zingen');
+			await page.getByRole('button', { name: 'Nieuwe activiteit maken' }).press('Enter');
+			const participantLink = page.getByRole('link', { name: 'Open als deelnemer' });
+			await participantLink.waitFor();
+			const href = (await participantLink.getAttribute('href'))!;
+			expect(href.startsWith('/demo/join#token=')).toBe(true);
+			const tab = await context.newPage();
+			await tab.goto(`${host.url}${href}`);
+			await tab.getByRole('button', { name: 'Meedoen' }).waitFor();
+			expect(tab.url()).toBe(`${host.url}/demo/join`); // the token left the address bar
+		} finally {
+			await browser.close();
+		}
+	});
+});
+
+describe('pages of a host with real tenants', () => {
+	let t: TestHost;
+	beforeAll(async () => {
+		t = await startTestHost();
+	});
+	afterAll(() => t?.close());
+
+	it('offers no demo: sessions need a tenant key', async () => {
+		expect(await (await fetch(`${t.host.url}/`)).text()).not.toContain('Nieuwe activiteit maken');
+		expect((await fetch(`${t.host.url}/demo/join`)).status).toBe(404);
+		const r = await fetch(`${t.host.url}/demo/sessions`, { method: 'POST', headers: { origin: t.host.url }, body: '{"title":"x"}' });
+		expect(r.status).toBe(404);
+	});
+});
