@@ -7,6 +7,8 @@ export interface TestTenant {
 	apiKey: string;
 }
 
+export const testOperatorKey = 'lwo_test-operator-key-for-tests-only';
+
 export interface TestHost {
 	host: Host;
 	tenants: TestTenant[];
@@ -41,6 +43,7 @@ export async function startTestHost(opts: { workerCount?: number; allowedOrigins
 		hostname: '127.0.0.1',
 		logLevel: 'silent',
 		tenants: registry,
+		operatorKey: testOperatorKey,
 		engine: { workerCount, webRtc: { listenIp: '127.0.0.1', portRange, enableTcp: false } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {

@@ -1,8 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { AdminApiError, AdminClient, adminRoutes, type AdminRouteId } from '@luwte/sdk/admin';
+import { AdminApiError, AdminClient, adminRoutes, operatorRoutes, type AdminRouteId } from '@luwte/sdk/admin';
 import { activityModules, offerKinds } from '@luwte/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { startTestHost, testOperatorKey, type TestHost } from '../helpers/host.ts';
 
 describe('OpenAPI document and admin client', () => {
 	let t: TestHost;
@@ -36,7 +36,7 @@ describe('OpenAPI document and admin client', () => {
 
 	it('answers every documented operation through the typed client', async () => {
 		const a = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
-		const use = <R extends AdminRouteId>(id: R) => covered.add(id);
+		const use = (id: AdminRouteId) => covered.add(id);
 
 		expect((await a.call('health')).workers).toBe(1);
 		use('health');
@@ -61,6 +61,29 @@ describe('OpenAPI document and admin client', () => {
 		expect((await a.endSession(s.id)).state).toBe('ended');
 		use('endSession');
 
+		// Operator routes (tenants), with the operator key.
+		const op = (method: string, path: string, body?: unknown) =>
+			fetch(`${t.host.url}${path}`, {
+				method,
+				headers: { authorization: `Bearer ${testOperatorKey}`, 'content-type': 'application/json' },
+				...(body ? { body: JSON.stringify(body) } : {}),
+			}).then(async (r) => ({ status: r.status, json: await r.json() }));
+		const made = await op('POST', '/v1/tenants', { id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'] });
+		expect(made.status).toBe(201);
+		expect(made.json.tenant).toEqual({ id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'], apiKeys: 1 });
+		covered.add('createTenant');
+		expect((await op('GET', '/v1/tenants')).json.tenants.map((x: { id: string }) => x.id)).toContain('zorg-c');
+		covered.add('listTenants');
+		expect((await op('POST', '/v1/tenants/zorg-c', { name: 'Zorggroep C-Oost' })).json.name).toBe('Zorggroep C-Oost');
+		covered.add('updateTenant');
+		const rotated = await op('POST', '/v1/tenants/zorg-c/keys');
+		expect(rotated.json.tenant.apiKeys).toBe(2);
+		covered.add('addTenantKey');
+		// Both keys of the new tenant work, and see only its own (empty) sessions.
+		for (const key of [made.json.apiKey, rotated.json.apiKey]) {
+			expect((await new AdminClient({ server: t.host.url, apiKey: key }).listSessions()).sessions).toEqual([]);
+		}
+
 		const err = await a.createSession({ title: 'x', schedule: { startsAt: '2026-11-23T11:00:00Z', endsAt: '2026-11-23T10:00:00Z' } }).catch((e) => e);
 		expect(err).toBeInstanceOf(AdminApiError);
 		expect(err).toMatchObject({ status: 400, code: 'invalid_params' });
@@ -69,7 +92,7 @@ describe('OpenAPI document and admin client', () => {
 
 	it('has a test above for every operation in the document', () => {
 		const documented = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((op: any) => op.operationId));
-		expect(documented.sort()).toEqual(Object.keys(adminRoutes).sort());
+		expect(documented.sort()).toEqual([...Object.keys(adminRoutes), ...Object.keys(operatorRoutes)].sort());
 		expect([...covered].sort()).toEqual(documented.sort());
 	});
 });

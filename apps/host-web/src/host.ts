@@ -7,7 +7,7 @@ import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
 import { attachSignalling } from './signal/server.ts';
-import { loadTenants } from './tenants-file.ts';
+import { loadOperatorKey, loadTenants, saveTenants } from './tenants-file.ts';
 
 export const hostOptionsSchema = z
 	.object({
@@ -21,8 +21,10 @@ export const hostOptionsSchema = z
 export type HostOptions = z.input<typeof hostOptionsSchema> & {
 	/** Engine configuration (validated by the engine). */
 	engine?: EngineConfigInput;
-	/** Tenants to use instead of the data directory's files (tests, embedding hosts). */
+	/** Tenants to use instead of the data directory's files (tests, embedding hosts); not persisted. */
 	tenants?: TenantRegistry;
+	/** Operator key for managing tenants; default LUWTE_OPERATOR_KEY or `<dataDir>/operator-key`. */
+	operatorKey?: string;
 	logger?: Logger;
 };
 
@@ -34,12 +36,14 @@ export interface Host {
 	readonly url: string;
 	/** Development tenant key, when no tenants are configured. */
 	readonly devApiKey: string | undefined;
+	/** Where the operator key is kept, when it lives in the data directory. */
+	readonly operatorKeyPath: string | undefined;
 	close(): Promise<void>;
 }
 
 /** Starts engine, REST API and signalling on one HTTP port. */
 export async function startHost(input: HostOptions = {}): Promise<Host> {
-	const { engine: engineConfig, tenants: givenTenants, logger, ...rest } = input;
+	const { engine: engineConfig, tenants: givenTenants, operatorKey: givenOperatorKey, logger, ...rest } = input;
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
@@ -49,7 +53,12 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 
 	const origins = new OriginPolicy(loaded.registry);
 	const demoTenant = loaded.devApiKey ? loaded.registry.list()[0] : undefined;
-	const app = createApp(engine, loaded.registry, log, origins, { demoTenant });
+	const operator = givenTenants || givenOperatorKey ? { key: givenOperatorKey, path: undefined } : await loadOperatorKey(opts.dataDir);
+	const app = createApp(engine, loaded.registry, log, origins, {
+		demoTenant,
+		operatorKey: operator.key,
+		onTenantsChanged: givenTenants ? undefined : () => saveTenants(opts.dataDir, loaded.registry),
+	});
 	let server: Server;
 	try {
 		server = await new Promise<Server>((resolve, reject) => {
@@ -72,6 +81,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		port,
 		url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
 		devApiKey: loaded.devApiKey,
+		operatorKeyPath: operator.path,
 		close() {
 			closing ??= (async () => {
 				signalling.close();

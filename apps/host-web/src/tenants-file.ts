@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine';
 import { z } from 'zod';
 
@@ -28,7 +29,7 @@ export async function loadTenants(dataDir: string): Promise<LoadedTenants> {
 	const existing = await readJsonFile(devPath);
 	if (existing !== undefined) {
 		const dev = devFileSchema.parse(existing);
-		return { registry: new TenantRegistry([dev.tenant]), devApiKey: dev.apiKey };
+		return devRegistry(dev.tenant, dev.apiKey);
 	}
 	const apiKey = newApiKey();
 	const tenant = {
@@ -39,12 +40,44 @@ export async function loadTenants(dataDir: string): Promise<LoadedTenants> {
 		// Development only: any website may embed this tenant's sessions.
 		allowedOrigins: ['*'],
 	};
-	await mkdir(dataDir, { recursive: true });
-	const tmp = `${devPath}.tmp`;
-	await writeFile(tmp, `${JSON.stringify({ tenant, apiKey }, null, 2)}\n`, { mode: 0o600 });
+	await writePrivate(devPath, `${JSON.stringify({ tenant, apiKey }, null, 2)}\n`);
+	return devRegistry(tenant, apiKey);
+}
+
+function devRegistry(tenant: unknown, apiKey: string): LoadedTenants {
+	const registry = new TenantRegistry([tenant]);
+	registry.markEphemeral(DEV_TENANT_ID);
+	return { registry, devApiKey: apiKey };
+}
+
+/** Writes the persistent tenants to `<dataDir>/tenants.json` (atomically, mode 0600). */
+export async function saveTenants(dataDir: string, registry: TenantRegistry): Promise<void> {
+	await writePrivate(join(dataDir, 'tenants.json'), `${JSON.stringify(registry.persistent(), null, 2)}\n`);
+}
+
+/**
+ * The operator key (manages tenants): LUWTE_OPERATOR_KEY, else `<dataDir>/operator-key`,
+ * created once (mode 0600). Only its holder can add care organisations.
+ */
+export async function loadOperatorKey(dataDir: string): Promise<{ key: string; path: string | undefined }> {
+	if (process.env.LUWTE_OPERATOR_KEY) return { key: process.env.LUWTE_OPERATOR_KEY, path: undefined };
+	const path = join(dataDir, 'operator-key');
+	try {
+		return { key: (await readFile(path, 'utf8')).trim(), path };
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+	}
+	const key = `lwo_${randomBytes(24).toString('base64url')}`;
+	await writePrivate(path, `${key}\n`);
+	return { key, path };
+}
+
+async function writePrivate(path: string, text: string): Promise<void> {
+	await mkdir(dirname(path), { recursive: true });
+	const tmp = `${path}.tmp`;
+	await writeFile(tmp, text, { mode: 0o600 });
 	await chmod(tmp, 0o600);
-	await rename(tmp, devPath);
-	return { registry: new TenantRegistry([tenant]), devApiKey: apiKey };
+	await rename(tmp, path);
 }
 
 async function readJsonFile(path: string): Promise<unknown> {

@@ -46,6 +46,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 		},
 	});
 	io.out.write(`Luwte host listening on ${host.url} (${host.engine.health().workers} media workers)\n`);
+	if (host.operatorKeyPath) io.out.write(`Operator key (manages tenants: /v1/tenants) is in ${host.operatorKeyPath}\n`);
 	if (host.devApiKey) {
 		io.out.write(
 			`No tenants configured: using the development tenant "dev".\n  API key: ${host.devApiKey}\n  Try: curl -X POST -H "Authorization: Bearer ${host.devApiKey}" ${host.url}/v1/sessions\n`,

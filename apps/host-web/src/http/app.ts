@@ -19,6 +19,7 @@ import { sdkBundle } from './client-bundle.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
 import { embedGuidePage } from '../pages/embed-guide.ts';
 import { mountDemo } from './demo.ts';
+import { mountOperatorRoutes, type OperatorOptions } from './operator.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const API_VERSION = '0.1.0';
@@ -33,7 +34,7 @@ interface RouteInput<R extends AdminRouteId> {
 
 type Handlers = { [R in AdminRouteId]: (input: RouteInput<R>) => AdminResponse<R> | Promise<AdminResponse<R>> };
 
-export interface AppOptions {
+export interface AppOptions extends Partial<OperatorOptions> {
 	/** The development tenant: enables the demo pages at `/` and `/demo/…`. */
 	demoTenant?: Tenant | undefined;
 }
@@ -99,6 +100,9 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			};
 		},
 	};
+
+	// Operator routes first: `/v1/tenants` must not be taken for a tenant route.
+	mountOperatorRoutes(app, tenants, readJson, { operatorKey: opts.operatorKey, onTenantsChanged: opts.onTenantsChanged });
 
 	for (const [id, route] of Object.entries(adminRoutes) as [AdminRouteId, AdminRoute][]) {
 		const handler = handlers[id] as (input: { tenant: Tenant | undefined; params: Record<string, string>; body: unknown }) => unknown;

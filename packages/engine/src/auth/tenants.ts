@@ -31,6 +31,7 @@ export function newTokenSecret(): string {
 
 export class TenantRegistry {
 	readonly #tenants = new Map<string, Tenant>();
+	readonly #ephemeral = new Set<string>();
 
 	constructor(tenants: readonly unknown[] = []) {
 		for (const t of tenants) this.add(t);
@@ -45,6 +46,29 @@ export class TenantRegistry {
 		if (this.#tenants.has(parsed.data.id)) throw new EngineError('conflict', `tenant ${parsed.data.id} exists`);
 		this.#tenants.set(parsed.data.id, parsed.data);
 		return parsed.data;
+	}
+
+	/** Changes a tenant's name, origins or keys; the result is validated like a new tenant. */
+	update(id: string, patch: Partial<Omit<Tenant, 'id' | 'tokenSecret'>>): Tenant {
+		const current = this.#tenants.get(id);
+		if (!current) throw new EngineError('not_found', `tenant ${id} not found`);
+		const parsed = tenantSchema.safeParse({ ...current, ...patch, id });
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw new EngineError('invalid_argument', `invalid tenant at "${issue?.path.join('.')}": ${issue?.message}`);
+		}
+		this.#tenants.set(id, parsed.data);
+		return parsed.data;
+	}
+
+	/** Tenants that are kept in the tenants file (the development tenant is not). */
+	persistent(): Tenant[] {
+		return this.list().filter((t) => !this.#ephemeral.has(t.id));
+	}
+
+	/** Marks a tenant as living only for this run (the development tenant). */
+	markEphemeral(id: string): void {
+		this.#ephemeral.add(id);
 	}
 
 	get(id: string): Tenant | undefined {

@@ -2,3 +2,4 @@ export * from './schemas.ts';
 export * from './routes.ts';
 export { openApiDocument } from './openapi.ts';
 export { AdminClient, AdminApiError, type AdminClientOptions } from './client.ts';
+export * from './operator.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { operatorRoutes } from './operator.ts';
 import { adminRoutes, type AdminRoute } from './routes.ts';
 import { errorResponseSchema } from './schemas.ts';
 
@@ -14,7 +15,11 @@ const errorResponses: Record<string, string> = {
 export function openApiDocument(opts: { version: string; serverUrl?: string }): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {};
 	const errorSchema = z.toJSONSchema(errorResponseSchema, { io: 'output' });
-	for (const [id, route] of Object.entries(adminRoutes) as [string, AdminRoute][]) {
+	const all: [string, AdminRoute, 'tenant' | 'operator'][] = [
+		...(Object.entries(adminRoutes) as [string, AdminRoute][]).map(([id, r]) => [id, r, 'tenant'] as [string, AdminRoute, 'tenant']),
+		...(Object.entries(operatorRoutes) as [string, AdminRoute][]).map(([id, r]) => [id, r, 'operator'] as [string, AdminRoute, 'operator']),
+	];
+	for (const [id, route, auth] of all) {
 		const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
 			name: m[1],
 			in: 'path',
@@ -30,6 +35,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		for (const [code, description] of Object.entries(errorResponses)) {
 			if (route.public && code !== '400') continue;
 			if (!route.path.includes('{') && (code === '404' || code === '410')) continue;
+			if (auth === 'operator' && code === '410') continue;
 			if (!route.body && code === '413') continue;
 			responses[code] = { description, content: { 'application/json': { schema: errorSchema } } };
 		}
@@ -37,7 +43,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		paths[route.path]![route.method] = {
 			operationId: id,
 			summary: route.summary,
-			...(route.public ? { security: [] } : {}),
+			...(route.public ? { security: [] } : auth === 'operator' ? { security: [{ operatorKey: [] }] } : {}),
 			...(params.length ? { parameters: params } : {}),
 			...(route.body
 				? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } } } }
@@ -53,7 +59,12 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 			description: 'Sessions and join tokens for calm live day activities. Authenticate with a tenant API key: Authorization: Bearer <key>.',
 		},
 		...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
-		components: { securitySchemes: { tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' } } },
+		components: {
+			securitySchemes: {
+				tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' },
+				operatorKey: { type: 'http', scheme: 'bearer', description: 'Operator key of this Luwte host (lwo_…), for managing tenants' },
+			},
+		},
 		security: [{ tenantKey: [] }],
 		paths,
 	};
