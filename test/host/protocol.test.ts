@@ -97,6 +97,24 @@ describe('signalling protocol: bad input', () => {
 		expect((await t.api(t.tenants[0]!, 'POST', `/v1/sessions/${otherTenantSession}/end`)).status).toBe(404);
 	});
 
+	it("does not let a tenant's own signed token join another tenant's session", async () => {
+		const otherTenantSession = await t.createSession(t.tenants[1]!);
+		const tenantA = t.host.tenants.get('zorg-a')!;
+		// Validly signed by tenant A, but naming tenant B's session.
+		const token = await new SignJWT({ ten: 'zorg-a', sid: otherTenantSession, role: 'host' })
+			.setProtectedHeader({ alg: 'HS256' })
+			.setIssuer('luwte')
+			.setAudience('luwte:join')
+			.setSubject('p_cross')
+			.setJti('z')
+			.setExpirationTime('1h')
+			.sign(Buffer.from(tenantA.tokenSecret, 'base64url'));
+		const s = await openSignal(t.host.url);
+		expect((await s.request('join', { token })).error.code).toBe('not_found');
+		expect((await t.api(t.tenants[1]!, 'GET', `/v1/sessions/${otherTenantSession}`)).json.participants).toEqual([]);
+		s.close();
+	});
+
 	it('answers an oversized frame with message_too_large and keeps serving', async () => {
 		const s = await openSignal(t.host.url);
 		const big = JSON.stringify({ id: 5, method: 'join', params: { token: 'x'.repeat(200_000) } });

@@ -92,14 +92,14 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		await t?.close();
 	});
 
-	async function open(url: string, token: string): Promise<Page> {
+	async function open(url: string, token: string, lang?: string): Promise<Page> {
 		const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
 		contexts.push(context);
 		const page = await context.newPage();
 		await page.goto(url);
 		await page.waitForFunction(() => customElements.get('luwte-session') !== undefined);
-		await page.evaluate(([server, tok]) => (window as any).mount(server, tok), [t.host.url, token] as const);
-		await page.getByRole('button', { name: 'Meedoen' }).waitFor();
+		await page.evaluate(([server, tok, l]) => (window as any).mount(server, tok, l), [t.host.url, token, lang] as const);
+		await page.getByRole('button', { name: lang === 'en' ? 'Join' : 'Meedoen' }).waitFor();
 		await page.waitForFunction(() => !(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement).disabled);
 		return page;
 	}
@@ -249,6 +249,49 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		} finally {
 			otherMedia.stop();
 			await other.leave();
+		}
+	});
+
+	it('shows a viewer only the leader, and a day-care room everyone big (in English here)', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Lezing', kind: 'online' });
+		const leader = new SessionClient({ server: t.host.url, webrtc });
+		const client = new SessionClient({ server: t.host.url, webrtc });
+		const leaderMedia = fakeMedia(320, 180, 10);
+		const clientMedia = fakeMedia(320, 180, 10);
+		try {
+			await leader.connect(await t.token(tenant, sessionId, 'host', 'begeleider-7'));
+			await leader.publish({ camera: leaderMedia.camera, microphone: leaderMedia.microphone });
+			await client.connect(await t.token(tenant, sessionId, 'participant', 'client-50'));
+			await client.publish({ camera: clientMedia.camera, microphone: clientMedia.microphone });
+
+			const viewer = await open(site.url, await t.token(tenant, sessionId, 'viewer', 'kijker-1'));
+			expect(await viewer.getByText('Je kijkt mee. Niemand ziet of hoort jou.').count()).toBe(1);
+			await viewer.getByRole('button', { name: 'Meedoen' }).click();
+			await viewer.waitForFunction(
+				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-7"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+				null,
+				{ timeout: 20_000 },
+			);
+			expect(await viewer.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('[data-participant="client-50"]'))).toBeNull();
+			expect(await viewer.getByRole('button', { name: 'Microfoon uit' }).count()).toBe(0);
+			expect(await axeViolations(viewer)).toEqual([]);
+
+			const room = await open(site.url, await t.token(tenant, sessionId, 'location', 'locatie-zuid'), 'en');
+			await room.getByRole('button', { name: 'Join' }).click();
+			await room.waitForFunction(
+				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-50"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+				null,
+				{ timeout: 20_000 },
+			);
+			expect(await room.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.room')!.classList.contains('grid-only'))).toBe(true);
+			expect(await room.getByRole('button', { name: 'Microphone off' }).count()).toBe(1);
+			await room.screenshot({ path: join(outDir, 'element-location.png') });
+		} finally {
+			leaderMedia.stop();
+			clientMedia.stop();
+			await leader.leave();
+			await client.leave();
 		}
 	});
 
