@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { handMadeToken } from '../helpers/tokens.ts';
 import { openSignal } from '../helpers/ws-client.ts';
 
 // Every bad input gets a typed error on its own connection; nothing else is disturbed.
@@ -50,27 +50,25 @@ describe('signalling protocol: bad input', () => {
 
 	it('refuses a forged token, an expired token and garbage with unauthorized', async () => {
 		const s = await openSignal(t.host.url);
-		const forged = await new SignJWT({ ten: 'zorg-a', sid: sessionA, role: 'host' })
-			.setProtectedHeader({ alg: 'HS256' })
-			.setIssuer('luwte')
-			.setAudience('luwte:join')
-			.setSubject('p_forged')
-			.setJti('x')
-			.setExpirationTime('1h')
-			.sign(new TextEncoder().encode('not-the-tenant-secret-not-the-tenant-secret'));
+		const forged = await handMadeToken({
+			tenant: 'zorg-a',
+			session: sessionA,
+			role: 'host',
+			participant: 'p_forged',
+			secret: new TextEncoder().encode('not-the-tenant-secret-not-the-tenant-secret'),
+		});
 		expect((await s.request('join', { token: forged })).error.code).toBe('unauthorized');
 		expect((await s.request('join', { token: 'garbage' })).error.code).toBe('unauthorized');
 
 		const tenant = t.host.tenants.get('zorg-a')!;
-		const expired = await new SignJWT({ ten: 'zorg-a', sid: sessionA, role: 'participant' })
-			.setProtectedHeader({ alg: 'HS256' })
-			.setIssuer('luwte')
-			.setAudience('luwte:join')
-			.setSubject('p_late')
-			.setJti('y')
-			.setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
-			.setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
-			.sign(Buffer.from(tenant.tokenSecret, 'base64url'));
+		const expired = await handMadeToken({
+			tenant: 'zorg-a',
+			session: sessionA,
+			role: 'participant',
+			participant: 'p_late',
+			secret: Buffer.from(tenant.tokenSecret, 'base64url'),
+			exp: Math.floor(Date.now() / 1000) - 3600,
+		});
 		const r = await s.request('join', { token: expired });
 		expect(r.error).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/expired/) });
 		// Still usable: a valid token joins on the same connection.
@@ -101,14 +99,13 @@ describe('signalling protocol: bad input', () => {
 		const otherTenantSession = await t.createSession(t.tenants[1]!);
 		const tenantA = t.host.tenants.get('zorg-a')!;
 		// Validly signed by tenant A, but naming tenant B's session.
-		const token = await new SignJWT({ ten: 'zorg-a', sid: otherTenantSession, role: 'host' })
-			.setProtectedHeader({ alg: 'HS256' })
-			.setIssuer('luwte')
-			.setAudience('luwte:join')
-			.setSubject('p_cross')
-			.setJti('z')
-			.setExpirationTime('1h')
-			.sign(Buffer.from(tenantA.tokenSecret, 'base64url'));
+		const token = await handMadeToken({
+			tenant: 'zorg-a',
+			session: otherTenantSession,
+			role: 'host',
+			participant: 'p_cross',
+			secret: Buffer.from(tenantA.tokenSecret, 'base64url'),
+		});
 		const s = await openSignal(t.host.url);
 		expect((await s.request('join', { token })).error.code).toBe('not_found');
 		expect((await t.api(t.tenants[1]!, 'GET', `/v1/sessions/${otherTenantSession}`)).json.participants).toEqual([]);
