@@ -659,7 +659,7 @@ export class LuwteSession extends LitElement {
 			width: 100%;
 			height: 100%;
 			object-fit: cover;
-			animation: fade-in 600ms ease-out;
+			animation: fade-in 250ms ease-out;
 		}
 		.self video,
 		.self-preview video {
