@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,16 @@ function serve(dataDir: string, rtc: { min: number; max: number }) {
 		child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
 	});
 	return { child, ready, output: () => out };
+}
+
+async function runLuwte(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+	const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let out = '';
+	let err = '';
+	child.stdout!.on('data', (d) => (out += d));
+	child.stderr!.on('data', (d) => (err += d));
+	const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+	return { code, out, err };
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -65,6 +75,29 @@ describe('luwte serve', () => {
 		const second = serve(dataDir, rtc);
 		expect((await second.ready).key).toBe(key);
 		expect(await stop(second.child)).toBe(0);
+	});
+
+	it('simulates a trace: abr simulate --json gives the documented keys', async () => {
+		const dir = await mkdtemp(join(tmpdir(), 'luwte-abr-'));
+		dirs.push(dir);
+		const trace = join(dir, 'trace.csv');
+		await writeFile(trace, 't_ms,kbps\n0,3000\n600000,3000\n');
+		const { code, out } = await runLuwte(['abr', 'simulate', '--trace', trace, '--profile', 'calm', '--json']);
+		expect(code).toBe(0);
+		expect(JSON.parse(out)).toEqual({
+			profile: 'calm',
+			durationSeconds: 600,
+			spatialSwitches: 1,
+			temporalSwitches: 0,
+			spatialSwitchesPerHour: 6,
+			freezeSeconds: 0,
+			meanKbps: 1165,
+		});
+		await writeFile(trace, 't_ms,kbps\n0,3000\n0,100\n');
+		const bad = await runLuwte(['abr', 'simulate', '--trace', trace]);
+		expect(bad.code).toBe(1);
+		expect(bad.err).toContain('line 3');
+		expect((await runLuwte(['abr', 'simulate', '--trace', trace, '--profile', 'wild'])).code).toBe(2);
 	});
 
 	it('explains a bad option and exits with 2', async () => {

@@ -1,3 +1,4 @@
+import { abrCommand } from './commands/abr.ts';
 import { serveCommand } from './commands/serve.ts';
 
 export interface CliIo {
@@ -11,6 +12,7 @@ Usage:
   luwte serve [--port 8080] [--host 0.0.0.0] [--data-dir ./luwte-data]
               [--rtc-port-min 44400] [--rtc-port-max 44499] [--announced-address ADDR]
               [--workers N] [--log-level info]
+  luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--json]
   luwte help
 
 Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, MEDIASOUP_WORKER_BIN.
@@ -23,6 +25,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 		switch (command) {
 			case 'serve':
 				return await serveCommand(rest, io);
+			case 'abr':
+				return await abrCommand(rest, io);
 			case undefined:
 			case 'help':
 			case '--help':

@@ -12,3 +12,4 @@ export { TenantRegistry, tenantSchema, hashApiKey, newApiKey, newTokenSecret, ty
 export { issueJoinToken, verifyJoinToken, type JoinGrant } from './auth/join-token.ts';
 export type { types as MediaTypes } from 'mediasoup';
 export { activityModules, moduleLabels, offerKinds, scheduleSchema, type ActivityModule, type OfferKind, type Schedule } from './session/activity.ts';
+export * from './abr/index.ts';

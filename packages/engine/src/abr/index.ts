@@ -1,0 +1,4 @@
+export { decide, initialState, type AbrState, type Decision, type DecisionReason, type Layer, type Observation } from './controller.ts';
+export { builtinProfile, builtinProfiles, stimulusProfileSchema, type BuiltinProfileId, type StimulusProfile } from './profiles.ts';
+export { defaultModel, simulate, type SimulationModel, type SimulationResult, type TimelinePoint } from './simulator.ts';
+export { bandwidthAt, parseTrace, type TracePoint } from './trace.ts';

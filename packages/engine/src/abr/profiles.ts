@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * A stimulus profile: how calm the picture of one receiver must be. Caps bound what is sent;
+ * the switching policy bounds how often the picture visibly changes.
+ */
+export const stimulusProfileSchema = z
+	.object({
+		id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+		/** Highest spatial layer (0 = quarter, 1 = half, 2 = full resolution). */
+		maxSpatialLayer: z.number().int().min(0).max(2),
+		/** Highest temporal layer (0 = quarter, 1 = half, 2 = full frame rate). */
+		maxTemporalLayer: z.number().int().min(0).max(2),
+		/** Spatial layer to start on: not the top, so the first minute is no climb and fall. */
+		startSpatialLayer: z.number().int().min(0).max(2),
+		/** Least time between two visible (spatial) switches, except to avoid a freeze. */
+		minSwitchIntervalMs: z.number().int().min(0).max(600_000),
+		/** How long a better estimate must hold before going up a spatial layer. */
+		upHoldMs: z.number().int().min(0).max(600_000),
+		/** How long before going up a temporal layer (less visible than spatial). */
+		temporalUpHoldMs: z.number().int().min(0).max(600_000),
+		/** Go up only to a layer that needs at most this share of the estimate (0.5-1). */
+		headroom: z.number().min(0.5).max(1),
+		/** On congestion, give up frame rate first (keep the picture sharp) or resolution first. */
+		congestion: z.enum(['framerate-first', 'resolution-first']),
+	})
+	.strict()
+	.refine((p) => p.startSpatialLayer <= p.maxSpatialLayer, { message: 'startSpatialLayer above maxSpatialLayer', path: ['startSpatialLayer'] });
+
+export type StimulusProfile = z.output<typeof stimulusProfileSchema>;
+
+/** The built-in profiles. `greedy` is the plain behaviour, kept as the baseline to compare with. */
+export const builtinProfiles = {
+	calm: {
+		id: 'calm',
+		maxSpatialLayer: 2,
+		maxTemporalLayer: 2,
+		startSpatialLayer: 1,
+		minSwitchIntervalMs: 60_000,
+		upHoldMs: 30_000,
+		temporalUpHoldMs: 8_000,
+		headroom: 0.8,
+		congestion: 'framerate-first',
+	},
+	standard: {
+		id: 'standard',
+		maxSpatialLayer: 2,
+		maxTemporalLayer: 2,
+		startSpatialLayer: 1,
+		minSwitchIntervalMs: 10_000,
+		upHoldMs: 6_000,
+		temporalUpHoldMs: 2_000,
+		headroom: 0.9,
+		congestion: 'resolution-first',
+	},
+	greedy: {
+		id: 'greedy',
+		maxSpatialLayer: 2,
+		maxTemporalLayer: 2,
+		startSpatialLayer: 2,
+		minSwitchIntervalMs: 0,
+		upHoldMs: 0,
+		temporalUpHoldMs: 0,
+		headroom: 1,
+		congestion: 'resolution-first',
+	},
+} as const satisfies Record<string, StimulusProfile>;
+
+export type BuiltinProfileId = keyof typeof builtinProfiles;
+
+export function builtinProfile(id: string): StimulusProfile | undefined {
+	return Object.hasOwn(builtinProfiles, id) ? builtinProfiles[id as BuiltinProfileId] : undefined;
+}

@@ -1,0 +1,146 @@
+import { builtinProfiles, decide, defaultModel, initialState, parseTrace, simulate, stimulusProfileSchema, type Observation, type StimulusProfile } from '@luwte/engine';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const ladder = defaultModel.layerKbps;
+
+const profileArb: fc.Arbitrary<StimulusProfile> = fc
+	.record({
+		maxSpatialLayer: fc.integer({ min: 0, max: 2 }),
+		maxTemporalLayer: fc.integer({ min: 0, max: 2 }),
+		startSpatialLayer: fc.integer({ min: 0, max: 2 }),
+		minSwitchIntervalMs: fc.integer({ min: 0, max: 120_000 }),
+		upHoldMs: fc.integer({ min: 0, max: 60_000 }),
+		temporalUpHoldMs: fc.integer({ min: 0, max: 20_000 }),
+		headroom: fc.double({ min: 0.5, max: 1, noNaN: true }),
+		congestion: fc.constantFrom('framerate-first' as const, 'resolution-first' as const),
+	})
+	.map((p) => stimulusProfileSchema.parse({ id: 'prop', ...p, startSpatialLayer: Math.min(p.startSpatialLayer, p.maxSpatialLayer) }));
+
+/** Observations every 100-2000 ms with estimates and loss anywhere in a realistic range. */
+const observationsArb: fc.Arbitrary<Observation[]> = fc
+	.array(fc.record({ dt: fc.integer({ min: 100, max: 2000 }), est: fc.integer({ min: 0, max: 4000 }), loss: fc.constantFrom(0, 0, 0, 0.02, 0.2) }), {
+		minLength: 1,
+		maxLength: 300,
+	})
+	.map((steps) => {
+		let now = 0;
+		return steps.map((s) => ({ now: (now += s.dt), estimateKbps: s.est, loss: s.loss, layerKbps: ladder }));
+	});
+
+function run(profile: StimulusProfile, obs: Observation[]) {
+	let state = initialState(profile);
+	return obs.map((o) => {
+		const step = decide(profile, state, o);
+		state = step.state;
+		return { o, ...step.decision };
+	});
+}
+
+describe('calm ABR controller (properties)', () => {
+	it('never exceeds the profile caps', () => {
+		fc.assert(
+			fc.property(profileArb, observationsArb, (profile, obs) => {
+				for (const d of run(profile, obs)) {
+					expect(d.layer.spatial).toBeLessThanOrEqual(profile.maxSpatialLayer);
+					expect(d.layer.temporal).toBeLessThanOrEqual(profile.maxTemporalLayer);
+				}
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('never makes two visible switches closer than the policy allows, unless going down to avoid a freeze', () => {
+		fc.assert(
+			fc.property(profileArb, observationsArb, (profile, obs) => {
+				let prev = initialState(profile).current.spatial;
+				let lastSwitch = Number.NEGATIVE_INFINITY;
+				for (const d of run(profile, obs)) {
+					if (d.layer.spatial !== prev) {
+						const goingUp = d.layer.spatial > prev;
+						if (goingUp) {
+							expect(d.reason).toBe('up');
+							expect(d.o.now - lastSwitch).toBeGreaterThanOrEqual(profile.minSwitchIntervalMs);
+						} else {
+							// A down-switch inside the interval is only allowed when the old layer no longer fit.
+							expect(['congestion', 'cap']).toContain(d.reason);
+						}
+						lastSwitch = d.o.now;
+						prev = d.layer.spatial;
+					}
+				}
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('goes up only to a layer that fits the estimate with the headroom', () => {
+		fc.assert(
+			fc.property(profileArb, observationsArb, (profile, obs) => {
+				for (const d of run(profile, obs)) {
+					if (d.reason === 'up') expect(ladder[d.layer.spatial]![d.layer.temporal]!).toBeLessThanOrEqual(d.o.estimateKbps * profile.headroom + 1e-9);
+				}
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('is deterministic: the same observations give the same decisions', () => {
+		fc.assert(
+			fc.property(profileArb, observationsArb, (profile, obs) => {
+				expect(run(profile, obs)).toEqual(run(profile, obs));
+			}),
+			{ numRuns: 100 },
+		);
+	});
+
+	it('never picks a layer the producer does not send', () => {
+		const noTop = [ladder[0]!, ladder[1]!, [0, 0, 0]];
+		fc.assert(
+			fc.property(profileArb, observationsArb, (profile, obs) => {
+				for (const d of run(profile, obs.map((o) => ({ ...o, layerKbps: noTop })))) expect(d.layer.spatial).toBeLessThan(2);
+			}),
+			{ numRuns: 200 },
+		);
+	});
+});
+
+describe('simulator', () => {
+	it('on a steady 3 Mbit/s line, calm starts at half resolution and goes up once, after its hold', () => {
+		// Worked out by hand: start L1T2 (500 kbit/s) for 30 s (300 ticks), then L2T2 (1200) for 570 s.
+		const r = simulate(parseTrace('t_ms,kbps\n0,3000\n600000,3000\n'), builtinProfiles.calm);
+		expect(r).toEqual({
+			profile: 'calm',
+			durationSeconds: 600,
+			spatialSwitches: 1,
+			temporalSwitches: 0,
+			spatialSwitchesPerHour: 6,
+			freezeSeconds: 0,
+			meanKbps: 1165,
+		});
+	});
+
+	it('greedy follows every swing of the line; calm stays put', () => {
+		// 1500 and 400 kbit/s alternating every 10 s for 10 minutes: at 400 only half resolution fits.
+		let csv = 't_ms,kbps\n';
+		for (let t = 0; t < 600_000; t += 10_000) csv += `${t},${(t / 10_000) % 2 ? 400 : 1500}\n`;
+		csv += '600000,1500\n';
+		const trace = parseTrace(csv);
+		const greedy = simulate(trace, builtinProfiles.greedy);
+		const calm = simulate(trace, builtinProfiles.calm);
+		expect(greedy.spatialSwitches).toBeGreaterThanOrEqual(50);
+		expect(calm.spatialSwitches).toBeLessThanOrEqual(greedy.spatialSwitches / 5);
+		expect(calm.freezeSeconds).toBeLessThanOrEqual(greedy.freezeSeconds);
+	});
+
+	it.each([
+		['kbps,t_ms\n0,1\n1,1', /line 1/],
+		['t_ms,kbps\n0,100\n0,200', /line 3: times must increase/],
+		['t_ms,kbps\n5,100\n10,200', /line 2: the first time must be 0/],
+		['t_ms,kbps\n0,abc\n10,1', /line 2: expected two numbers/],
+		['t_ms,kbps\n0,-5\n10,1', /line 2: .*negative/],
+		['t_ms,kbps\n0,100', /at least two rows/],
+	])('rejects a bad trace with the line named (%#)', (csv, message) => {
+		expect(() => parseTrace(csv)).toThrow(message);
+	});
+});
