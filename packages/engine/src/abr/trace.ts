@@ -9,17 +9,21 @@ export interface TracePoint {
 const MAX_POINTS = 1_000_000;
 
 /**
- * Parses a bandwidth trace: CSV with the header `t_ms,kbps`, times ascending from 0. The last
- * row ends the trace (its time is the duration). Errors name the line.
+ * Parses a bandwidth trace: CSV with the header `t_ms,kbps`, times ascending from 0; lines
+ * starting with # are comments. The last row ends the trace (its time is the duration). Errors
+ * name the line.
  */
 export function parseTrace(csv: string): TracePoint[] {
 	const lines = csv.split(/\r?\n/).map((l) => l.trim());
-	const header = lines.shift();
-	if (header?.replace(/\s/g, '') !== 't_ms,kbps') throw new EngineError('invalid_argument', 'line 1: the header must be "t_ms,kbps"');
+	// Comment lines (#) may stand anywhere, also before the header.
+	let i = 0;
+	while (i < lines.length && (lines[i] === '' || lines[i]!.startsWith('#'))) i++;
+	if (lines[i]?.replace(/\s/g, '') !== 't_ms,kbps') throw new EngineError('invalid_argument', `line ${i + 1}: the header must be "t_ms,kbps"`);
 	const points: TracePoint[] = [];
-	lines.forEach((line, i) => {
-		if (line === '' || line.startsWith('#')) return;
-		const lineNo = i + 2;
+	for (i++; i < lines.length; i++) {
+		const line = lines[i]!;
+		if (line === '' || line.startsWith('#')) continue;
+		const lineNo = i + 1;
 		const parts = line.split(',');
 		const tMs = Number(parts[0]);
 		const kbps = Number(parts[1]);
@@ -33,7 +37,7 @@ export function parseTrace(csv: string): TracePoint[] {
 		}
 		if (points.length >= MAX_POINTS) throw new EngineError('invalid_argument', `more than ${MAX_POINTS} points`);
 		points.push({ tMs, kbps });
-	});
+	}
 	if (points.length < 2) throw new EngineError('invalid_argument', 'a trace needs at least two rows (the last one ends it)');
 	return points;
 }

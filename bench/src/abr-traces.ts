@@ -1,0 +1,103 @@
+// Generates the four benchmark bandwidth traces (deterministic: a seeded generator), one hour
+// each, into bench/traces/. Run: node bench/src/abr-traces.ts
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const HOUR_MS = 3_600_000;
+
+/** A small deterministic PRNG (mulberry32), so the traces are the same on every machine. */
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+type Gen = (rnd: () => number) => { points: [number, number][] };
+
+function build(stepMs: () => number, level: (t: number) => number): [number, number][] {
+	const pts: [number, number][] = [];
+	for (let t = 0; t < HOUR_MS; t += stepMs()) pts.push([t, Math.max(0, Math.round(level(t)))]);
+	pts.push([HOUR_MS, pts.at(-1)![1]]);
+	return pts;
+}
+
+/** The traces and what each stands for. */
+export const traces: Record<string, { describe: string; gen: Gen }> = {
+	'steady-dsl': {
+		describe: 'DSL at home: about 4 Mbit/s with small noise and a short dip every ten minutes or so',
+		gen: (rnd) => ({
+			points: build(
+				() => 1000,
+				(t) => (t % 600_000 < 8_000 && t > 60_000 ? 900 + rnd() * 400 : 3800 + (rnd() - 0.5) * 600),
+			),
+		}),
+	},
+	'home-wifi-drops': {
+		describe: 'Home Wi-Fi: 2-5 Mbit/s, drops to 0.6-1.5 Mbit/s for 1-6 s a few times a minute, now and then to 300 kbit/s (a microwave, a neighbour)',
+		gen: (rnd) => {
+			let dropUntil = -1;
+			let dropLevel = 0;
+			return {
+				points: build(
+					() => 500,
+					(t) => {
+						if (t >= dropUntil && rnd() < 0.035) {
+							dropUntil = t + 1000 + rnd() * 5000;
+							dropLevel = rnd() < 0.15 ? 250 + rnd() * 150 : 600 + rnd() * 900;
+						}
+						return t < dropUntil ? dropLevel : 2000 + rnd() * 3000;
+					},
+				),
+			};
+		},
+	},
+	'4g-car': {
+		describe: '4G in a moving car: a slow wander between 0.4 and 6 Mbit/s, cell handovers with 1-3 s near-outages',
+		gen: (rnd) => {
+			let level = 2500;
+			let outageUntil = -1;
+			return {
+				points: build(
+					() => 500,
+					(t) => {
+						level = Math.min(6000, Math.max(400, level + (rnd() - 0.5) * 500));
+						if (t >= outageUntil && rnd() < 0.004) outageUntil = t + 1000 + rnd() * 2000;
+						return t < outageUntil ? 80 + rnd() * 120 : level;
+					},
+				),
+			};
+		},
+	},
+	'congested-evening': {
+		describe: 'A shared line in the evening: 0.7-2 Mbit/s, wandering every few seconds as the neighbours stream',
+		gen: (rnd) => {
+			let level = 1300;
+			return {
+				points: build(
+					() => 2000 + rnd() * 4000,
+					() => {
+						level = Math.min(2000, Math.max(700, level + (rnd() - 0.5) * 700));
+						return level;
+					},
+				),
+			};
+		},
+	},
+};
+
+if (import.meta.main) {
+	const dir = join(import.meta.dirname, '..', 'traces');
+	await mkdir(dir, { recursive: true });
+	let seed = 1;
+	for (const [name, { describe, gen }] of Object.entries(traces)) {
+		const { points } = gen(prng(seed++));
+		const csv = `# ${describe}\nt_ms,kbps\n${points.map(([t, k]) => `${t},${k}`).join('\n')}\n`;
+		await writeFile(join(dir, `${name}.csv`), csv);
+		process.stderr.write(`wrote bench/traces/${name}.csv (${points.length} points)\n`);
+	}
+}
