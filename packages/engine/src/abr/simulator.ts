@@ -16,6 +16,12 @@ export interface SimulationModel {
 	layerKbps: number[][];
 	estimateDown: number;
 	estimateUp: number;
+	/**
+	 * Real estimators wobble around the true rate (probing, jitter, loss reactions); that wobble
+	 * is what makes a plain setup flip layers near a threshold. Correlated multiplicative noise,
+	 * AR(1) with this standard deviation and correlation time, from a fixed seed (deterministic).
+	 */
+	estimateNoise: { sigma: number; correlationMs: number; seed: number };
 	jitterBufferMs: number;
 }
 
@@ -28,8 +34,21 @@ export const defaultModel: SimulationModel = {
 	],
 	estimateDown: 0.4,
 	estimateUp: 0.08,
+	estimateNoise: { sigma: 0.1, correlationMs: 1500, seed: 1 },
 	jitterBufferMs: 300,
 };
+
+/** mulberry32: a tiny deterministic PRNG, so a simulation is the same on every machine. */
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
 
 export interface SimulationResult {
 	profile: string;
@@ -67,11 +86,18 @@ export function simulate(
 	let ticks = 0;
 	let hint = 0;
 	let previous = state.current;
+	const rnd = prng(model.estimateNoise.seed);
+	const rho = Math.exp(-model.tickMs / model.estimateNoise.correlationMs);
+	// Uniform(-1,1) has standard deviation 1/sqrt(3): scale so the AR(1) process has `sigma`.
+	const innovation = model.estimateNoise.sigma * Math.sqrt(1 - rho * rho) * Math.sqrt(3);
+	let noise = 0;
 	for (let t = 0; t < durationMs; t += model.tickMs) {
 		const bw = bandwidthAt(points, t, hint);
 		hint = bw.index;
 		estimate += (bw.kbps < estimate ? model.estimateDown : model.estimateUp) * (bw.kbps - estimate);
-		const step = decide(profile, state, { now: t, estimateKbps: estimate, loss, layerKbps: model.layerKbps });
+		noise = rho * noise + innovation * (2 * rnd() - 1);
+		const observed = Math.max(0, estimate * (1 + noise));
+		const step = decide(profile, state, { now: t, estimateKbps: observed, loss, layerKbps: model.layerKbps });
 		state = step.state;
 		const layer = step.decision.layer;
 		if (layer.spatial !== previous.spatial) spatialSwitches++;
@@ -85,7 +111,7 @@ export function simulate(
 		else deliveredKbpsTicks += need;
 		loss = over ? 1 - bw.kbps / need : 0;
 		ticks++;
-		onTick?.({ tMs: t, availableKbps: bw.kbps, estimateKbps: estimate, layer, frozen });
+		onTick?.({ tMs: t, availableKbps: bw.kbps, estimateKbps: observed, layer, frozen });
 	}
 	const hours = durationMs / 3_600_000;
 	return {
