@@ -135,6 +135,17 @@ describe('signalling protocol: bad input', () => {
 		good.close();
 	});
 
+	it('answers a flood with rate_limited and keeps the connection usable afterwards', async () => {
+		const s = await openSignal(t.host.url);
+		const answers = await Promise.all(Array.from({ length: 150 }, () => s.request('leave', {})));
+		const codes = answers.map((a) => a.error.code);
+		expect(codes.filter((c) => c === 'not_joined').length).toBeGreaterThanOrEqual(50);
+		expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThan(0);
+		await new Promise((r) => setTimeout(r, 1500)); // the bucket refills
+		expect((await s.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'participant') })).ok).toBe(true);
+		s.close();
+	});
+
 	it('refuses joining twice on one connection with already_joined', async () => {
 		const s = await openSignal(t.host.url);
 		expect((await s.request('join', { token: await t.token(t.tenants[0]!, sessionA, 'participant') })).ok).toBe(true);

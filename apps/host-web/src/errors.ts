@@ -12,9 +12,10 @@ const toProtocol: Record<EngineErrorCode, ErrorCode> = {
 	unavailable: 'unavailable',
 };
 
-const httpStatus: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 413 | 500 | 503> = {
+const httpStatus: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503> = {
 	bad_request: 400,
 	message_too_large: 413,
+	rate_limited: 429,
 	unknown_method: 400,
 	invalid_params: 400,
 	unauthorized: 401,
@@ -48,6 +49,6 @@ export function toErrorBody(err: unknown): { code: ErrorCode; message: string; d
 	return { code: 'internal', message: 'internal error' };
 }
 
-export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 410 | 413 | 500 | 503 {
+export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503 {
 	return httpStatus[code];
 }

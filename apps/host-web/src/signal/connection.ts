@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { HostError, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { parseOrThrow } from '../zod-error.ts';
+import { TokenBucket } from './rate-limit.ts';
 
 /** What the connection needs from its socket; keeps this class testable and transport-agnostic. */
 export interface SignalSocket {
@@ -24,6 +25,10 @@ export interface SignalSocket {
 type DtlsParameters = ms.DtlsParameters;
 type RtpCapabilities = ms.RtpCapabilities;
 type RtpParameters = ms.RtpParameters;
+
+/** Messages per second per connection, and the burst allowed (joining takes about ten). */
+const RATE_PER_SECOND = 20;
+const RATE_BURST = 60;
 
 /** A connection whose unsent notifications pile up beyond this is too slow and is dropped. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -46,6 +51,8 @@ export class SignalConnection {
 	#joining = false;
 	#closed = false;
 	#queue: Promise<void> = Promise.resolve();
+	readonly #bucket = new TokenBucket(RATE_PER_SECOND, RATE_BURST);
+	#warnedRate = false;
 
 	constructor(
 		engine: Engine,
@@ -63,6 +70,15 @@ export class SignalConnection {
 
 	/** Handles one incoming frame. */
 	onMessage(data: Buffer | string, isBinary: boolean): void {
+		if (!this.#bucket.take()) {
+			// Answered without parsing: a flood costs us as little as possible.
+			if (!this.#warnedRate) {
+				this.#warnedRate = true;
+				this.#log.warn('signal.rate_limited', { participant: this.#participant?.id });
+			}
+			this.#sendError(null, new HostError('rate_limited', `at most ${RATE_PER_SECOND} messages per second`));
+			return;
+		}
 		const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 		if (size > MAX_MESSAGE_BYTES) {
 			this.#sendError(null, new HostError('message_too_large', `messages are limited to ${MAX_MESSAGE_BYTES} bytes`));

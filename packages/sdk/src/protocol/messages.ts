@@ -82,6 +82,7 @@ export type ResponseResult<M extends Method> = z.output<(typeof responseResults)
 export const errorCodes = [
 	'bad_request',
 	'message_too_large',
+	'rate_limited',
 	'unknown_method',
 	'invalid_params',
 	'unauthorized',
