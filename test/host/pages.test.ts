@@ -32,6 +32,16 @@ describe('pages of a development host', () => {
 		expect(html).toContain('lang="nl"');
 	});
 
+	it("serves the embed bundle to any site, without zod's other languages", async () => {
+		const res = await fetch(`${host.url}/embed/luwte.js`);
+		expect(res.headers.get('access-control-allow-origin')).toBe('*');
+		expect(res.headers.get('content-type')).toContain('javascript');
+		const js = await res.text();
+		expect(js).toContain('luwte-session');
+		// zod ships ~40 locales (~300 KB); the bundle keeps English only.
+		expect(js.length).toBeLessThan(600_000);
+	});
+
 	it('creates demo sessions only for its own page', async () => {
 		const refused = await fetch(`${host.url}/demo/sessions`, { method: 'POST', body: '{"title":"x"}', headers: { origin: 'https://elders.example' } });
 		expect(refused.status).toBe(403);

@@ -1,5 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+/**
+ * zod re-exports every locale it has (`z.locales`), and esbuild cannot drop them: about 300 KB of
+ * error messages in some forty languages. The SDK only uses zod's default (English) messages, so
+ * the browser bundle gets a locales module with English alone.
+ */
+const englishOnlyZodLocales: Plugin = {
+	name: 'zod-english-only',
+	setup(b) {
+		b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+			args.importer.includes(`${'/'}zod${'/'}`) ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+		);
+		b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+			contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+			loader: 'js',
+			resolveDir: dirname(args.path),
+		}));
+	},
+};
 
 /**
  * The browser build of the SDK client, made from the SDK's sources on first request and
@@ -25,6 +45,7 @@ export function sdkBundle(specifier: '@luwte/sdk/client' | '@luwte/sdk/elements'
 			write: false,
 			legalComments: 'inline',
 			logLevel: 'silent',
+			plugins: [englishOnlyZodLocales],
 		});
 		const file = result.outputFiles[0];
 		if (!file) throw new Error('esbuild produced no output');
