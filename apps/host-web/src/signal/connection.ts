@@ -156,9 +156,9 @@ export class SignalConnection {
 					throw new HostError('forbidden', 'this join token is for another session');
 				}
 				const session = this.#engine.session(grant.tenantId, grant.sessionId);
-				const { participant, rtpCapabilities } = await session.join(grant.participantId, grant.role, (n) =>
-					this.#notify(n),
-				);
+				const { participant, rtpCapabilities } = await session.join(grant.participantId, grant.role, (n) => this.#notify(n), {
+					stimulusProfile: grant.stimulusProfile,
+				});
 				if (this.#closed) {
 					session.leave(participant, 'disconnected');
 					throw new HostError('not_joined', 'connection closed while joining');

@@ -1,4 +1,5 @@
 import type { types } from 'mediasoup';
+import { builtinProfiles, type StimulusProfile } from '../abr/profiles.ts';
 import { EngineError } from '../errors.ts';
 import type { LeaveReason } from '../events.ts';
 import type { ParticipantNotification } from './notifications.ts';
@@ -39,6 +40,8 @@ export class Participant {
 	readonly producers = new Map<string, { producer: types.Producer; source: MediaSource }>();
 	readonly consumers = new Map<string, types.Consumer>();
 	rtpCapabilities: types.RtpCapabilities | undefined;
+	/** How calm this participant's received video must be (set at join). */
+	stimulusProfile: StimulusProfile = builtinProfiles.calm;
 	closed = false;
 	leaveReason: LeaveReason | undefined;
 	readonly #notify: (n: ParticipantNotification) => void;

@@ -5,6 +5,8 @@ import { EngineError } from '../errors.ts';
 import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '../events.ts';
 import { routerMediaCodecs } from '../media/codecs.ts';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
+import { AbrDriver, type AbrConsumerStatus } from '../abr/driver.ts';
+import { builtinProfile, builtinProfiles } from '../abr/profiles.ts';
 import type { ActivityModule, OfferKind, Schedule } from './activity.ts';
 import type { ParticipantNotification } from './notifications.ts';
 import {
@@ -86,6 +88,7 @@ export class Session {
 	#routerPending: Promise<types.Router> | undefined;
 	#state: SessionState = 'scheduled';
 	#spotlight: string | null = null;
+	readonly #abr = new AbrDriver();
 
 	constructor(opts: SessionOptions, config: EngineConfig, pool: WorkerPool, events: TypedEmitter<EngineEvents>) {
 		this.id = opts.id;
@@ -142,6 +145,7 @@ export class Session {
 		participantId: string,
 		role: Role,
 		notify: (n: ParticipantNotification) => void,
+		opts: { stimulusProfile?: string | undefined } = {},
 	): Promise<{ participant: Participant; rtpCapabilities: types.RtpCapabilities }> {
 		this.#assertNotEnded();
 		const router = await this.#ensureRouter();
@@ -152,6 +156,8 @@ export class Session {
 			this.#remove(previous, 'replaced');
 		}
 		const participant = new Participant(participantId, role, randomUUID(), notify);
+		// Unknown profile IDs (custom tenant profiles come later) fall back to calm, the safe side.
+		participant.stimulusProfile = builtinProfile(opts.stimulusProfile ?? 'calm') ?? builtinProfiles.calm;
 		this.#participants.set(participantId, participant);
 		if (this.#state === 'scheduled') {
 			this.#state = 'live';
@@ -192,6 +198,18 @@ export class Session {
 			});
 		}
 		return out;
+	}
+
+	/** The calm controller's view of every simulcast consumer in this session. */
+	abrStatus(): (AbrConsumerStatus & { receiver: string })[] {
+		const receivers = new Map<string, string>();
+		for (const p of this.#participants.values()) for (const id of p.consumers.keys()) receivers.set(id, p.id);
+		return this.#abr.status().map((s) => ({ ...s, receiver: receivers.get(s.consumerId) ?? '' }));
+	}
+
+	/** Runs one round of the calm controller now (tests, diagnostics). */
+	abrTick(): Promise<void> {
+		return this.#abr.tick();
 	}
 
 	/** Who else is here, as this participant may know it. */
@@ -437,6 +455,7 @@ export class Session {
 			this.#remove(p, 'session-ended');
 		}
 		this.#state = 'ended';
+		this.#abr.stop();
 		this.endedAt = Date.now();
 		this.#router?.close();
 		this.#router = undefined;
@@ -489,18 +508,24 @@ export class Session {
 		const caps = receiver.rtpCapabilities;
 		if (!router || !transport || !caps || producer.closed) return;
 		if (!router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
+		// Simulcast video starts on the layer the receiver's stimulus profile says, and from then
+		// on the calm controller picks its layers.
+		const simulcast = producer.kind === 'video' && producer.type === 'simulcast';
+		const start = simulcast ? AbrDriver.startLayers(receiver.stimulusProfile) : undefined;
 		// Paused until the client has set up its side and asks to resume: no media is lost
 		// before its decoder exists, and the first frame is a keyframe we request then.
 		const consumer = await transport.consume({
 			producerId: producer.id,
 			rtpCapabilities: caps,
 			paused: true,
+			...(start ? { preferredLayers: { spatialLayer: start.spatial, temporalLayer: start.temporal } } : {}),
 			appData: { participantId: sender.id, source },
 		});
 		if (receiver.closed) {
 			consumer.close();
 			return;
 		}
+		if (simulcast) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile);
 		receiver.consumers.set(consumer.id, consumer);
 		const closed = () => {
 			if (receiver.consumers.delete(consumer.id)) {
