@@ -78,10 +78,17 @@ export async function buildEngineRig(opts: RigOptions): Promise<Rig> {
 		for (let i = 0; i < opts.consumers; i++) {
 			checkDeadline(opts.deadline, `adding engine viewer ${i}`);
 			const ids: string[] = [];
-			const { participant: viewer } = await session.join(`viewer-${i}`, 'viewer', (n) => {
-				notifications[n.type] = (notifications[n.type] ?? 0) + 1;
-				if (n.type === 'newConsumer') ids.push(n.consumerId);
-			});
+			// greedy: the ABR driver runs (its cost is part of the engine's) but, like bare
+			// mediasoup, forwards the top layer, so both variants move the same media.
+			const { participant: viewer } = await session.join(
+				`viewer-${i}`,
+				'viewer',
+				(n) => {
+					notifications[n.type] = (notifications[n.type] ?? 0) + 1;
+					if (n.type === 'newConsumer') ids.push(n.consumerId);
+				},
+				{ stimulusProfile: 'greedy' },
+			);
 			const recv = await session.createPlainTransport(viewer, 'recv', { comedia: false, rtcpMux: true });
 			await session.connectPlainTransport(viewer, recv.id, { ip: '127.0.0.1', port: sinkPort(opts, i) });
 			await session.ready(viewer, caps);
