@@ -3,9 +3,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builtinProfiles, parseTrace, simulate, type SimulationResult } from '@luwte/engine';
+import { builtinProfiles, decide, defaultModel, initialState, parseTrace, simulate, type Observation, type SimulationResult, type StimulusProfile } from '@luwte/engine';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, cost: { type: 'boolean', default: false } } });
 const dir = join(import.meta.dirname, '..', 'traces');
 const rows: (SimulationResult & { trace: string })[] = [];
 for (const file of (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort()) {
@@ -30,4 +30,39 @@ if (values.json) {
 		out.push(`| ${r.trace} | ${r.profile} | ${r.spatialSwitchesPerHour} | ${r.temporalSwitches} | ${r.freezeSeconds} | ${r.meanKbps} | ${verdict} |`);
 	}
 	process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * Controller cost: decisions per second of CPU for one consumer's stream of observations, calm
+ * against greedy in the same process (greedy is the same code with trivial settings, so the
+ * ratio shows what calm's extra bookkeeping costs). Bounded: a fixed count per round.
+ */
+function decisionsPerCpuSecond(profile: StimulusProfile, observations: readonly Observation[]): number {
+	let state = initialState(profile);
+	const t0 = process.cpuUsage();
+	for (const o of observations) state = decide(profile, state, o).state;
+	const used = process.cpuUsage(t0);
+	return observations.length / ((used.user + used.system) / 1e6);
+}
+
+if (values.cost) {
+	const trace = parseTrace(await readFile(join(dir, 'home-wifi-drops.csv'), 'utf8'));
+	const observations: Observation[] = [];
+	let hint = 0;
+	for (let t = 0, i = 0; i < 200_000; t += 100, i++) {
+		while (hint + 1 < trace.length && trace[hint + 1]!.tMs <= t % 3_600_000) hint++;
+		observations.push({ now: t, estimateKbps: trace[hint]!.kbps, loss: 0, layerKbps: defaultModel.layerKbps });
+	}
+	const rounds: { calm: number; greedy: number }[] = [];
+	for (let r = 0; r < 5; r++) {
+		const greedy = decisionsPerCpuSecond(builtinProfiles.greedy, observations);
+		const calm = decisionsPerCpuSecond(builtinProfiles.calm, observations);
+		rounds.push({ calm, greedy });
+	}
+	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+	const calm = median(rounds.map((r) => r.calm));
+	const greedy = median(rounds.map((r) => r.greedy));
+	process.stdout.write(
+		`controller: calm ${Math.round(calm).toLocaleString('en')} decisions per CPU second, greedy ${Math.round(greedy).toLocaleString('en')}; calm/greedy cost ratio ${(greedy / calm).toFixed(2)} (median of 5 rounds of 200,000)\n`,
+	);
 }
