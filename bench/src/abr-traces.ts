@@ -2,20 +2,9 @@
 // each, into bench/traces/. Run: node bench/src/abr-traces.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seededRandom } from '@luwte/engine';
 
 const HOUR_MS = 3_600_000;
-
-/** A small deterministic PRNG (mulberry32), so the traces are the same on every machine. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 type Gen = (rnd: () => number) => { points: [number, number][] };
 
@@ -95,7 +84,7 @@ if (import.meta.main) {
 	await mkdir(dir, { recursive: true });
 	let seed = 1;
 	for (const [name, { describe, gen }] of Object.entries(traces)) {
-		const { points } = gen(prng(seed++));
+		const { points } = gen(seededRandom(seed++));
 		const csv = `# ${describe}\nt_ms,kbps\n${points.map(([t, k]) => `${t},${k}`).join('\n')}\n`;
 		await writeFile(join(dir, `${name}.csv`), csv);
 		process.stderr.write(`wrote bench/traces/${name}.csv (${points.length} points)\n`);

@@ -16,12 +16,12 @@ import { HostError, statusOf, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { parseOrThrow } from '../zod-error.ts';
 import { sdkBundle } from './client-bundle.ts';
+import { readJson } from './read-json.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
 import { embedGuidePage } from '../pages/embed-guide.ts';
 import { mountDemo } from './demo.ts';
 import { mountOperatorRoutes, type OperatorOptions } from './operator.ts';
 
-const MAX_BODY_BYTES = 16 * 1024;
 const API_VERSION = '0.1.0';
 
 export type Env = { Variables: { tenant: Tenant } };
@@ -102,7 +102,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 	};
 
 	// Operator routes first: `/v1/tenants` must not be taken for a tenant route.
-	mountOperatorRoutes(app, tenants, readJson, { operatorKey: opts.operatorKey, onTenantsChanged: opts.onTenantsChanged });
+	mountOperatorRoutes(app, tenants, { operatorKey: opts.operatorKey, onTenantsChanged: opts.onTenantsChanged });
 
 	for (const [id, route] of Object.entries(adminRoutes) as [AdminRouteId, AdminRoute][]) {
 		const handler = handlers[id] as (input: { tenant: Tenant | undefined; params: Record<string, string>; body: unknown }) => unknown;
@@ -127,19 +127,6 @@ function authenticate(c: Context, tenants: TenantRegistry, origins: OriginPolicy
 		throw new HostError('origin_not_allowed', `this tenant does not allow requests from ${origin}`);
 	}
 	return tenant;
-}
-
-async function readJson(c: Context): Promise<unknown> {
-	const tooLarge = () => new HostError('message_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-	if (Number(c.req.header('content-length') ?? '0') > MAX_BODY_BYTES) throw tooLarge();
-	const text = await c.req.text();
-	if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge();
-	if (text.trim() === '') return {};
-	try {
-		return JSON.parse(text);
-	} catch {
-		throw new HostError('bad_request', 'the request body must be JSON');
-	}
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());

@@ -9,6 +9,7 @@ import { page } from '../pages/html.ts';
 import { parseOrThrow } from '../zod-error.ts';
 import type { Env } from './app.ts';
 import { isSameOrigin } from './origins.ts';
+import { readJson } from './read-json.ts';
 
 const demoBody = sessionCreateSchema.pick({ title: true, module: true });
 
@@ -29,13 +30,8 @@ export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | u
 		// Only this host's own demo page may create sessions here.
 		const origin = c.req.header('origin');
 		if (!origin || !isSameOrigin(origin, c.req.header('host'))) throw new HostError('forbidden', 'only the demo page may do this');
-		let json: unknown;
-		try {
-			json = await c.req.json();
-		} catch {
-			throw new HostError('bad_request', 'the request body must be JSON');
-		}
-		const body = parseOrThrow(demoBody.strict(), json, 'demo session');
+		// The same bounded reader as the API: the demo must not accept unbounded bodies either.
+		const body = parseOrThrow(demoBody.strict(), await readJson(c), 'demo session');
 		const session = engine.createSession({ tenantId: demoTenant.id, title: body.title, ...(body.module ? { module: body.module } : {}), kind: 'online' });
 		const token = (role: 'host' | 'participant', participantId: string) =>
 			issueJoinToken(demoTenant, { sessionId: session.id, participantId, role, ttlSeconds: 4 * 3600 }).then((t) => t.token);

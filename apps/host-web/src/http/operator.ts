@@ -5,6 +5,7 @@ import type { Context, Hono } from 'hono';
 import { HostError } from '../errors.ts';
 import { parseOrThrow } from '../zod-error.ts';
 import type { Env } from './app.ts';
+import { readJson } from './read-json.ts';
 
 export interface OperatorOptions {
 	/** The operator key; without it the tenant routes answer 404. */
@@ -18,7 +19,7 @@ function publicTenant(t: Tenant) {
 }
 
 /** The operator's tenant routes (`/v1/tenants…`), from the SDK's route table. */
-export function mountOperatorRoutes(app: Hono<Env>, tenants: TenantRegistry, readJson: (c: Context) => Promise<unknown>, opts: OperatorOptions): void {
+export function mountOperatorRoutes(app: Hono<Env>, tenants: TenantRegistry, opts: OperatorOptions): void {
 	const keyHash = opts.operatorKey ? createHash('sha256').update(opts.operatorKey).digest() : undefined;
 	const authenticate = (c: Context) => {
 		if (!keyHash) throw new HostError('not_found', 'tenant management is not enabled on this host');

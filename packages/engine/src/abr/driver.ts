@@ -87,7 +87,11 @@ export class AbrDriver {
 		try {
 			const live = [...this.#tracked.values()].filter((t) => !t.consumer.closed && !t.producer.closed);
 			const perTransport = new Map<types.Transport, Tracked[]>();
-			for (const t of live) perTransport.set(t.transport, [...(perTransport.get(t.transport) ?? []), t]);
+			for (const t of live) {
+				const group = perTransport.get(t.transport);
+				if (group) group.push(t);
+				else perTransport.set(t.transport, [t]);
+			}
 			const estimates = new Map<types.Transport, number>();
 			await Promise.all(
 				[...perTransport.keys()].map(async (tr) => {

@@ -3,3 +3,4 @@ export { builtinProfile, builtinProfiles, stimulusProfileSchema, type BuiltinPro
 export { defaultModel, simulate, type SimulationModel, type SimulationResult, type TimelinePoint } from './simulator.ts';
 export { bandwidthAt, parseTrace, type TracePoint } from './trace.ts';
 export { AbrDriver, type AbrConsumerStatus } from './driver.ts';
+export { seededRandom } from './seeded-random.ts';

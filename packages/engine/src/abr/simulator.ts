@@ -1,5 +1,6 @@
 import { decide, initialState, type Layer } from './controller.ts';
 import type { StimulusProfile } from './profiles.ts';
+import { seededRandom } from './seeded-random.ts';
 import { bandwidthAt, type TracePoint } from './trace.ts';
 
 /**
@@ -38,18 +39,6 @@ export const defaultModel: SimulationModel = {
 	jitterBufferMs: 300,
 };
 
-/** mulberry32: a tiny deterministic PRNG, so a simulation is the same on every machine. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 export interface SimulationResult {
 	profile: string;
 	durationSeconds: number;
@@ -86,7 +75,7 @@ export function simulate(
 	let ticks = 0;
 	let hint = 0;
 	let previous = state.current;
-	const rnd = prng(model.estimateNoise.seed);
+	const rnd = seededRandom(model.estimateNoise.seed);
 	const rho = Math.exp(-model.tickMs / model.estimateNoise.correlationMs);
 	// Uniform(-1,1) has standard deviation 1/sqrt(3): scale so the AR(1) process has `sigma`.
 	const innovation = model.estimateNoise.sigma * Math.sqrt(1 - rho * rho) * Math.sqrt(3);
