@@ -32,6 +32,10 @@ describe('OpenAPI document and admin client', () => {
 		expect(body.additionalProperties).toBe(false);
 		const token = doc.paths['/v1/sessions/{sessionId}/tokens'].post.requestBody.content['application/json'].schema;
 		expect(token.properties.role.enum).toEqual(['host', 'participant', 'location', 'viewer']);
+		// A profile ID or an inline definition.
+		const profile = token.properties.stimulusProfile.anyOf;
+		expect(profile.map((o: { type: string }) => o.type)).toEqual(['string', 'object']);
+		expect(profile[1].properties.maxSpatialLayer).toMatchObject({ type: 'integer', minimum: 0, maximum: 2 });
 	});
 
 	it('answers every documented operation through the typed client', async () => {
@@ -70,7 +74,7 @@ describe('OpenAPI document and admin client', () => {
 			}).then(async (r) => ({ status: r.status, json: await r.json() }));
 		const made = await op('POST', '/v1/tenants', { id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'] });
 		expect(made.status).toBe(201);
-		expect(made.json.tenant).toEqual({ id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'], apiKeys: 1 });
+		expect(made.json.tenant).toEqual({ id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'], stimulusProfiles: [], apiKeys: 1 });
 		covered.add('createTenant');
 		expect((await op('GET', '/v1/tenants')).json.tenants.map((x: { id: string }) => x.id)).toContain('zorg-c');
 		covered.add('listTenants');

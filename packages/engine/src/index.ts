@@ -13,3 +13,15 @@ export { issueJoinToken, verifyJoinToken, type JoinGrant } from './auth/join-tok
 export type { types as MediaTypes } from 'mediasoup';
 export { activityModules, moduleLabels, offerKinds, scheduleSchema, type ActivityModule, type OfferKind, type Schedule } from './session/activity.ts';
 export * from './abr/index.ts';
+export {
+	customProfileBases,
+	customProfileListSchema,
+	customProfileSchema,
+	expandCustomProfile,
+	resolveStimulusProfile,
+	stimulusProfileId,
+	stimulusProfileRefSchema,
+	type CustomProfile,
+	type CustomProfileInput,
+	type StimulusProfileRef,
+} from './abr/custom-profiles.ts';

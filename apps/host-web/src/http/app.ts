@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
-import { issueJoinToken } from '@luwte/engine';
+import { issueJoinToken, stimulusProfileId } from '@luwte/engine';
 import {
 	adminRoutes,
 	honoPath,
@@ -95,7 +95,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 				sessionId: session.id,
 				participantId,
 				role: body.role,
-				stimulusProfile: body.stimulusProfile,
+				stimulusProfile: stimulusProfileId(body.stimulusProfile),
 				expiresAt: new Date(expiresAt).toISOString(),
 			};
 		},

@@ -15,7 +15,7 @@ export interface OperatorOptions {
 }
 
 function publicTenant(t: Tenant) {
-	return { id: t.id, name: t.name, allowedOrigins: t.allowedOrigins, apiKeys: t.apiKeyHashes.length };
+	return { id: t.id, name: t.name, allowedOrigins: t.allowedOrigins, stimulusProfiles: t.stimulusProfiles, apiKeys: t.apiKeyHashes.length };
 }
 
 /** The operator's tenant routes (`/v1/tenants…`), from the SDK's route table. */
@@ -34,7 +34,8 @@ export function mountOperatorRoutes(app: Hono<Env>, tenants: TenantRegistry, opt
 		createTenant: async (_p, body) => {
 			if (tenants.get(body.id)) throw new HostError('conflict', `tenant ${body.id} exists`);
 			const apiKey = newApiKey();
-			const tenant = tenants.add({ ...body, apiKeyHashes: [hashApiKey(apiKey)], tokenSecret: newTokenSecret() });
+			// The engine checks what the SDK schema cannot (merged profiles, unique IDs): a 400 then.
+			const tenant = tenants.add({ ...body, apiKeyHashes: [hashApiKey(apiKey)], tokenSecret: newTokenSecret() }, 'invalid_argument');
 			await changed();
 			return { tenant: publicTenant(tenant), apiKey };
 		},

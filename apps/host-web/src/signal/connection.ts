@@ -1,6 +1,6 @@
 import type { MediaTypes as ms } from '@luwte/engine';
-import type { Engine, Participant, ParticipantNotification, Session, Tenant, TenantRegistry } from '@luwte/engine';
-import { verifyJoinToken } from '@luwte/engine';
+import type { Engine, JoinGrant, Participant, ParticipantNotification, Session, StimulusProfile, Tenant, TenantRegistry } from '@luwte/engine';
+import { builtinProfiles, resolveStimulusProfile, stimulusProfileId, verifyJoinToken } from '@luwte/engine';
 import {
 	MAX_MESSAGE_BYTES,
 	PROTOCOL_VERSION,
@@ -133,6 +133,25 @@ export class SignalConnection {
 		return handler(parseOrThrow(requestParams[m], rawParams, `params for ${m}`));
 	}
 
+	/**
+	 * The token's profile with the tenant's definitions as they are now. One deleted or changed
+	 * since the token was minted falls back to calm, the safe side.
+	 */
+	#profileFor(tenant: Tenant, grant: JoinGrant): StimulusProfile {
+		try {
+			return resolveStimulusProfile(tenant, grant.stimulusProfile);
+		} catch {
+			this.#log.warn('signal.profile_fallback', {
+				tenant: grant.tenantId,
+				session: grant.sessionId,
+				participant: grant.participantId,
+				profile: stimulusProfileId(grant.stimulusProfile),
+				fallback: 'calm',
+			});
+			return builtinProfiles.calm;
+		}
+	}
+
 	#joined(): { session: Session; participant: Participant } {
 		if (!this.#session || !this.#participant) throw new HostError('not_joined', 'join the session first');
 		if (this.#participant.closed) throw new HostError('not_joined', 'this connection has left the session');
@@ -157,7 +176,7 @@ export class SignalConnection {
 				}
 				const session = this.#engine.session(grant.tenantId, grant.sessionId);
 				const { participant, rtpCapabilities } = await session.join(grant.participantId, grant.role, (n) => this.#notify(n), {
-					stimulusProfile: grant.stimulusProfile,
+					stimulusProfile: this.#profileFor(tenant, grant),
 				});
 				if (this.#closed) {
 					session.leave(participant, 'disconnected');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
+import { resolveStimulusProfile, stimulusProfileRefSchema, type StimulusProfileRef } from '../abr/custom-profiles.ts';
 import { EngineError } from '../errors.ts';
 import { roles, type Role } from '../session/roles.ts';
 import type { Tenant, TenantRegistry } from './tenants.ts';
@@ -14,8 +15,11 @@ export interface JoinGrant {
 	sessionId: string;
 	participantId: string;
 	role: Role;
-	/** Stimulus profile the engine applies to what this participant receives. */
-	stimulusProfile: string;
+	/**
+	 * Stimulus profile the engine applies to what this participant receives: an ID (built in or
+	 * the tenant's, resolved at join with the tenant's definitions then) or an inline definition.
+	 */
+	stimulusProfile: StimulusProfileRef;
 	expiresAt: number;
 	tokenId: string;
 }
@@ -25,18 +29,22 @@ const claimsSchema = z.object({
 	sid: z.string().min(1),
 	sub: z.string().min(1),
 	role: z.enum(roles),
-	sp: z.string().min(1).max(40).default('calm'),
+	sp: stimulusProfileRefSchema.default('calm'),
 	exp: z.number(),
 	jti: z.string().min(1),
 });
 
 export async function issueJoinToken(
 	tenant: Tenant,
-	grant: { sessionId: string; participantId: string; role: Role; stimulusProfile?: string; ttlSeconds: number },
+	grant: { sessionId: string; participantId: string; role: Role; stimulusProfile?: StimulusProfileRef; ttlSeconds: number },
 ): Promise<{ token: string; expiresAt: number }> {
+	const sp = grant.stimulusProfile ?? 'calm';
+	// No token for a profile that does not resolve (unknown ID, bad definition): invalid_argument.
+	resolveStimulusProfile(tenant, sp);
 	const now = Math.floor(Date.now() / 1000);
 	const exp = now + grant.ttlSeconds;
-	const token = await new SignJWT({ ten: tenant.id, sid: grant.sessionId, role: grant.role, sp: grant.stimulusProfile ?? 'calm' })
+	// `sp` holds the ID or the definition as given (only its changed fields), to keep tokens small.
+	const token = await new SignJWT({ ten: tenant.id, sid: grant.sessionId, role: grant.role, sp })
 		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
 		.setIssuer(ISSUER)
 		.setAudience(AUDIENCE)

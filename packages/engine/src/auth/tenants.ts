@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { EngineError } from '../errors.ts';
+import { customProfileListSchema } from '../abr/custom-profiles.ts';
+import { EngineError, type EngineErrorCode } from '../errors.ts';
 
 /** A care organisation. Everything it creates (sessions, tokens, records) belongs to it alone. */
 export const tenantSchema = z
@@ -12,6 +13,8 @@ export const tenantSchema = z
 		/** HS256 secret for join tokens (base64url, at least 32 bytes). */
 		tokenSecret: z.string().min(43),
 		allowedOrigins: z.array(z.string()).default([]),
+		/** Custom stimulus profiles its join tokens may name, besides the built-in ones. */
+		stimulusProfiles: customProfileListSchema.default([]),
 	})
 	.strict();
 
@@ -37,18 +40,19 @@ export class TenantRegistry {
 		for (const t of tenants) this.add(t);
 	}
 
-	add(input: unknown): Tenant {
+	/** `code`: `invalid_config` for a tenants file, `invalid_argument` for a request. */
+	add(input: unknown, code: EngineErrorCode = 'invalid_config'): Tenant {
 		const parsed = tenantSchema.safeParse(input);
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
-			throw new EngineError('invalid_config', `invalid tenant at "${issue?.path.join('.')}": ${issue?.message}`);
+			throw new EngineError(code, `invalid tenant at "${issue?.path.join('.')}": ${issue?.message}`);
 		}
 		if (this.#tenants.has(parsed.data.id)) throw new EngineError('conflict', `tenant ${parsed.data.id} exists`);
 		this.#tenants.set(parsed.data.id, parsed.data);
 		return parsed.data;
 	}
 
-	/** Changes a tenant's name, origins or keys; the result is validated like a new tenant. */
+	/** Changes a tenant's name, origins, keys or stimulus profiles; the result is validated like a new tenant. */
 	update(id: string, patch: Partial<Omit<Tenant, 'id' | 'tokenSecret'>>): Tenant {
 		const current = this.#tenants.get(id);
 		if (!current) throw new EngineError('not_found', `tenant ${id} not found`);

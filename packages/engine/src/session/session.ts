@@ -6,7 +6,7 @@ import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '
 import { routerMediaCodecs } from '../media/codecs.ts';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
 import { AbrDriver, type AbrConsumerStatus } from '../abr/driver.ts';
-import { builtinProfile, builtinProfiles } from '../abr/profiles.ts';
+import { builtinProfile, builtinProfiles, type StimulusProfile } from '../abr/profiles.ts';
 import type { ActivityModule, OfferKind, Schedule } from './activity.ts';
 import type { ParticipantNotification } from './notifications.ts';
 import {
@@ -145,7 +145,7 @@ export class Session {
 		participantId: string,
 		role: Role,
 		notify: (n: ParticipantNotification) => void,
-		opts: { stimulusProfile?: string | undefined } = {},
+		opts: { stimulusProfile?: StimulusProfile | string | undefined } = {},
 	): Promise<{ participant: Participant; rtpCapabilities: types.RtpCapabilities }> {
 		this.#assertNotEnded();
 		const router = await this.#ensureRouter();
@@ -156,8 +156,10 @@ export class Session {
 			this.#remove(previous, 'replaced');
 		}
 		const participant = new Participant(participantId, role, randomUUID(), notify);
-		// Unknown profile IDs (custom tenant profiles come later) fall back to calm, the safe side.
-		participant.stimulusProfile = builtinProfile(opts.stimulusProfile ?? 'calm') ?? builtinProfiles.calm;
+		// A resolved profile (the host resolves tenant profiles) or a built-in ID; an unknown ID falls
+		// back to calm, the safe side.
+		const sp = opts.stimulusProfile ?? 'calm';
+		participant.stimulusProfile = typeof sp === 'string' ? (builtinProfile(sp) ?? builtinProfiles.calm) : sp;
 		this.#participants.set(participantId, participant);
 		if (this.#state === 'scheduled') {
 			this.#state = 'live';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AdminRoute } from './routes.ts';
+import { stimulusProfileDefinitionSchema } from './schemas.ts';
 
 // Tenants (care organisations) are managed by the operator of a Luwte host, with the
 // operator key, not with a tenant's own API key.
@@ -8,6 +9,9 @@ const originSchema = z
 	.string()
 	.refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'an origin like https://zorg.example (scheme, host, optional port; no path) or *');
 
+const profilesDescription = "Custom stimulus profiles the tenant's join tokens may name (at most 20, IDs unique)";
+const stimulusProfilesSchema = z.array(stimulusProfileDefinitionSchema).max(20);
+
 export const tenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
 
 export const tenantCreateSchema = z
@@ -15,6 +19,7 @@ export const tenantCreateSchema = z
 		id: tenantIdSchema,
 		name: z.string().trim().min(1).max(200),
 		allowedOrigins: z.array(originSchema).max(50).default([]).describe('Websites that may embed this tenant\'s sessions'),
+		stimulusProfiles: stimulusProfilesSchema.default([]).describe(profilesDescription),
 	})
 	.strict();
 
@@ -22,6 +27,7 @@ export const tenantUpdateSchema = z
 	.object({
 		name: z.string().trim().min(1).max(200).optional(),
 		allowedOrigins: z.array(originSchema).max(50).optional(),
+		stimulusProfiles: stimulusProfilesSchema.optional().describe(`${profilesDescription}; replaces the whole list`),
 	})
 	.strict();
 
@@ -29,6 +35,7 @@ export const tenantSchema = z.object({
 	id: z.string(),
 	name: z.string(),
 	allowedOrigins: z.array(z.string()),
+	stimulusProfiles: z.array(stimulusProfileDefinitionSchema),
 	apiKeys: z.number().int().describe('How many API keys are valid'),
 });
 
@@ -52,7 +59,7 @@ export const operatorRoutes = {
 	updateTenant: {
 		method: 'post',
 		path: '/v1/tenants/{tenantId}',
-		summary: "Change a tenant's name or allowed websites (operator key)",
+		summary: "Change a tenant's name, allowed websites or stimulus profiles (operator key)",
 		body: tenantUpdateSchema,
 		response: tenantSchema,
 		status: 200,

@@ -58,16 +58,48 @@ export const participantIdSchema = z
 	.string()
 	.regex(/^[A-Za-z0-9_-]{3,64}$/, '3-64 characters: letters, digits, _ and - (a pseudonymous ID, never a name)');
 
+export const stimulusProfileIdSchema = z.string().regex(/^[a-z0-9-]{1,40}$/);
+
+const layer = z.number().int().min(0).max(2);
+const ms = (max: number) => z.number().int().min(0).max(max);
+
+/**
+ * A custom stimulus profile: a base with some fields changed. The engine keeps the same shape
+ * (neither package imports the other; test/host/stimulus-profiles.test.ts checks both agree) and
+ * also checks the merged result, e.g. that the start layer is not above the cap.
+ */
+export const stimulusProfileDefinitionSchema = z
+	.object({
+		maxSpatialLayer: layer.optional().describe('Highest resolution: 0 quarter, 1 half, 2 full'),
+		maxTemporalLayer: layer.optional().describe('Highest frame rate: 0 quarter, 1 half, 2 full'),
+		startSpatialLayer: layer.optional().describe('Resolution to start on (at most maxSpatialLayer; inherited: lowered to it)'),
+		startHeadroom: z.number().min(0.2).max(1).optional().describe('With a known path: start on the best layer needing at most this share of its estimate'),
+		sustainWindowMs: ms(600_000).optional().describe('Resolution follows what the path sustained over this window'),
+		sustainQuantile: z.number().min(0).max(0.5).optional().describe('Low quantile of the window that counts as sustained'),
+		downGraceMs: ms(10_000).optional().describe('framerate-first: how long a dip is ridden out before the resolution goes down'),
+		minSwitchIntervalMs: ms(600_000).optional().describe('Least time between two visible switches, except to avoid a freeze'),
+		upHoldMs: ms(600_000).optional().describe('How long a better estimate must hold before going up in resolution'),
+		returnHoldMs: ms(600_000).optional().describe('After congestion forced the resolution down, how long the path must carry it again before returning'),
+		temporalUpHoldMs: ms(600_000).optional().describe('How long before going up in frame rate'),
+		headroom: z.number().min(0.5).max(1).optional().describe('Go up only to a layer needing at most this share of the estimate'),
+		congestion: z.enum(['framerate-first', 'resolution-first']).optional().describe('On congestion, give up frame rate or resolution first'),
+		id: stimulusProfileIdSchema.describe('Not a built-in ID (calm, standard, greedy)'),
+		base: z.enum(['calm', 'standard']).default('calm').describe('Built-in profile the other fields change'),
+	})
+	.strict();
+export type StimulusProfileDefinition = z.input<typeof stimulusProfileDefinitionSchema>;
+
+/** A profile ID, or an inline definition (for one participant). */
+export const stimulusProfileRefSchema = z.union([stimulusProfileIdSchema, stimulusProfileDefinitionSchema]);
+
 export const tokenCreateSchema = z
 	.object({
 		role: roleSchema,
 		participantId: participantIdSchema.optional().describe('Pseudonymous ID chosen by the care provider; random when absent'),
 		ttlSeconds: z.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600).describe('How long the token can be used to join'),
-		stimulusProfile: z
-			.string()
-			.regex(/^[a-z0-9-]{1,40}$/)
+		stimulusProfile: stimulusProfileRefSchema
 			.default('calm')
-			.describe('Stimulus profile for this participant (calm, standard, or a tenant profile)'),
+			.describe('Stimulus profile for this participant: an ID (calm, standard, or one of the tenant\'s profiles) or an inline definition'),
 	})
 	.strict();
 export type TokenCreate = z.input<typeof tokenCreateSchema>;
@@ -77,7 +109,7 @@ export const tokenSchema = z.object({
 	sessionId: z.string(),
 	participantId: z.string(),
 	role: roleSchema,
-	stimulusProfile: z.string(),
+	stimulusProfile: z.string().describe('The profile ID (for an inline definition: its id)'),
 	expiresAt: isoDateTime,
 });
 export type TokenResource = z.output<typeof tokenSchema>;
