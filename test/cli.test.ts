@@ -82,17 +82,21 @@ describe('luwte serve', () => {
 		dirs.push(dir);
 		const trace = join(dir, 'trace.csv');
 		await writeFile(trace, 't_ms,kbps\n0,3000\n600000,3000\n');
-		const { code, out } = await runLuwte(['abr', 'simulate', '--trace', trace, '--profile', 'calm', '--json']);
-		expect(code).toBe(0);
-		expect(JSON.parse(out)).toEqual({
+		// A cold receiver starts calm on half resolution and goes up once after the 10 s hold
+		// (worked out by hand in test/engine/abr.test.ts); a warm one starts on full resolution.
+		const cold = await runLuwte(['abr', 'simulate', '--trace', trace, '--profile', 'calm', '--cold', '--json']);
+		expect(cold.code).toBe(0);
+		expect(JSON.parse(cold.out)).toEqual({
 			profile: 'calm',
 			durationSeconds: 600,
 			spatialSwitches: 1,
 			temporalSwitches: 0,
 			spatialSwitchesPerHour: 6,
 			freezeSeconds: 0,
-			meanKbps: 1165,
+			meanKbps: 1188.3,
 		});
+		const warm = await runLuwte(['abr', 'simulate', '--trace', trace, '--profile', 'calm', '--json']);
+		expect(JSON.parse(warm.out)).toMatchObject({ spatialSwitches: 0, meanKbps: 1200 });
 		await writeFile(trace, 't_ms,kbps\n0,3000\n0,100\n');
 		const bad = await runLuwte(['abr', 'simulate', '--trace', trace]);
 		expect(bad.code).toBe(1);

@@ -27,19 +27,24 @@ export const traces: Record<string, { describe: string; gen: Gen }> = {
 		}),
 	},
 	'home-wifi-drops': {
-		describe: 'Home Wi-Fi: 2-5 Mbit/s, drops to 0.6-1.5 Mbit/s for 1-6 s a few times a minute, now and then to 300 kbit/s (a microwave, a neighbour)',
+		describe:
+			'Home Wi-Fi: 2-5 Mbit/s; a few times a minute a dip to 0.6-1.5 Mbit/s for 1-6 s (someone walks by, another device), now and then a short one to 0.3-0.45 Mbit/s; about three times an hour an interference episode of 0.5-3 min at 0.25-0.9 Mbit/s (a microwave oven, a neighbour on the same channel)',
 		gen: (rnd) => {
-			let dropUntil = -1;
-			let dropLevel = 0;
+			let dipUntil = -1;
+			let dipLevel = 0;
+			let episodeUntil = -1;
 			return {
 				points: build(
 					() => 500,
 					(t) => {
-						if (t >= dropUntil && rnd() < 0.035) {
-							dropUntil = t + 1000 + rnd() * 5000;
-							dropLevel = rnd() < 0.15 ? 250 + rnd() * 150 : 600 + rnd() * 900;
+						if (t >= episodeUntil && rnd() < 3 / 7200) episodeUntil = t + 30_000 + rnd() * 150_000;
+						if (t < episodeUntil) return 250 + rnd() * 650;
+						if (t >= dipUntil && rnd() < 0.03) {
+							const deep = rnd() < 0.05;
+							dipUntil = t + (deep ? 500 + rnd() * 1500 : 1000 + rnd() * 5000);
+							dipLevel = deep ? 300 + rnd() * 150 : 600 + rnd() * 900;
 						}
-						return t < dropUntil ? dropLevel : 2000 + rnd() * 3000;
+						return t < dipUntil ? dipLevel : 2000 + rnd() * 3000;
 					},
 				),
 			};

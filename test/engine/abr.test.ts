@@ -11,6 +11,11 @@ const profileArb: fc.Arbitrary<StimulusProfile> = fc
 		startSpatialLayer: fc.integer({ min: 0, max: 2 }),
 		minSwitchIntervalMs: fc.integer({ min: 0, max: 120_000 }),
 		upHoldMs: fc.integer({ min: 0, max: 60_000 }),
+		returnHoldMs: fc.integer({ min: 0, max: 30_000 }),
+		startHeadroom: fc.double({ min: 0.2, max: 1, noNaN: true }),
+		sustainWindowMs: fc.integer({ min: 0, max: 120_000 }),
+		sustainQuantile: fc.double({ min: 0, max: 0.5, noNaN: true }),
+		downGraceMs: fc.integer({ min: 0, max: 10_000 }),
 		temporalUpHoldMs: fc.integer({ min: 0, max: 20_000 }),
 		headroom: fc.double({ min: 0.5, max: 1, noNaN: true }),
 		congestion: fc.constantFrom('framerate-first' as const, 'resolution-first' as const),
@@ -50,20 +55,30 @@ describe('calm ABR controller (properties)', () => {
 		);
 	});
 
-	it('never makes two visible switches closer than the policy allows, unless going down to avoid a freeze', () => {
+	it('never makes two visible switches closer than the policy allows, unless congestion forced one of them', () => {
 		fc.assert(
 			fc.property(profileArb, observationsArb, (profile, obs) => {
 				let prev = initialState(profile).current.spatial;
 				let lastSwitch = Number.NEGATIVE_INFINITY;
+				let lastWasForcedDown = false;
+				// The resolution held before the latest run of congestion-forced down-switches.
+				let beforeForced = prev;
 				for (const d of run(profile, obs)) {
 					if (d.layer.spatial !== prev) {
 						const goingUp = d.layer.spatial > prev;
 						if (goingUp) {
 							expect(d.reason).toBe('up');
-							expect(d.o.now - lastSwitch).toBeGreaterThanOrEqual(profile.minSwitchIntervalMs);
+							if (d.o.now - lastSwitch < profile.minSwitchIntervalMs) {
+								// Inside the interval only the return from a forced drop, and no higher.
+								expect(lastWasForcedDown).toBe(true);
+								expect(d.layer.spatial).toBeLessThanOrEqual(beforeForced);
+							}
+							lastWasForcedDown = false;
 						} else {
-							// A down-switch inside the interval is only allowed when the old layer no longer fit.
+							// A down-switch is only made when the old layer no longer fitted.
 							expect(['congestion', 'cap']).toContain(d.reason);
+							if (!lastWasForcedDown) beforeForced = prev;
+							lastWasForcedDown = d.reason === 'congestion';
 						}
 						lastSwitch = d.o.now;
 						prev = d.layer.spatial;
@@ -106,9 +121,26 @@ describe('calm ABR controller (properties)', () => {
 });
 
 describe('simulator', () => {
-	it('on a steady 3 Mbit/s line, calm starts at half resolution and goes up once, after its hold', () => {
-		// Worked out by hand: start L1T2 (500 kbit/s) for 30 s (300 ticks), then L2T2 (1200) for 570 s.
+	it('on a steady 3 Mbit/s line with a known estimate, calm starts at full resolution and never switches', () => {
+		// Worked out by hand: 3000 kbit/s with at most 10 % noise leaves half of the estimate above
+		// the full-resolution 1200 kbit/s layer, so calm starts on L2T2 and nothing ever changes.
 		const r = simulate(parseTrace('t_ms,kbps\n0,3000\n600000,3000\n'), builtinProfiles.calm);
+		expect(r).toEqual({
+			profile: 'calm',
+			durationSeconds: 600,
+			spatialSwitches: 0,
+			temporalSwitches: 0,
+			spatialSwitchesPerHour: 0,
+			freezeSeconds: 0,
+			meanKbps: 1200,
+		});
+	});
+
+	it('on a steady 3 Mbit/s line from a cold start, calm starts at half resolution and goes up once, after its hold', () => {
+		// Worked out by hand: the estimate starts at 1000 kbit/s, so L1T2 (500); the full resolution's
+		// lowest frame rate (480) fits from the first tick, so after the 10 s hold (100 ticks) calm
+		// goes to L2T2 (1200) for the remaining 5900 ticks: (100·500 + 5900·1200) / 6000 = 1188.3.
+		const r = simulate(parseTrace('t_ms,kbps\n0,3000\n600000,3000\n'), builtinProfiles.calm, { ...defaultModel, warmStart: false });
 		expect(r).toEqual({
 			profile: 'calm',
 			durationSeconds: 600,
@@ -116,8 +148,21 @@ describe('simulator', () => {
 			temporalSwitches: 0,
 			spatialSwitchesPerHour: 6,
 			freezeSeconds: 0,
-			meanKbps: 1165,
+			meanKbps: 1188.3,
 		});
+	});
+
+	it('rides out a 2 s outage at the same resolution, and drops for a long one', () => {
+		const short = simulate(parseTrace('t_ms,kbps\n0,3000\n60000,100\n62000,3000\n120000,3000\n'), builtinProfiles.calm);
+		expect(short.spatialSwitches).toBe(0);
+		// Frozen through the outage (nothing fits through 100 kbit/s in time) and the queue's drain.
+		expect(short.freezeSeconds).toBeGreaterThan(1);
+		expect(short.freezeSeconds).toBeLessThanOrEqual(3);
+		const long = simulate(parseTrace('t_ms,kbps\n0,3000\n60000,300\n90000,3000\n180000,3000\n'), builtinProfiles.calm);
+		// Down once after the grace, back once: a lower resolution plays through most of the 30 s
+		// instead of a frozen picture (the frozen part is the grace and the queue draining after it).
+		expect(long.spatialSwitches).toBe(2);
+		expect(long.freezeSeconds).toBeLessThan(10);
 	});
 
 	it('greedy follows every swing of the line; calm stays put', () => {

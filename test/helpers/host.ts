@@ -21,8 +21,13 @@ export interface TestHost {
 	close(): Promise<void>;
 }
 
-/** A real host (engine with real mediasoup workers) on loopback with two tenants. */
-export async function startTestHost(opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] } } = {}): Promise<TestHost> {
+/**
+ * A real host (engine with real mediasoup workers) with two tenants, on loopback unless
+ * `listenIp` names another local address (HTTP, signalling and WebRTC all listen there).
+ */
+export async function startTestHost(
+	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string } = {},
+): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },
 		{ id: 'zorg-b', apiKey: newApiKey() },
@@ -38,13 +43,14 @@ export async function startTestHost(opts: { workerCount?: number; allowedOrigins
 	);
 	const workerCount = opts.workerCount ?? 1;
 	const portRange = await freePortRange(workerCount + 2);
+	const listenIp = opts.listenIp ?? '127.0.0.1';
 	const host = await startHost({
 		port: 0,
-		hostname: '127.0.0.1',
+		hostname: listenIp,
 		logLevel: 'silent',
 		tenants: registry,
 		operatorKey: testOperatorKey,
-		engine: { workerCount, webRtc: { listenIp: '127.0.0.1', portRange, enableTcp: false } },
+		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {
 		const res = await fetch(`${host.url}${path}`, {

@@ -26,10 +26,24 @@ export interface AbrState {
 	readonly current: Layer;
 	/** When the last visible (spatial) switch happened; -Infinity before the first. */
 	readonly lastSpatialSwitchAt: number;
-	/** Since when a higher spatial layer has fitted continuously (undefined: it does not). */
+	/** Since when a higher resolution has been sustainable (undefined: it is not). */
 	readonly spatialUpSince: number | undefined;
-	/** Since when a higher temporal layer has fitted continuously. */
+	/** Since when a higher frame rate has fitted continuously. */
 	readonly temporalUpSince: number | undefined;
+	/** Since when not even the lowest frame rate of the current resolution has fitted. */
+	readonly starvedSince: number | undefined;
+	/**
+	 * The resolution congestion last forced the picture down from, while a return to it is still
+	 * allowed (until the switch interval has passed; after that the ordinary up rule applies).
+	 */
+	readonly forcedFrom: number | undefined;
+	/**
+	 * The lowest estimate seen in each of the last slots of the sustain window, oldest first (the
+	 * last entry is the slot still filling). What the path sustains is a low quantile of these.
+	 */
+	readonly slotMins: readonly number[];
+	/** When the slot still filling began. */
+	readonly slotStart: number;
 }
 
 export type DecisionReason = 'hold' | 'congestion' | 'up' | 'cap';
@@ -42,12 +56,27 @@ export interface Decision {
 /** Loss above this means the path is congested, whatever the estimate says. */
 const CONGESTION_LOSS = 0.1;
 
-export function initialState(profile: StimulusProfile): AbrState {
+/**
+ * Where the stream starts. Without an estimate: the profile's start layer. With an estimate the
+ * receiver already had before this picture was shown (a warm transport), the best layer that fits
+ * it with the profile's start headroom, never above the profile's start layer ceiling.
+ */
+export function initialState(profile: StimulusProfile, startEstimateKbps?: number, layerKbps?: Observation['layerKbps']): AbrState {
+	let current: Layer = { spatial: Math.min(profile.startSpatialLayer, profile.maxSpatialLayer), temporal: profile.maxTemporalLayer };
+	if (startEstimateKbps !== undefined && layerKbps) {
+		const obs: Observation = { now: 0, estimateKbps: startEstimateKbps, loss: 0, layerKbps };
+		const fit = bestFitting(profile, obs, startEstimateKbps * profile.startHeadroom);
+		if (fit) current = fit;
+	}
 	return {
-		current: { spatial: Math.min(profile.startSpatialLayer, profile.maxSpatialLayer), temporal: profile.maxTemporalLayer },
+		current,
 		lastSpatialSwitchAt: Number.NEGATIVE_INFINITY,
 		spatialUpSince: undefined,
 		temporalUpSince: undefined,
+		starvedSince: undefined,
+		forcedFrom: undefined,
+		slotMins: [],
+		slotStart: Number.NEGATIVE_INFINITY,
 	};
 }
 
@@ -68,86 +97,165 @@ function candidates(profile: StimulusProfile, obs: Observation): Layer[] {
 	return out;
 }
 
-/**
- * The best layer that fits `budget`. With `below` (congestion), only layers no higher in
- * resolution than that one, and with framerate-first its resolution is kept if any frame rate
- * of it still fits.
- */
-function bestFitting(profile: StimulusProfile, obs: Observation, budget: number, below?: Layer): Layer | undefined {
-	const fits = candidates(profile, obs).filter((l) => cost(obs, l) <= budget && (!below || l.spatial <= below.spatial));
-	if (below && profile.congestion === 'framerate-first') {
-		const same = fits.find((l) => l.spatial === below.spatial);
-		if (same) return same;
-	}
-	return fits[0];
+/** The best layer that fits `budget`, optionally no higher in resolution than `maxSpatial`. */
+function bestFitting(profile: StimulusProfile, obs: Observation, budget: number, maxSpatial = profile.maxSpatialLayer): Layer | undefined {
+	return candidates(profile, obs).find((l) => l.spatial <= maxSpatial && cost(obs, l) <= budget);
+}
+
+/** The best frame rate of resolution `spatial` that fits `budget`. */
+function bestFrameRate(profile: StimulusProfile, obs: Observation, spatial: number, budget: number): Layer | undefined {
+	return candidates(profile, obs).find((l) => l.spatial === spatial && cost(obs, l) <= budget);
+}
+
+/** The resolution's lowest frame rate, when the producer sends it and it fits `budget`. */
+function fitsFloor(profile: StimulusProfile, obs: Observation, spatial: number, budget: number): Layer | undefined {
+	const floor = lowestFrameRate(profile, obs, spatial);
+	return floor && cost(obs, floor) <= budget ? floor : undefined;
+}
+
+/** The lowest frame rate the producer sends for a resolution. */
+function lowestFrameRate(profile: StimulusProfile, obs: Observation, spatial: number): Layer | undefined {
+	return candidates(profile, obs).findLast((l) => l.spatial === spatial);
 }
 
 const lower = (a: Layer, b: Layer) => a.spatial < b.spatial || (a.spatial === b.spatial && a.temporal < b.temporal);
 
+/** Adds the estimate to the sustain window; returns the new slots. */
+function record(profile: StimulusProfile, state: AbrState, obs: Observation): Pick<AbrState, 'slotMins' | 'slotStart'> {
+	const slotMs = profile.sustainWindowMs / SLOTS;
+	if (slotMs <= 0) return { slotMins: [obs.estimateKbps], slotStart: obs.now };
+	if (obs.now - state.slotStart < slotMs && state.slotMins.length > 0) {
+		const last = state.slotMins.length - 1;
+		if (obs.estimateKbps >= state.slotMins[last]!) return state;
+		const slotMins = state.slotMins.slice();
+		slotMins[last] = obs.estimateKbps;
+		return { slotMins, slotStart: state.slotStart };
+	}
+	// A new slot; slots skipped by a gap in observations are simply absent.
+	const slotMins = state.slotMins.length >= SLOTS ? state.slotMins.slice(1 - SLOTS) : state.slotMins.slice();
+	slotMins.push(obs.estimateKbps);
+	return { slotMins, slotStart: obs.now };
+}
+
+/** The sustain window holds this many slots; the quantile is taken over their minima. */
+const SLOTS = 20;
+
 /**
- * One step of the calm controller: pure, deterministic, no timers. Goes down at once when the
- * current layer no longer fits (a freeze is worse than a lower layer); goes up only after a
- * better estimate has held, and never sooner than the profile's interval after the last
- * visible switch.
+ * What the path has sustained: a low quantile of the per-slot minima over the window. Until the
+ * window has filled, the lowest seen (a new receiver has not shown what it sustains yet).
+ */
+function sustained(profile: StimulusProfile, slotMins: readonly number[]): number {
+	if (slotMins.length === 0) return 0;
+	const sorted = slotMins.toSorted((a, b) => a - b);
+	if (slotMins.length < SLOTS) return sorted[0]!;
+	return sorted[Math.min(sorted.length - 1, Math.floor(profile.sustainQuantile * sorted.length))]!;
+}
+
+/**
+ * One step of the calm controller: pure, deterministic, no timers.
+ * - The **resolution** follows what the path sustains (a low quantile of the estimate over the
+ *   profile's window): up only when even the higher resolution's lowest frame rate fits that with
+ *   headroom, after a hold, and never sooner than the profile's interval after the last visible
+ *   switch.
+ * - The **frame rate** absorbs the short swings: down at once when the current layer no longer fits
+ *   the estimate, up after a short hold.
+ * - When not even the lowest frame rate of the resolution fits, the resolution goes down: at once
+ *   with `resolution-first`, after `downGraceMs` with `framerate-first` (a dip shorter than that is
+ *   ridden out: by the time a lower resolution's key frame got through, it would be over).
  */
 export function decide(profile: StimulusProfile, state: AbrState, obs: Observation): { state: AbrState; decision: Decision } {
 	const all = candidates(profile, obs);
 	const lowest = all.at(-1);
-	if (!lowest) return { state, decision: { layer: state.current, reason: 'hold' } };
-	const current = state.current;
+	if (!lowest) return { state, decision: { layer: state.current, reason: 'hold'} };
+	const window = record(profile, state, obs);
+	const s0: AbrState = window === state ? state : { ...state, ...window };
+	const current = s0.current;
 	// Outside the caps, or a layer the producer stopped sending: move to the best that exists.
 	if (current.spatial > profile.maxSpatialLayer || current.temporal > profile.maxTemporalLayer || !available(obs, current)) {
 		const fallback = bestFitting(profile, obs, obs.estimateKbps * profile.headroom) ?? lowest;
-		return finish(state, fallback, obs.now, 'cap');
+		return finish(s0, fallback, obs.now, 'cap');
 	}
 
-	// Down, at once: the current layer needs more than the path carries.
-	const congested = cost(obs, current) > obs.estimateKbps || obs.loss > CONGESTION_LOSS;
-	if (congested) {
-		const budget = obs.loss > CONGESTION_LOSS ? Math.min(obs.estimateKbps, cost(obs, current)) * profile.headroom : obs.estimateKbps * profile.headroom;
-		const target = bestFitting(profile, obs, budget, current) ?? lowest;
-		if (lower(target, current)) return finish(state, target, obs.now, 'congestion');
+	const lossy = obs.loss > CONGESTION_LOSS;
+	if (cost(obs, current) > obs.estimateKbps || lossy) {
+		// Congested: what the path carries now, and less than we send when packets are lost.
+		const budget = (lossy ? Math.min(obs.estimateKbps, cost(obs, current)) : obs.estimateKbps) * profile.headroom;
+		if (profile.congestion === 'framerate-first') {
+			const sameResolution = bestFrameRate(profile, obs, current.spatial, budget);
+			const floor = lowestFrameRate(profile, obs, current.spatial) ?? lowest;
+			if (sameResolution) return finish(s0, sameResolution, obs.now, lower(sameResolution, current) ? 'congestion' : 'hold');
+			const starvedSince = s0.starvedSince ?? obs.now;
+			if (obs.now - starvedSince < profile.downGraceMs) {
+				// Ride out a short dip on the lowest frame rate: no visible change yet.
+				const layer = floor;
+				return {
+					state: { ...s0, current: layer, starvedSince, spatialUpSince: undefined, temporalUpSince: undefined },
+					decision: { layer, reason: lower(layer, current) ? 'congestion' : 'hold' },
+				};
+			}
+		}
+		const target = bestFitting(profile, obs, budget, current.spatial) ?? lowest;
+		if (lower(target, current)) return finish(s0, target, obs.now, 'congestion');
 		// Already as low as it goes: hold, and do not climb while congested.
-		return { state: { ...state, spatialUpSince: undefined, temporalUpSince: undefined }, decision: { layer: current, reason: 'hold' } };
+		return { state: { ...s0, spatialUpSince: undefined, temporalUpSince: undefined }, decision: { layer: current, reason: 'hold'} };
 	}
 
-	// Up, slowly: only what fits with headroom, after it has held.
-	const best = bestFitting(profile, obs, obs.estimateKbps * profile.headroom) ?? lowest;
-	let spatialUpSince = state.spatialUpSince;
-	let temporalUpSince = state.temporalUpSince;
-	if (best.spatial > current.spatial) {
+	// Not congested. Resolution: up to what the path sustains, after the hold and the interval.
+	const base: AbrState = s0.starvedSince === undefined ? s0 : { ...s0, starvedSince: undefined };
+	const sustainedKbps = Math.min(sustained(profile, base.slotMins), obs.estimateKbps);
+	let spatialUpSince = base.spatialUpSince;
+	const sinceSwitch = obs.now - base.lastSpatialSwitchAt;
+	// A return to the resolution congestion forced the picture out of, once the path carries it
+	// again: the pair (forced down, back up) is one disturbance, so the switch interval does not
+	// apply, only the shorter return hold. Otherwise: up to what the path sustains.
+	const returning = base.forcedFrom !== undefined && sinceSwitch < profile.minSwitchIntervalMs;
+	// Both only when the drop was an exception in the window (a wave of drops is not returned from).
+	const upTo = returning
+		? fitsFloor(profile, obs, base.forcedFrom!, sustainedKbps * profile.headroom)
+		: candidates(profile, obs).find((l) => l.spatial > current.spatial && fitsFloor(profile, obs, l.spatial, sustainedKbps * profile.headroom));
+	if (upTo) {
 		spatialUpSince ??= obs.now;
-		const held = obs.now - spatialUpSince >= profile.upHoldMs;
-		const spaced = obs.now - state.lastSpatialSwitchAt >= profile.minSwitchIntervalMs;
-		if (held && spaced) {
-			// Straight to the best layer that fits: one visible change, not a staircase.
-			return finish(state, best, obs.now, 'up');
+		const held = obs.now - spatialUpSince >= (returning ? profile.returnHoldMs : profile.upHoldMs);
+		if (held && (returning || sinceSwitch >= profile.minSwitchIntervalMs)) {
+			// Straight to the target resolution, at the best frame rate the estimate allows: one
+			// visible change, not a staircase.
+			const target = bestFrameRate(profile, obs, upTo.spatial, obs.estimateKbps * profile.headroom) ?? lowestFrameRate(profile, obs, upTo.spatial)!;
+			return finish(base, target, obs.now, 'up');
 		}
 	} else {
 		spatialUpSince = undefined;
 	}
-	const sameSpatialBest = candidates(profile, obs).find((l) => l.spatial === current.spatial && cost(obs, l) <= obs.estimateKbps * profile.headroom);
+	// Frame rate: up within the resolution after its (short) hold.
+	let temporalUpSince = base.temporalUpSince;
+	const sameSpatialBest = bestFrameRate(profile, obs, current.spatial, obs.estimateKbps * profile.headroom);
 	if (sameSpatialBest && sameSpatialBest.temporal > current.temporal) {
 		temporalUpSince ??= obs.now;
 		if (obs.now - temporalUpSince >= profile.temporalUpHoldMs) {
-			// Frame rate only: a spatial climb already under way keeps its clock.
-			return { state: { ...state, current: sameSpatialBest, spatialUpSince, temporalUpSince: undefined }, decision: { layer: sameSpatialBest, reason: 'up' } };
+			// Frame rate only: a resolution climb already under way keeps its clock.
+			return {
+				state: { ...base, current: sameSpatialBest, spatialUpSince, temporalUpSince: undefined },
+				decision: { layer: sameSpatialBest, reason: 'up'},
+			};
 		}
 	} else {
 		temporalUpSince = undefined;
 	}
-	return { state: { ...state, spatialUpSince, temporalUpSince }, decision: { layer: current, reason: 'hold' } };
+	return { state: { ...base, spatialUpSince, temporalUpSince }, decision: { layer: current, reason: 'hold'} };
 }
 
 function finish(state: AbrState, layer: Layer, now: number, reason: DecisionReason): { state: AbrState; decision: Decision } {
 	const spatialChanged = layer.spatial !== state.current.spatial;
 	return {
 		state: {
+			...state,
 			current: layer,
 			lastSpatialSwitchAt: spatialChanged ? now : state.lastSpatialSwitchAt,
-			spatialUpSince: undefined,
+			spatialUpSince: spatialChanged ? undefined : state.spatialUpSince,
 			temporalUpSince: undefined,
+			starvedSince: undefined,
+			// Only a congestion drop opens a return; any other visible switch closes it.
+			forcedFrom: !spatialChanged ? state.forcedFrom : reason === 'congestion' && layer.spatial < state.current.spatial ? (state.forcedFrom ?? state.current.spatial) : undefined,
 		},
-		decision: { layer, reason },
+		decision: { layer, reason},
 	};
 }

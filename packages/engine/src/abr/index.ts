@@ -2,5 +2,5 @@ export { decide, initialState, type AbrState, type Decision, type DecisionReason
 export { builtinProfile, builtinProfiles, stimulusProfileSchema, type BuiltinProfileId, type StimulusProfile } from './profiles.ts';
 export { defaultModel, simulate, type SimulationModel, type SimulationResult, type TimelinePoint } from './simulator.ts';
 export { bandwidthAt, parseTrace, type TracePoint } from './trace.ts';
-export { AbrDriver, type AbrConsumerStatus } from './driver.ts';
+export { AbrDriver, type AbrConsumerStatus, type ObservedLayerChange } from './driver.ts';
 export { seededRandom } from './seeded-random.ts';

@@ -11,12 +11,34 @@ export const stimulusProfileSchema = z
 		maxSpatialLayer: z.number().int().min(0).max(2),
 		/** Highest temporal layer (0 = quarter, 1 = half, 2 = full frame rate). */
 		maxTemporalLayer: z.number().int().min(0).max(2),
-		/** Spatial layer to start on: not the top, so the first minute is no climb and fall. */
+		/**
+		 * Spatial layer to start on when nothing is known of the receiver's path yet: not the top,
+		 * so the first minute is no climb and fall.
+		 */
 		startSpatialLayer: z.number().int().min(0).max(2),
+		/**
+		 * When the receiver's path is already known (a warm transport), start on the best layer
+		 * that needs at most this share of its estimate instead.
+		 */
+		startHeadroom: z.number().min(0.2).max(1),
+		/** The resolution follows what the path sustained over this window (0: the estimate now). */
+		sustainWindowMs: z.number().int().min(0).max(600_000),
+		/** Which low quantile of the window's per-slot minima counts as sustained (0-0.5). */
+		sustainQuantile: z.number().min(0).max(0.5),
+		/**
+		 * With framerate-first, how long the lowest frame rate of the resolution may not fit before
+		 * the resolution goes down (a shorter dip is ridden out).
+		 */
+		downGraceMs: z.number().int().min(0).max(10_000),
 		/** Least time between two visible (spatial) switches, except to avoid a freeze. */
 		minSwitchIntervalMs: z.number().int().min(0).max(600_000),
 		/** How long a better estimate must hold before going up a spatial layer. */
 		upHoldMs: z.number().int().min(0).max(600_000),
+		/**
+		 * After congestion forced the resolution down, how long the path must carry the old one
+		 * again before returning to it (inside the switch interval: the pair is one disturbance).
+		 */
+		returnHoldMs: z.number().int().min(0).max(600_000),
 		/** How long before going up a temporal layer (less visible than spatial). */
 		temporalUpHoldMs: z.number().int().min(0).max(600_000),
 		/** Go up only to a layer that needs at most this share of the estimate (0.5-1). */
@@ -36,10 +58,15 @@ export const builtinProfiles = {
 		maxSpatialLayer: 2,
 		maxTemporalLayer: 2,
 		startSpatialLayer: 1,
-		minSwitchIntervalMs: 60_000,
-		upHoldMs: 30_000,
-		temporalUpHoldMs: 8_000,
-		headroom: 0.8,
+		minSwitchIntervalMs: 20_000,
+		upHoldMs: 10_000,
+		returnHoldMs: 5_000,
+		temporalUpHoldMs: 1_000,
+		headroom: 0.9,
+		startHeadroom: 0.5,
+		sustainWindowMs: 40_000,
+		sustainQuantile: 0.25,
+		downGraceMs: 2_500,
 		congestion: 'framerate-first',
 	},
 	standard: {
@@ -49,8 +76,13 @@ export const builtinProfiles = {
 		startSpatialLayer: 1,
 		minSwitchIntervalMs: 10_000,
 		upHoldMs: 6_000,
+		returnHoldMs: 3_000,
 		temporalUpHoldMs: 2_000,
 		headroom: 0.9,
+		startHeadroom: 0.7,
+		sustainWindowMs: 10_000,
+		sustainQuantile: 0.2,
+		downGraceMs: 0,
 		congestion: 'resolution-first',
 	},
 	greedy: {
@@ -60,8 +92,13 @@ export const builtinProfiles = {
 		startSpatialLayer: 2,
 		minSwitchIntervalMs: 0,
 		upHoldMs: 0,
+		returnHoldMs: 0,
 		temporalUpHoldMs: 0,
 		headroom: 1,
+		startHeadroom: 1,
+		sustainWindowMs: 0,
+		sustainQuantile: 0,
+		downGraceMs: 0,
 		congestion: 'resolution-first',
 	},
 } as const satisfies Record<string, StimulusProfile>;

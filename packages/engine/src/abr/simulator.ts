@@ -24,6 +24,22 @@ export interface SimulationModel {
 	 */
 	estimateNoise: { sigma: number; correlationMs: number; seed: number };
 	jitterBufferMs: number;
+	/**
+	 * The bottleneck's queue (a home router, a cell): what is sent beyond the path's rate waits
+	 * there, up to this many milliseconds of the path's rate, and is dropped beyond that. Frames
+	 * that wait longer than the jitter buffer holds arrive too late: the picture freezes until the
+	 * queue has drained. 0: no queue (what does not fit is simply not delivered).
+	 */
+	queueMs: number;
+	/**
+	 * A resolution switch needs a key frame of the new layer, several times the size of an
+	 * ordinary frame: modelled as this many milliseconds of the new layer's bitrate sent at once.
+	 */
+	keyFrameMs: number;
+	/** Whether the receiver's estimate is already known when the picture starts (a warm transport). */
+	warmStart: boolean;
+	/** Where a cold receiver's estimate starts (the engine's initial outgoing bitrate). */
+	coldEstimateKbps: number;
 }
 
 export const defaultModel: SimulationModel = {
@@ -37,6 +53,10 @@ export const defaultModel: SimulationModel = {
 	estimateUp: 0.08,
 	estimateNoise: { sigma: 0.1, correlationMs: 1500, seed: 1 },
 	jitterBufferMs: 300,
+	queueMs: 1000,
+	keyFrameMs: 200,
+	warmStart: true,
+	coldEstimateKbps: 1000,
 };
 
 export interface SimulationResult {
@@ -64,17 +84,21 @@ export function simulate(
 	onTick?: (p: TimelinePoint) => void,
 ): SimulationResult {
 	const durationMs = points.at(-1)!.tMs;
-	let state = initialState(profile);
-	let estimate = points[0]!.kbps;
+	// A warm receiver's estimate is what the path carries; a cold one starts where mediasoup's
+	// estimator does (the engine's initial outgoing bitrate) and the profile's start layer.
+	let estimate = model.warmStart ? points[0]!.kbps : model.coldEstimateKbps;
+	let state = model.warmStart ? initialState(profile, estimate, model.layerKbps) : initialState(profile);
 	let loss = 0;
 	let spatialSwitches = 0;
 	let temporalSwitches = 0;
 	let overshootMs = 0;
+	let queueKbit = 0;
 	let frozenMs = 0;
 	let deliveredKbpsTicks = 0;
 	let ticks = 0;
 	let hint = 0;
 	let previous = state.current;
+	const dt = model.tickMs / 1000;
 	const rnd = seededRandom(model.estimateNoise.seed);
 	const rho = Math.exp(-model.tickMs / model.estimateNoise.correlationMs);
 	// Uniform(-1,1) has standard deviation 1/sqrt(3): scale so the AR(1) process has `sigma`.
@@ -89,16 +113,30 @@ export function simulate(
 		const step = decide(profile, state, { now: t, estimateKbps: observed, loss, layerKbps: model.layerKbps });
 		state = step.state;
 		const layer = step.decision.layer;
-		if (layer.spatial !== previous.spatial) spatialSwitches++;
-		else if (layer.temporal !== previous.temporal) temporalSwitches++;
-		previous = layer;
 		const need = model.layerKbps[layer.spatial]![layer.temporal]!;
-		const over = need > bw.kbps;
-		overshootMs = over ? overshootMs + model.tickMs : 0;
-		const frozen = overshootMs > model.jitterBufferMs;
+		let sent = need * dt;
+		if (layer.spatial !== previous.spatial) {
+			spatialSwitches++;
+			sent += (need * model.keyFrameMs) / 1000;
+		} else if (layer.temporal !== previous.temporal) temporalSwitches++;
+		previous = layer;
+		let frozen: boolean;
+		if (model.queueMs > 0) {
+			queueKbit = Math.max(0, queueKbit + sent - bw.kbps * dt);
+			const capacity = (bw.kbps * model.queueMs) / 1000;
+			const dropped = Math.max(0, queueKbit - capacity);
+			queueKbit -= dropped;
+			const delayMs = bw.kbps > 0 ? (queueKbit / bw.kbps) * 1000 : queueKbit > 0 ? Number.POSITIVE_INFINITY : 0;
+			frozen = delayMs > model.jitterBufferMs || (bw.kbps === 0 && need > 0);
+			loss = sent > 0 ? Math.min(1, dropped / sent) : 0;
+		} else {
+			const over = need > bw.kbps;
+			overshootMs = over ? overshootMs + model.tickMs : 0;
+			frozen = overshootMs > model.jitterBufferMs;
+			loss = over ? 1 - bw.kbps / need : 0;
+		}
 		if (frozen) frozenMs += model.tickMs;
 		else deliveredKbpsTicks += need;
-		loss = over ? 1 - bw.kbps / need : 0;
 		ticks++;
 		onTick?.({ tMs: t, availableKbps: bw.kbps, estimateKbps: observed, layer, frozen });
 	}
