@@ -77,7 +77,8 @@ describe('calm ABR controller (properties)', () => {
 						} else {
 							// A down-switch is only made when the old layer no longer fitted.
 							expect(['congestion', 'cap']).toContain(d.reason);
-							if (!lastWasForcedDown) beforeForced = prev;
+							// A run of forced drops: each within the interval of the one before.
+							if (!lastWasForcedDown || d.o.now - lastSwitch >= profile.minSwitchIntervalMs) beforeForced = prev;
 							lastWasForcedDown = d.reason === 'congestion';
 						}
 						lastSwitch = d.o.now;

@@ -166,14 +166,14 @@ function sustained(profile: StimulusProfile, slotMins: readonly number[]): numbe
 export function decide(profile: StimulusProfile, state: AbrState, obs: Observation): { state: AbrState; decision: Decision } {
 	const all = candidates(profile, obs);
 	const lowest = all.at(-1);
-	if (!lowest) return { state, decision: { layer: state.current, reason: 'hold'} };
+	if (!lowest) return { state, decision: { layer: state.current, reason: 'hold' } };
 	const window = record(profile, state, obs);
 	const s0: AbrState = window === state ? state : { ...state, ...window };
 	const current = s0.current;
 	// Outside the caps, or a layer the producer stopped sending: move to the best that exists.
 	if (current.spatial > profile.maxSpatialLayer || current.temporal > profile.maxTemporalLayer || !available(obs, current)) {
 		const fallback = bestFitting(profile, obs, obs.estimateKbps * profile.headroom) ?? lowest;
-		return finish(s0, fallback, obs.now, 'cap');
+		return finish(profile, s0, fallback, obs.now, 'cap');
 	}
 
 	const lossy = obs.loss > CONGESTION_LOSS;
@@ -183,7 +183,7 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 		if (profile.congestion === 'framerate-first') {
 			const sameResolution = bestFrameRate(profile, obs, current.spatial, budget);
 			const floor = lowestFrameRate(profile, obs, current.spatial) ?? lowest;
-			if (sameResolution) return finish(s0, sameResolution, obs.now, lower(sameResolution, current) ? 'congestion' : 'hold');
+			if (sameResolution) return finish(profile, s0, sameResolution, obs.now, lower(sameResolution, current) ? 'congestion' : 'hold');
 			const starvedSince = s0.starvedSince ?? obs.now;
 			if (obs.now - starvedSince < profile.downGraceMs) {
 				// Ride out a short dip on the lowest frame rate: no visible change yet.
@@ -195,9 +195,9 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 			}
 		}
 		const target = bestFitting(profile, obs, budget, current.spatial) ?? lowest;
-		if (lower(target, current)) return finish(s0, target, obs.now, 'congestion');
+		if (lower(target, current)) return finish(profile, s0, target, obs.now, 'congestion');
 		// Already as low as it goes: hold, and do not climb while congested.
-		return { state: { ...s0, spatialUpSince: undefined, temporalUpSince: undefined }, decision: { layer: current, reason: 'hold'} };
+		return { state: { ...s0, spatialUpSince: undefined, temporalUpSince: undefined }, decision: { layer: current, reason: 'hold' } };
 	}
 
 	// Not congested. Resolution: up to what the path sustains, after the hold and the interval.
@@ -220,7 +220,7 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 			// Straight to the target resolution, at the best frame rate the estimate allows: one
 			// visible change, not a staircase.
 			const target = bestFrameRate(profile, obs, upTo.spatial, obs.estimateKbps * profile.headroom) ?? lowestFrameRate(profile, obs, upTo.spatial)!;
-			return finish(base, target, obs.now, 'up');
+			return finish(profile, base, target, obs.now, 'up');
 		}
 	} else {
 		spatialUpSince = undefined;
@@ -234,17 +234,18 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 			// Frame rate only: a resolution climb already under way keeps its clock.
 			return {
 				state: { ...base, current: sameSpatialBest, spatialUpSince, temporalUpSince: undefined },
-				decision: { layer: sameSpatialBest, reason: 'up'},
+				decision: { layer: sameSpatialBest, reason: 'up' },
 			};
 		}
 	} else {
 		temporalUpSince = undefined;
 	}
-	return { state: { ...base, spatialUpSince, temporalUpSince }, decision: { layer: current, reason: 'hold'} };
+	return { state: { ...base, spatialUpSince, temporalUpSince }, decision: { layer: current, reason: 'hold' } };
 }
 
-function finish(state: AbrState, layer: Layer, now: number, reason: DecisionReason): { state: AbrState; decision: Decision } {
+function finish(profile: StimulusProfile, state: AbrState, layer: Layer, now: number, reason: DecisionReason): { state: AbrState; decision: Decision } {
 	const spatialChanged = layer.spatial !== state.current.spatial;
+	const returnOpen = state.forcedFrom !== undefined && now - state.lastSpatialSwitchAt < profile.minSwitchIntervalMs;
 	return {
 		state: {
 			...state,
@@ -253,9 +254,10 @@ function finish(state: AbrState, layer: Layer, now: number, reason: DecisionReas
 			spatialUpSince: spatialChanged ? undefined : state.spatialUpSince,
 			temporalUpSince: undefined,
 			starvedSince: undefined,
-			// Only a congestion drop opens a return; any other visible switch closes it.
-			forcedFrom: !spatialChanged ? state.forcedFrom : reason === 'congestion' && layer.spatial < state.current.spatial ? (state.forcedFrom ?? state.current.spatial) : undefined,
+			// Only a congestion drop opens a return (to where the picture was before this run of
+			// drops); any other visible switch closes it.
+			forcedFrom: !spatialChanged ? state.forcedFrom : reason === 'congestion' && layer.spatial < state.current.spatial ? (returnOpen ? state.forcedFrom : state.current.spatial) : undefined,
 		},
-		decision: { layer, reason},
+		decision: { layer, reason },
 	};
 }
