@@ -46,4 +46,50 @@ describe('calm layers in a live session', () => {
 			await host.leave();
 		}
 	});
+
+	it('starts a newcomer\'s camera for a receiver already in the session from its known estimate', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Samen koken' });
+		const token = async (role: string, participantId: string, stimulusProfile: string) =>
+			(await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, { role, participantId, stimulusProfile })).json.token as string;
+		const first = new SessionClient({ server: t.host.url, webrtc });
+		const second = new SessionClient({ server: t.host.url, webrtc });
+		const calm = new SessionClient({ server: t.host.url, webrtc });
+		const media1 = fakeMedia(1280, 720, 15);
+		const media2 = fakeMedia(1280, 720, 15);
+		const atCalm = watchRemoteMedia(calm);
+		try {
+			await first.connect(await token('host', 'begeleider-1', 'standard'));
+			await first.publish({ camera: media1.camera, microphone: media1.microphone });
+			await calm.connect(await token('participant', 'client-61', 'calm'));
+			const session = t.host.engine.session(tenant.id, sessionId);
+			const of = (sender: string) => session.abrStatus().find((s) => s.receiver === 'client-61' && s.sender === sender);
+			// The first camera reaches a brand-new transport: nothing is known yet, a cold start.
+			await waitFor(() => (of('begeleider-1')?.decisions ?? 0) >= 7, 30_000, 'the driver has read the receiver\'s estimate for a while');
+			expect(of('begeleider-1')!.startedFromKbps).toBeUndefined();
+			// A second leader's camera arrives later: it starts from what the transport is known to carry.
+			await second.connect(await token('host', 'begeleider-2', 'standard'));
+			await second.publish({ camera: media2.camera, microphone: media2.microphone });
+			await waitFor(() => of('begeleider-2') !== undefined, 15_000, 'the second camera at the calm client');
+			const warm = of('begeleider-2')!;
+			expect(warm.startedFromKbps).toBeGreaterThan(0);
+			// Its start layer is the best the announced ladder (150/500/1200 kbit/s, temporal 40/60/100 %)
+			// allows within calm's start headroom of that share, or the lowest when nothing fits.
+			const ladder = [150, 500, 1200].map((k) => [k * 0.4, k * 0.6, k]);
+			const budget = warm.startedFromKbps! * 0.5;
+			const fits = ladder.flatMap((row, s) => row.map((k, tl) => ({ s, tl, k }))).filter((l) => l.k <= budget);
+			const best = fits.sort((a, b) => b.s - a.s || b.tl - a.tl)[0] ?? { s: 0, tl: 0 };
+			expect(warm.startLayer).toEqual({ spatial: best.s, temporal: best.tl });
+			// The first consumer started cold, on calm's start layer (half resolution, full frame rate).
+			expect(of('begeleider-1')!.startLayer).toEqual({ spatial: 1, temporal: 2 });
+			await waitFor(() => (atCalm.of('begeleider-2', 'camera')?.videoFrames ?? 0) > 10, 30_000, 'video of the second camera at the calm client');
+		} finally {
+			atCalm.stop();
+			media1.stop();
+			media2.stop();
+			await calm.leave();
+			await second.leave();
+			await first.leave();
+		}
+	});
 });

@@ -65,7 +65,8 @@ export function initialState(profile: StimulusProfile, startEstimateKbps?: numbe
 	let current: Layer = { spatial: Math.min(profile.startSpatialLayer, profile.maxSpatialLayer), temporal: profile.maxTemporalLayer };
 	if (startEstimateKbps !== undefined && layerKbps) {
 		const obs: Observation = { now: 0, estimateKbps: startEstimateKbps, loss: 0, layerKbps };
-		const fit = bestFitting(profile, obs, startEstimateKbps * profile.startHeadroom);
+		// Nothing fits a weak path: its lowest layer, not the profile's (higher) start layer.
+		const fit = bestFitting(profile, obs, startEstimateKbps * profile.startHeadroom) ?? candidates(profile, obs).at(-1);
 		if (fit) current = fit;
 	}
 	return {

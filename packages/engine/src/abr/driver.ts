@@ -11,6 +11,8 @@ interface Tracked {
 	applied: Layer;
 	lastDecision: Decision | undefined;
 	lastObservation: Observation | undefined;
+	startLayer: Layer;
+	startedFromKbps: number | undefined;
 	decisions: number;
 	/** The controller's own switches (what it told mediasoup), counted like the observed ones. */
 	decidedSpatialSwitches: number;
@@ -47,6 +49,10 @@ export interface AbrConsumerStatus {
 	profile: string;
 	preferred: Layer;
 	lastReason: Decision['reason'] | undefined;
+	/** The layer the consumer was created on. */
+	startLayer: Layer;
+	/** The estimate share the consumer's start layer was picked from; undefined: a cold start. */
+	startedFromKbps: number | undefined;
 	/** What the controller last saw: the estimate (this consumer's share), loss, the producer's ladder. */
 	lastObservation: Observation | undefined;
 	decisions: number;
@@ -68,6 +74,15 @@ export interface AbrConsumerStatus {
 	observedTimeline: ObservedLayerChange[];
 }
 
+/** A new consumer's start: the controller state, and the estimate share it came from (warm). */
+export interface AbrStart {
+	state: AbrState;
+	fromKbps: number | undefined;
+}
+
+/** A transport's estimate counts as known once it has been read for this long. */
+const WARM_AFTER_MS = 5000;
+
 /** Receivers without a congestion estimate (plain RTP) are not limited by one. */
 const NO_ESTIMATE_KBPS = 100_000;
 
@@ -88,15 +103,34 @@ export class AbrDriver {
 		this.#intervalMs = intervalMs;
 	}
 
-	/** The layers to create a consumer with, so it starts where the profile says. */
-	static startLayers(profile: StimulusProfile): Layer {
-		return initialState(profile).current;
+	/** Per receiver transport: its latest estimate, and since when it has had one. */
+	readonly #warm = new Map<string, { kbps: number; since: number }>();
+
+	/**
+	 * Where a new consumer starts. On a transport whose estimate has been known for a while (a
+	 * receiver already in the session gets a newcomer's camera), the profile picks its start from
+	 * that estimate, so the new tile does not start low and climb visibly; on a new transport the
+	 * estimate means nothing yet, and the profile's start layer is used.
+	 */
+	startState(profile: StimulusProfile, transport: types.Transport, producer: types.Producer, now = performance.now()): AbrStart {
+		const warm = this.#warm.get(transport.id);
+		if (!warm || now - warm.since < WARM_AFTER_MS) return { state: initialState(profile), fromKbps: undefined };
+		let sharing = 1;
+		for (const t of this.#tracked.values()) if (t.transport === transport && !t.consumer.closed) sharing++;
+		const fromKbps = warm.kbps / sharing;
+		return { state: initialState(profile, fromKbps, announcedLadder(producer)), fromKbps };
 	}
 
-	add(consumer: types.Consumer, producer: types.Producer, transport: types.Transport, profile: StimulusProfile): void {
-		const state = initialState(profile);
+	add(
+		consumer: types.Consumer,
+		producer: types.Producer,
+		transport: types.Transport,
+		profile: StimulusProfile,
+		start: AbrStart = { state: initialState(profile), fromKbps: undefined },
+	): void {
+		const state = start.state;
 		const observed: ObservedLayers = { last: undefined, spatialSwitches: 0, temporalSwitches: 0, nulls: 0, timeline: [] };
-		this.#tracked.set(consumer.id, { consumer, producer, transport, profile, state, applied: state.current, lastDecision: undefined, lastObservation: undefined, decisions: 0, decidedSpatialSwitches: 0, decidedTemporalSwitches: 0, observed });
+		this.#tracked.set(consumer.id, { consumer, producer, transport, profile, state, applied: state.current, lastDecision: undefined, lastObservation: undefined, startLayer: state.current, startedFromKbps: start.fromKbps, decisions: 0, decidedSpatialSwitches: 0, decidedTemporalSwitches: 0, observed });
 		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
 		this.#timer ??= setInterval(() => void this.tick(), this.#intervalMs);
@@ -119,6 +153,8 @@ export class AbrDriver {
 			profile: t.profile.id,
 			preferred: t.applied,
 			lastReason: t.lastDecision?.reason,
+			startLayer: t.startLayer,
+			startedFromKbps: t.startedFromKbps,
 			lastObservation: t.lastObservation,
 			decisions: t.decisions,
 			serverPreferred: toLayer(t.consumer.preferredLayers),
@@ -148,7 +184,10 @@ export class AbrDriver {
 			await Promise.all(
 				[...perTransport.keys()].map(async (tr) => {
 					const stats = (await tr.getStats().catch(() => []))[0] as { availableOutgoingBitrate?: number } | undefined;
-					estimates.set(tr, stats?.availableOutgoingBitrate ? stats.availableOutgoingBitrate / 1000 : NO_ESTIMATE_KBPS);
+					const kbps = stats?.availableOutgoingBitrate ? stats.availableOutgoingBitrate / 1000 : undefined;
+					estimates.set(tr, kbps ?? NO_ESTIMATE_KBPS);
+					if (kbps === undefined) this.#warm.delete(tr.id);
+					else this.#warm.set(tr.id, { kbps, since: this.#warm.get(tr.id)?.since ?? now });
 				}),
 			);
 			await Promise.all(
@@ -196,6 +235,18 @@ async function layerBitrates(producer: types.Producer): Promise<number[][]> {
 		for (let t = 0; t < 3; t++) row[t] = cumulative[t]! / 1000; // 0: that temporal layer is not being received
 	}
 	return out;
+}
+
+/**
+ * The ladder the sender announced (each encoding's maxBitrate, kbit/s), with the usual VP8 split
+ * over three temporal layers (40 / 60 / 100 %): what a new producer will send before any of it
+ * has been measured. Encodings without maxBitrate count as not sent.
+ */
+function announcedLadder(producer: types.Producer): number[][] {
+	return (producer.rtpParameters.encodings ?? []).map((e) => {
+		const kbps = (e.maxBitrate ?? 0) / 1000;
+		return [kbps * 0.4, kbps * 0.6, kbps];
+	});
 }
 
 async function consumerLoss(consumer: types.Consumer): Promise<number> {

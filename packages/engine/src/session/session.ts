@@ -203,10 +203,12 @@ export class Session {
 	}
 
 	/** The calm controller's view of every simulcast consumer in this session. */
-	abrStatus(): (AbrConsumerStatus & { receiver: string })[] {
-		const receivers = new Map<string, string>();
-		for (const p of this.#participants.values()) for (const id of p.consumers.keys()) receivers.set(id, p.id);
-		return this.#abr.status().map((s) => ({ ...s, receiver: receivers.get(s.consumerId) ?? '' }));
+	abrStatus(): (AbrConsumerStatus & { receiver: string; sender: string })[] {
+		const ends = new Map<string, { receiver: string; sender: string }>();
+		for (const p of this.#participants.values()) {
+			for (const [id, c] of p.consumers) ends.set(id, { receiver: p.id, sender: String((c.appData as { participantId?: unknown }).participantId ?? '') });
+		}
+		return this.#abr.status().map((s) => ({ ...s, ...(ends.get(s.consumerId) ?? { receiver: '', sender: '' }) }));
 	}
 
 	/** Runs one round of the calm controller now (tests, diagnostics). */
@@ -513,7 +515,8 @@ export class Session {
 		// Simulcast video starts on the layer the receiver's stimulus profile says, and from then
 		// on the calm controller picks its layers.
 		const simulcast = producer.kind === 'video' && producer.type === 'simulcast';
-		const start = simulcast ? AbrDriver.startLayers(receiver.stimulusProfile) : undefined;
+		const startState = simulcast ? this.#abr.startState(receiver.stimulusProfile, transport as types.Transport, producer) : undefined;
+		const start = startState?.state.current;
 		// Paused until the client has set up its side and asks to resume: no media is lost
 		// before its decoder exists, and the first frame is a keyframe we request then.
 		const consumer = await transport.consume({
@@ -527,7 +530,7 @@ export class Session {
 			consumer.close();
 			return;
 		}
-		if (simulcast) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile);
+		if (startState) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile, startState);
 		receiver.consumers.set(consumer.id, consumer);
 		const closed = () => {
 			if (receiver.consumers.delete(consumer.id)) {
