@@ -16,8 +16,8 @@ export interface TestHost {
 	api(tenant: TestTenant, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
 	/** Creates a session and returns its id. */
 	createSession(tenant: TestTenant, body?: Record<string, unknown>): Promise<string>;
-	/** Issues a join token. */
-	token(tenant: TestTenant, sessionId: string, role: string, participantId?: string): Promise<string>;
+	/** Issues a join token, optionally with a stimulus profile (the host's default, calm, otherwise). */
+	token(tenant: TestTenant, sessionId: string, role: string, participantId?: string, stimulusProfile?: string): Promise<string>;
 	close(): Promise<void>;
 }
 
@@ -69,8 +69,12 @@ export async function startTestHost(
 			if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.json)}`);
 			return r.json.id as string;
 		},
-		async token(tenant, sessionId, role, participantId) {
-			const r = await api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, { role, ...(participantId ? { participantId } : {}) });
+		async token(tenant, sessionId, role, participantId, stimulusProfile) {
+			const r = await api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, {
+				role,
+				...(participantId ? { participantId } : {}),
+				...(stimulusProfile ? { stimulusProfile } : {}),
+			});
 			if (r.status !== 201) throw new Error(`token: ${r.status} ${JSON.stringify(r.json)}`);
 			return r.json.token as string;
 		},

@@ -17,8 +17,7 @@ describe('calm layers in a live session', () => {
 	it('drives a calm participant\'s simulcast consumer from the controller', async () => {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title: 'Ontspanning' });
-		const token = async (role: string, participantId: string, stimulusProfile: string) =>
-			(await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, { role, participantId, stimulusProfile })).json.token as string;
+		const token = (role: string, participantId: string, stimulusProfile: string) => t.token(tenant, sessionId, role, participantId, stimulusProfile);
 		const host = new SessionClient({ server: t.host.url, webrtc });
 		const calm = new SessionClient({ server: t.host.url, webrtc });
 		const media = fakeMedia(1280, 720, 15);
@@ -50,8 +49,7 @@ describe('calm layers in a live session', () => {
 	it('starts a newcomer\'s camera for a receiver already in the session from its known estimate', async () => {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title: 'Samen koken' });
-		const token = async (role: string, participantId: string, stimulusProfile: string) =>
-			(await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, { role, participantId, stimulusProfile })).json.token as string;
+		const token = (role: string, participantId: string, stimulusProfile: string) => t.token(tenant, sessionId, role, participantId, stimulusProfile);
 		const first = new SessionClient({ server: t.host.url, webrtc });
 		const second = new SessionClient({ server: t.host.url, webrtc });
 		const calm = new SessionClient({ server: t.host.url, webrtc });

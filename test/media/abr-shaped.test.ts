@@ -84,8 +84,7 @@ describe.skipIf(unavailable !== undefined)('calm layers over a tc-shaped link', 
 		const th = t!;
 		const tenant = th.tenants[0]!;
 		const sessionId = await th.createSession(tenant, { title: 'Netwerkproef' });
-		const token = async (role: string, participantId: string, stimulusProfile: string) =>
-			(await th.api(tenant, 'POST', `/v1/sessions/${sessionId}/tokens`, { role, participantId, stimulusProfile })).json.token as string;
+		const token = (role: string, participantId: string, stimulusProfile: string) => th.token(tenant, sessionId, role, participantId, stimulusProfile);
 		const session = th.host.engine.session(tenant.id, sessionId);
 		const sender = new SessionClient({ server: th.host.url, webrtc });
 		const media = fakeMedia(1280, 720, 15);

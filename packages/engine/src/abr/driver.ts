@@ -180,6 +180,9 @@ export class AbrDriver {
 				if (group) group.push(t);
 				else perTransport.set(t.transport, [t]);
 			}
+			// Forget transports no tracked consumer uses any more (closed, or their consumers gone).
+			const inUse = new Set([...perTransport.keys()].map((tr) => tr.id));
+			for (const id of this.#warm.keys()) if (!inUse.has(id)) this.#warm.delete(id);
 			const estimates = new Map<types.Transport, number>();
 			await Promise.all(
 				[...perTransport.keys()].map(async (tr) => {
