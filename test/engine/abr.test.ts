@@ -19,6 +19,7 @@ const profileArb: fc.Arbitrary<StimulusProfile> = fc
 		temporalUpHoldMs: fc.integer({ min: 0, max: 20_000 }),
 		headroom: fc.double({ min: 0.5, max: 1, noNaN: true }),
 		congestion: fc.constantFrom('framerate-first' as const, 'resolution-first' as const),
+		holdLayers: fc.boolean(),
 	})
 	.map((p) => stimulusProfileSchema.parse({ id: 'prop', ...p, startSpatialLayer: Math.min(p.startSpatialLayer, p.maxSpatialLayer) }));
 

@@ -90,4 +90,38 @@ describe('calm layers in a live session', () => {
 			await first.leave();
 		}
 	});
+	it('gives the leader\'s camera (the stage) twice the share of another client\'s camera', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Muziek maken' });
+		const token = (role: string, participantId: string, stimulusProfile: string) => t.token(tenant, sessionId, role, participantId, stimulusProfile);
+		const host = new SessionClient({ server: t.host.url, webrtc });
+		const other = new SessionClient({ server: t.host.url, webrtc });
+		const calm = new SessionClient({ server: t.host.url, webrtc });
+		const media1 = fakeMedia(1280, 720, 15);
+		const media2 = fakeMedia(1280, 720, 15);
+		try {
+			await host.connect(await token('host', 'begeleider-3', 'standard'));
+			await host.publish({ camera: media1.camera });
+			await other.connect(await token('participant', 'client-62', 'standard'));
+			await other.publish({ camera: media2.camera });
+			await calm.connect(await token('participant', 'client-63', 'calm'));
+			const session = t.host.engine.session(tenant.id, sessionId);
+			const of = (sender: string) => session.abrStatus().find((s) => s.receiver === 'client-63' && s.sender === sender);
+			await waitFor(() => (of('begeleider-3')?.decisions ?? 0) >= 3 && (of('client-62')?.decisions ?? 0) >= 3, 30_000, 'both cameras driven at the calm client');
+			expect(of('begeleider-3')!.priority).toBe(2);
+			expect(of('client-62')!.priority).toBe(1);
+			// Both shares come from the same estimate in the same round: the stage gets two thirds.
+			await waitFor(() => {
+				const stage = of('begeleider-3')!.lastObservation!;
+				const tile = of('client-62')!.lastObservation!;
+				return stage.now === tile.now && Math.abs(stage.estimateKbps / tile.estimateKbps - 2) < 1e-9;
+			}, 10_000, 'the stage\'s share twice the tile\'s in one round');
+		} finally {
+			media1.stop();
+			media2.stop();
+			await calm.leave();
+			await other.leave();
+			await host.leave();
+		}
+	});
 });

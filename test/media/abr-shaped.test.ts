@@ -26,6 +26,8 @@ interface Sample {
 	t: number;
 	kbps: number;
 	estimateKbps: number | undefined;
+	loss: number | undefined;
+	floorKbps: number | undefined;
 	preferred: string;
 	reason: string | undefined;
 	current: string;
@@ -164,6 +166,8 @@ describe.skipIf(unavailable !== undefined)('calm layers over a tc-shaped link', 
 							t: Math.round((now - startAt.get(p)!) / 100) / 10,
 							kbps: trace[applied.get(p)!]!.kbps,
 							estimateKbps: s.lastObservation ? Math.round(s.lastObservation.estimateKbps) : undefined,
+							loss: s.lastObservation ? Math.round(s.lastObservation.loss * 100) / 100 : undefined,
+							floorKbps: s.holdFloorKbps,
 							preferred: layerText(s.preferred),
 							reason: s.lastReason,
 							current: layerText(s.serverCurrent),
@@ -269,26 +273,27 @@ describe.skipIf(unavailable !== undefined)('calm layers over a tc-shaped link', 
 					expect(at(from + 10) - at(from), `${r.profile}: frames decoded in ${from}-${from + 10} s`).toBeGreaterThan(0);
 				}
 			}
-			// Agreement. The simulator's prediction is only as good as its estimator model; runs on
-			// this rig (see docs/abr.md) showed the real estimate falling far below the link on a
-			// drop and, once calm sits on the quarter-resolution layer, not coming back up. The
-			// histories then part after the first drop, and the switch count agrees (or not) by
-			// chance. So the test asserts what the model does predict: calm's first switches —
-			// the climb from its start layer and the step down on the first sustained drop — come
-			// in the predicted direction within 12 s of the predicted moment (twice the largest
-			// lag measured: the real estimate trails a drop by 2-5 s, the driver ticks once a
-			// second). The counts and the whole histories are reported, not asserted.
+			// Agreement, for calm (the profile the controller owns: with `holdLayers` mediasoup
+			// forwards its layers through dips of its own estimate; greedy is mediasoup's own
+			// behaviour, whose estimator the simulator does not model, so it is reported only).
+			// The stated tolerance (docs/abr.md): the spatial switch count within max(1, 30 %) of
+			// the prediction; the sequence of resolutions shown at most one edit away from the
+			// predicted one; and every predicted switch observed in the same direction within 12 s
+			// of its predicted moment (the real estimate trails the link by 2-6 s, GoogCC climbs
+			// more slowly than the model, the driver ticks once a second).
 			const calm = report.find((r) => r.profile === 'calm')!;
 			expect(calm.predicted.spatialSwitches, 'the trace must make calm switch').toBeGreaterThanOrEqual(2);
+			const history = `observed ${calm.observed.timeline.join(', ')}; predicted ${calm.predicted.switches.join(', ')}`;
+			expect(calm.countWithinTolerance, `calm: ${calm.observed.spatialSwitches} switches against ${calm.predicted.spatialSwitches} predicted; ${history}`).toBe(true);
+			expect(calm.resolutionSequenceDistance, `calm: resolutions ${calm.observed.resolutions.join('>')} against ${calm.predicted.resolutions.join('>')}`).toBeLessThanOrEqual(1);
 			const switches = (changes: { t: number; spatial: number | null }[]) => {
 				const shown = changes.filter((c): c is { t: number; spatial: number } => c.spatial !== null);
 				return shown.slice(1).flatMap((c, i) => (c.spatial === shown[i]!.spatial ? [] : [{ t: c.t, up: c.spatial > shown[i]!.spatial }]));
 			};
-			const calmPredicted = switches(predictedByProfile.get('calm')!).slice(0, 2);
 			const calmObserved = switches(observedByProfile.get('calm')!);
-			for (const want of calmPredicted) {
+			for (const want of switches(predictedByProfile.get('calm')!)) {
 				const match = calmObserved.find((o) => o.up === want.up && Math.abs(o.t - want.t) <= 12);
-				expect(match, `calm: a switch ${want.up ? 'up' : 'down'} near ${want.t} s; observed ${calm.observed.timeline.join(', ')}`).toBeDefined();
+				expect(match, `calm: a switch ${want.up ? 'up' : 'down'} near ${want.t} s; ${history}`).toBeDefined();
 			}
 		} finally {
 			media.stop();

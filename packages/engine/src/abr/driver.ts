@@ -7,6 +7,8 @@ interface Tracked {
 	producer: types.Producer;
 	transport: types.Transport;
 	profile: StimulusProfile;
+	/** The consumer's weight in its receiver's estimate (see `stagePriority`). */
+	priority: number;
 	state: AbrState;
 	applied: Layer;
 	lastDecision: Decision | undefined;
@@ -47,6 +49,8 @@ const TIMELINE_MAX = 200;
 export interface AbrConsumerStatus {
 	consumerId: string;
 	profile: string;
+	/** Its weight in the receiver's estimate: 2 for the stage (leader, location, screen), 1 for a tile. */
+	priority: number;
 	preferred: Layer;
 	lastReason: Decision['reason'] | undefined;
 	/** The layer the consumer was created on. */
@@ -72,12 +76,24 @@ export interface AbrConsumerStatus {
 	observedNullLayers: number;
 	/** The latest layer changes, oldest first (at most 200). */
 	observedTimeline: ObservedLayerChange[];
+	/** A held receiver's minimum outgoing bitrate now (kbit/s; see the profile's holdLayers). */
+	holdFloorKbps: number | undefined;
 }
 
 /** A new consumer's start: the controller state, and the estimate share it came from (warm). */
 export interface AbrStart {
 	state: AbrState;
 	fromKbps: number | undefined;
+}
+
+/**
+ * What the receiver's estimate is split by. The stage (a leader's or a location's camera, any
+ * screen share) is what the activity is about; the tiles of other clients are company. With
+ * too little for both, the stage keeps its picture and the tiles give way first. The same weight
+ * goes to mediasoup as the consumer's priority, for receivers whose drops mediasoup decides.
+ */
+export function stagePriority(senderRole: string, source: string): number {
+	return source === 'screen' || senderRole === 'host' || senderRole === 'location' ? 2 : 1;
 }
 
 /** A transport's estimate counts as known once it has been read for this long. */
@@ -87,11 +103,26 @@ const WARM_AFTER_MS = 5000;
 const NO_ESTIMATE_KBPS = 100_000;
 
 /**
+ * A held transport's minimum outgoing bitrate covers its chosen layers with this margin (their
+ * bitrate swings with key frames) plus the audio and RTCP beside them.
+ */
+const HOLD_MARGIN = 1.25;
+const HOLD_EXTRA_KBPS = 64;
+/**
+ * On a held transport the estimate cannot fall below the floor, so at the floor it says nothing
+ * about the path; above this loss the delivered rate (sent minus lost) is the estimate instead.
+ */
+const HOLD_LOSS = 0.05;
+/** mediasoup refuses a minimum below 30 kbit/s (0 is "none"). */
+const MIN_FLOOR_KBPS = 30;
+
+/**
  * Feeds the calm controller from mediasoup and applies its decisions. Every tick it reads, per
- * simulcast consumer, the receiver's available bitrate (shared evenly among that receiver's
- * video consumers), the loss it reports, and the producer's bitrate per layer; then it sets the
- * preferred layers where the decision changed. Cost per tick: two stats requests per consumer
- * and one per transport; no work at all without simulcast consumers.
+ * simulcast consumer, the receiver's available bitrate (split among that receiver's video
+ * consumers by priority: the stage before the tiles), the loss it reports, and the producer's
+ * bitrate per layer; then it sets the preferred layers where the decision changed. Cost per
+ * tick: two stats requests per consumer and one per transport; no work at all without simulcast
+ * consumers.
  */
 export class AbrDriver {
 	readonly #tracked = new Map<string, Tracked>();
@@ -106,18 +137,21 @@ export class AbrDriver {
 	/** Per receiver transport: its latest estimate, and since when it has had one. */
 	readonly #warm = new Map<string, { kbps: number; since: number }>();
 
+	/** Per held receiver transport: the minimum outgoing bitrate it was given (kbit/s). */
+	readonly #floors = new Map<string, number>();
+
 	/**
 	 * Where a new consumer starts. On a transport whose estimate has been known for a while (a
 	 * receiver already in the session gets a newcomer's camera), the profile picks its start from
 	 * that estimate, so the new tile does not start low and climb visibly; on a new transport the
 	 * estimate means nothing yet, and the profile's start layer is used.
 	 */
-	startState(profile: StimulusProfile, transport: types.Transport, producer: types.Producer, now = performance.now()): AbrStart {
+	startState(profile: StimulusProfile, transport: types.Transport, producer: types.Producer, priority = 1, now = performance.now()): AbrStart {
 		const warm = this.#warm.get(transport.id);
 		if (!warm || now - warm.since < WARM_AFTER_MS) return { state: initialState(profile), fromKbps: undefined };
-		let sharing = 1;
-		for (const t of this.#tracked.values()) if (t.transport === transport && !t.consumer.closed) sharing++;
-		const fromKbps = warm.kbps / sharing;
+		let weights = priority;
+		for (const t of this.#tracked.values()) if (t.transport === transport && !t.consumer.closed) weights += t.priority;
+		const fromKbps = (warm.kbps * priority) / weights;
 		return { state: initialState(profile, fromKbps, announcedLadder(producer)), fromKbps };
 	}
 
@@ -127,10 +161,11 @@ export class AbrDriver {
 		transport: types.Transport,
 		profile: StimulusProfile,
 		start: AbrStart = { state: initialState(profile), fromKbps: undefined },
+		priority = 1,
 	): void {
 		const state = start.state;
 		const observed: ObservedLayers = { last: undefined, spatialSwitches: 0, temporalSwitches: 0, nulls: 0, timeline: [] };
-		this.#tracked.set(consumer.id, { consumer, producer, transport, profile, state, applied: state.current, lastDecision: undefined, lastObservation: undefined, startLayer: state.current, startedFromKbps: start.fromKbps, decisions: 0, decidedSpatialSwitches: 0, decidedTemporalSwitches: 0, observed });
+		this.#tracked.set(consumer.id, { consumer, producer, transport, profile, priority, state, applied: state.current, lastDecision: undefined, lastObservation: undefined, startLayer: state.current, startedFromKbps: start.fromKbps, decisions: 0, decidedSpatialSwitches: 0, decidedTemporalSwitches: 0, observed });
 		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
 		this.#timer ??= setInterval(() => void this.tick(), this.#intervalMs);
@@ -151,6 +186,7 @@ export class AbrDriver {
 		return [...this.#tracked.values()].map((t) => ({
 			consumerId: t.consumer.id,
 			profile: t.profile.id,
+			priority: t.priority,
 			preferred: t.applied,
 			lastReason: t.lastDecision?.reason,
 			startLayer: t.startLayer,
@@ -165,6 +201,7 @@ export class AbrDriver {
 			observedTemporalSwitches: t.observed.temporalSwitches,
 			observedNullLayers: t.observed.nulls,
 			observedTimeline: t.observed.timeline.slice(),
+			holdFloorKbps: this.#floors.get(t.transport.id),
 		}));
 	}
 
@@ -183,12 +220,16 @@ export class AbrDriver {
 			// Forget transports no tracked consumer uses any more (closed, or their consumers gone).
 			const inUse = new Set([...perTransport.keys()].map((tr) => tr.id));
 			for (const id of this.#warm.keys()) if (!inUse.has(id)) this.#warm.delete(id);
+			for (const id of this.#floors.keys()) if (!inUse.has(id)) this.#floors.delete(id);
+			const weights = new Map([...perTransport].map(([tr, group]) => [tr, group.reduce((sum, t) => sum + t.priority, 0)]));
 			const estimates = new Map<types.Transport, number>();
+			const sendKbps = new Map<types.Transport, number>();
 			await Promise.all(
 				[...perTransport.keys()].map(async (tr) => {
-					const stats = (await tr.getStats().catch(() => []))[0] as { availableOutgoingBitrate?: number } | undefined;
+					const stats = (await tr.getStats().catch(() => []))[0] as { availableOutgoingBitrate?: number; sendBitrate?: number } | undefined;
 					const kbps = stats?.availableOutgoingBitrate ? stats.availableOutgoingBitrate / 1000 : undefined;
 					estimates.set(tr, kbps ?? NO_ESTIMATE_KBPS);
+					sendKbps.set(tr, (stats?.sendBitrate ?? 0) / 1000);
 					if (kbps === undefined) this.#warm.delete(tr.id);
 					else this.#warm.set(tr.id, { kbps, since: this.#warm.get(tr.id)?.since ?? now });
 				}),
@@ -196,7 +237,16 @@ export class AbrDriver {
 			await Promise.all(
 				live.map(async (t) => {
 					const [layerKbps, loss] = await Promise.all([layerBitrates(t.producer), consumerLoss(t.consumer)]);
-					const share = (estimates.get(t.transport) ?? NO_ESTIMATE_KBPS) / (perTransport.get(t.transport)?.length ?? 1);
+					const reported = estimates.get(t.transport) ?? NO_ESTIMATE_KBPS;
+					// This consumer's weighted part of everything its receiver gets.
+					const part = t.priority / (weights.get(t.transport) ?? t.priority);
+					let share = reported * part;
+					const floor = this.#floors.get(t.transport.id);
+					if (t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02 && loss > HOLD_LOSS) {
+						// Everything sent on the transport (media, retransmissions, audio, probes) crosses
+						// the same bottleneck; what of it arrives is what the path carries now.
+						share = Math.min(share, (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part);
+					}
 					const obs: Observation = { now, estimateKbps: share, loss, layerKbps };
 					const step = decide(t.profile, t.state, obs);
 					t.lastObservation = obs;
@@ -212,9 +262,28 @@ export class AbrDriver {
 					}
 				}),
 			);
+			await Promise.all([...perTransport].map(([tr, group]) => this.#hold(tr, group)));
 		} finally {
 			this.#ticking = false;
 		}
+	}
+
+	/**
+	 * Keeps mediasoup on the controller's layers for a held receiver: its bandwidth estimator may
+	 * not go below what they cost, so mediasoup's own allocation never lowers them on a dip the
+	 * controller rides out. Lowered at once when the controller goes down; raised after it goes
+	 * up (its decision was made on the estimate above the old floor). Changes under 10 % upward
+	 * either way are skipped: the layers' bitrate swings.
+	 */
+	async #hold(transport: types.Transport, group: Tracked[]): Promise<void> {
+		if (!group.some((t) => t.profile.holdLayers) || transport.closed) return;
+		let kbps = HOLD_EXTRA_KBPS;
+		for (const t of group) kbps += layerCost(t.lastObservation, t.applied) * HOLD_MARGIN;
+		kbps = Math.max(MIN_FLOOR_KBPS, Math.round(kbps));
+		const prev = this.#floors.get(transport.id);
+		if (prev !== undefined && Math.abs(kbps - prev) < prev * 0.1) return;
+		this.#floors.set(transport.id, kbps);
+		await transport.setMinOutgoingBitrate(kbps * 1000).catch(() => undefined);
 	}
 }
 
@@ -252,11 +321,16 @@ function announcedLadder(producer: types.Producer): number[][] {
 	});
 }
 
+/** The loss the consumer's receiver reports (0..1). */
 async function consumerLoss(consumer: types.Consumer): Promise<number> {
 	const stats = await consumer.getStats().catch(() => []);
 	const out = stats.find((s) => s.type === 'outbound-rtp') as { fractionLost?: number } | undefined;
 	const f = out?.fractionLost ?? 0;
 	return f > 1 ? f / 256 : f; // RTCP's 8-bit fraction, or already a fraction
+}
+
+function layerCost(obs: Observation | undefined, l: Layer): number {
+	return obs?.layerKbps[l.spatial]?.[l.temporal] ?? 0;
 }
 
 function observe(o: ObservedLayers, layer: Layer | undefined): void {

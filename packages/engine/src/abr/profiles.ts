@@ -45,6 +45,13 @@ export const stimulusProfileSchema = z
 		headroom: z.number().min(0.5).max(1),
 		/** On congestion, give up frame rate first (keep the picture sharp) or resolution first. */
 		congestion: z.enum(['framerate-first', 'resolution-first']),
+		/**
+		 * Forward the controller's layer even when mediasoup's own estimate dips below it: the
+		 * receiver's transport keeps a minimum outgoing bitrate at the chosen layers' cost, and
+		 * congestion is read from loss and the delivered rate instead. Without it mediasoup
+		 * lowers the layer on every dip of its estimate, however short.
+		 */
+		holdLayers: z.boolean(),
 	})
 	.strict()
 	.refine((p) => p.startSpatialLayer <= p.maxSpatialLayer, { message: 'startSpatialLayer above maxSpatialLayer', path: ['startSpatialLayer'] });
@@ -68,6 +75,7 @@ export const builtinProfiles = {
 		sustainQuantile: 0.25,
 		downGraceMs: 2_500,
 		congestion: 'framerate-first',
+		holdLayers: true,
 	},
 	standard: {
 		id: 'standard',
@@ -84,6 +92,7 @@ export const builtinProfiles = {
 		sustainQuantile: 0.2,
 		downGraceMs: 0,
 		congestion: 'resolution-first',
+		holdLayers: false,
 	},
 	greedy: {
 		id: 'greedy',
@@ -100,6 +109,7 @@ export const builtinProfiles = {
 		sustainQuantile: 0,
 		downGraceMs: 0,
 		congestion: 'resolution-first',
+		holdLayers: false,
 	},
 } as const satisfies Record<string, StimulusProfile>;
 

@@ -5,7 +5,7 @@ import { EngineError } from '../errors.ts';
 import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '../events.ts';
 import { routerMediaCodecs } from '../media/codecs.ts';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
-import { AbrDriver, type AbrConsumerStatus } from '../abr/driver.ts';
+import { AbrDriver, stagePriority, type AbrConsumerStatus } from '../abr/driver.ts';
 import { builtinProfile, builtinProfiles, type StimulusProfile } from '../abr/profiles.ts';
 import type { ActivityModule, OfferKind, Schedule } from './activity.ts';
 import type { ParticipantNotification } from './notifications.ts';
@@ -515,7 +515,8 @@ export class Session {
 		// Simulcast video starts on the layer the receiver's stimulus profile says, and from then
 		// on the calm controller picks its layers.
 		const simulcast = producer.kind === 'video' && producer.type === 'simulcast';
-		const startState = simulcast ? this.#abr.startState(receiver.stimulusProfile, transport as types.Transport, producer) : undefined;
+		const priority = stagePriority(sender.role, source);
+		const startState = simulcast ? this.#abr.startState(receiver.stimulusProfile, transport as types.Transport, producer, priority) : undefined;
 		const start = startState?.state.current;
 		// Paused until the client has set up its side and asks to resume: no media is lost
 		// before its decoder exists, and the first frame is a keyframe we request then.
@@ -530,7 +531,9 @@ export class Session {
 			consumer.close();
 			return;
 		}
-		if (startState) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile, startState);
+		// mediasoup's own allocation (receivers whose drops it decides) serves the stage first too.
+		if (producer.kind === 'video' && priority !== 1) await consumer.setPriority(priority).catch(() => undefined);
+		if (startState) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile, startState, priority);
 		receiver.consumers.set(consumer.id, consumer);
 		const closed = () => {
 			if (receiver.consumers.delete(consumer.id)) {

@@ -83,6 +83,7 @@ export const stimulusProfileDefinitionSchema = z
 		temporalUpHoldMs: ms(600_000).optional().describe('How long before going up in frame rate'),
 		headroom: z.number().min(0.5).max(1).optional().describe('Go up only to a layer needing at most this share of the estimate'),
 		congestion: z.enum(['framerate-first', 'resolution-first']).optional().describe('On congestion, give up frame rate or resolution first'),
+		holdLayers: z.boolean().optional().describe("Forward the chosen layer through dips of the server's own estimate (congestion read from loss)"),
 		id: stimulusProfileIdSchema.describe('Not a built-in ID (calm, standard, greedy)'),
 		base: z.enum(['calm', 'standard']).default('calm').describe('Built-in profile the other fields change'),
 	})
