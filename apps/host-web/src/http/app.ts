@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
 import { issueJoinToken, stimulusProfileId } from '@luwte/engine';
-import {
-	adminRoutes,
-	honoPath,
-	openApiDocument,
-	type AdminParsedBody,
-	type AdminResponse,
-	type AdminRoute,
-	type AdminRouteId,
-	type SessionResource,
-} from '@luwte/sdk/admin';
+import { adminRoutes, honoPath, openApiDocument, type AdminRoute, type AdminRouteId, type SessionResource } from '@luwte/sdk/admin';
 import { Hono, type Context } from 'hono';
 import { HostError, statusOf, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -21,18 +12,13 @@ import { corsFor, type OriginPolicy } from './origins.ts';
 import { embedGuidePage } from '../pages/embed-guide.ts';
 import { mountDemo } from './demo.ts';
 import { mountOperatorRoutes, type OperatorOptions } from './operator.ts';
+import type { Handlers } from './handlers.ts';
+import { libraryHandlers } from './library-handlers.ts';
+import { recordingHandlers } from './recording-handlers.ts';
 
 const API_VERSION = '0.1.0';
 
 export type Env = { Variables: { tenant: Tenant } };
-
-interface RouteInput<R extends AdminRouteId> {
-	tenant: Tenant;
-	params: Record<string, string>;
-	body: AdminParsedBody<R>;
-}
-
-type Handlers = { [R in AdminRouteId]: (input: RouteInput<R>) => AdminResponse<R> | Promise<AdminResponse<R>> };
 
 export interface AppOptions extends Partial<OperatorOptions> {
 	/** The development tenant: enables the demo pages at `/` and `/demo/…`. */
@@ -68,6 +54,8 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));
 
 	const handlers: Handlers = {
+		...recordingHandlers(engine),
+		...libraryHandlers(engine),
 		health: () => {
 			const h = engine.health();
 			return { status: h.workers > 0 ? 'ok' : 'degraded', workers: h.workers, sessions: h.sessions };
@@ -105,11 +93,12 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 	mountOperatorRoutes(app, tenants, { operatorKey: opts.operatorKey, onTenantsChanged: opts.onTenantsChanged });
 
 	for (const [id, route] of Object.entries(adminRoutes) as [AdminRouteId, AdminRoute][]) {
-		const handler = handlers[id] as (input: { tenant: Tenant | undefined; params: Record<string, string>; body: unknown }) => unknown;
+		const handler = handlers[id] as (input: { tenant: Tenant | undefined; params: Record<string, string>; body: unknown; query: unknown }) => unknown;
 		app.on(route.method.toUpperCase(), honoPath(route.path), async (c) => {
 			const tenant = route.public ? undefined : authenticate(c, tenants, origins);
 			const body = route.body ? parseOrThrow(route.body, await readJson(c), 'request body') : undefined;
-			const result = await handler({ tenant, params: c.req.param() as Record<string, string>, body });
+			const query = route.query ? parseOrThrow(route.query, c.req.query(), 'query') : undefined;
+			const result = await handler({ tenant, params: c.req.param() as Record<string, string>, body, query });
 			const status = route.status === 200 && id === 'health' && (result as { status: string }).status !== 'ok' ? 503 : route.status;
 			return c.json(result as object, status);
 		});

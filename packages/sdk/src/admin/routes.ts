@@ -8,6 +8,8 @@ import {
 	tokenCreateSchema,
 	tokenSchema,
 } from './schemas.ts';
+import { libraryRoutes } from './library-routes.ts';
+import { recordingRoutes } from './recording-routes.ts';
 
 export interface AdminRoute {
 	method: 'get' | 'post' | 'delete';
@@ -16,17 +18,16 @@ export interface AdminRoute {
 	summary: string;
 	/** Request body schema, for routes that take one. */
 	body?: z.ZodType;
+	/** Query string schema (an object of strings in, typed values out), for routes that take one. */
+	query?: z.ZodType;
 	response: z.ZodType;
 	status: 200 | 201;
 	/** Routes without a tenant API key. */
 	public?: boolean;
 }
 
-/**
- * Every route of the admin API, once. The host implements exactly these (a missing handler is a
- * type error), the OpenAPI document is generated from them, and the AdminClient calls them.
- */
-export const adminRoutes = {
+/** Sessions, participants and join tokens. */
+export const sessionRoutes = {
 	health: { method: 'get', path: '/healthz', summary: 'Health of the host and its media workers', response: healthSchema, status: 200, public: true },
 	createSession: { method: 'post', path: '/v1/sessions', summary: 'Plan a session (activity)', body: sessionCreateSchema, response: sessionSchema, status: 201 },
 	listSessions: { method: 'get', path: '/v1/sessions', summary: "The tenant's sessions", response: sessionListSchema, status: 200 },
@@ -49,13 +50,24 @@ export const adminRoutes = {
 	},
 } as const satisfies Record<string, AdminRoute>;
 
+/**
+ * Every route of the admin API, once. The host implements exactly these (a missing handler is a
+ * type error), the OpenAPI document is generated from them, and the AdminClient calls them.
+ */
+export const adminRoutes = { ...sessionRoutes, ...recordingRoutes, ...libraryRoutes } as const satisfies Record<string, AdminRoute>;
+
 export type AdminRouteId = keyof typeof adminRoutes;
 type RouteOf<R extends AdminRouteId> = (typeof adminRoutes)[R];
 export type AdminBody<R extends AdminRouteId> = RouteOf<R> extends { body: z.ZodType } ? z.input<RouteOf<R>['body']> : undefined;
 /** A request body after validation (defaults applied), as the host's handlers see it. */
 export type AdminParsedBody<R extends AdminRouteId> = RouteOf<R> extends { body: z.ZodType } ? z.output<RouteOf<R>['body']> : undefined;
 export type AdminResponse<R extends AdminRouteId> = z.output<RouteOf<R>['response']>;
-export type AdminPathParams<R extends AdminRouteId> = RouteOf<R>['path'] extends `${string}{sessionId}${string}` ? { sessionId: string } : Record<string, never>;
+/** A query after validation, as the host's handlers see it. */
+export type AdminParsedQuery<R extends AdminRouteId> = RouteOf<R> extends { query: z.ZodType } ? z.output<RouteOf<R>['query']> : undefined;
+export type AdminQuery<R extends AdminRouteId> = RouteOf<R> extends { query: z.ZodType } ? z.input<RouteOf<R>['query']> : undefined;
+type ParamNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}` ? N | ParamNames<Rest> : never;
+/** The path parameters a route takes, by name (`{sessionId}` → `{ sessionId: string }`). */
+export type AdminPathParams<R extends AdminRouteId> = [ParamNames<RouteOf<R>['path']>] extends [never] ? Record<string, never> : { [K in ParamNames<RouteOf<R>['path']>]: string };
 
 /** `/v1/sessions/{sessionId}` → `/v1/sessions/:sessionId` (Hono's syntax). */
 export function honoPath(path: string): string {
