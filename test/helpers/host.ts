@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine';
 import { startHost, type Host } from '@luwte/host-web';
 import { freePortRange } from './ports.ts';
@@ -18,6 +21,8 @@ export interface TestHost {
 	createSession(tenant: TestTenant, body?: Record<string, unknown>): Promise<string>;
 	/** Issues a join token, optionally with a stimulus profile (the host's default, calm, otherwise). */
 	token(tenant: TestTenant, sessionId: string, role: string, participantId?: string, stimulusProfile?: string): Promise<string>;
+	/** The host's data directory (recordings, library). */
+	dataDir: string;
 	close(): Promise<void>;
 }
 
@@ -26,7 +31,7 @@ export interface TestHost {
  * `listenIp` names another local address (HTTP, signalling and WebRTC all listen there).
  */
 export async function startTestHost(
-	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string } = {},
+	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string } = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },
@@ -44,7 +49,10 @@ export async function startTestHost(
 	const workerCount = opts.workerCount ?? 1;
 	const portRange = await freePortRange(workerCount + 2);
 	const listenIp = opts.listenIp ?? '127.0.0.1';
+	// Recordings and the library go to a private folder, never into the working copy.
+	const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'luwte-test-'));
 	const host = await startHost({
+		dataDir,
 		port: 0,
 		hostname: listenIp,
 		logLevel: 'silent',
@@ -78,6 +86,10 @@ export async function startTestHost(
 			if (r.status !== 201) throw new Error(`token: ${r.status} ${JSON.stringify(r.json)}`);
 			return r.json.token as string;
 		},
-		close: () => host.close(),
+		dataDir,
+		async close() {
+			await host.close();
+			if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+		},
 	};
 }

@@ -47,7 +47,12 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
-	const engine = await createEngine(engineConfig ?? {});
+	// Recordings live under the host's data directory unless the engine config names another.
+	const engine = await createEngine({ dataDir: opts.dataDir, ...(engineConfig ?? {}) });
+	engine.events.on('recording.part', (e) =>
+		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, { session: e.sessionId, recording: e.recordingId, participant: e.participantId, detail: e.detail }),
+	);
+	engine.events.on('recording.consent', (e) => log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }));
 	engine.events.on('worker.died', (e) => log.error('engine.worker_died', { worker: e.workerIndex, pid: e.pid, error: e.error }));
 	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
 

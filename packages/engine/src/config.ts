@@ -6,6 +6,8 @@ const port = z.number().int().min(1).max(65535);
 
 export const engineConfigSchema = z
 	.object({
+		/** Where recordings are written (`<dataDir>/recordings/…`); recording is refused without it. */
+		dataDir: z.string().min(1).optional(),
 		/** Number of mediasoup workers; one per core by default. */
 		workerCount: z.number().int().min(1).max(256).optional(),
 		logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),

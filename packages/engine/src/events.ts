@@ -31,6 +31,13 @@ export interface EngineEvents {
 	'producer.removed': SessionScoped & { participantId: string; producerId: string };
 	'producer.paused': SessionScoped & { participantId: string; producerId: string };
 	'producer.resumed': SessionScoped & { participantId: string; producerId: string };
+	'recording.started': SessionScoped & { recordingId: string; by: string | undefined };
+	/** The recording's folder is complete (manifest endedAt set): post-processing may begin. */
+	'recording.stopped': SessionScoped & { recordingId: string; dir: string; parts: number; reason: 'stopped' | 'session-ended' };
+	/** A part of a recording started, ended, or its ffmpeg ended on its own (pseudonymous IDs only). */
+	'recording.part': SessionScoped & { recordingId: string; what: string; participantId: string | undefined; detail: string | undefined };
+	/** Recording consent of one participant changed (logged with time: who changed it, and to what). */
+	'recording.consent': SessionScoped & { participantId: string; consent: boolean; by: string };
 	'worker.died': EventBase & { workerIndex: number; pid: number; error: string };
 	'worker.replaced': EventBase & { workerIndex: number; pid: number };
 }

@@ -25,3 +25,7 @@ export {
 	type CustomProfileInput,
 	type StimulusProfileRef,
 } from './abr/custom-profiles.ts';
+export { recordingManifestSchema, recordedPartSchema, type RecordingManifest, type RecordedPart, type RecordedStream } from './recording/manifest.ts';
+export { resolveFfmpeg, runTool, type FfmpegTools } from './recording/ffmpeg.ts';
+export type { SessionRecorder } from './recording/session-recorder.ts';
+export type { ConsentRecord, RecordingStatus } from './session/session.ts';

@@ -256,6 +256,24 @@ export class SignalConnection {
 			session.endBy(participant);
 			return {};
 		},
+		startRecording: async () => {
+			const { session, participant } = this.#joined();
+			const status = await session.startRecording(participant);
+			this.#log.info('signal.recording_started', { session: session.id, participant: participant.id, recording: status.recordingId });
+			return { recordingId: status.recordingId! };
+		},
+		stopRecording: async () => {
+			const { session, participant } = this.#joined();
+			const { recordingId } = await session.stopRecording(participant);
+			return { recordingId };
+		},
+		setRecordingConsent: async (p) => {
+			const { session, participant } = this.#joined();
+			const participantId = p.participantId ?? participant.id;
+			const record = session.setRecordingConsent(participant, participantId, p.consent);
+			this.#log.info('signal.recording_consent', { session: session.id, participant: participantId, consent: p.consent, by: record.by });
+			return { participantId, consent: record.consent, at: new Date(record.at).toISOString() };
+		},
 		leave: async () => {
 			const { session, participant } = this.#joined();
 			session.leave(participant, 'left');

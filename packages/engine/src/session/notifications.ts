@@ -24,5 +24,10 @@ export type ParticipantNotification =
 	| { type: 'mutedByHost'; source: 'microphone' | 'camera' }
 	/** Who is on everyone's stage now (null: the host, as usual). */
 	| { type: 'spotlightChanged'; participantId: string | null }
+	/**
+	 * The session's recording state: whether it records, whether this participant's own tracks
+	 * are recorded, their own consent, and (hosts only; empty for others) who is being recorded.
+	 */
+	| { type: 'recordingChanged'; active: boolean; you: boolean; consent: boolean; recorded: string[] }
 	/** The engine dropped this connection (replaced by a newer one, or its media worker failed). */
 	| { type: 'disconnected'; reason: 'replaced' | 'media-failure' };

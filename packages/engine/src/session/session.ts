@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { EngineConfig } from '../config.ts';
 import { EngineError } from '../errors.ts';
@@ -18,6 +19,9 @@ import {
 	type TransportInfo,
 } from './participant.ts';
 import { canPublish, knowsOf, routes, type MediaSource, type Role, type RoutingPolicy } from './roles.ts';
+import { resolveFfmpeg } from '../recording/ffmpeg.ts';
+import type { RecordingManifest } from '../recording/manifest.ts';
+import { SessionRecorder } from '../recording/session-recorder.ts';
 
 export type SessionState = 'scheduled' | 'live' | 'ended';
 
@@ -44,6 +48,25 @@ export interface SessionInfo {
 	endedAt: number | undefined;
 	policy: RoutingPolicy;
 	participants: { participantId: string; role: Role; joinedAt: number }[];
+}
+
+/** Recording consent of one participant, as last set. */
+export interface ConsentRecord {
+	consent: boolean;
+	/** Milliseconds since the epoch. */
+	at: number;
+	/** Who set it: the participant themself, a host (their ID), or `api`. */
+	by: string;
+}
+
+export interface RecordingStatus {
+	active: boolean;
+	recordingId: string | undefined;
+	startedAt: number | undefined;
+	/** Participants whose tracks are being written now. */
+	recorded: string[];
+	/** Every participant's consent as last set (hosts are recorded without it). */
+	consent: ({ participantId: string } & ConsentRecord)[];
 }
 
 export interface ProducerStats {
@@ -89,6 +112,9 @@ export class Session {
 	#state: SessionState = 'scheduled';
 	#spotlight: string | null = null;
 	readonly #abr = new AbrDriver();
+	/** Consent per participant ID: kept across reconnects for the whole session. */
+	readonly #consent = new Map<string, ConsentRecord>();
+	#recorder: SessionRecorder | undefined;
 
 	constructor(opts: SessionOptions, config: EngineConfig, pool: WorkerPool, events: TypedEmitter<EngineEvents>) {
 		this.id = opts.id;
@@ -166,6 +192,7 @@ export class Session {
 			this.startedAt = Date.now();
 		}
 		this.#emitScoped('participant.joined', { participantId, role, connectionId: participant.connectionId });
+		if (this.#recorder && !this.#recorder.stopped) this.#notifyRecording();
 		for (const other of this.#participants.values()) {
 			if (other !== participant && knowsOf(other.role, role, this.policy)) {
 				other.notify({ type: 'participantJoined', participantId, role });
@@ -363,7 +390,9 @@ export class Session {
 		producer.observer.once('close', () => {
 			participant.producers.delete(producer.id);
 			this.#emitScoped('producer.removed', { participantId: participant.id, producerId: producer.id });
+			this.#recorder?.sync(participant.id);
 		});
+		this.#recorder?.sync(participant.id);
 		this.#emitScoped('producer.added', {
 			participantId: participant.id,
 			role: participant.role,
@@ -454,6 +483,8 @@ export class Session {
 
 	end(reason: SessionEndReason = 'ended'): void {
 		if (this.#state === 'ended') return;
+		// Finish the recording first: its consumers close with the router below.
+		if (this.#recorder && !this.#recorder.stopped) void this.#finishRecording('session-ended').catch(() => undefined);
 		for (const p of [...this.#participants.values()]) {
 			p.notify({ type: 'sessionEnded', reason });
 			this.#remove(p, 'session-ended');
@@ -465,6 +496,141 @@ export class Session {
 		this.#router = undefined;
 		this.#slot = undefined;
 		this.#emitScoped('session.ended', { reason });
+	}
+
+	/**
+	 * Starts recording the session into `<dataDir>/recordings/<tenant>/<recordingId>/`: hosts'
+	 * tracks always, others' only with their consent. Fails at once (not at the end) when
+	 * ffmpeg or the data directory is missing. `by`: the host who asked (undefined: the API).
+	 */
+	async startRecording(by?: Participant): Promise<RecordingStatus> {
+		if (by) {
+			this.#assertLive(by);
+			this.#assertHost(by, 'record');
+		}
+		this.#assertNotEnded();
+		if (this.#recorder && !this.#recorder.stopped) throw new EngineError('conflict', 'this session is already being recorded');
+		const dataDir = this.#config.dataDir;
+		if (!dataDir) throw new EngineError('unavailable', 'recording needs a data directory (engine config dataDir)');
+		const tools = resolveFfmpeg();
+		await this.#ensureRouter();
+		this.#assertNotEnded();
+		const recordingId = `rec_${randomBytes(9).toString('base64url')}`;
+		const manifest: RecordingManifest = {
+			version: 1,
+			recordingId,
+			tenantId: this.tenantId,
+			sessionId: this.id,
+			title: this.title ?? null,
+			module: this.module ?? null,
+			startedAt: Date.now(),
+			endedAt: null,
+			parts: [],
+		};
+		const recorder = new SessionRecorder({
+			manifest,
+			dir: join(dataDir, 'recordings', this.tenantId, recordingId),
+			tools,
+			source: {
+				router: () => (this.#router && !this.#router.closed ? this.#router : undefined),
+				senders: () => [...this.#participants.values()].map((p) => ({ participantId: p.id, role: p.role, sources: [...p.producers.values()] })),
+				recordable: (participantId, role) => role === 'host' || this.#consent.get(participantId)?.consent === true,
+			},
+			log: (what, fields) =>
+				this.#events.emit('recording.part', {
+					at: Date.now(),
+					tenantId: this.tenantId,
+					sessionId: this.id,
+					recordingId,
+					what,
+					participantId: typeof fields.participantId === 'string' ? fields.participantId : undefined,
+					detail: typeof fields.detail === 'string' ? fields.detail : typeof fields.error === 'string' ? fields.error : undefined,
+				}),
+			onChange: () => this.#notifyRecording(),
+		});
+		this.#recorder = recorder;
+		await recorder.start();
+		this.#events.emit('recording.started', { at: Date.now(), tenantId: this.tenantId, sessionId: this.id, recordingId, by: by?.id });
+		this.#notifyRecording();
+		return this.recordingStatus();
+	}
+
+	/** Stops the recording; resolves once every file is complete (post-processing may begin). */
+	async stopRecording(by?: Participant): Promise<{ recordingId: string; dir: string; manifest: RecordingManifest }> {
+		if (by) {
+			this.#assertLive(by);
+			this.#assertHost(by, 'stop the recording');
+		}
+		if (!this.#recorder || this.#recorder.stopped) throw new EngineError('conflict', 'this session is not being recorded');
+		return this.#finishRecording('stopped');
+	}
+
+	async #finishRecording(reason: 'stopped' | 'session-ended'): Promise<{ recordingId: string; dir: string; manifest: RecordingManifest }> {
+		const recorder = this.#recorder!;
+		const manifest = await recorder.stop();
+		this.#notifyRecording();
+		this.#events.emit('recording.stopped', {
+			at: Date.now(),
+			tenantId: this.tenantId,
+			sessionId: this.id,
+			recordingId: manifest.recordingId,
+			dir: recorder.dir,
+			parts: manifest.parts.length,
+			reason,
+		});
+		return { recordingId: manifest.recordingId, dir: recorder.dir, manifest };
+	}
+
+	recordingStatus(): RecordingStatus {
+		const r = this.#recorder;
+		const active = !!r && !r.stopped;
+		return {
+			active,
+			recordingId: active ? r.manifest.recordingId : undefined,
+			startedAt: active ? r.manifest.startedAt : undefined,
+			recorded: active ? r.recordedParticipants() : [],
+			consent: [...this.#consent].map(([participantId, c]) => ({ participantId, ...c })),
+		};
+	}
+
+	/** The running recorder (tests and diagnostics). */
+	get recorder(): SessionRecorder | undefined {
+		return this.#recorder;
+	}
+
+	/**
+	 * Records a participant's consent to being recorded, with time and who set it. A participant
+	 * may set their own; a host anyone's; `by` undefined is the admin API. Withdrawal cuts their
+	 * tracks from a running recording at once.
+	 */
+	setRecordingConsent(by: Participant | undefined, participantId: string, consent: boolean): ConsentRecord {
+		if (by) {
+			this.#assertLive(by);
+			if (by.id !== participantId) this.#assertHost(by, "change someone else's recording consent");
+		} else {
+			this.#assertNotEnded();
+		}
+		const record: ConsentRecord = { consent, at: Date.now(), by: by ? by.id : 'api' };
+		this.#consent.set(participantId, record);
+		this.#events.emit('recording.consent', { at: record.at, tenantId: this.tenantId, sessionId: this.id, participantId, consent, by: record.by });
+		this.#recorder?.sync(participantId);
+		this.#notifyRecording();
+		return record;
+	}
+
+	/** Tells everyone the recording state; hosts also learn who is recorded. */
+	#notifyRecording(): void {
+		const status = this.recordingStatus();
+		const recorded = new Set(status.recorded);
+		for (const p of this.#participants.values()) {
+			p.notify({
+				type: 'recordingChanged',
+				active: status.active,
+				you: recorded.has(p.id),
+				consent: p.role === 'host' || this.#consent.get(p.id)?.consent === true,
+				recorded: p.role === 'host' ? status.recorded : [],
+			});
+		}
 	}
 
 	/** Called by the engine when the worker behind this session's router died. */
@@ -564,6 +730,7 @@ export class Session {
 			for (const p of this.#participants.values()) p.notify({ type: 'spotlightChanged', participantId: null });
 		}
 		participant.close(reason);
+		this.#recorder?.sync(participant.id);
 		this.#emitScoped('participant.left', {
 			participantId: participant.id,
 			role: participant.role,

@@ -1,2 +1,2 @@
-export { SessionClient, type SessionClientOptions, type SessionClientEvents, type RemoteTrack, type PublishOptions, type WebRtcImplementation, type SessionClientState } from './session-client.ts';
+export { SessionClient, type SessionClientOptions, type SessionClientEvents, type RemoteTrack, type PublishOptions, type RecordingState, type WebRtcImplementation, type SessionClientState } from './session-client.ts';
 export { SignalError } from './signal-channel.ts';

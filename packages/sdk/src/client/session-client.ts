@@ -46,8 +46,21 @@ export interface SessionClientEvents {
 	mutedByHost: { source: 'microphone' | 'camera' };
 	/** Who is on everyone's stage now; null: the host, as usual. */
 	spotlightChanged: { participantId: string | null };
+	/** The recording state changed (see `recording`). */
+	recordingChanged: RecordingState;
 	/** The connection ended without `leave()`: network loss, replaced by another tab, server failure. */
 	disconnected: { reason: string };
+}
+
+/** Whether the session is recorded, and whether this client is in the recording. */
+export interface RecordingState {
+	active: boolean;
+	/** This client's own tracks are being written now. */
+	you: boolean;
+	/** This client's own consent (hosts are recorded without asking). */
+	consent: boolean;
+	/** Hosts only: who is being written now; empty for others. */
+	recorded: string[];
 }
 
 export interface PublishOptions {
@@ -86,6 +99,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	role: Role | undefined;
 	/** The participant on everyone's stage, when a host set one. */
 	spotlight: string | null = null;
+	/** The latest recording state the server sent (not recording until told otherwise). */
+	recording: RecordingState = { active: false, you: false, consent: false, recorded: [] };
 	sessionId: string | undefined;
 
 	constructor(opts: SessionClientOptions) {
@@ -221,6 +236,24 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		await this.#assertChannel().request('spotlight', { participantId });
 	}
 
+	/** Host only: starts recording the session (hosts always; others only with consent). */
+	async startRecording(): Promise<string> {
+		return (await this.#assertChannel().request('startRecording', {})).recordingId;
+	}
+
+	/** Host only: stops the recording; the on-demand item is made from it afterwards. */
+	async stopRecording(): Promise<string> {
+		return (await this.#assertChannel().request('stopRecording', {})).recordingId;
+	}
+
+	/**
+	 * Gives or withdraws consent to being recorded: one's own (no participantId), or, for a host,
+	 * anyone's. Withdrawal takes effect at once in a running recording.
+	 */
+	async setRecordingConsent(consent: boolean, participantId?: string): Promise<void> {
+		await this.#assertChannel().request('setRecordingConsent', { consent, ...(participantId ? { participantId } : {}) });
+	}
+
 	/** Host only: ends the session for everyone. */
 	async endSession(): Promise<void> {
 		try {
@@ -340,6 +373,10 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			case 'spotlightChanged':
 				this.spotlight = n.data.participantId;
 				this.emit('spotlightChanged', n.data);
+				return;
+			case 'recordingChanged':
+				this.recording = n.data;
+				this.emit('recordingChanged', n.data);
 				return;
 			case 'disconnected':
 				this.#leaving = true;

@@ -37,6 +37,10 @@ export const requestParams = {
 	muteParticipant: z.object({ participantId: id, source: z.enum(['microphone', 'camera']) }).strict(),
 	spotlight: z.object({ participantId: id.nullable() }).strict(),
 	endSession: z.object({}).strict(),
+	startRecording: z.object({}).strict(),
+	stopRecording: z.object({}).strict(),
+	// Anyone for themselves (participantId left out); a host for anyone.
+	setRecordingConsent: z.object({ participantId: id.optional(), consent: z.boolean() }).strict(),
 } as const;
 
 export type Method = keyof typeof requestParams;
@@ -75,6 +79,9 @@ export const responseResults = {
 	muteParticipant: z.object({}),
 	spotlight: z.object({}),
 	endSession: z.object({}),
+	startRecording: z.object({ recordingId: z.string() }),
+	stopRecording: z.object({ recordingId: z.string() }),
+	setRecordingConsent: z.object({ participantId: z.string(), consent: z.boolean(), at: z.string() }),
 } as const satisfies Record<Method, z.ZodType>;
 
 export type ResponseResult<M extends Method> = z.output<(typeof responseResults)[M]>;
@@ -142,6 +149,11 @@ export const notificationSchemas = {
 	disconnected: z.object({ reason: z.enum(['replaced', 'media-failure']) }),
 	mutedByHost: z.object({ source: z.enum(['microphone', 'camera']) }),
 	spotlightChanged: z.object({ participantId: z.string().nullable() }),
+	/**
+	 * Recording state: `active` (the session is recorded), `you` (your own tracks are written now),
+	 * `consent` (yours), `recorded` (hosts only: who is written now; empty for others).
+	 */
+	recordingChanged: z.object({ active: z.boolean(), you: z.boolean(), consent: z.boolean(), recorded: z.array(z.string()) }),
 } as const;
 export type NotificationName = keyof typeof notificationSchemas;
 export type NotificationData<N extends NotificationName> = z.output<(typeof notificationSchemas)[N]>;

@@ -1,0 +1,67 @@
+import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
+
+function bind(port: number, ip: string): Promise<dgram.Socket | undefined> {
+	return new Promise((resolve) => {
+		const s = dgram.createSocket('udp4');
+		s.once('error', () => {
+			s.close();
+			resolve(undefined);
+		});
+		s.bind(port, ip, () => resolve(s));
+	});
+}
+
+/**
+ * A fresh pair of free UDP ports (even RTP port, RTCP on the next) for one ffmpeg input stream.
+ * Fresh each time: ffmpeg restarted on ports that still receive the old stream drops its packets
+ * as "received too late".
+ */
+export async function freeRtpPortPair(ip = '127.0.0.1', attempts = 50): Promise<number> {
+	for (let i = 0; i < attempts; i++) {
+		const a = await bind(0, ip);
+		if (!a) continue;
+		const port = a.address().port;
+		const rtp = port % 2 === 0 ? port : port + 1;
+		const first = rtp === port ? a : (a.close(), await bind(rtp, ip));
+		const second = first ? await bind(rtp + 1, ip) : undefined;
+		first?.close();
+		second?.close();
+		if (first && second) return rtp;
+	}
+	throw new Error('no free UDP port pair for recording');
+}
+
+/** Local UDP ports something listens on now (Linux: /proc/net/udp); undefined where that cannot be read. */
+async function boundUdpPorts(): Promise<Set<number> | undefined> {
+	try {
+		const text = await readFile('/proc/net/udp', 'utf8');
+		const ports = new Set<number>();
+		for (const line of text.split('\n').slice(1)) {
+			const local = line.trim().split(/\s+/)[1];
+			if (local) ports.add(Number.parseInt(local.split(':')[1] ?? '', 16));
+		}
+		return ports;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Waits until every port is bound (ffmpeg opens its sockets once it has read the SDP), so that
+ * the first packets, with the key frame, are not sent into the void. Where the socket table
+ * cannot be read, waits a fixed second instead.
+ */
+export async function waitUntilListening(ports: readonly number[], timeoutMs = 5000, isAlive: () => boolean = () => true): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline && isAlive()) {
+		const bound = await boundUdpPorts();
+		if (!bound) {
+			await new Promise((r) => setTimeout(r, 1000));
+			return isAlive();
+		}
+		if (ports.every((p) => bound.has(p))) return true;
+		await new Promise((r) => setTimeout(r, 25));
+	}
+	return false;
+}
