@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { AdminApiError, AdminClient, adminRoutes, operatorRoutes, type AdminRouteId } from '@luwte/sdk/admin';
 import { activityModules, offerKinds } from '@luwte/engine';
@@ -62,8 +65,57 @@ describe('OpenAPI document and admin client', () => {
 		expect(tok).toMatchObject({ participantId: 'client-3', role: 'participant', stimulusProfile: 'calm' });
 		expect((await a.listParticipants(s.id)).participants).toEqual([]);
 		use('listParticipants');
+		// Recording (nobody publishes here: the recording ends without an item, with the reason).
+		const rs = await a.createSession({ title: 'Voorlezen', module: 'communicatie' });
+		await a.createToken(rs.id, { role: 'host', participantId: 'begeleider-2' });
+		const started = await a.startRecording(rs.id);
+		use('startRecording');
+		expect(started).toMatchObject({ sessionId: rs.id, state: 'recording', recorded: [] });
+		await expect(a.startRecording(rs.id)).rejects.toMatchObject({ status: 409, code: 'conflict' });
+		expect(await a.setRecordingConsent(rs.id, 'client-3', true)).toMatchObject({ participantId: 'client-3', consent: true, by: 'api' });
+		use('setRecordingConsent');
+		expect(await a.getSessionRecording(rs.id)).toMatchObject({ active: true, recording: { recordingId: started.recordingId }, consent: [{ participantId: 'client-3', consent: true }] });
+		use('getSessionRecording');
+		expect(await a.stopRecording(rs.id)).toMatchObject({ recordingId: started.recordingId, state: 'processing' });
+		use('stopRecording');
+		const ended = await t.host.recordings.whenProcessed(started.recordingId);
+		expect(ended.state).toBe('failed');
+		expect(await a.getRecording(started.recordingId)).toMatchObject({ state: 'failed', itemId: null, error: expect.stringMatching(/nothing was recorded/) });
+		use('getRecording');
+		expect((await a.listRecordings()).recordings.map((r) => r.recordingId)).toContain(started.recordingId);
+		use('listRecordings');
+
 		expect((await a.endSession(s.id)).state).toBe('ended');
 		use('endSession');
+
+		// The library (items come from post-processing; here straight from the engine).
+		const lib = t.host.library;
+		const sourceDir = await mkdtemp(join(tmpdir(), 'luwte-openapi-'));
+		await writeFile(join(sourceDir, 'v.mp4'), 'video');
+		const item = await lib.addItem({
+			tenantId: t.tenants[0]!.id, title: 'Dansen', module: 'fit-en-vitaal', durationSeconds: 60, recordedAt: Date.now(), sourceDir, media: 'v.mp4',
+			flash: { windows: [{ startSeconds: 1, endSeconds: 2, maxFlashesPerSecond: 4 }] },
+		});
+		await rm(sourceDir, { recursive: true, force: true });
+		expect((await a.listLibraryModules()).modules).toHaveLength(5);
+		use('listLibraryModules');
+		expect((await a.listLibraryItems({ status: 'flagged' })).items.map((i) => i.id)).toEqual([item.id]);
+		use('listLibraryItems');
+		expect((await a.getLibraryItem(item.id)).status).toBe('flagged');
+		use('getLibraryItem');
+		expect((await a.updateLibraryItem(item.id, { description: 'Op muziek' })).description).toBe('Op muziek');
+		use('updateLibraryItem');
+		expect((await a.approveLibraryItem(item.id, 'medewerker-1')).status).toBe('published');
+		use('approveLibraryItem');
+		expect((await a.unpublishLibraryItem(item.id)).status).toBe('unpublished');
+		use('unpublishLibraryItem');
+		expect((await a.publishLibraryItem(item.id)).status).toBe('published');
+		use('publishLibraryItem');
+		expect((await a.createLibraryToken({ participantId: 'client-3' })).participantId).toBe('client-3');
+		use('createLibraryToken');
+		expect(await a.deleteLibraryItem(item.id)).toEqual({ id: item.id, deleted: true });
+		use('deleteLibraryItem');
+		expect(doc.paths['/v1/library/items'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:module', 'query:status']);
 
 		// Operator routes (tenants), with the operator key.
 		const op = (method: string, path: string, body?: unknown) =>

@@ -1,4 +1,6 @@
 import { abrCommand } from './commands/abr.ts';
+import { libraryCommand } from './commands/library.ts';
+import { recordCommand } from './commands/record.ts';
 import { serveCommand } from './commands/serve.ts';
 
 export interface CliIo {
@@ -13,9 +15,14 @@ Usage:
               [--rtc-port-min 44400] [--rtc-port-max 44499] [--announced-address ADDR]
               [--workers N] [--log-level info]
   luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--json]
+  luwte library list [--module M] [--status S] [--json]
+  luwte library publish|unpublish|approve ITEM   (luwte library help: details)
+  luwte record start|stop SESSION [--wait]       (luwte record help: details)
+  luwte record status RECORDING [--wait] | consent SESSION PARTICIPANT yes|no
   luwte help
 
-Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, MEDIASOUP_WORKER_BIN.
+Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, MEDIASOUP_WORKER_BIN;
+for commands against a running host: LUWTE_SERVER, LUWTE_API_KEY.
 `;
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
@@ -27,6 +34,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 				return await serveCommand(rest, io);
 			case 'abr':
 				return await abrCommand(rest, io);
+			case 'library':
+				return await libraryCommand(rest, io);
+			case 'record':
+				return await recordCommand(rest, io);
 			case undefined:
 			case 'help':
 			case '--help':

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createEngine, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
+import { AttendanceLog, createEngine, Library, RecordingService, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
 import { z } from 'zod';
 import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
@@ -38,6 +38,12 @@ export interface Host {
 	readonly devApiKey: string | undefined;
 	/** Where the operator key is kept, when it lives in the data directory. */
 	readonly operatorKeyPath: string | undefined;
+	/** The on-demand library in `<dataDir>/library` (post-processing adds items with `addItem`). */
+	readonly library: Library;
+	/** The attendance event stream in `<dataDir>/attendance`. */
+	readonly attendance: AttendanceLog;
+	/** Stopped recordings become library items here (progress, state). */
+	readonly recordings: RecordingService;
 	close(): Promise<void>;
 }
 
@@ -47,11 +53,18 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
+	const attendance = await AttendanceLog.open(opts.dataDir);
+	if (attendance.skippedAtOpen > 0) log.warn('attendance.skipped_lines', { lines: attendance.skippedAtOpen });
+	const library = await Library.open(opts.dataDir, { attendance });
+	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
 	// Recordings live under the host's data directory unless the engine config names another.
 	const engine = await createEngine({ dataDir: opts.dataDir, ...(engineConfig ?? {}) });
 	engine.events.on('recording.part', (e) =>
 		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, { session: e.sessionId, recording: e.recordingId, participant: e.participantId, detail: e.detail }),
 	);
+	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, log: (event, fields) => log.info(event, fields) });
+	const pending = await recordings.resumePending();
+	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
 	engine.events.on('recording.consent', (e) => log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }));
 	engine.events.on('worker.died', (e) => log.error('engine.worker_died', { worker: e.workerIndex, pid: e.pid, error: e.error }));
 	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
@@ -63,6 +76,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		demoTenant,
 		operatorKey: operator.key,
 		onTenantsChanged: givenTenants ? undefined : () => saveTenants(opts.dataDir, loaded.registry),
+		library,
+		recordings,
 	});
 	let server: Server;
 	try {
@@ -72,6 +87,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		});
 	} catch (err) {
 		await engine.close();
+		await attendance.close();
 		throw err;
 	}
 	const signalling = attachSignalling(server, engine, loaded.registry, origins, log);
@@ -87,6 +103,9 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
 		devApiKey: loaded.devApiKey,
 		operatorKeyPath: operator.path,
+		library,
+		attendance,
+		recordings,
 		close() {
 			closing ??= (async () => {
 				signalling.close();
@@ -94,6 +113,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 				server.closeAllConnections();
 				await closed;
 				await engine.close();
+				recordings.close();
+				await attendance.close();
 			})();
 			return closing;
 		},

@@ -29,3 +29,8 @@ export { recordingManifestSchema, recordedPartSchema, type RecordingManifest, ty
 export { resolveFfmpeg, runTool, type FfmpegTools } from './recording/ffmpeg.ts';
 export type { SessionRecorder } from './recording/session-recorder.ts';
 export type { ConsentRecord, RecordingStatus } from './session/session.ts';
+export * from './recording/library/index.ts';
+export { AttendanceLog, attendanceEventSchema, type AttendanceEvent, type AttendanceEventInput, type AppendResult, type JsonValue } from './attendance/event-log.ts';
+export { issueLibraryToken, verifyLibraryToken, mediaSignature, verifyMediaSignature, type LibraryGrant } from './auth/library-token.ts';
+export * from './recording/postprocess/index.ts';
+export { RecordingService, type RecordingRecord, type RecordingState } from './recording/recording-service.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Engine, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
+import type { Engine, Library, RecordingService, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
 import { issueJoinToken, stimulusProfileId } from '@luwte/engine';
 import { adminRoutes, honoPath, openApiDocument, type AdminRoute, type AdminRouteId, type SessionResource } from '@luwte/sdk/admin';
 import { Hono, type Context } from 'hono';
@@ -14,6 +14,7 @@ import { mountDemo } from './demo.ts';
 import { mountOperatorRoutes, type OperatorOptions } from './operator.ts';
 import type { Handlers } from './handlers.ts';
 import { libraryHandlers } from './library-handlers.ts';
+import { mountLibraryViewer } from './library-viewer.ts';
 import { recordingHandlers } from './recording-handlers.ts';
 
 const API_VERSION = '0.1.0';
@@ -23,6 +24,10 @@ export type Env = { Variables: { tenant: Tenant } };
 export interface AppOptions extends Partial<OperatorOptions> {
 	/** The development tenant: enables the demo pages at `/` and `/demo/…`. */
 	demoTenant?: Tenant | undefined;
+	/** The on-demand library (admin and viewer routes); without it those routes answer `unavailable`. */
+	library?: Library | undefined;
+	/** Turns stopped recordings into library items; without it recording routes answer `unavailable`. */
+	recordings?: RecordingService | undefined;
 }
 
 export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy, opts: AppOptions = {}): Hono<Env> {
@@ -54,8 +59,8 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));
 
 	const handlers: Handlers = {
-		...recordingHandlers(engine),
-		...libraryHandlers(engine),
+		...recordingHandlers(engine, opts.recordings),
+		...libraryHandlers(opts.library),
 		health: () => {
 			const h = engine.health();
 			return { status: h.workers > 0 ? 'ok' : 'degraded', workers: h.workers, sessions: h.sessions };
@@ -91,6 +96,8 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 
 	// Operator routes first: `/v1/tenants` must not be taken for a tenant route.
 	mountOperatorRoutes(app, tenants, { operatorKey: opts.operatorKey, onTenantsChanged: opts.onTenantsChanged });
+	// Library viewer routes authenticate by library token, not by tenant key.
+	mountLibraryViewer(app, opts.library, tenants, origins);
 
 	for (const [id, route] of Object.entries(adminRoutes) as [AdminRouteId, AdminRoute][]) {
 		const handler = handlers[id] as (input: { tenant: Tenant | undefined; params: Record<string, string>; body: unknown; query: unknown }) => unknown;

@@ -1,9 +1,74 @@
-import type { Engine } from '@luwte/engine';
-import type { recordingRoutes } from '@luwte/sdk/admin';
+import type { Engine, RecordingRecord, RecordingService, Session } from '@luwte/engine';
+import type { RecordingResource, recordingRoutes } from '@luwte/sdk/admin';
+import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';
 
 export type RecordingRouteId = keyof typeof recordingRoutes;
 
-export function recordingHandlers(_engine: Engine): Handlers<RecordingRouteId> {
-	return {};
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Admin routes for recording (tenant API key): start, stop, state, consent, processing progress. */
+export function recordingHandlers(engine: Engine, given: RecordingService | undefined): Handlers<RecordingRouteId> {
+	const recordings = (): RecordingService => {
+		if (!given) throw new HostError('unavailable', 'this host does not record (no library)');
+		return given;
+	};
+	/** The live recording of a session, merged with what the service knows. */
+	const live = (session: Session): RecordingResource | null => {
+		const status = session.recordingStatus();
+		if (!status.active || !status.recordingId) return null;
+		const known = given?.list(session.tenantId).find((r) => r.recordingId === status.recordingId);
+		return {
+			...(known ? resource(known) : emptyResource(session.id, status.recordingId, status.startedAt!)),
+			state: 'recording',
+			recorded: status.recorded,
+		};
+	};
+	return {
+		startRecording: async ({ tenant, params }) => {
+			recordings();
+			const session = engine.session(tenant.id, params.sessionId!);
+			await session.startRecording();
+			return live(session)!;
+		},
+		stopRecording: async ({ tenant, params }) => {
+			const session = engine.session(tenant.id, params.sessionId!);
+			const { recordingId } = await session.stopRecording();
+			return resource(recordings().get(tenant.id, recordingId));
+		},
+		getSessionRecording: ({ tenant, params }) => {
+			const session = engine.session(tenant.id, params.sessionId!);
+			const status = session.recordingStatus();
+			return {
+				active: status.active,
+				recording: live(session),
+				consent: status.consent.map((c) => ({ participantId: c.participantId, consent: c.consent, at: iso(c.at), by: c.by })),
+			};
+		},
+		setRecordingConsent: ({ tenant, params, body }) => {
+			const session = engine.session(tenant.id, params.sessionId!);
+			const record = session.setRecordingConsent(undefined, params.participantId!, body.consent);
+			return { participantId: params.participantId!, consent: record.consent, at: iso(record.at), by: record.by };
+		},
+		listRecordings: ({ tenant }) => ({ recordings: recordings().list(tenant.id).map(resource) }),
+		getRecording: ({ tenant, params }) => resource(recordings().get(tenant.id, params.recordingId!)),
+	};
+}
+
+function resource(r: RecordingRecord): RecordingResource {
+	return {
+		recordingId: r.recordingId,
+		sessionId: r.sessionId,
+		state: r.state,
+		startedAt: iso(r.startedAt),
+		endedAt: r.endedAt === undefined ? null : iso(r.endedAt),
+		recorded: [],
+		progress: r.progress ?? null,
+		itemId: r.itemId ?? null,
+		error: r.error ?? null,
+	};
+}
+
+function emptyResource(sessionId: string, recordingId: string, startedAt: number): RecordingResource {
+	return { recordingId, sessionId, state: 'recording', startedAt: iso(startedAt), endedAt: null, recorded: [], progress: null, itemId: null, error: null };
 }

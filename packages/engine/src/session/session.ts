@@ -510,6 +510,7 @@ export class Session {
 		}
 		this.#assertNotEnded();
 		if (this.#recorder && !this.#recorder.stopped) throw new EngineError('conflict', 'this session is already being recorded');
+		if (!this.module) throw new EngineError('invalid_argument', 'a recording goes into one of the five modules: give the session a module first');
 		const dataDir = this.#config.dataDir;
 		if (!dataDir) throw new EngineError('unavailable', 'recording needs a data directory (engine config dataDir)');
 		const tools = resolveFfmpeg();

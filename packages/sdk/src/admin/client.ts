@@ -1,4 +1,4 @@
-import { adminRoutes, type AdminBody, type AdminPathParams, type AdminResponse, type AdminRouteId } from './routes.ts';
+import { adminRoutes, type AdminBody, type AdminPathParams, type AdminQuery, type AdminResponse, type AdminRouteId } from './routes.ts';
 import { errorResponseSchema } from './schemas.ts';
 
 /** An error answer of the admin API. */
@@ -31,7 +31,10 @@ export class AdminClient {
 		this.#opts = opts;
 	}
 
-	async call<R extends AdminRouteId>(route: R, args: { params?: AdminPathParams<R>; body?: AdminBody<R> } = {}): Promise<AdminResponse<R>> {
+	async call<R extends AdminRouteId>(
+		route: R,
+		args: { params?: AdminPathParams<R>; body?: AdminBody<R>; query?: AdminQuery<R> } = {},
+	): Promise<AdminResponse<R>> {
 		const def = adminRoutes[route];
 		const params = (args.params ?? {}) as Record<string, string>;
 		const path = def.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
@@ -39,8 +42,10 @@ export class AdminClient {
 			if (v === undefined) throw new TypeError(`missing path parameter ${name}`);
 			return encodeURIComponent(v);
 		});
+		const url = new URL(path, this.#opts.server);
+		for (const [k, v] of Object.entries((args.query ?? {}) as Record<string, unknown>)) if (v !== undefined) url.searchParams.set(k, String(v));
 		const doFetch = this.#opts.fetch ?? fetch;
-		const res = await doFetch(new URL(path, this.#opts.server), {
+		const res = await doFetch(url, {
 			method: def.method.toUpperCase(),
 			headers: {
 				authorization: `Bearer ${this.#opts.apiKey}`,
@@ -76,5 +81,55 @@ export class AdminClient {
 	}
 	createToken(sessionId: string, body: AdminBody<'createToken'>) {
 		return this.call('createToken', { params: { sessionId }, body });
+	}
+
+	// The on-demand library.
+	listLibraryModules() {
+		return this.call('listLibraryModules');
+	}
+	listLibraryItems(query: AdminQuery<'listLibraryItems'> = {}) {
+		return this.call('listLibraryItems', { query });
+	}
+	getLibraryItem(itemId: string) {
+		return this.call('getLibraryItem', { params: { itemId } });
+	}
+	updateLibraryItem(itemId: string, body: AdminBody<'updateLibraryItem'>) {
+		return this.call('updateLibraryItem', { params: { itemId }, body });
+	}
+	publishLibraryItem(itemId: string) {
+		return this.call('publishLibraryItem', { params: { itemId } });
+	}
+	unpublishLibraryItem(itemId: string) {
+		return this.call('unpublishLibraryItem', { params: { itemId } });
+	}
+	/** `by`: pseudonymous ID of the staff member who watched the flagged moments. */
+	approveLibraryItem(itemId: string, by: string) {
+		return this.call('approveLibraryItem', { params: { itemId }, body: { by } });
+	}
+	deleteLibraryItem(itemId: string) {
+		return this.call('deleteLibraryItem', { params: { itemId } });
+	}
+	createLibraryToken(body: AdminBody<'createLibraryToken'> = {}) {
+		return this.call('createLibraryToken', { body });
+	}
+
+	// Recording live sessions.
+	startRecording(sessionId: string) {
+		return this.call('startRecording', { params: { sessionId } });
+	}
+	stopRecording(sessionId: string) {
+		return this.call('stopRecording', { params: { sessionId } });
+	}
+	getSessionRecording(sessionId: string) {
+		return this.call('getSessionRecording', { params: { sessionId } });
+	}
+	setRecordingConsent(sessionId: string, participantId: string, consent: boolean) {
+		return this.call('setRecordingConsent', { params: { sessionId, participantId }, body: { consent } });
+	}
+	listRecordings() {
+		return this.call('listRecordings');
+	}
+	getRecording(recordingId: string) {
+		return this.call('getRecording', { params: { recordingId } });
 	}
 }

@@ -6,7 +6,7 @@ import { errorResponseSchema } from './schemas.ts';
 const errorResponses: Record<string, string> = {
 	'400': 'Invalid input (code invalid_params or bad_request; details.fields names each bad field)',
 	'401': 'Missing or unknown tenant API key',
-	'404': 'No such session for this tenant',
+	'404': 'No such session (or library item) for this tenant',
 	'410': 'The session has ended',
 	'413': 'Body too large',
 };
@@ -20,12 +20,16 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		...(Object.entries(operatorRoutes) as [string, AdminRoute][]).map(([id, r]) => [id, r, 'operator'] as [string, AdminRoute, 'operator']),
 	];
 	for (const [id, route, auth] of all) {
-		const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+		const params: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
 			name: m[1],
 			in: 'path',
 			required: true,
 			schema: { type: 'string' },
 		}));
+		if (route.query) {
+			const q = z.toJSONSchema(route.query, { io: 'input' }) as { properties?: Record<string, unknown>; required?: string[] };
+			for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+		}
 		const responses: Record<string, unknown> = {
 			[String(route.status)]: {
 				description: route.summary,

@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { SessionClient, SignalError, type RemoteTrack } from '../client/index.ts';
+import { SessionClient, SignalError, type RecordingState, type RemoteTrack } from '../client/index.ts';
 import type { Role } from '../protocol/index.ts';
 import { textsFor, type Texts } from './i18n.ts';
 import { SpeakingDetector } from './speaking-detector.ts';
@@ -17,6 +17,12 @@ interface Member {
 	videoPaused: boolean;
 	audioPaused: boolean;
 	speaking: boolean;
+}
+
+const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [] };
+
+function sameRecording(a: RecordingState, b: RecordingState): boolean {
+	return a.active === b.active && a.you === b.you && a.consent === b.consent && a.recorded.join('\n') === b.recorded.join('\n');
 }
 
 /** Reconnect waits (ms): quick at first, then calmly every 10 s, for about five minutes. */
@@ -38,10 +44,14 @@ function roleOfToken(token: string): Role | undefined {
  * website. Camera and microphone check first, one large "Meedoen" button, then the leader big
  * and fixed, the others in a stable grid. Dutch by default (`lang="en"` for English).
  *
+ * While the session is recorded everyone sees a steady indicator (space reserved, so nothing
+ * moves); clients can join or leave the recording themselves, hosts start and stop it, see who
+ * is in it and register consent given aloud.
+ *
  * Events: `luwte-joined`, `luwte-left`, `luwte-error` (detail: `{code, message}`).
  * Styling: custom properties `--luwte-bg`, `--luwte-fg`, `--luwte-surface`, `--luwte-accent`,
- * `--luwte-button-bg`, `--luwte-button-fg`, `--luwte-radius`, `--luwte-font-size`;
- * parts `stage`, `grid`, `tile`, `controls`, `button`, `message`.
+ * `--luwte-button-bg`, `--luwte-button-fg`, `--luwte-radius`, `--luwte-font-size`, `--luwte-recording`;
+ * parts `stage`, `grid`, `tile`, `controls`, `button`, `message`, `recording`, `recording-panel`.
  */
 export class LuwteSession extends LitElement {
 	static override properties = {
@@ -60,6 +70,10 @@ export class LuwteSession extends LitElement {
 		_spotlight: { state: true },
 		_sharing: { state: true },
 		_confirmEnd: { state: true },
+		_recording: { state: true },
+		_confirmStopRecording: { state: true },
+		_confirmConsent: { state: true },
+		_consentSeen: { state: true },
 	};
 
 	declare server: string;
@@ -77,6 +91,11 @@ export class LuwteSession extends LitElement {
 	declare _spotlight: string | null;
 	declare _sharing: boolean;
 	declare _confirmEnd: boolean;
+	declare _recording: RecordingState;
+	declare _confirmStopRecording: boolean;
+	declare _confirmConsent: boolean;
+	/** Hosts: consent per participant as far as this host can tell (the server tells hosts only who is recorded). */
+	declare _consentSeen: Map<string, boolean>;
 
 	#client: SessionClient | undefined;
 	#local: MediaStream | undefined;
@@ -86,6 +105,8 @@ export class LuwteSession extends LitElement {
 	#reconnectAttempt = 0;
 	#reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 	#leaving = false;
+	#stopRecordingTimer: ReturnType<typeof setTimeout> | undefined;
+	#recordingBusy = false;
 
 	constructor() {
 		super();
@@ -104,6 +125,10 @@ export class LuwteSession extends LitElement {
 		this._spotlight = null;
 		this._sharing = false;
 		this._confirmEnd = false;
+		this._recording = NOT_RECORDING;
+		this._confirmStopRecording = false;
+		this._confirmConsent = false;
+		this._consentSeen = new Map();
 	}
 
 	/** The current phase: preview, joining, joined, reconnecting, left, ended or error. */
@@ -128,6 +153,7 @@ export class LuwteSession extends LitElement {
 		super.disconnectedCallback();
 		this.#leaving = true;
 		clearTimeout(this.#reconnectTimer);
+		clearTimeout(this.#stopRecordingTimer);
 		void this.#client?.leave();
 		this.#stopLocal();
 		this.#stopDetectors();
@@ -167,6 +193,7 @@ export class LuwteSession extends LitElement {
 		this.#stopLocal();
 		this.#stopDetectors();
 		this._members = new Map();
+		this.#resetRecording();
 		this._phase = 'left';
 		this._message = this.#t.left;
 		this.#emit('luwte-left', { reason: 'left' });
@@ -218,12 +245,20 @@ export class LuwteSession extends LitElement {
 			for (const tr of source === 'microphone' ? (this.#local?.getAudioTracks() ?? []) : (this.#local?.getVideoTracks() ?? [])) tr.enabled = false;
 		});
 		client.on('spotlightChanged', ({ participantId }) => (this._spotlight = participantId));
+		client.on('recordingChanged', (r) => {
+			if (client === this.#client) this.#onRecordingChanged(r);
+		});
 		client.on('trackPaused', (t) => this.#patch(t.participantId, t.source === 'microphone' ? { audioPaused: true } : { videoPaused: true }));
 		client.on('trackResumed', (t) => this.#patch(t.participantId, t.source === 'microphone' ? { audioPaused: false } : { videoPaused: false }));
 		client.on('sessionEnded', () => this.#finish('ended'));
 		client.on('disconnected', ({ reason }) => this.#onDisconnected(client, reason));
+		// A new connection: what this host knew about others' consent is rebuilt from the server.
+		this._consentSeen = new Map();
 		const joined = await client.connect(this.token);
 		this._spotlight = client.spotlight;
+		// The server tells a joining client only about a running recording; none told means none
+		// (it may have stopped while this client was reconnecting).
+		this.#onRecordingChanged(client.recording);
 		for (const peer of joined.peers) this.#upsert(peer.participantId, peer.role);
 		if (joined.role !== 'viewer' && this.#local) {
 			const camera = this.#local.getVideoTracks()[0];
@@ -276,6 +311,7 @@ export class LuwteSession extends LitElement {
 		this.#stopLocal();
 		this.#stopDetectors();
 		this._members = new Map();
+		this.#resetRecording();
 		this._phase = kind === 'ended' ? 'ended' : 'left';
 		this._message = kind === 'ended' ? this.#t.ended : this.#t.replaced;
 		this.#emit('luwte-left', { reason: kind });
@@ -287,6 +323,7 @@ export class LuwteSession extends LitElement {
 		this._message =
 			code === 'origin_not_allowed' ? t.originNotAllowed : code === 'unauthorized' ? t.tokenInvalid : code === 'session_ended' ? t.ended : t.failed;
 		this._phase = code === 'session_ended' ? 'ended' : 'error';
+		this.#resetRecording();
 		void this.#client?.leave();
 		this.#client = undefined;
 		this.#emit('luwte-error', { code, message: err instanceof Error ? err.message : String(err) });
@@ -421,6 +458,104 @@ export class LuwteSession extends LitElement {
 		await this.#client?.endSession();
 	}
 
+	#onRecordingChanged(next: RecordingState): void {
+		const prev = this._recording;
+		if (sameRecording(prev, next)) return; // Repeats change nothing, so nothing is announced twice.
+		if (next.active) {
+			// Clients are recorded only with consent, so being recorded shows it; one who drops out of
+			// a running recording has (nearly always) withdrawn it.
+			const seen = new Map(this._consentSeen);
+			for (const id of next.recorded) seen.set(id, true);
+			for (const id of prev.recorded) if (!next.recorded.includes(id)) seen.set(id, false);
+			this._consentSeen = seen;
+		}
+		if (prev.active !== next.active) {
+			this._confirmConsent = false;
+			this.#cancelStopConfirm();
+			if (!next.active) this._message = this.#t.recordingStopped;
+			else if (this.#isRecordingNotice(this._message)) this._message = '';
+		}
+		this._recording = next;
+	}
+
+	#resetRecording(): void {
+		this._recording = NOT_RECORDING;
+		this._confirmConsent = false;
+		this.#cancelStopConfirm();
+	}
+
+	#isRecordingNotice(message: string): boolean {
+		const t = this.#t;
+		return ([t.recordingStopped, t.recordingUnavailable, t.recordingNoModule, t.recordingFailed] as string[]).includes(message);
+	}
+
+	#recordingError(err: unknown): void {
+		const code = err instanceof SignalError ? err.code : 'internal';
+		// A conflict means someone else was quicker (another host started or stopped it): the
+		// indicator already shows how things are.
+		if (code === 'conflict') return;
+		const t = this.#t;
+		// startRecording takes no parameters: invalid_params there means the session has no module.
+		this._message = code === 'unavailable' ? t.recordingUnavailable : code === 'invalid_params' ? t.recordingNoModule : t.recordingFailed;
+	}
+
+	#cancelStopConfirm(): void {
+		clearTimeout(this.#stopRecordingTimer);
+		this._confirmStopRecording = false;
+	}
+
+	/** Host: starts the recording, or stops it in two steps. */
+	async #toggleRecording(): Promise<void> {
+		const client = this.#client;
+		if (!client || this.#recordingBusy) return;
+		const stopping = this._recording.active;
+		if (stopping && !this._confirmStopRecording) {
+			// Two steps, as for ending the activity: a slip of the hand must not end the recording.
+			this._confirmStopRecording = true;
+			this.#stopRecordingTimer = setTimeout(() => (this._confirmStopRecording = false), 6000);
+			return;
+		}
+		this.#cancelStopConfirm();
+		this.#recordingBusy = true;
+		try {
+			await (stopping ? client.stopRecording() : client.startRecording());
+		} catch (err) {
+			this.#recordingError(err);
+		} finally {
+			this.#recordingBusy = false;
+		}
+	}
+
+	/** Client: leaving the recording is one step; joining it asks once more. */
+	async #toggleOwnConsent(): Promise<void> {
+		if (this._recording.consent) {
+			await this.#setConsent(false);
+			return;
+		}
+		this._confirmConsent = true;
+		await this.updateComplete;
+		this.renderRoot.querySelector<HTMLElement>('.consent-confirm')?.focus();
+	}
+
+	async #answerConsent(yes: boolean): Promise<void> {
+		this._confirmConsent = false;
+		await this.updateComplete;
+		this.renderRoot.querySelector<HTMLElement>('button.consent')?.focus();
+		if (yes) await this.#setConsent(true);
+	}
+
+	/** Own consent (no participantId), or a host registering someone's consent given aloud. */
+	async #setConsent(consent: boolean, participantId?: string): Promise<void> {
+		const client = this.#client;
+		if (!client) return;
+		try {
+			await client.setRecordingConsent(consent, participantId);
+			if (participantId) this._consentSeen = new Map(this._consentSeen).set(participantId, consent);
+		} catch (err) {
+			this.#recordingError(err);
+		}
+	}
+
 	#emit(name: string, detail: unknown): void {
 		this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 	}
@@ -481,6 +616,7 @@ export class LuwteSession extends LitElement {
 		const publishing = role !== 'viewer';
 		return html`
 			<div class="room ${stageMember || role === 'participant' || role === 'viewer' ? 'with-stage' : 'grid-only'}">
+				${this.#renderRecordingIndicator()}
 				${role === 'participant' || role === 'viewer'
 					? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
 							${stageMember
@@ -518,13 +654,97 @@ export class LuwteSession extends LitElement {
 										<button part="button" aria-pressed=${String(this._sharing)} @click=${() => (this._sharing ? this.stopScreenShare() : this.shareScreen())}>
 											${this._sharing ? t.stopShare : t.shareScreen}
 										</button>
+										<button part="button record" class="record" @click=${() => this.#toggleRecording()}>
+											${this._recording.active ? (this._confirmStopRecording ? t.recordStopConfirm : t.recordStop) : t.recordStart}
+										</button>
 										<button part="button end" class="end" @click=${() => this.#endSession()}>${this._confirmEnd ? t.endConfirm : t.endSession}</button>
 									`
 								: nothing}
 							<button part="button leave" class="leave" @click=${() => this.leave()}>${t.leave}</button>
 				</div>
+				${this.#renderRecordingPanel(members, participantIndex)}
 			</div>
 		`;
+	}
+
+	/**
+	 * Always in the room, empty when nothing is recorded: its space is reserved (a hidden copy of
+	 * the longest text sizes it), so the tiles never move when a recording starts or stops. The
+	 * live region changes only when the state does, so a screen reader hears it once.
+	 */
+	#renderRecordingIndicator(): TemplateResult {
+		const t = this.#t;
+		const r = this._recording;
+		return html`<div class="rec ${r.active ? 'on' : ''}" part="recording">
+			<span class="rec-dot" aria-hidden="true"></span>
+			<div class="rec-stack">
+				<div class="rec-sizer" aria-hidden="true">
+					<span class="rec-title">${t.recordingActive}</span>
+					<span class="rec-alts"><span>${t.recordingYouIn}</span><span>${t.recordingYouOut}</span></span>
+				</div>
+				<div class="rec-text" role="status" aria-live="polite" aria-atomic="true">
+					${r.active ? html`<span class="rec-title">${t.recordingActive}</span> <span>${r.you ? t.recordingYouIn : t.recordingYouOut}</span>` : nothing}
+				</div>
+			</div>
+		</div>`;
+	}
+
+	#renderRecordingPanel(members: Member[], participantIndex: Map<string, number>): TemplateResult | typeof nothing {
+		const t = this.#t;
+		const r = this._recording;
+		const role = this.#role;
+		if (!r.active || role === undefined || role === 'viewer') return nothing;
+		if (role !== 'host') {
+			return html`<section class="rec-panel" part="recording-panel" aria-label=${t.recordingPanel}>
+				${this._confirmConsent
+					? html`<div
+							class="consent-confirm"
+							role="group"
+							aria-labelledby="consent-question"
+							tabindex="-1"
+							@keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#answerConsent(false)}
+						>
+							<p id="consent-question">${t.consentQuestion}</p>
+							<div class="confirm-buttons">
+								<button part="button" @click=${() => this.#answerConsent(true)}>${t.consentYes}</button>
+								<button part="button" @click=${() => this.#answerConsent(false)}>${t.consentNo}</button>
+							</div>
+						</div>`
+					: html`<button part="button consent" class="consent" @click=${() => this.#toggleOwnConsent()}>
+							${r.consent ? t.consentWithdraw : t.consentGive}
+						</button>`}
+			</section>`;
+		}
+		// Names as on the tiles (never the pseudonymous IDs), in the order of the tiles.
+		const self = this.#client?.participantId;
+		const recorded = new Set(r.recorded);
+		const names = [
+			...(self && recorded.has(self) ? [t.you] : []),
+			...members.filter((m) => recorded.has(m.participantId)).map((m) => this.#label(m, participantIndex.get(m.participantId) ?? 0)),
+		];
+		const asking = members.filter((m) => m.role === 'participant' || m.role === 'location');
+		return html`<section class="rec-panel" part="recording-panel" aria-label=${t.recordingPanel}>
+			<p class="rec-heading" id="recorded-heading">${t.recordedList}</p>
+			${names.length
+				? html`<ul class="rec-list" aria-labelledby="recorded-heading">
+						${names.map((n) => html`<li>${n}</li>`)}
+					</ul>`
+				: html`<p class="rec-none">${t.recordedNobody}</p>`}
+			${asking.length
+				? html`<p class="rec-heading" id="consent-heading">${t.consentList}</p>
+						<ul class="consent-list" aria-labelledby="consent-heading">
+							${asking.map((m) => {
+								const label = this.#label(m, participantIndex.get(m.participantId) ?? 0);
+								const given = this._consentSeen.get(m.participantId) === true;
+								const action = given ? t.consentRevoke : t.consentRegister;
+								return html`<li>
+									<span>${label} · ${given ? t.consentGiven : t.consentNone}</span>
+									<button part="button" aria-label="${label}: ${action}" @click=${() => this.#setConsent(!given, m.participantId)}>${action}</button>
+								</li>`;
+							})}
+						</ul>`
+				: nothing}
+		</section>`;
 	}
 
 	#renderTile(m: Member, label: string, big: boolean): TemplateResult {
@@ -561,6 +781,7 @@ export class LuwteSession extends LitElement {
 			--_button-bg: var(--luwte-button-bg, #f4f1ea);
 			--_button-fg: var(--luwte-button-fg, #14191f);
 			--_radius: var(--luwte-radius, 12px);
+			--_rec: var(--luwte-recording, #f06a6a);
 			display: block;
 			container-type: inline-size;
 			background: var(--_bg);
@@ -697,6 +918,103 @@ export class LuwteSession extends LitElement {
 			font-size: 0.85em;
 			min-height: 48px;
 			padding: 0.25rem 0.75rem;
+		}
+		/* The recording indicator: steady, never animated; its border and text space are always there. */
+		.rec {
+			display: grid;
+			grid-template-columns: auto 1fr;
+			align-items: center;
+			gap: 0.75rem;
+			padding: 0.5rem 1rem;
+			border: 2px solid transparent;
+			border-radius: var(--_radius);
+		}
+		.rec.on {
+			border-color: var(--_rec);
+			background: var(--_surface);
+		}
+		.rec-dot {
+			width: 1em;
+			height: 1em;
+			border-radius: 50%;
+			background: var(--_rec);
+			visibility: hidden;
+		}
+		.rec.on .rec-dot {
+			visibility: visible;
+		}
+		.rec-stack span {
+			display: block;
+		}
+		/* Stacked in one cell: the hidden copy of the longest text holds the space for the live one. */
+		.rec-stack,
+		.rec-stack .rec-alts {
+			display: grid;
+		}
+		.rec-stack > *,
+		.rec-alts > * {
+			grid-area: 1 / 1;
+		}
+		.rec-sizer {
+			visibility: hidden;
+		}
+		.rec-title {
+			font-weight: 700;
+		}
+		.rec-panel {
+			display: grid;
+			gap: 0.5rem;
+			justify-items: start;
+			padding: 0.75rem 1rem;
+			background: var(--_surface);
+			border-radius: var(--_radius);
+		}
+		.rec-panel p {
+			margin: 0;
+		}
+		.rec-heading {
+			font-weight: 700;
+		}
+		.rec-list,
+		.consent-list {
+			margin: 0;
+			padding-left: 1.2em;
+		}
+		.consent-list {
+			list-style: none;
+			padding: 0;
+			display: grid;
+			gap: 0.5rem;
+		}
+		.consent-list li {
+			display: flex;
+			flex-wrap: wrap;
+			align-items: center;
+			gap: 0.5rem 1rem;
+		}
+		.consent-list button {
+			font-size: 0.85em;
+			min-height: 48px;
+			padding: 0.25rem 0.75rem;
+		}
+		.consent {
+			font-size: 1.1em;
+			min-height: 64px;
+		}
+		.consent-confirm {
+			display: grid;
+			gap: 0.75rem;
+			padding: 0.5rem;
+			border-radius: var(--_radius);
+		}
+		.consent-confirm:focus-visible {
+			outline: 4px solid var(--_accent);
+			outline-offset: 3px;
+		}
+		.confirm-buttons {
+			display: flex;
+			flex-wrap: wrap;
+			gap: 0.75rem;
 		}
 		.message {
 			min-height: 1.4em;

@@ -1,0 +1,86 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { EngineError } from '../errors.ts';
+import type { Tenant, TenantRegistry } from './tenants.ts';
+
+const ISSUER = 'luwte';
+/** Its own audience: a join token is no library token, and the other way round. */
+const AUDIENCE = 'luwte:library';
+
+/** What a library token grants: one pseudonymous client of one tenant may watch its published library. */
+export interface LibraryGrant {
+	tenantId: string;
+	participantId: string;
+	expiresAt: number;
+	tokenId: string;
+}
+
+const claimsSchema = z.object({
+	ten: z.string().min(1),
+	sub: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/),
+	scope: z.literal('library'),
+	exp: z.number(),
+	jti: z.string().min(1),
+});
+
+export async function issueLibraryToken(tenant: Tenant, grant: { participantId: string; ttlSeconds: number }): Promise<{ token: string; expiresAt: number }> {
+	const now = Math.floor(Date.now() / 1000);
+	const exp = now + grant.ttlSeconds;
+	const token = await new SignJWT({ ten: tenant.id, scope: 'library' })
+		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+		.setIssuer(ISSUER)
+		.setAudience(AUDIENCE)
+		.setSubject(grant.participantId)
+		.setIssuedAt(now)
+		.setExpirationTime(exp)
+		.setJti(randomUUID())
+		.sign(Buffer.from(tenant.tokenSecret, 'base64url'));
+	return { token, expiresAt: exp * 1000 };
+}
+
+/** Verifies signature, audience, scope and expiry with the secret of the tenant the token names. */
+export async function verifyLibraryToken(tenants: TenantRegistry, token: string): Promise<LibraryGrant> {
+	let tenantId: unknown;
+	try {
+		tenantId = decodeJwt(token).ten;
+	} catch {
+		throw new EngineError('unauthorized', 'the library token is malformed');
+	}
+	const tenant = typeof tenantId === 'string' ? tenants.get(tenantId) : undefined;
+	if (!tenant) throw new EngineError('unauthorized', 'the library token is not valid');
+	try {
+		const { payload } = await jwtVerify(token, Buffer.from(tenant.tokenSecret, 'base64url'), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+		const claims = claimsSchema.parse(payload);
+		return { tenantId: claims.ten, participantId: claims.sub, expiresAt: claims.exp * 1000, tokenId: claims.jti };
+	} catch (err) {
+		if (err instanceof joseErrors.JWTExpired) throw new EngineError('unauthorized', 'the library token has expired');
+		throw new EngineError('unauthorized', 'the library token is not valid');
+	}
+}
+
+/**
+ * Signed media links. A `<video src>` or `<img src>` cannot send an Authorization header, and a
+ * cookie would be a third-party cookie on the care provider's site (blocked by browsers). So the
+ * player gets a link that names only the item, the file and an expiry, signed with a key derived
+ * from the tenant's token secret: no participant ID or token in the URL.
+ */
+export function mediaSignature(tenant: Tenant, itemId: string, file: 'media' | 'thumbnail', expiresAtSeconds: number): string {
+	const key = createHmac('sha256', Buffer.from(tenant.tokenSecret, 'base64url')).update('luwte:library-media:v1').digest();
+	return createHmac('sha256', key).update(`${itemId}\n${file}\n${expiresAtSeconds}`).digest('base64url');
+}
+
+/** True when `signature` was made by `mediaSignature` for these values and has not expired. */
+export function verifyMediaSignature(
+	tenant: Tenant,
+	itemId: string,
+	file: 'media' | 'thumbnail',
+	expiresAtSeconds: number,
+	signature: string,
+	nowMs: number = Date.now(),
+): boolean {
+	if (!Number.isInteger(expiresAtSeconds) || expiresAtSeconds * 1000 < nowMs) return false;
+	const expected = Buffer.from(mediaSignature(tenant, itemId, file, expiresAtSeconds));
+	const given = Buffer.from(signature);
+	return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Small durable-filesystem steps. A rename is atomic, but only an fsync of the file (its data)
+ * and of the folder (the new name) makes it survive a power cut; without them a crash can leave
+ * an empty or missing file under the new name.
+ */
+
+export async function fsyncPath(path: string): Promise<void> {
+	const fh = await open(path, 'r');
+	try {
+		await fh.sync();
+	} finally {
+		await fh.close();
+	}
+}
+
+/** Writes `data` to `path` so that after a crash the path holds either the old or the new content. */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+	const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+	const fh = await open(tmp, 'wx', 0o600);
+	try {
+		await fh.writeFile(data, 'utf8');
+		await fh.sync();
+	} finally {
+		await fh.close();
+	}
+	try {
+		await rename(tmp, path);
+	} catch (err) {
+		await unlink(tmp).catch(() => undefined);
+		throw err;
+	}
+	await fsyncPath(dirname(path));
+}
+
+/** Moves a file (or copies it when `keep`), across filesystems too, and makes its data durable. */
+export async function moveFileDurably(from: string, to: string, keep: boolean): Promise<void> {
+	if (!keep) {
+		try {
+			await rename(from, to);
+			await fsyncPath(to);
+			return;
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+		}
+	}
+	await copyFile(from, to);
+	await fsyncPath(to);
+	// The source goes only once the copy is on disk.
+	if (!keep) await unlink(from);
+}

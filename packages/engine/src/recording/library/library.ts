@@ -1,0 +1,439 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import type { AttendanceEvent, AttendanceLog } from '../../attendance/event-log.ts';
+import { EngineError } from '../../errors.ts';
+import { activityModules, moduleLabels, type ActivityModule } from '../../session/activity.ts';
+import { fsyncPath, moveFileDurably, writeFileAtomic } from './durable-fs.ts';
+import {
+	addItemSchema,
+	completeItemSchema,
+	createProcessingSchema,
+	libraryItemIdSchema,
+	libraryItemSchema,
+	libraryStatuses,
+	listFilterSchema,
+	needsApproval,
+	pseudonymSchema,
+	updateItemSchema,
+	watchInputSchema,
+	type AddItemInput,
+	type CompleteItemInput,
+	type CreateProcessingInput,
+	type LibraryItem,
+	type LibraryListFilter,
+	type LibraryStatus,
+	type UpdateItemInput,
+	type WatchInput,
+} from './item.ts';
+
+/** The attendance event type of watching a library item. */
+export const WATCH_EVENT_TYPE = 'library.watch';
+
+export interface ModuleSummary {
+	module: ActivityModule;
+	label: string;
+	total: number;
+	byStatus: Record<LibraryStatus, number>;
+}
+
+export interface WatchResult {
+	/** False when this event (same client event ID) was recorded before. */
+	stored: boolean;
+	/** Where this participant would resume now; undefined after `finished`. */
+	resumeSeconds: number | undefined;
+}
+
+export interface LibraryOptions {
+	/** Watch events go to this stream; resume positions are rebuilt from it at open. */
+	attendance: AttendanceLog;
+	now?: () => number;
+}
+
+const ITEM_FILE = 'item.json';
+
+/**
+ * The on-demand library of one host, in `<dataDir>/library/`.
+ *
+ * Storage: every item is a folder `items/<id>/` holding its media and its metadata `item.json`.
+ * Metadata is replaced atomically (temp file, fsync, rename, fsync folder), so a crash while one
+ * item changes leaves that item's previous version, and never touches another item: there is no
+ * shared file whose tail could be torn and no log to compact. New items are assembled in a
+ * hidden `.incoming-<id>` folder and renamed into place, so an item appears with all its files or
+ * not at all; deletion renames to `.trash-<id>` first. Leftovers of either are removed at open.
+ *
+ * Every item belongs to one tenant; asking for another tenant's item answers `not_found`.
+ */
+export class Library {
+	/** `<dataDir>/library`; item file paths are relative to it. */
+	readonly dir: string;
+	/** Item folders whose metadata could not be read at open (left on disk, not listed). */
+	readonly skippedAtOpen: string[];
+	readonly #itemsDir: string;
+	readonly #attendance: AttendanceLog;
+	readonly #now: () => number;
+	readonly #items = new Map<string, LibraryItem>();
+	/** Changes of one item run one after another (metadata is read, changed and written whole). */
+	readonly #locks = new Map<string, Promise<unknown>>();
+	/** `tenant \0 item \0 participant` → seconds; derived from the attendance stream. */
+	readonly #resume = new Map<string, number>();
+
+	private constructor(dir: string, attendance: AttendanceLog, now: () => number, skipped: string[]) {
+		this.dir = dir;
+		this.#itemsDir = join(dir, 'items');
+		this.#attendance = attendance;
+		this.#now = now;
+		this.skippedAtOpen = skipped;
+	}
+
+	static async open(dataDir: string, opts: LibraryOptions): Promise<Library> {
+		const dir = join(resolve(dataDir), 'library');
+		const itemsDir = join(dir, 'items');
+		await mkdir(itemsDir, { recursive: true });
+		const skipped: string[] = [];
+		const items: LibraryItem[] = [];
+		for (const entry of await readdir(itemsDir, { withFileTypes: true })) {
+			const path = join(itemsDir, entry.name);
+			if (entry.name.startsWith('.incoming-') || entry.name.startsWith('.trash-')) {
+				// An add or a delete the host did not finish: the item never appeared, or is gone.
+				await rm(path, { recursive: true, force: true });
+				continue;
+			}
+			if (!entry.isDirectory() || !libraryItemIdSchema.safeParse(entry.name).success) continue;
+			for (const f of await readdir(path)) if (f.startsWith(`.${ITEM_FILE}.tmp-`)) await unlink(join(path, f)).catch(() => undefined);
+			try {
+				const item = libraryItemSchema.parse(JSON.parse(await readFile(join(path, ITEM_FILE), 'utf8')));
+				if (item.id !== entry.name) throw new Error('id does not match its folder');
+				items.push(item);
+			} catch {
+				skipped.push(entry.name);
+			}
+		}
+		const library = new Library(dir, opts.attendance, opts.now ?? Date.now, skipped);
+		for (const item of items) library.#items.set(item.id, item);
+		for await (const e of opts.attendance.replay({ type: WATCH_EVENT_TYPE })) library.#applyWatch(e);
+		opts.attendance.onAppend((e) => {
+			if (e.type === WATCH_EVENT_TYPE) library.#applyWatch(e);
+		});
+		return library;
+	}
+
+	/** Adds a finished item from the post-processor's folder: `published`, or `flagged` when flashes were found. */
+	async addItem(input: AddItemInput): Promise<LibraryItem> {
+		const data = parse(addItemSchema, input, 'library item');
+		const id = newItemId();
+		const staging = join(this.#itemsDir, `.incoming-${id}`);
+		await mkdir(staging);
+		const moved: [string, string][] = [];
+		try {
+			const files = await this.#bringFiles(id, staging, data, moved);
+			const now = this.#now();
+			const flagged = (data.flash?.windows.length ?? 0) > 0;
+			const item = libraryItemSchema.parse({
+				id,
+				tenantId: data.tenantId,
+				title: data.title,
+				module: data.module,
+				description: data.description,
+				durationSeconds: data.durationSeconds,
+				recordedAt: data.recordedAt,
+				createdAt: now,
+				status: flagged ? 'flagged' : 'published',
+				...(data.flash ? { flash: data.flash } : {}),
+				...(flagged ? {} : { publishedAt: now }),
+				...(data.sessionId ? { sessionId: data.sessionId } : {}),
+				files,
+			});
+			await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item));
+			await rename(staging, join(this.#itemsDir, id));
+			await fsyncPath(this.#itemsDir);
+			this.#items.set(id, item);
+			return item;
+		} catch (err) {
+			// Give the post-processor its files back, so it can retry.
+			for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
+			await rm(staging, { recursive: true, force: true });
+			throw err;
+		}
+	}
+
+	/** Lists a recording while post-processing runs (status `processing`, no media yet). */
+	async createProcessing(input: CreateProcessingInput): Promise<LibraryItem> {
+		const data = parse(createProcessingSchema, input, 'library item');
+		const id = newItemId();
+		const item = libraryItemSchema.parse({
+			id,
+			tenantId: data.tenantId,
+			title: data.title,
+			module: data.module,
+			description: data.description,
+			durationSeconds: 0,
+			recordedAt: data.recordedAt,
+			createdAt: this.#now(),
+			status: 'processing',
+			...(data.sessionId ? { sessionId: data.sessionId } : {}),
+		});
+		const staging = join(this.#itemsDir, `.incoming-${id}`);
+		await mkdir(staging);
+		try {
+			await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item));
+			await rename(staging, join(this.#itemsDir, id));
+			await fsyncPath(this.#itemsDir);
+		} catch (err) {
+			await rm(staging, { recursive: true, force: true });
+			throw err;
+		}
+		this.#items.set(id, item);
+		return item;
+	}
+
+	/** Post-processing finished: the files come in and the item becomes `published` or `flagged`. */
+	async complete(tenantId: string, itemId: string, input: CompleteItemInput): Promise<LibraryItem> {
+		const data = parse(completeItemSchema, input, 'completed item');
+		return this.#change(tenantId, itemId, async (item) => {
+			if (item.status !== 'processing' && item.status !== 'failed') throw new EngineError('conflict', `this item is ${item.status}, not processing`);
+			const dir = join(this.#itemsDir, item.id);
+			const files = await this.#bringFiles(item.id, dir, data, []);
+			const now = this.#now();
+			const flagged = (data.flash?.windows.length ?? 0) > 0;
+			const { error: _error, flash: _flash, ...rest } = item;
+			const next: LibraryItem = {
+				...rest,
+				durationSeconds: data.durationSeconds,
+				status: flagged ? 'flagged' : 'published',
+				...(data.flash ? { flash: data.flash } : {}),
+				...(flagged ? {} : { publishedAt: now }),
+				files,
+			};
+			return { next, after: () => this.#removeStale(dir, files) };
+		});
+	}
+
+	/** Post-processing failed: the item stays listed for staff as `failed`, with the reason. */
+	async markFailed(tenantId: string, itemId: string, error: string): Promise<LibraryItem> {
+		const reason = typeof error === 'string' && error.trim() !== '' ? error.trim().slice(0, 2000) : 'post-processing failed';
+		return this.#change(tenantId, itemId, (item) => {
+			if (item.status !== 'processing' && item.status !== 'failed') throw new EngineError('conflict', `this item is ${item.status}, not processing`);
+			return { next: { ...item, status: 'failed', error: reason } };
+		});
+	}
+
+	/** The tenant's items, newest recording first. */
+	list(tenantId: string, filter: LibraryListFilter = {}): LibraryItem[] {
+		const f = parse(listFilterSchema, filter, 'filter');
+		return [...this.#items.values()]
+			.filter((i) => i.tenantId === tenantId && (f.module === undefined || i.module === f.module) && (f.status === undefined || i.status === f.status))
+			.sort((a, b) => b.recordedAt - a.recordedAt || b.createdAt - a.createdAt);
+	}
+
+	/** Counts per module (all five, also when empty), per status. */
+	modules(tenantId: string): ModuleSummary[] {
+		const summaries = activityModules.map((module) => ({
+			module,
+			label: moduleLabels[module],
+			total: 0,
+			byStatus: Object.fromEntries(libraryStatuses.map((s) => [s, 0])) as Record<LibraryStatus, number>,
+		}));
+		for (const item of this.#items.values()) {
+			if (item.tenantId !== tenantId) continue;
+			const s = summaries.find((m) => m.module === item.module)!;
+			s.total++;
+			s.byStatus[item.status]++;
+		}
+		return summaries;
+	}
+
+	/** One item of the tenant; another tenant's item is `not_found`, like a missing one. */
+	get(tenantId: string, itemId: string): LibraryItem {
+		const id = parse(libraryItemIdSchema, itemId, 'item ID');
+		const item = this.#items.get(id);
+		if (!item || item.tenantId !== tenantId) throw new EngineError('not_found', `library item ${id} not found`);
+		return item;
+	}
+
+	/** Absolute path of an item's media or thumbnail; undefined when it has none. */
+	filePath(item: LibraryItem, which: 'media' | 'thumbnail'): string | undefined {
+		const rel = item.files?.[which];
+		return rel === undefined ? undefined : join(this.dir, rel);
+	}
+
+	async update(tenantId: string, itemId: string, patch: UpdateItemInput): Promise<LibraryItem> {
+		const data = parse(updateItemSchema, patch, 'item update');
+		return this.#change(tenantId, itemId, (item) => ({
+			next: {
+				...item,
+				...(data.title !== undefined ? { title: data.title } : {}),
+				...(data.description !== undefined ? { description: data.description } : {}),
+				...(data.module !== undefined ? { module: data.module } : {}),
+			},
+		}));
+	}
+
+	/** Makes an item visible to clients. An item with flash warnings needs `approve` first. */
+	async publish(tenantId: string, itemId: string): Promise<LibraryItem> {
+		return this.#change(tenantId, itemId, (item) => {
+			if (item.status === 'published') return { next: item };
+			if (item.status === 'processing') throw new EngineError('conflict', 'this recording is still being processed');
+			if (item.status === 'failed') throw new EngineError('conflict', 'processing this recording failed; it cannot be published');
+			if (needsApproval(item)) {
+				throw new EngineError(
+					'conflict',
+					'this recording has flash warnings: a person must watch the marked moments and approve it before it can be published',
+				);
+			}
+			return { next: { ...item, status: 'published', publishedAt: this.#now() } };
+		});
+	}
+
+	/** Hides a published item from clients (it stays in the library for staff). */
+	async unpublish(tenantId: string, itemId: string): Promise<LibraryItem> {
+		return this.#change(tenantId, itemId, (item) => {
+			if (item.status === 'unpublished') return { next: item };
+			if (item.status !== 'published') throw new EngineError('conflict', `only a published item can be unpublished (this one is ${item.status})`);
+			const { publishedAt: _p, ...rest } = item;
+			return { next: { ...rest, status: 'unpublished' } };
+		});
+	}
+
+	/**
+	 * A person checked the flash warnings of a `flagged` item and found it fit to show: it is
+	 * published. `by` is that person's pseudonymous staff ID. Items without warnings need no approval.
+	 */
+	async approve(tenantId: string, itemId: string, by: string): Promise<LibraryItem> {
+		const approvedBy = parse(pseudonymSchema, by, 'approved by');
+		return this.#change(tenantId, itemId, (item) => {
+			if ((item.flash?.windows.length ?? 0) === 0) throw new EngineError('conflict', 'this item has no flash warnings: it needs no approval (publish it)');
+			if (item.approvedAt !== undefined) return { next: item };
+			if (item.status !== 'flagged') throw new EngineError('conflict', `this item is ${item.status}, not waiting for approval`);
+			const now = this.#now();
+			return { next: { ...item, status: 'published', approvedAt: now, approvedBy, publishedAt: now } };
+		});
+	}
+
+	/** Removes an item with its files; its resume positions are forgotten (its watch events stay). */
+	async delete(tenantId: string, itemId: string): Promise<void> {
+		this.get(tenantId, itemId);
+		return this.#exclusive(itemId, async () => {
+			const item = this.get(tenantId, itemId);
+			const trash = join(this.#itemsDir, `.trash-${item.id}`);
+			await rename(join(this.#itemsDir, item.id), trash);
+			await fsyncPath(this.#itemsDir);
+			this.#items.delete(item.id);
+			for (const key of this.#resume.keys()) if (key.startsWith(`${tenantId}\0${item.id}\0`)) this.#resume.delete(key);
+			await rm(trash, { recursive: true, force: true });
+		});
+	}
+
+	/**
+	 * A client watched: `started`, `progress` (every ~15 s) or `finished`, at a position. The event
+	 * goes to the attendance stream with the item's module (the billing rules decide from it, e.g.
+	 * that Eigen regie is never billable); the resume position follows it.
+	 */
+	async recordWatch(tenantId: string, itemId: string, participantId: string, input: WatchInput): Promise<WatchResult> {
+		const item = this.get(tenantId, itemId);
+		const pid = parse(pseudonymSchema, participantId, 'participant ID');
+		const w = parse(watchInputSchema, input, 'watch event');
+		if (!item.files) throw new EngineError('conflict', 'this item has no media to watch');
+		const position = Math.round(Math.min(w.positionSeconds, item.durationSeconds) * 10) / 10;
+		// A client's own event ID, scoped to it, so a retry is stored once and IDs never collide.
+		const id = w.clientEventId ? `lw_${createHash('sha256').update(`${tenantId}\0${pid}\0${w.clientEventId}`).digest('base64url').slice(0, 32)}` : undefined;
+		const r = await this.#attendance.append({
+			...(id ? { id } : {}),
+			tenantId,
+			type: WATCH_EVENT_TYPE,
+			itemId: item.id,
+			participantId: pid,
+			event: w.event,
+			positionSeconds: position,
+			durationSeconds: item.durationSeconds,
+			module: item.module,
+		});
+		return { stored: r.stored, resumeSeconds: this.resumePosition(tenantId, item.id, pid) };
+	}
+
+	/** Where this participant stopped watching the item; undefined when never started or finished. */
+	resumePosition(tenantId: string, itemId: string, participantId: string): number | undefined {
+		return this.#resume.get(`${tenantId}\0${itemId}\0${participantId}`);
+	}
+
+	#applyWatch(e: AttendanceEvent): void {
+		const { itemId, participantId, event, positionSeconds } = e;
+		if (typeof itemId !== 'string' || typeof participantId !== 'string' || typeof positionSeconds !== 'number') return;
+		if (this.#items.get(itemId)?.tenantId !== e.tenantId) return; // deleted since
+		const key = `${e.tenantId}\0${itemId}\0${participantId}`;
+		if (event === 'finished') this.#resume.delete(key);
+		else if (event === 'started' || event === 'progress') this.#resume.set(key, positionSeconds);
+	}
+
+	/** Moves (or copies) the media and thumbnail into `dir` as the item's files; returns their library paths. */
+	async #bringFiles(
+		id: string,
+		dir: string,
+		data: { sourceDir: string; media: string; thumbnail?: string | undefined; keepSource: boolean },
+		moved: [string, string][],
+	): Promise<NonNullable<LibraryItem['files']>> {
+		const files: { media: string; thumbnail?: string } = { media: '' };
+		for (const which of ['media', 'thumbnail'] as const) {
+			const name = data[which];
+			if (name === undefined) continue;
+			const from = join(resolve(data.sourceDir), name);
+			const st = await stat(from).catch(() => undefined);
+			if (!st?.isFile()) throw new EngineError('invalid_argument', `${which} file ${name} not found in ${data.sourceDir}`);
+			const target = `${which}${extname(name).toLowerCase()}`;
+			await moveFileDurably(from, join(dir, target), data.keepSource);
+			if (!data.keepSource) moved.push([from, join(dir, target)]);
+			files[which] = `items/${id}/${target}`;
+		}
+		await fsyncPath(dir);
+		return files;
+	}
+
+	/** After a second completion with other file types: the old files go. */
+	async #removeStale(dir: string, files: NonNullable<LibraryItem['files']>): Promise<void> {
+		const keep = new Set([ITEM_FILE, files.media.split('/').pop(), files.thumbnail?.split('/').pop()]);
+		for (const f of await readdir(dir)) if (!keep.has(f) && !f.startsWith('.')) await unlink(join(dir, f)).catch(() => undefined);
+	}
+
+	/** Reads, changes and durably writes one item, serialised per item; memory follows the disk. */
+	#change(
+		tenantId: string,
+		itemId: string,
+		fn: (item: LibraryItem) => { next: LibraryItem; after?: () => Promise<void> } | Promise<{ next: LibraryItem; after?: () => Promise<void> }>,
+	): Promise<LibraryItem> {
+		this.get(tenantId, itemId);
+		return this.#exclusive(itemId, async () => {
+			const item = this.get(tenantId, itemId);
+			const { next, after } = await fn(item);
+			if (next === item) return item;
+			const checked = libraryItemSchema.parse(next);
+			await writeFileAtomic(join(this.#itemsDir, item.id, ITEM_FILE), JSON.stringify(checked));
+			this.#items.set(item.id, checked);
+			await after?.();
+			return checked;
+		});
+	}
+
+	#exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+		const prev = this.#locks.get(id) ?? Promise.resolve();
+		const run = prev.then(fn, fn);
+		const tail = run.catch(() => undefined);
+		this.#locks.set(id, tail);
+		void tail.then(() => {
+			if (this.#locks.get(id) === tail) this.#locks.delete(id);
+		});
+		return run;
+	}
+}
+
+function newItemId(): string {
+	return `li_${randomBytes(16).toString('base64url')}`;
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+	const r = schema.safeParse(input);
+	if (r.success) return r.data;
+	const issue = r.error.issues[0];
+	const at = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
+	throw new EngineError('invalid_argument', `invalid ${what}${at}: ${issue?.message}`);
+}
