@@ -165,8 +165,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 
 		// The host starts: both see the indicator; the host is in the recording, the client is not.
 		await hostPage.getByRole('button', { name: 'Opname starten' }).click();
-		await untilIndicator(hostPage, 'Deze activiteit wordt opgenomen U bent in beeld in de opname');
-		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen U bent niet in de opname');
+		await untilIndicator(hostPage, 'Deze activiteit wordt opgenomen Je bent in beeld in de opname');
+		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent niet in de opname');
 		// A failed attempt's message makes way once it works.
 		expect(await hostPage.getByText('Opnemen kan nu niet', { exact: false }).count()).toBe(0);
 		expect((await indicator(clientPage)).live).toBe('polite');
@@ -185,14 +185,14 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		// The client joins the recording by keyboard, with one confirmation.
 		await clientPage.getByRole('button', { name: 'Ik doe mee met de opname' }).focus();
 		await clientPage.keyboard.press('Enter');
-		const question = clientPage.getByRole('group', { name: 'Weet u het zeker? Uw beeld en geluid worden opgenomen.' });
+		const question = clientPage.getByRole('group', { name: 'Weet je het zeker? Je beeld en geluid worden opgenomen.' });
 		await question.waitFor();
 		expect(session().recordingStatus().consent).toEqual([]); // asking is not consenting
 		await clientPage.screenshot({ path: join(outDir, 'recording-client-confirm.png'), fullPage: true });
 		expect(await axeViolations(clientPage)).toEqual([]);
 		await clientPage.keyboard.press('Tab');
 		await clientPage.keyboard.press('Enter'); // "Ja, neem mij op"
-		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen U bent in beeld in de opname');
+		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent in beeld in de opname');
 		expect(session().recordingStatus().recorded).toContain('client-40');
 		await hostPage.waitForFunction(() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].length === 2);
 		expect(await recordedList(hostPage)).toEqual(['Jij', 'Deelnemer 1']);
@@ -203,8 +203,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		// Withdrawing is one click, and the server stops writing them at once.
 		await clientPage.getByRole('button', { name: 'Haal mij uit de opname' }).click();
 		await waitFor(() => !session().recordingStatus().recorded.includes('client-40'), 10_000, 'the client to leave the recording');
-		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen U bent niet in de opname');
-		expect(await clientPage.getByRole('group', { name: 'Weet u het zeker? Uw beeld en geluid worden opgenomen.' }).count()).toBe(0);
+		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent niet in de opname');
+		expect(await clientPage.getByRole('group', { name: 'Weet je het zeker? Je beeld en geluid worden opgenomen.' }).count()).toBe(0);
 		await hostPage.waitForFunction(() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].length === 1);
 		expect(await recordedList(hostPage)).toEqual(['Jij']);
 		await hostPage.getByText('Deelnemer 1 · geen toestemming').waitFor();
@@ -213,10 +213,10 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		await hostPage.getByRole('button', { name: 'Deelnemer 1: Toestemming vastleggen' }).click();
 		await waitFor(() => session().recordingStatus().recorded.includes('client-40'), 10_000, 'the client to be recorded');
 		expect(session().recordingStatus().consent).toContainEqual(expect.objectContaining({ participantId: 'client-40', consent: true, by: 'begeleider-8' }));
-		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen U bent in beeld in de opname');
+		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent in beeld in de opname');
 		await hostPage.getByRole('button', { name: 'Deelnemer 1: Toestemming intrekken' }).click();
 		await waitFor(() => !session().recordingStatus().recorded.includes('client-40'), 10_000, 'the client to leave the recording');
-		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen U bent niet in de opname');
+		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent niet in de opname');
 
 		// Stopping asks once more; then the indicator goes and nothing moves.
 		await hostPage.getByRole('button', { name: 'Opname stoppen' }).click();
@@ -233,11 +233,11 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 
 		// A screen reader heard each change once: never the same sentence twice in a row.
 		expect(await announcements(clientPage)).toEqual([
-			'Deze activiteit wordt opgenomen U bent niet in de opname',
-			'Deze activiteit wordt opgenomen U bent in beeld in de opname',
-			'Deze activiteit wordt opgenomen U bent niet in de opname',
-			'Deze activiteit wordt opgenomen U bent in beeld in de opname',
-			'Deze activiteit wordt opgenomen U bent niet in de opname',
+			'Deze activiteit wordt opgenomen Je bent niet in de opname',
+			'Deze activiteit wordt opgenomen Je bent in beeld in de opname',
+			'Deze activiteit wordt opgenomen Je bent niet in de opname',
+			'Deze activiteit wordt opgenomen Je bent in beeld in de opname',
+			'Deze activiteit wordt opgenomen Je bent niet in de opname',
 			'',
 		]);
 		const heard = await announcements(hostPage);

@@ -75,12 +75,16 @@ describe('recording a live session', () => {
 			await client.setRecordingConsent(true);
 			await waitFor(() => client.recording.you, 10_000, 'the client told they are recorded');
 			expect(session.recordingStatus().recorded.sort()).toEqual(['begeleider-1', 'client-1']);
+			// The host sees who has consented (the client only their own).
+			await waitFor(() => host.recording.consented.includes('client-1'), 5000, 'the host told of the consent');
+			expect(client.recording.consented).toEqual([]);
 			await new Promise((r) => setTimeout(r, 6000));
 
 			// Withdrawn (by the host for the client): cut at once.
 			await host.setRecordingConsent(false, 'client-1');
 			expect(session.recordingStatus().recorded).toEqual(['begeleider-1']);
 			await waitFor(() => !client.recording.you, 5000, 'the client told they are no longer recorded');
+			await waitFor(() => host.recording.consented.length === 0, 5000, 'the host told of the withdrawal');
 
 			// ffmpeg killed: recording goes on in a new part.
 			const writer = session.recorder!.writerOf('begeleider-1')!;

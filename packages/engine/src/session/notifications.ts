@@ -26,8 +26,9 @@ export type ParticipantNotification =
 	| { type: 'spotlightChanged'; participantId: string | null }
 	/**
 	 * The session's recording state: whether it records, whether this participant's own tracks
-	 * are recorded, their own consent, and (hosts only; empty for others) who is being recorded.
+	 * are recorded, their own consent, and (hosts only; empty for others) who is being recorded and
+	 * who has consented.
 	 */
-	| { type: 'recordingChanged'; active: boolean; you: boolean; consent: boolean; recorded: string[] }
+	| { type: 'recordingChanged'; active: boolean; you: boolean; consent: boolean; recorded: string[]; consented: string[] }
 	/** The engine dropped this connection (replaced by a newer one, or its media worker failed). */
 	| { type: 'disconnected'; reason: 'replaced' | 'media-failure' };

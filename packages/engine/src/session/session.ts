@@ -623,6 +623,7 @@ export class Session {
 	#notifyRecording(): void {
 		const status = this.recordingStatus();
 		const recorded = new Set(status.recorded);
+		const consented = status.consent.filter((c) => c.consent).map((c) => c.participantId);
 		for (const p of this.#participants.values()) {
 			p.notify({
 				type: 'recordingChanged',
@@ -630,6 +631,7 @@ export class Session {
 				you: recorded.has(p.id),
 				consent: p.role === 'host' || this.#consent.get(p.id)?.consent === true,
 				recorded: p.role === 'host' ? status.recorded : [],
+				consented: p.role === 'host' ? consented : [],
 			});
 		}
 	}

@@ -61,6 +61,8 @@ export interface RecordingState {
 	consent: boolean;
 	/** Hosts only: who is being written now; empty for others. */
 	recorded: string[];
+	/** Hosts only: who has consented to being recorded (present or not); empty for others. */
+	consented: string[];
 }
 
 export interface PublishOptions {
@@ -100,7 +102,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	/** The participant on everyone's stage, when a host set one. */
 	spotlight: string | null = null;
 	/** The latest recording state the server sent (not recording until told otherwise). */
-	recording: RecordingState = { active: false, you: false, consent: false, recorded: [] };
+	recording: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
 	sessionId: string | undefined;
 
 	constructor(opts: SessionClientOptions) {

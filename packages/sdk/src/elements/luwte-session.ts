@@ -19,10 +19,16 @@ interface Member {
 	speaking: boolean;
 }
 
-const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [] };
+const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
 
 function sameRecording(a: RecordingState, b: RecordingState): boolean {
-	return a.active === b.active && a.you === b.you && a.consent === b.consent && a.recorded.join('\n') === b.recorded.join('\n');
+	return (
+		a.active === b.active &&
+		a.you === b.you &&
+		a.consent === b.consent &&
+		a.recorded.join('\n') === b.recorded.join('\n') &&
+		a.consented.join('\n') === b.consented.join('\n')
+	);
 }
 
 /** Reconnect waits (ms): quick at first, then calmly every 10 s, for about five minutes. */
@@ -73,7 +79,6 @@ export class LuwteSession extends LitElement {
 		_recording: { state: true },
 		_confirmStopRecording: { state: true },
 		_confirmConsent: { state: true },
-		_consentSeen: { state: true },
 	};
 
 	declare server: string;
@@ -94,8 +99,6 @@ export class LuwteSession extends LitElement {
 	declare _recording: RecordingState;
 	declare _confirmStopRecording: boolean;
 	declare _confirmConsent: boolean;
-	/** Hosts: consent per participant as far as this host can tell (the server tells hosts only who is recorded). */
-	declare _consentSeen: Map<string, boolean>;
 
 	#client: SessionClient | undefined;
 	#local: MediaStream | undefined;
@@ -128,7 +131,6 @@ export class LuwteSession extends LitElement {
 		this._recording = NOT_RECORDING;
 		this._confirmStopRecording = false;
 		this._confirmConsent = false;
-		this._consentSeen = new Map();
 	}
 
 	/** The current phase: preview, joining, joined, reconnecting, left, ended or error. */
@@ -253,7 +255,6 @@ export class LuwteSession extends LitElement {
 		client.on('sessionEnded', () => this.#finish('ended'));
 		client.on('disconnected', ({ reason }) => this.#onDisconnected(client, reason));
 		// A new connection: what this host knew about others' consent is rebuilt from the server.
-		this._consentSeen = new Map();
 		const joined = await client.connect(this.token);
 		this._spotlight = client.spotlight;
 		// The server tells a joining client only about a running recording; none told means none
@@ -461,14 +462,6 @@ export class LuwteSession extends LitElement {
 	#onRecordingChanged(next: RecordingState): void {
 		const prev = this._recording;
 		if (sameRecording(prev, next)) return; // Repeats change nothing, so nothing is announced twice.
-		if (next.active) {
-			// Clients are recorded only with consent, so being recorded shows it; one who drops out of
-			// a running recording has (nearly always) withdrawn it.
-			const seen = new Map(this._consentSeen);
-			for (const id of next.recorded) seen.set(id, true);
-			for (const id of prev.recorded) if (!next.recorded.includes(id)) seen.set(id, false);
-			this._consentSeen = seen;
-		}
 		if (prev.active !== next.active) {
 			this._confirmConsent = false;
 			this.#cancelStopConfirm();
@@ -550,7 +543,6 @@ export class LuwteSession extends LitElement {
 		if (!client) return;
 		try {
 			await client.setRecordingConsent(consent, participantId);
-			if (participantId) this._consentSeen = new Map(this._consentSeen).set(participantId, consent);
 		} catch (err) {
 			this.#recordingError(err);
 		}
@@ -735,7 +727,7 @@ export class LuwteSession extends LitElement {
 						<ul class="consent-list" aria-labelledby="consent-heading">
 							${asking.map((m) => {
 								const label = this.#label(m, participantIndex.get(m.participantId) ?? 0);
-								const given = this._consentSeen.get(m.participantId) === true;
+								const given = this._recording.consented.includes(m.participantId);
 								const action = given ? t.consentRevoke : t.consentRegister;
 								return html`<li>
 									<span>${label} · ${given ? t.consentGiven : t.consentNone}</span>

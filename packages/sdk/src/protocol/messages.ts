@@ -151,9 +151,10 @@ export const notificationSchemas = {
 	spotlightChanged: z.object({ participantId: z.string().nullable() }),
 	/**
 	 * Recording state: `active` (the session is recorded), `you` (your own tracks are written now),
-	 * `consent` (yours), `recorded` (hosts only: who is written now; empty for others).
+	 * `consent` (yours), `recorded` and `consented` (hosts only: who is written now, who has
+	 * consented; empty for others).
 	 */
-	recordingChanged: z.object({ active: z.boolean(), you: z.boolean(), consent: z.boolean(), recorded: z.array(z.string()) }),
+	recordingChanged: z.object({ active: z.boolean(), you: z.boolean(), consent: z.boolean(), recorded: z.array(z.string()), consented: z.array(z.string()) }),
 } as const;
 export type NotificationName = keyof typeof notificationSchemas;
 export type NotificationData<N extends NotificationName> = z.output<(typeof notificationSchemas)[N]>;
