@@ -81,7 +81,8 @@ describe('a recorded session becomes an on-demand item', () => {
 	});
 	afterAll(() => t?.close());
 
-	async function record(title: string, seconds: number, media: MarkedMediaOptions, during?: (session: ReturnType<TestHost['host']['engine']['session']>) => Promise<void>) {
+	type Live = { session: ReturnType<TestHost['host']['engine']['session']>; host: SessionClient };
+	async function record(title: string, seconds: number, media: MarkedMediaOptions, during?: (live: Live) => Promise<void>) {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title, module: 'fit-en-vitaal' });
 		const host = new SessionClient({ server: t.host.url, webrtc });
@@ -93,7 +94,7 @@ describe('a recorded session becomes an on-demand item', () => {
 			const started = await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/recording`);
 			expect(started.status).toBe(201);
 			const session = t.host.engine.session(tenant.id, sessionId);
-			if (during) await during(session);
+			if (during) await during({ session, host });
 			await new Promise((r) => setTimeout(r, seconds * 1000));
 			const stopped = await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/recording/stop`);
 			expect(stopped.status).toBe(200);
@@ -164,7 +165,7 @@ describe('a recorded session becomes an on-demand item', () => {
 
 	it('leaves a playable item of everything but the killed segment when ffmpeg is killed mid-recording', async () => {
 		let killedAt = 0;
-		const { item, file, manifest } = await record('Wandelen', 14, {}, async (session) => {
+		const { item, file, manifest } = await record('Wandelen', 14, {}, async ({ session }) => {
 			await new Promise((r) => setTimeout(r, 7000));
 			const writer = session.recorder!.writerOf('begeleider-7')!;
 			killedAt = Date.now();
@@ -178,5 +179,34 @@ describe('a recorded session becomes an on-demand item', () => {
 		expect(item.durationSeconds).toBeGreaterThan(span - 0.5);
 		const decodeErrors = execFileSync('sh', ['-c', `ffmpeg -v error -i '${file}' -f null - 2>&1`], { encoding: 'utf8' }).trim();
 		expect(decodeErrors).toBe('');
+	}, 180_000);
+	it('follows a camera turned off and on (a new producer) without breaking the item', async () => {
+		const again = markedMedia({});
+		try {
+			const { item, file, manifest } = await record('Tekenen', 8, {}, async ({ host }) => {
+				await new Promise((r) => setTimeout(r, 4000));
+				await host.unpublish('camera');
+				await new Promise((r) => setTimeout(r, 3000));
+				await host.publish({ camera: again.camera });
+			});
+			expect(item.status).toBe('published');
+			// Camera and microphone, the microphone alone, both again: three parts, none broken.
+			expect(manifest.parts.map((p) => p.streams.map((s) => s.source).join('+'))).toEqual(['microphone+camera', 'microphone', 'microphone+camera']);
+			const span = (manifest.endedAt! - manifest.parts[0]!.startedAt) / 1000;
+			expect(Math.abs(item.durationSeconds - span)).toBeLessThanOrEqual(0.5);
+			expect(execFileSync('sh', ['-c', `ffmpeg -v error -i '${file}' -f null - 2>&1`], { encoding: 'utf8' }).trim()).toBe('');
+			// The picture is there before, dark while the camera was off, and back after.
+			const at = (seconds: number) => {
+				const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1', '-vf', 'scale=32:18,format=gray', '-f', 'rawvideo', '-']);
+				return raw.reduce((a, b) => a + b, 0) / raw.length;
+			};
+			const off = (manifest.parts[1]!.startedAt - manifest.parts[0]!.startedAt) / 1000;
+			const on = (manifest.parts[2]!.startedAt - manifest.parts[0]!.startedAt) / 1000;
+			expect(at(off / 2)).toBeGreaterThan(50);
+			expect(at((off + on) / 2)).toBeLessThan(30);
+			expect(at(on + (span - on) / 2)).toBeGreaterThan(50);
+		} finally {
+			again.stop();
+		}
 	}, 180_000);
 });
