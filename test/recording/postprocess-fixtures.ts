@@ -132,7 +132,8 @@ export async function decodeErrors(file: string): Promise<string> {
 
 /** Every frame of the video, scaled to w×h, as 8-bit gray (full range), at 25 fps. */
 export async function grayFrames(file: string, w: number, h: number): Promise<Uint8Array[]> {
-	const { stdout } = await run(tools.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-vf', `fps=25,scale=${w}:${h}:flags=area,format=gray`, '-f', 'rawvideo', 'pipe:1'], {
+	const filter = `fps=25,scale=${w}:${h}:flags=area,format=gray`;
+	const { stdout } = await run(tools.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-vf', filter, '-f', 'rawvideo', 'pipe:1'], {
 		encoding: 'buffer',
 		maxBuffer: 256 << 20,
 		timeout: 120_000,

@@ -49,13 +49,20 @@ describe('flash detector (WCAG 2.3.1 general flash threshold)', () => {
 		expect(four.windows[0]!.maxFlashesPerSecond).toBe(4);
 	});
 
-	it('does not count flashing on a small area (a tenth of the frame), and counts a third of it', () => {
+	it('with the broadcast rule (a quarter of the whole frame), does not count a tenth of the frame, and counts a third of it', () => {
+		const wholeFrame = { ...base, fieldFraction: 1 };
 		// 2×7 of 16×9 pixels: 10 %.
 		const small = sequence({ seconds: 3, hz: 5, lo: 0, hi: 1, inArea: (x, y) => x < 2 && y < 7 });
-		expect(detectFlashes(small, base).flagged).toBe(false);
+		expect(detectFlashes(small, wholeFrame).flagged).toBe(false);
 		// 6×9: 37.5 %.
 		const large = sequence({ seconds: 3, hz: 5, lo: 0, hi: 1, inArea: (x) => x < 6 });
-		expect(detectFlashes(large, base).flagged).toBe(true);
+		expect(detectFlashes(large, wholeFrame).flagged).toBe(true);
+	});
+
+	it('by default (the 10° field), does not count a patch under a quarter of any field', () => {
+		// One pixel of 16×9 (0.7 % of the frame; under a quarter of a 5×3 field).
+		const dot = sequence({ seconds: 3, hz: 5, lo: 0, hi: 1, inArea: (x, y) => x === 8 && y === 4 });
+		expect(detectFlashes(dot, base).flagged).toBe(false);
 	});
 
 	it('does not count changes under 10 % of the maximum luminance, nor flicker between two bright states', () => {
@@ -83,11 +90,11 @@ describe('flash detector (WCAG 2.3.1 general flash threshold)', () => {
 		expect(w.maxFlashesPerSecond).toBe(5);
 	});
 
-	it('with the 10° field rule (a third of the frame each way), flags a smaller flashing patch', () => {
+	it('with the 10° field rule (the default: a third of the frame each way), flags a smaller flashing patch', () => {
 		// A 6×3 block: 12.5 % of the frame, but more than a quarter of a 5×3 field.
 		const patch = sequence({ seconds: 3, hz: 5, lo: 0, hi: 1, inArea: (x, y) => x >= 5 && x < 11 && y >= 3 && y < 6 });
-		expect(detectFlashes(patch, base).flagged).toBe(false);
-		expect(detectFlashes(patch, { ...base, fieldFraction: 1 / 3 }).flagged).toBe(true);
+		expect(detectFlashes(patch, { ...base, fieldFraction: 1 }).flagged).toBe(false);
+		expect(detectFlashes(patch, base).flagged).toBe(true);
 	});
 
 	it('flags saturated red flashing even at constant luminance (red flash threshold)', () => {

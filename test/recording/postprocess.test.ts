@@ -231,6 +231,23 @@ describe('post-processing a recording into one item', () => {
 		expect(Math.abs(audio.find((t) => t > 9)! - 11)).toBeLessThanOrEqual(0.2);
 	});
 
+	it('keeps the rest of a part at its recorded time when its first segment is unreadable', async () => {
+		const rec = join(root, 'first-dropped', 'recording');
+		const out = join(root, 'first-dropped', 'item');
+		await writeRecording(rec, [
+			host({ seconds: 6, video: 'color=c=gray:s=320x240:r=25', audio: tone(-25) }),
+			// Markers at its 1 s and 3 s (item 9 s and 11 s); the segment holding the first is damaged.
+			host({ dir: 'part-001', startMs: 8000, seconds: 4, video: markerVideo(1), audio: markerAudio(1) }),
+		]);
+		const first = join(rec, 'part-001', 'seg-00000.mkv');
+		await truncate(first, Math.floor((await stat(first)).size / 2));
+		const result = await postprocessRecording(rec, out, { tools });
+		expect(result.droppedSegments).toEqual(['part-001/seg-00000.mkv']);
+		const { video, audio } = await markerOnsets(result.file, 32, 24, { x0: 11, y0: 8, x1: 21, y1: 16 });
+		expect(Math.abs(video.find((t) => t > 7)! - 11)).toBeLessThanOrEqual(0.2);
+		expect(Math.abs(audio.find((t) => t > 7)! - 11)).toBeLessThanOrEqual(0.2);
+	});
+
 	it('flags full-screen flashing at 5 Hz with the time it happened', async () => {
 		// Calm grey, then 3-7 s black and white alternating every 0.1 s (5 flashes a second), then calm.
 		const fill = (color: string, when: string) => `drawbox=x=0:y=0:w=iw:h=ih:color=${color}:t=fill:enable='between(t,3,7)*${when}'`;

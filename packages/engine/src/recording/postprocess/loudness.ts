@@ -48,14 +48,27 @@ export function parseEbur128(stderr: string): { integrated: number; truePeak: nu
 	return { integrated: val(i[1]!), truePeak: val(tp[1]!) };
 }
 
-/** Pass 1: measure only (the output is discarded). */
-export function loudnormMeasureFilter(): string {
-	return `loudnorm=I=${TARGET_LUFS}:TP=${LOUDNORM_TRUE_PEAK}:LRA=${LOUDNORM_RANGE}:print_format=json`;
+/**
+ * Pass 1: measure only (the output is discarded). Both meters see the same sound: ebur128 (the
+ * standard meter, also used to verify the encoded file) for integrated loudness and true peak,
+ * loudnorm for its own range and gate values. They can disagree by several dB on sound whose
+ * quiet stretches sit right at the relative gate (one includes them, the other not); the gain
+ * must come from the meter the result is judged by.
+ */
+export function measureFilter(): string {
+	return `ebur128=peak=true:framelog=verbose,loudnorm=I=${TARGET_LUFS}:TP=${LOUDNORM_TRUE_PEAK}:LRA=${LOUDNORM_RANGE}:print_format=json`;
+}
+
+/** Pass 1's result: loudnorm's measurement with integrated loudness and true peak from ebur128. */
+export function parseMeasurement(stderr: string): LoudnormMeasurement {
+	const loudnorm = parseLoudnorm(stderr);
+	const standard = parseEbur128(stderr);
+	return { ...loudnorm, input_i: standard.integrated, input_tp: standard.truePeak };
 }
 
 /** Audio is silent throughout (nothing above the absolute gate): nothing to normalise. */
 export function isSilent(m: LoudnormMeasurement): boolean {
-	return !Number.isFinite(m.input_i) || m.input_i <= -70 || !Number.isFinite(m.input_thresh);
+	return !Number.isFinite(m.input_i) || m.input_i <= -70 || !Number.isFinite(m.input_tp) || !Number.isFinite(m.input_thresh);
 }
 
 /**

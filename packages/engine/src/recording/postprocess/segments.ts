@@ -36,6 +36,22 @@ export interface GatheredPart {
 
 /** Segments per part whose first picture is decoded to learn the picture size. */
 const SIZE_SAMPLES = 6;
+/** ffprobe runs at once: mostly process start and file reading, one per core of a small host. */
+const PROBE_CONCURRENCY = 2;
+
+/** Like Promise.all over `items`, with at most `limit` calls running; results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+	const results: R[] = new Array(items.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const i = next++;
+			results[i] = await fn(items[i]!);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+	return results;
+}
 
 export interface GatherResult {
 	parts: GatheredPart[];
@@ -147,12 +163,15 @@ export async function gatherParts(
 	const total = listed.reduce((n, l) => n + l.names.length, 0);
 	let done = 0;
 	for (const { part, names } of listed) {
-		const segments: SegmentInfo[] = [];
-		for (const n of names) {
+		const infos = await mapLimited(names, PROBE_CONCURRENCY, async (n) => {
 			opts.signal?.throwIfAborted();
-			const name = `${part.dir}/${n}`;
-			const info = await probeSegment(tools, join(recordingDir, part.dir, n), name, opts.signal);
+			const info = await probeSegment(tools, join(recordingDir, part.dir, n), `${part.dir}/${n}`, opts.signal);
 			opts.onSegment?.(++done, total);
+			return info;
+		});
+		const segments: SegmentInfo[] = [];
+		for (const [i, info] of infos.entries()) {
+			const name = `${part.dir}/${names[i]}`;
 			const problem = 'error' in info ? info.error : (streamMismatch(part, info.streams) ?? layoutChange(segments[0], info));
 			if (problem !== undefined) {
 				result.droppedSegments.push(name);
