@@ -1,10 +1,8 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { EngineError } from '../errors.ts';
+import { signTenantJwt, verifyTenantJwt } from './tenant-jwt.ts';
 import type { Tenant, TenantRegistry } from './tenants.ts';
 
-const ISSUER = 'luwte';
 /** Its own audience: a join token is no library token, and the other way round. */
 const AUDIENCE = 'luwte:library';
 
@@ -24,39 +22,20 @@ const claimsSchema = z.object({
 	jti: z.string().min(1),
 });
 
-export async function issueLibraryToken(tenant: Tenant, grant: { participantId: string; ttlSeconds: number }): Promise<{ token: string; expiresAt: number }> {
-	const now = Math.floor(Date.now() / 1000);
-	const exp = now + grant.ttlSeconds;
-	const token = await new SignJWT({ ten: tenant.id, scope: 'library' })
-		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-		.setIssuer(ISSUER)
-		.setAudience(AUDIENCE)
-		.setSubject(grant.participantId)
-		.setIssuedAt(now)
-		.setExpirationTime(exp)
-		.setJti(randomUUID())
-		.sign(Buffer.from(tenant.tokenSecret, 'base64url'));
-	return { token, expiresAt: exp * 1000 };
+export function issueLibraryToken(tenant: Tenant, grant: { participantId: string; ttlSeconds: number }): Promise<{ token: string; expiresAt: number }> {
+	return signTenantJwt(tenant, { audience: AUDIENCE, subject: grant.participantId, claims: { scope: 'library' }, ttlSeconds: grant.ttlSeconds });
 }
 
 /** Verifies signature, audience, scope and expiry with the secret of the tenant the token names. */
-export async function verifyLibraryToken(tenants: TenantRegistry, token: string): Promise<LibraryGrant> {
-	let tenantId: unknown;
-	try {
-		tenantId = decodeJwt(token).ten;
-	} catch {
-		throw new EngineError('unauthorized', 'the library token is malformed');
-	}
-	const tenant = typeof tenantId === 'string' ? tenants.get(tenantId) : undefined;
-	if (!tenant) throw new EngineError('unauthorized', 'the library token is not valid');
-	try {
-		const { payload } = await jwtVerify(token, Buffer.from(tenant.tokenSecret, 'base64url'), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-		const claims = claimsSchema.parse(payload);
-		return { tenantId: claims.ten, participantId: claims.sub, expiresAt: claims.exp * 1000, tokenId: claims.jti };
-	} catch (err) {
-		if (err instanceof joseErrors.JWTExpired) throw new EngineError('unauthorized', 'the library token has expired');
-		throw new EngineError('unauthorized', 'the library token is not valid');
-	}
+export function verifyLibraryToken(tenants: TenantRegistry, token: string): Promise<LibraryGrant> {
+	return verifyTenantJwt(tenants, token, {
+		audience: AUDIENCE,
+		what: 'the library token',
+		parse: (payload) => {
+			const claims = claimsSchema.parse(payload);
+			return { tenantId: claims.ten, participantId: claims.sub, expiresAt: claims.exp * 1000, tokenId: claims.jti };
+		},
+	});
 }
 
 /**
