@@ -74,6 +74,7 @@ describe('OpenAPI document and admin client', () => {
 		await expect(a.startRecording(rs.id)).rejects.toMatchObject({ status: 409, code: 'conflict' });
 		expect(await a.setRecordingConsent(rs.id, 'client-3', true)).toMatchObject({ participantId: 'client-3', consent: true, by: 'api' });
 		use('setRecordingConsent');
+		await expect(a.setRecordingConsent(rs.id, 'Jan de Vries', true)).rejects.toMatchObject({ status: 400, code: 'invalid_params' });
 		expect(await a.getSessionRecording(rs.id)).toMatchObject({ active: true, recording: { recordingId: started.recordingId }, consent: [{ participantId: 'client-3', consent: true }] });
 		use('getSessionRecording');
 		expect(await a.stopRecording(rs.id)).toMatchObject({ recordingId: started.recordingId, state: 'processing' });

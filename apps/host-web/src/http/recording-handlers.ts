@@ -1,6 +1,7 @@
 import type { Engine, RecordingRecord, RecordingService, Session } from '@luwte/engine';
-import type { RecordingResource, recordingRoutes } from '@luwte/sdk/admin';
+import { participantIdSchema, type RecordingResource, type recordingRoutes } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
+import { parseOrThrow } from '../zod-error.ts';
 import type { Handlers } from './handlers.ts';
 
 export type RecordingRouteId = keyof typeof recordingRoutes;
@@ -47,8 +48,10 @@ export function recordingHandlers(engine: Engine, given: RecordingService | unde
 		},
 		setRecordingConsent: ({ tenant, params, body }) => {
 			const session = engine.session(tenant.id, params.sessionId!);
-			const record = session.setRecordingConsent(undefined, params.participantId!, body.consent);
-			return { participantId: params.participantId!, consent: record.consent, at: iso(record.at), by: record.by };
+			// Consent may be registered before the client joins, so any well-formed pseudonymous ID.
+			const participantId = parseOrThrow(participantIdSchema, params.participantId, 'participantId');
+			const record = session.setRecordingConsent(undefined, participantId, body.consent);
+			return { participantId, consent: record.consent, at: iso(record.at), by: record.by };
 		},
 		listRecordings: ({ tenant }) => ({ recordings: recordings().list(tenant.id).map(resource) }),
 		getRecording: ({ tenant, params }) => resource(recordings().get(tenant.id, params.recordingId!)),
