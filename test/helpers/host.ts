@@ -31,7 +31,7 @@ export interface TestHost {
  * `listenIp` names another local address (HTTP, signalling and WebRTC all listen there).
  */
 export async function startTestHost(
-	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string } = {},
+	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string; ledgerHeartbeatMs?: number } = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },
@@ -58,6 +58,7 @@ export async function startTestHost(
 		logLevel: 'silent',
 		tenants: registry,
 		operatorKey: testOperatorKey,
+		...(opts.ledgerHeartbeatMs !== undefined ? { ledgerHeartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { AttendanceLog, createEngine, Library, RecordingService, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
+import { AttendanceLog, createEngine, LedgerWriter, Library, RecordingService, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
 import { z } from 'zod';
 import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
@@ -15,6 +15,8 @@ export const hostOptionsSchema = z
 		hostname: z.string().min(1).default('0.0.0.0'),
 		dataDir: z.string().min(1).default('./luwte-data'),
 		logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+		/** Between attendance heartbeats of connected participants (default 15 s; short in tests). */
+		ledgerHeartbeatMs: z.number().int().min(50).max(3_600_000).optional(),
 	})
 	.strict();
 
@@ -42,6 +44,8 @@ export interface Host {
 	readonly library: Library;
 	/** The attendance event stream in `<dataDir>/attendance`. */
 	readonly attendance: AttendanceLog;
+	/** Writes the engine's session events and heartbeats into `attendance`. */
+	readonly ledger: LedgerWriter;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
 	close(): Promise<void>;
@@ -59,6 +63,12 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
 	// Recordings live under the host's data directory unless the engine config names another.
 	const engine = await createEngine({ dataDir: opts.dataDir, ...(engineConfig ?? {}) });
+	const ledger = new LedgerWriter({
+		events: engine.events,
+		store: attendance,
+		...(opts.ledgerHeartbeatMs !== undefined ? { heartbeatMs: opts.ledgerHeartbeatMs } : {}),
+		onError: (err, e) => log.error('attendance.write_failed', { type: e.type, id: e.id, error: String(err) }),
+	});
 	engine.events.on('recording.part', (e) =>
 		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, { session: e.sessionId, recording: e.recordingId, participant: e.participantId, detail: e.detail }),
 	);
@@ -87,6 +97,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		});
 	} catch (err) {
 		await engine.close();
+		await ledger.close();
 		await attendance.close();
 		throw err;
 	}
@@ -105,6 +116,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		operatorKeyPath: operator.path,
 		library,
 		attendance,
+		ledger,
 		recordings,
 		close() {
 			closing ??= (async () => {
@@ -114,6 +126,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 				await closed;
 				await engine.close();
 				recordings.close();
+				// After the engine: its last leaves and session ends are written too.
+				await ledger.close();
 				await attendance.close();
 			})();
 			return closing;

@@ -82,7 +82,14 @@ export class Engine {
 			this.events,
 		);
 		this.#sessions.set(id, session);
-		this.events.emit('session.created', { at: Date.now(), tenantId: session.tenantId, sessionId: id, title: session.title });
+		this.events.emit('session.created', {
+			at: Date.now(),
+			tenantId: session.tenantId,
+			sessionId: id,
+			title: session.title,
+			module: session.module,
+			schedule: session.schedule ? { ...session.schedule } : undefined,
+		});
 		return session.info();
 	}
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ActivityModule, Schedule } from './session/activity.ts';
 import type { MediaSource, Role } from './session/roles.ts';
 
 interface EventBase {
@@ -12,7 +13,9 @@ interface SessionScoped extends EventBase {
 
 /** Everything the engine reports; attendance and recording consume these. */
 export interface EngineEvents {
-	'session.created': SessionScoped & { title: string | undefined };
+	'session.created': SessionScoped & { title: string | undefined; module: ActivityModule | undefined; schedule: Schedule | undefined };
+	/** The first participant joined: the session is live. */
+	'session.started': SessionScoped & { module: ActivityModule | undefined };
 	'session.ended': SessionScoped & { reason: SessionEndReason };
 	'participant.joined': SessionScoped & { participantId: string; role: Role; connectionId: string };
 	'participant.left': SessionScoped & {

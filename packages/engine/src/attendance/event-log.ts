@@ -1,10 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
 import { EngineError } from '../errors.ts';
+import {
+	attendanceEventSchema,
+	forgetAction,
+	matchesFilter,
+	parseBefore,
+	parseForget,
+	parseReplayFilter,
+	toEvents,
+	type AppendResult,
+	type AttendanceEvent,
+	type AttendanceEventInput,
+	type LedgerStore,
+	type ReplayFilter,
+} from './store.ts';
 
 /**
  * The attendance event stream: an append-only JSON-lines file, `<dataDir>/attendance/events.jsonl`.
@@ -17,33 +29,14 @@ import { EngineError } from '../errors.ts';
  * event (same `id`) is stored once.
  */
 
-const eventIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 characters: letters, digits, _ . : -');
-/** `library.watch`, `participant.joined`, …: lowercase words joined by dots. */
-const eventTypeSchema = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, 'lowercase words joined by dots');
-
-export const attendanceEventInputSchema = z
-	.object({
-		id: eventIdSchema.optional().describe('Unique ID; a second event with the same ID is ignored (safe retries). Random when absent'),
-		at: z.number().int().min(0).optional().describe('Server time (ms); now when absent'),
-		tenantId: z.string().min(1).max(64),
-		type: eventTypeSchema,
-	})
-	.catchall(z.json());
-
-export const attendanceEventSchema = z
-	.object({ id: eventIdSchema, at: z.number().int().min(0), tenantId: z.string().min(1), type: eventTypeSchema })
-	.catchall(z.json());
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-/** One stored event: the four common fields plus the fields of its type (JSON values). */
-export type AttendanceEvent = { id: string; at: number; tenantId: string; type: string } & { [field: string]: JsonValue };
-export type AttendanceEventInput = z.input<typeof attendanceEventInputSchema>;
-
-export interface AppendResult {
-	event: AttendanceEvent;
-	/** False when an event with this ID was stored before (this one was ignored). */
-	stored: boolean;
-}
+export {
+	attendanceEventInputSchema,
+	attendanceEventSchema,
+	type AppendResult,
+	type AttendanceEvent,
+	type AttendanceEventInput,
+	type JsonValue,
+} from './store.ts';
 
 interface Pending {
 	line: string;
@@ -52,11 +45,13 @@ interface Pending {
 	reject: (err: unknown) => void;
 }
 
-export class AttendanceLog {
+/** The embedded ledger store. */
+export class AttendanceLog implements LedgerStore {
 	readonly path: string;
 	/** Complete lines that did not parse at open (skipped). */
 	readonly skippedAtOpen: number;
-	readonly #fh: FileHandle;
+	readonly #dir: string;
+	#fh: FileHandle;
 	readonly #now: () => number;
 	readonly #ids: Set<string>;
 	/** Events not yet durable, by ID: a duplicate of one of them resolves with its batch. */
@@ -64,13 +59,18 @@ export class AttendanceLog {
 	readonly #listeners = new Set<(e: AttendanceEvent) => void>();
 	#queue: Pending[] = [];
 	#flushing: Promise<void> | undefined;
+	/** The batch being written now (a rewrite waits for it). */
+	#writing: Promise<void> | undefined;
+	/** A rewrite (forget, purge) in progress: batches wait for it, so none lands in the old file. */
+	#rewriting: Promise<unknown> | undefined;
 	/** Bytes known to be on disk: replay() reads no further, so it never sees a half-written batch. */
 	#durableSize: number;
 	#failed: unknown;
 	#closed = false;
 
-	private constructor(path: string, fh: FileHandle, size: number, ids: Set<string>, skipped: number, now: () => number) {
-		this.path = path;
+	private constructor(dir: string, fh: FileHandle, size: number, ids: Set<string>, skipped: number, now: () => number) {
+		this.#dir = dir;
+		this.path = join(dir, 'events.jsonl');
 		this.#fh = fh;
 		this.#durableSize = size;
 		this.#ids = ids;
@@ -82,8 +82,9 @@ export class AttendanceLog {
 	static async open(dataDir: string, opts: { now?: () => number } = {}): Promise<AttendanceLog> {
 		const dir = join(dataDir, 'attendance');
 		await mkdir(dir, { recursive: true });
-		const path = join(dir, 'events.jsonl');
-		const fh = await open(path, 'a+', 0o600);
+		// A rewrite that crashed before its rename left only a temporary file: the old file is whole.
+		await rm(join(dir, 'events.jsonl.rewrite'), { force: true });
+		const fh = await open(join(dir, 'events.jsonl'), 'a+', 0o600);
 		try {
 			const data = await fh.readFile();
 			// Everything after the last newline is a line the crash cut short: drop it, so the next
@@ -101,7 +102,7 @@ export class AttendanceLog {
 				if (event) ids.add(event.id);
 				else skipped++;
 			}
-			return new AttendanceLog(path, fh, end, ids, skipped, opts.now ?? Date.now);
+			return new AttendanceLog(dir, fh, end, ids, skipped, opts.now ?? Date.now);
 		} catch (err) {
 			await fh.close();
 			throw err;
@@ -109,19 +110,27 @@ export class AttendanceLog {
 	}
 
 	/**
-	 * Appends one event; resolves once it is on disk. An event whose ID was seen before is not
-	 * written again (`stored: false`). A bad event is refused with `invalid_argument`.
+	 * Appends one event or a batch; resolves once on disk. An event whose ID was seen before is not
+	 * written again (`stored: false`). A bad event is refused with `invalid_argument` (in a batch:
+	 * the whole batch, nothing written).
 	 */
-	append(input: AttendanceEventInput): Promise<AppendResult> {
+	append(input: AttendanceEventInput): Promise<AppendResult>;
+	append(inputs: readonly AttendanceEventInput[]): Promise<AppendResult[]>;
+	append(input: AttendanceEventInput | readonly AttendanceEventInput[]): Promise<AppendResult | AppendResult[]> {
 		if (this.#closed) return Promise.reject(new EngineError('unavailable', 'the attendance log is closed'));
 		if (this.#failed) return Promise.reject(new EngineError('unavailable', 'the attendance log could not be written; restart the host'));
-		const parsed = attendanceEventInputSchema.safeParse(input);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			return Promise.reject(new EngineError('invalid_argument', `invalid attendance event at "${issue?.path.join('.')}": ${issue?.message}`));
+		const many = Array.isArray(input);
+		let events: AttendanceEvent[];
+		try {
+			events = toEvents(many ? input : [input], this.#now);
+		} catch (err) {
+			return Promise.reject(err);
 		}
-		const { id, at, tenantId, type, ...fields } = parsed.data;
-		const event = { ...fields, id: id ?? randomUUID(), at: at ?? this.#now(), tenantId, type } as AttendanceEvent;
+		const results = events.map((e) => this.#enqueue(e));
+		return many ? Promise.all(results) : results[0]!;
+	}
+
+	#enqueue(event: AttendanceEvent): Promise<AppendResult> {
 		const inFlight = this.#inFlight.get(event.id);
 		if (inFlight) return inFlight.then((r) => ({ event: r.event, stored: false }));
 		if (this.#ids.has(event.id)) return Promise.resolve({ event, stored: false });
@@ -142,18 +151,31 @@ export class AttendanceLog {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** Every durable event in the order written, read from disk; `filter` picks by type or tenant. */
-	async *replay(filter: { type?: string; tenantId?: string } = {}): AsyncGenerator<AttendanceEvent> {
-		if (this.#durableSize === 0) return;
-		const lines = createInterface({ input: createReadStream(this.path, { start: 0, end: this.#durableSize - 1 }), crlfDelay: Infinity });
+	/** Every durable event in the order written, read from disk; `filter` picks by tenant, type or time. */
+	async *replay(filter: ReplayFilter = {}): AsyncGenerator<AttendanceEvent> {
+		const f = parseReplayFilter(filter);
+		// A rewrite swaps the file: wait for it, then read the new one up to what is durable now.
+		while (this.#rewriting) await this.#rewriting;
+		const size = this.#durableSize;
+		if (size === 0) return;
+		const lines = createInterface({ input: createReadStream(this.path, { start: 0, end: size - 1 }), crlfDelay: Infinity });
 		for await (const line of lines) {
 			if (line === '') continue;
 			const event = parseLine(line);
-			if (!event) continue;
-			if (filter.type !== undefined && event.type !== filter.type) continue;
-			if (filter.tenantId !== undefined && event.tenantId !== filter.tenantId) continue;
-			yield event;
+			if (event && matchesFilter(event, f)) yield event;
 		}
+	}
+
+	/** Removes one client's events (and their place in `invited` lists) by rewriting the file. */
+	async forget(tenantId: string, participantId: string): Promise<{ removed: number }> {
+		const who = parseForget(tenantId, participantId);
+		return this.#rewrite((e) => forgetAction(e, who.tenantId, who.participantId));
+	}
+
+	/** Removes every event older than `beforeMs` by rewriting the file. */
+	async purgeBefore(beforeMs: number): Promise<{ removed: number }> {
+		const before = parseBefore(beforeMs);
+		return this.#rewrite((e) => (e.at < before ? 'drop' : 'keep'));
 	}
 
 	/** Waits for pending appends, then closes the file. */
@@ -161,7 +183,68 @@ export class AttendanceLog {
 		if (this.#closed) return;
 		this.#closed = true;
 		await this.#flushing;
+		while (this.#rewriting) await this.#rewriting;
 		await this.#fh.close();
+	}
+
+	/**
+	 * Writes the kept events to a new file, fsyncs it, renames it over the log and fsyncs the
+	 * folder: a crash leaves either the old file or the new one, never a mix. Appends arriving
+	 * meanwhile wait in the queue and go to the new file.
+	 */
+	async #rewrite(action: (e: AttendanceEvent) => 'drop' | 'keep' | AttendanceEvent): Promise<{ removed: number }> {
+		if (this.#closed) throw new EngineError('unavailable', 'the attendance log is closed');
+		while (this.#rewriting) await this.#rewriting;
+		const run = (async () => {
+			// Set synchronously with the check above, so no new batch starts; wait for the one running.
+			await this.#writing;
+			if (this.#failed) throw new EngineError('unavailable', 'the attendance log could not be written; restart the host');
+			const tmp = join(this.#dir, 'events.jsonl.rewrite');
+			const out = await open(tmp, 'w', 0o600);
+			let removed = 0;
+			let size = 0;
+			const removedIds: string[] = [];
+			try {
+				const data = (await readFile(this.path)).subarray(0, this.#durableSize);
+				const kept: string[] = [];
+				for (const line of data.toString('utf8').split('\n')) {
+					if (line === '') continue;
+					const event = parseLine(line);
+					const a = event ? action(event) : 'keep';
+					if (a === 'keep') kept.push(`${line}\n`);
+					else if (a === 'drop') {
+						removed++;
+						removedIds.push(event!.id);
+					} else kept.push(`${JSON.stringify(a)}\n`);
+				}
+				const bytes = Buffer.from(kept.join(''), 'utf8');
+				size = bytes.length;
+				let written = 0;
+				while (written < bytes.length) written += (await out.write(bytes, written)).bytesWritten;
+				await out.sync();
+			} finally {
+				await out.close();
+			}
+			await rename(tmp, this.path);
+			await fsyncDir(this.#dir);
+			const old = this.#fh;
+			this.#fh = await open(this.path, 'a+', 0o600);
+			await old.close();
+			this.#durableSize = size;
+			// Forgotten IDs leave memory too: nothing of the client is kept.
+			for (const id of removedIds) this.#ids.delete(id);
+			return { removed };
+		})();
+		this.#rewriting = run;
+		try {
+			return await run;
+		} catch (err) {
+			if (!(err instanceof EngineError)) this.#failed = err;
+			throw err;
+		} finally {
+			this.#rewriting = undefined;
+			if (this.#queue.length > 0) this.#flushing ??= this.#flushLoop();
+		}
 	}
 
 	/** Writes queued events in batches, one write and one fsync each, until the queue is empty. */
@@ -169,9 +252,14 @@ export class AttendanceLog {
 		// Let appends made in the same tick join the first batch.
 		await new Promise<void>((resolve) => setImmediate(resolve));
 		while (this.#queue.length > 0) {
+			while (this.#rewriting) await this.#rewriting.catch(() => undefined);
+			if (this.#queue.length === 0) break;
 			const batch = this.#queue;
 			this.#queue = [];
+			let done!: () => void;
+			this.#writing = new Promise<void>((resolve) => (done = resolve));
 			try {
+				if (this.#failed) throw this.#failed;
 				const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
 				let written = 0;
 				while (written < bytes.length) written += (await this.#fh.write(bytes, written)).bytesWritten;
@@ -184,6 +272,9 @@ export class AttendanceLog {
 				for (const p of [...batch, ...this.#queue]) p.reject(new EngineError('unavailable', `the attendance log could not be written: ${String(err)}`));
 				this.#queue = [];
 				break;
+			} finally {
+				this.#writing = undefined;
+				done();
 			}
 			for (const p of batch) {
 				// Listeners first: whoever awaits the append then sees the derived state updated.
@@ -198,6 +289,15 @@ export class AttendanceLog {
 			}
 		}
 		this.#flushing = undefined;
+	}
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+	const fh = await open(dir, 'r');
+	try {
+		await fh.sync();
+	} finally {
+		await fh.close();
 	}
 }
 

@@ -190,6 +190,7 @@ export class Session {
 		if (this.#state === 'scheduled') {
 			this.#state = 'live';
 			this.startedAt = Date.now();
+			this.#emitScoped('session.started', { module: this.module });
 		}
 		this.#emitScoped('participant.joined', { participantId, role, connectionId: participant.connectionId });
 		if (this.#recorder && !this.#recorder.stopped) this.#notifyRecording();
@@ -777,7 +778,7 @@ export class Session {
 		}
 	}
 
-	#emitScoped<K extends 'participant.joined' | 'participant.left' | 'producer.added' | 'producer.removed' | 'producer.paused' | 'producer.resumed' | 'session.ended'>(
+	#emitScoped<K extends 'session.started' | 'participant.joined' | 'participant.left' | 'producer.added' | 'producer.removed' | 'producer.paused' | 'producer.resumed' | 'session.ended'>(
 		event: K,
 		payload: Omit<EngineEvents[K], 'at' | 'tenantId' | 'sessionId'>,
 	): void {

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { EngineError } from '../errors.ts';
+import type { EngineEvents, TypedEmitter } from '../events.ts';
+import type { ActivityModule } from '../session/activity.ts';
+import { HEARTBEAT_MS, type LedgerEventFields, type LedgerEventType } from './event-types.ts';
+import type { LedgerStore } from './store.ts';
+
+/**
+ * Feeds the ledger from the engine's events: session scheduled/started/ended, joins, leaves,
+ * consent changes, and every `heartbeatMs` one `participant.heartbeat` per connected participant,
+ * so that after a crash presence ends at the last heartbeat on disk.
+ *
+ * Event IDs are derived from what they record (connection, session, heartbeat time), so writing
+ * the same fact twice stores it once. Writes are asynchronous to the engine (it does not wait for
+ * the disk); a failed write is reported through `onError` and never stops the session.
+ */
+
+export const ledgerWriterOptionsSchema = z
+	.object({
+		/** Between heartbeats; short in tests, `HEARTBEAT_MS` otherwise. */
+		heartbeatMs: z.number().int().min(50).max(3_600_000).default(HEARTBEAT_MS),
+	})
+	.strict();
+
+export type LedgerWriterOptions = z.input<typeof ledgerWriterOptionsSchema> & {
+	events: TypedEmitter<EngineEvents>;
+	store: LedgerStore;
+	/** A write that failed (the event is then missing from the ledger). */
+	onError?: (err: unknown, event: { type: string; id: string }) => void;
+	now?: () => number;
+};
+
+interface Connected {
+	tenantId: string;
+	sessionId: string;
+	participantId: string;
+	connectionId: string;
+}
+
+export class LedgerWriter {
+	readonly heartbeatMs: number;
+	readonly #store: LedgerStore;
+	readonly #onError: (err: unknown, event: { type: string; id: string }) => void;
+	readonly #now: () => number;
+	readonly #unsubscribe: (() => void)[] = [];
+	/** Connected participants by connection ID: the heartbeat's subjects. */
+	readonly #connected = new Map<string, Connected>();
+	readonly #modules = new Map<string, ActivityModule | null>();
+	readonly #pending = new Set<Promise<unknown>>();
+	readonly #timer: NodeJS.Timeout;
+	#closed = false;
+
+	constructor(opts: LedgerWriterOptions) {
+		const { events, store, onError, now, ...rest } = opts;
+		const parsed = ledgerWriterOptionsSchema.safeParse(rest);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw new EngineError('invalid_config', `invalid ledger writer option "${issue?.path.join('.')}": ${issue?.message}`);
+		}
+		this.heartbeatMs = parsed.data.heartbeatMs;
+		this.#store = store;
+		this.#onError = onError ?? (() => undefined);
+		this.#now = now ?? Date.now;
+		const on = <K extends keyof EngineEvents & string>(name: K, fn: (e: EngineEvents[K]) => void) => this.#unsubscribe.push(events.on(name, fn));
+
+		on('session.created', (e) => {
+			this.#modules.set(e.sessionId, e.module ?? null);
+			if (!e.schedule) return;
+			this.#write(e.tenantId, `${e.sessionId}.scheduled`, e.at, 'session.scheduled', {
+				sessionId: e.sessionId,
+				module: e.module ?? null,
+				startsAt: e.schedule.startsAt,
+				endsAt: e.schedule.endsAt,
+				invited: [],
+			});
+		});
+		on('session.started', (e) => {
+			this.#modules.set(e.sessionId, e.module ?? null);
+			this.#write(e.tenantId, `${e.sessionId}.started`, e.at, 'session.started', { sessionId: e.sessionId, module: e.module ?? null });
+		});
+		on('session.ended', (e) => {
+			this.#modules.delete(e.sessionId);
+			this.#write(e.tenantId, `${e.sessionId}.ended`, e.at, 'session.ended', { sessionId: e.sessionId, reason: e.reason });
+		});
+		on('participant.joined', (e) => {
+			this.#connected.set(e.connectionId, { tenantId: e.tenantId, sessionId: e.sessionId, participantId: e.participantId, connectionId: e.connectionId });
+			this.#write(e.tenantId, `${e.connectionId}.joined`, e.at, 'participant.joined', {
+				sessionId: e.sessionId,
+				participantId: e.participantId,
+				role: e.role,
+				connectionId: e.connectionId,
+				module: this.#modules.get(e.sessionId) ?? null,
+			});
+		});
+		on('participant.left', (e) => {
+			this.#connected.delete(e.connectionId);
+			this.#write(e.tenantId, `${e.connectionId}.left`, e.at, 'participant.left', {
+				sessionId: e.sessionId,
+				participantId: e.participantId,
+				connectionId: e.connectionId,
+				reason: e.reason,
+			});
+		});
+		on('recording.consent', (e) => {
+			this.#write(e.tenantId, `${e.sessionId}.${e.participantId}.consent.${e.at}`, e.at, 'recording.consent', {
+				sessionId: e.sessionId,
+				participantId: e.participantId,
+				consent: e.consent,
+				by: e.by,
+			});
+		});
+		this.#timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+		// The heartbeat never keeps a process alive on its own.
+		this.#timer.unref();
+	}
+
+	/** Participants connected now (as the ledger sees them). */
+	get connected(): number {
+		return this.#connected.size;
+	}
+
+	/** Writes one heartbeat per connected participant, as one batch; called by the timer. */
+	heartbeat(): Promise<void> {
+		if (this.#closed || this.#connected.size === 0) return Promise.resolve();
+		const at = this.#now();
+		const batch = [...this.#connected.values()].map((c) => ({
+			id: `${c.connectionId}.hb.${at}`,
+			at,
+			tenantId: c.tenantId,
+			type: 'participant.heartbeat',
+			sessionId: c.sessionId,
+			participantId: c.participantId,
+			connectionId: c.connectionId,
+		}));
+		return this.#track(this.#store.append(batch), { type: 'participant.heartbeat', id: `*.hb.${at}` });
+	}
+
+	/** Stops the heartbeat and waits for every write made so far; the store stays open. */
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		clearInterval(this.#timer);
+		for (const off of this.#unsubscribe) off();
+		while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+	}
+
+	#write<T extends LedgerEventType>(tenantId: string, id: string, at: number, type: T, fields: LedgerEventFields<T>): void {
+		if (this.#closed) return;
+		void this.#track(this.#store.append({ ...fields, id, at, tenantId, type }), { type, id });
+	}
+
+	#track(p: Promise<unknown>, what: { type: string; id: string }): Promise<void> {
+		const done = p.then(
+			() => undefined,
+			(err: unknown) => this.#onError(err, what),
+		);
+		this.#pending.add(done);
+		void done.finally(() => this.#pending.delete(done));
+		return done;
+	}
+}
