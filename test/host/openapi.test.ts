@@ -118,6 +118,26 @@ describe('OpenAPI document and admin client', () => {
 		use('deleteLibraryItem');
 		expect(doc.paths['/v1/library/items'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:module', 'query:status']);
 
+		// Attendance: contracts, indications, billing, reports, forgetting a client.
+		expect(await a.setContracts({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 3500 }] })).toEqual({ saved: 1 });
+		use('setContracts');
+		expect((await a.getContracts()).contracts).toHaveLength(1);
+		use('getContracts');
+		expect(await a.setIndications({ version: 1, indications: [{ clientId: 'client-3', financer: '0363', validFrom: '2026-01-01', validTo: '2026-12-31' }] })).toEqual({ saved: 1 });
+		use('setIndications');
+		expect((await a.getIndications()).indications).toHaveLength(1);
+		use('getIndications');
+		expect(await a.getBilling({ from: '2026-11', to: '2026-11' })).toEqual({ from: '2026-11', to: '2026-11', lines: [], exceptions: [] });
+		use('getBilling');
+		expect((await a.getActiveAccounts({ date: '2026-11-23' })).overall).toMatchObject({ clients: 1, active: 0 });
+		use('getActiveAccounts');
+		expect((await a.getNoShows({ from: '2026-11', to: '2026-11' })).sessions).toEqual(expect.any(Array));
+		use('getNoShows');
+		expect((await a.getModuleAttendance({ from: '2026-11', to: '2026-11' })).modules).toEqual(expect.any(Array));
+		use('getModuleAttendance');
+		expect(await a.forgetClient('client-3')).toMatchObject({ clientId: 'client-3' });
+		use('forgetClient');
+
 		// Operator routes (tenants), with the operator key.
 		const op = (method: string, path: string, body?: unknown) =>
 			fetch(`${t.host.url}${path}`, {

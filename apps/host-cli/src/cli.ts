@@ -1,4 +1,5 @@
 import { abrCommand } from './commands/abr.ts';
+import { attendanceCommand } from './commands/attendance.ts';
 import { libraryCommand } from './commands/library.ts';
 import { recordCommand } from './commands/record.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -19,6 +20,8 @@ Usage:
   luwte library publish|unpublish|approve ITEM   (luwte library help: details)
   luwte record start|stop SESSION [--wait]       (luwte record help: details)
   luwte record status RECORDING [--wait] | consent SESSION PARTICIPANT yes|no
+  luwte attendance bill --events F.jsonl --contracts F.json --indications F.json --from YYYY-MM --to YYYY-MM
+              [--format csv|json]       (offline billing; luwte attendance help: details)
   luwte help
 
 Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, MEDIASOUP_WORKER_BIN;
@@ -36,6 +39,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 				return await abrCommand(rest, io);
 			case 'library':
 				return await libraryCommand(rest, io);
+			case 'attendance':
+				return await attendanceCommand(rest, io);
 			case 'record':
 				return await recordCommand(rest, io);
 			case undefined:

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { AttendanceLog, createEngine, LedgerWriter, Library, RecordingService, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
 import { z } from 'zod';
+import { BillingConfig } from './billing-config.ts';
 import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
@@ -88,6 +89,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		onTenantsChanged: givenTenants ? undefined : () => saveTenants(opts.dataDir, loaded.registry),
 		library,
 		recordings,
+		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
 	});
 	let server: Server;
 	try {

@@ -37,3 +37,4 @@ export { LedgerWriter, type LedgerWriterOptions } from './attendance/ledger-writ
 export { issueLibraryToken, verifyLibraryToken, mediaSignature, verifyMediaSignature, type LibraryGrant } from './auth/library-token.ts';
 export * from './recording/postprocess/index.ts';
 export { RecordingService, type RecordingRecord, type RecordingState } from './recording/recording-service.ts';
+export * from './attendance/derivations.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Engine, Library, RecordingService, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
+import type { Engine, LedgerStore, Library, RecordingService, SessionInfo, Tenant, TenantRegistry } from '@luwte/engine';
 import { issueJoinToken, stimulusProfileId } from '@luwte/engine';
 import { adminRoutes, honoPath, openApiDocument, type AdminRoute, type AdminRouteId, type SessionResource } from '@luwte/sdk/admin';
 import { Hono, type Context } from 'hono';
@@ -16,6 +16,8 @@ import type { Handlers } from './handlers.ts';
 import { libraryHandlers } from './library-handlers.ts';
 import { mountLibraryViewer } from './library-viewer.ts';
 import { recordingHandlers } from './recording-handlers.ts';
+import { attendanceHandlers } from './attendance-handlers.ts';
+import type { BillingConfig } from '../billing-config.ts';
 
 const API_VERSION = '0.1.0';
 
@@ -28,6 +30,8 @@ export interface AppOptions extends Partial<OperatorOptions> {
 	library?: Library | undefined;
 	/** Turns stopped recordings into library items; without it recording routes answer `unavailable`. */
 	recordings?: RecordingService | undefined;
+	/** The attendance ledger and the tenants' contracts and indications (billing and reports). */
+	attendance?: { store: LedgerStore; config: BillingConfig } | undefined;
 }
 
 export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy, opts: AppOptions = {}): Hono<Env> {
@@ -60,6 +64,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 
 	const handlers: Handlers = {
 		...recordingHandlers(engine, opts.recordings),
+		...attendanceHandlers(opts.attendance),
 		...libraryHandlers(opts.library),
 		health: () => {
 			const h = engine.health();
@@ -106,6 +111,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			const body = route.body ? parseOrThrow(route.body, await readJson(c), 'request body') : undefined;
 			const query = route.query ? parseOrThrow(route.query, c.req.query(), 'query') : undefined;
 			const result = await handler({ tenant, params: c.req.param() as Record<string, string>, body, query });
+			if (result instanceof Response) return result;
 			const status = route.status === 200 && id === 'health' && (result as { status: string }).status !== 'ok' ? 503 : route.status;
 			return c.json(result as object, status);
 		});

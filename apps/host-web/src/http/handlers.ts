@@ -9,7 +9,8 @@ export interface RouteInput<R extends AdminRouteId> {
 	query: AdminParsedQuery<R>;
 }
 
-export type Handler<R extends AdminRouteId> = (input: RouteInput<R>) => AdminResponse<R> | Promise<AdminResponse<R>>;
+/** A handler answers with the route's JSON body, or with a ready Response (e.g. a CSV export). */
+export type Handler<R extends AdminRouteId> = (input: RouteInput<R>) => AdminResponse<R> | Response | Promise<AdminResponse<R> | Response>;
 
 /** Handlers for a group of routes; the app joins the groups and the type checks none is missing. */
 export type Handlers<Ids extends AdminRouteId = AdminRouteId> = { [R in Ids]: Handler<R> };

@@ -113,6 +113,35 @@ export class AdminClient {
 		return this.call('createLibraryToken', { body });
 	}
 
+	// Attendance, billing and reports.
+	getBilling(query: AdminQuery<'getBilling'>) {
+		return this.call('getBilling', { query });
+	}
+	getContracts() {
+		return this.call('getContracts');
+	}
+	setContracts(body: AdminBody<'setContracts'>) {
+		return this.call('setContracts', { body });
+	}
+	getIndications() {
+		return this.call('getIndications');
+	}
+	setIndications(body: AdminBody<'setIndications'>) {
+		return this.call('setIndications', { body });
+	}
+	getActiveAccounts(query: AdminQuery<'getActiveAccounts'> = {}) {
+		return this.call('getActiveAccounts', { query });
+	}
+	getNoShows(query: AdminQuery<'getNoShows'>) {
+		return this.call('getNoShows', { query });
+	}
+	getModuleAttendance(query: AdminQuery<'getModuleAttendance'>) {
+		return this.call('getModuleAttendance', { query });
+	}
+	forgetClient(clientId: string) {
+		return this.call('forgetClient', { params: { clientId } });
+	}
+
 	// Recording live sessions.
 	startRecording(sessionId: string) {
 		return this.call('startRecording', { params: { sessionId } });

@@ -4,6 +4,8 @@ export { libraryRoutes } from './library-routes.ts';
 export * from './library-schemas.ts';
 export { recordingRoutes } from './recording-routes.ts';
 export * from './recording-schemas.ts';
+export { attendanceRoutes } from './attendance-routes.ts';
+export * from './attendance-schemas.ts';
 export { openApiDocument } from './openapi.ts';
 export { AdminClient, AdminApiError, type AdminClientOptions } from './client.ts';
 export * from './operator.ts';

@@ -8,6 +8,7 @@ import {
 	tokenCreateSchema,
 	tokenSchema,
 } from './schemas.ts';
+import { attendanceRoutes } from './attendance-routes.ts';
 import { libraryRoutes } from './library-routes.ts';
 import { recordingRoutes } from './recording-routes.ts';
 
@@ -54,7 +55,7 @@ export const sessionRoutes = {
  * Every route of the admin API, once. The host implements exactly these (a missing handler is a
  * type error), the OpenAPI document is generated from them, and the AdminClient calls them.
  */
-export const adminRoutes = { ...sessionRoutes, ...recordingRoutes, ...libraryRoutes } as const satisfies Record<string, AdminRoute>;
+export const adminRoutes = { ...sessionRoutes, ...recordingRoutes, ...libraryRoutes, ...attendanceRoutes } as const satisfies Record<string, AdminRoute>;
 
 export type AdminRouteId = keyof typeof adminRoutes;
 type RouteOf<R extends AdminRouteId> = (typeof adminRoutes)[R];

@@ -1,0 +1,151 @@
+/**
+ * Time to bill one month for 2,700 clients with realistic activity, against a baseline in the same
+ * run: reading the same ledger export (JSON lines → checked events → canonical order) without
+ * billing. Events are generated from a seed, so every run bills the same month.
+ *
+ *   node_modules/.bin/node bench/src/billing.ts [--clients 2700] [--active 0.1] [--runs 5] [--seed 1]
+ */
+import { parseArgs } from 'node:util';
+import { bill, billingToCsv, canonicalOrder, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine';
+
+const { values } = parseArgs({
+	options: {
+		clients: { type: 'string', default: '2700' },
+		active: { type: 'string', default: '0.1' },
+		runs: { type: 'string', default: '5' },
+		seed: { type: 'string', default: '1' },
+	},
+});
+const clients = Number(values.clients);
+const activeShare = Number(values.active);
+const runs = Number(values.runs);
+
+/** mulberry32: small, seeded, good enough to spread activity. */
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+const random = prng(Number(values.seed));
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+
+const financers = ['0363', '0599', '0518', '0344', 'WLZ'] as const;
+/** Live modules; Eigen regie has no live leader and appears only on demand. */
+const modules = ['communicatie', 'fit-en-vitaal', 'vaardig-en-creatief', 'talent-en-ambitie'] as const;
+const onDemandModules = [...modules, 'eigen-regie', 'eigen-regie'] as const;
+const contracts = contractsFileSchema.parse({
+	version: 1,
+	contracts: [
+		{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 3500 },
+		{ financer: '0518', unit: 'dagdeel', productCode: '07A03', tariffCents: 3650, pairing: 'month', threshold: { minutes: 45 } },
+		{ financer: '0344', unit: 'dagdeel', productCode: '07A03', tariffCents: 3400, excludedModules: ['talent-en-ambitie'] },
+		{ financer: '0599', unit: 'hour', productCode: '07A08', tariffCents: 5400 },
+		{ financer: 'WLZ', unit: 'none' },
+	],
+}).contracts;
+const clientIds = Array.from({ length: clients }, (_, i) => `client-${String(i).padStart(5, '0')}`);
+const indications = indicationsFileSchema.parse({
+	version: 1,
+	indications: clientIds.map((clientId, i) => ({ clientId, financer: pick(financers), validFrom: i % 40 === 0 ? '2024-03-15' : '2023-01-01', team: `team-${i % 12}` })),
+}).indications;
+
+/** March 2024: weekday sessions of 90 min at 10:00 and 14:00 (Amsterdam, UTC+1), up to 8 clients each. */
+function generate(): string {
+	const lines: string[] = [];
+	let n = 0;
+	const push = (at: number, type: string, fields: Record<string, unknown>) => lines.push(JSON.stringify({ id: `ev-${(n++).toString(36)}`, at, tenantId: 'zorg-a', type, ...fields }));
+	const active = clientIds.filter(() => random() < activeShare);
+	const wanted = new Map(active.map((c) => [c, int(2, 6)]));
+	const days: number[] = [];
+	for (let d = 1; d <= 31; d++) {
+		const t = Date.UTC(2024, 2, d);
+		const weekday = new Date(t).getUTCDay();
+		if (weekday !== 0 && weekday !== 6) days.push(t);
+	}
+	let s = 0;
+	for (const day of days) {
+		for (const hour of [9, 13]) {
+			for (let room = 0; room < Math.ceil(active.length / 40); room++) {
+				const sessionId = `s-${s++}`;
+				const module = pick(modules);
+				const start = day + hour * 3600_000;
+				const end = start + 90 * 60_000;
+				const group = active.filter((c) => (wanted.get(c) ?? 0) > 0 && random() < 0.2).slice(0, 8);
+				push(start - 86_400_000, 'session.scheduled', { sessionId, module, startsAt: start, endsAt: end, invited: group });
+				push(start, 'session.started', { sessionId, module });
+				attend(push, sessionId, 'begeleider', 'host', module, start, end);
+				for (const c of group) {
+					wanted.set(c, wanted.get(c)! - 1);
+					if (random() < 0.1) continue; // invited, never came
+					attend(push, sessionId, c, 'participant', module, start + int(0, 10) * 60_000, end - (random() < 0.2 ? int(10, 70) * 60_000 : 0));
+				}
+				if (random() < 0.97) push(end, 'session.ended', { sessionId, reason: 'ended' }); // 3 % end in a crash
+			}
+		}
+	}
+	for (const c of active) if (random() < 0.3) push(days[int(0, days.length - 1)]! + 19 * 3600_000, 'library.watch', { itemId: `item-${int(1, 40)}`, participantId: c, event: 'progress', positionSeconds: int(60, 1500), durationSeconds: 1800, module: pick(onDemandModules) });
+	return lines.join('\n') + '\n';
+}
+
+type Push = (at: number, type: string, fields: Record<string, unknown>) => void;
+
+/** A join, a heartbeat every 15 s, a leave; one in five has a reconnect (a dropped connection, back after 30-150 s). */
+function attend(push: Push, sessionId: string, participantId: string, role: string, module: string, from: number, to: number): void {
+	const dropAt = random() < 0.2 ? from + int(5, 60) * 60_000 : null;
+	let connection = `${sessionId}-${participantId}-a`;
+	push(from, 'participant.joined', { sessionId, participantId, role, connectionId: connection, module });
+	for (let t = from + 15_000; t < to; t += 15_000) {
+		if (dropAt !== null && t >= dropAt && connection.endsWith('-a')) {
+			t += int(30, 150) * 1000;
+			connection = `${sessionId}-${participantId}-b`;
+			push(t, 'participant.joined', { sessionId, participantId, role, connectionId: connection, module });
+			continue;
+		}
+		push(t, 'participant.heartbeat', { sessionId, participantId, connectionId: connection });
+	}
+	push(to, 'participant.left', { sessionId, participantId, connectionId: connection, reason: 'left' });
+}
+
+function read(text: string): LedgerEvent[] {
+	const events: LedgerEvent[] = [];
+	for (const line of text.split('\n')) {
+		if (line === '') continue;
+		const p = parseLedgerEvent(JSON.parse(line));
+		if (p.ok && p.event) events.push(p.event);
+	}
+	return events;
+}
+
+const text = generate();
+const lineCount = text.split('\n').length - 1;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const baseline: number[] = [];
+const billing: number[] = [];
+let summary = '';
+for (let r = 0; r < runs; r++) {
+	let t = performance.now();
+	canonicalOrder(read(text));
+	baseline.push(performance.now() - t);
+	t = performance.now();
+	const result = bill({ events: read(text), contracts, indications, from: '2024-03', to: '2024-03' });
+	const csv = billingToCsv(result);
+	billing.push(performance.now() - t);
+	const billed = result.lines.reduce((sum, l) => sum + l.activities, 0);
+	const reasons = new Map<string, number>();
+	for (const e of result.exceptions) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+	const why = [...reasons].sort().map(([k, v]) => `${k} ${v}`).join(', ');
+	summary = `${billed} activities billed in ${result.lines.length} lines; exceptions: ${why}; ${csv.length} bytes of CSV`;
+}
+const b = median(baseline);
+const m = median(billing);
+console.log(`clients ${clients}, active share ${activeShare}, seed ${values.seed}: ${lineCount} events (${(text.length / 1e6).toFixed(1)} MB of JSON lines)`);
+console.log(`result: ${summary}`);
+console.log(`baseline (read + check + order), median of ${runs}: ${b.toFixed(0)} ms   [${baseline.map((x) => x.toFixed(0)).join(', ')}]`);
+console.log(`bill (read + check + bill + CSV), median of ${runs}: ${m.toFixed(0)} ms   [${billing.map((x) => x.toFixed(0)).join(', ')}]`);
+console.log(`ratio bill / baseline: ${(m / b).toFixed(2)}`);

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AdminApiError, AdminClient } from '@luwte/sdk/admin';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHost, type TestHost } from '../helpers/host.ts';
+
+// The billing export of a running host equals the offline command's output on the same example
+// set (examples/billing: events, contracts, indications, and the expected files checked by hand).
+const examples = join(import.meta.dirname, '..', '..', 'examples', 'billing');
+const read = (f: string) => readFileSync(join(examples, f), 'utf8');
+
+describe('billing and reports on a running host', () => {
+	let t: TestHost;
+	let admin: AdminClient;
+	beforeAll(async () => {
+		t = await startTestHost();
+		admin = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
+		await admin.setContracts(JSON.parse(read('contracts.json')));
+		await admin.setIndications(JSON.parse(read('indications.json')));
+		const events = read('events.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+		await t.host.attendance.append(events);
+	});
+	afterAll(() => t?.close());
+
+	const get = async (path: string, key = t.tenants[0]!.apiKey) => {
+		const res = await fetch(`${t.host.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+		return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+	};
+
+	it('exports the month byte for byte as the billing department expects, in CSV and JSON', async () => {
+		const csv = await get('/v1/billing?from=2024-03&to=2024-03&format=csv');
+		expect(csv.status).toBe(200);
+		expect(csv.type).toMatch(/^text\/csv/);
+		expect(csv.text).toBe(read('expected-2024-03.csv'));
+		const json = await get('/v1/billing?from=2024-03&to=2024-03');
+		expect(json.text).toBe(read('expected-2024-03.json'));
+		// Twice the same request, the same bytes.
+		expect((await get('/v1/billing?from=2024-03&to=2024-03&format=csv')).text).toBe(csv.text);
+		// Another tenant sees none of it.
+		const other = await get('/v1/billing?from=2024-03&to=2024-03&format=csv', t.tenants[1]!.apiKey);
+		expect(other.text.trim().split('\n')).toHaveLength(1);
+	});
+
+	it('refuses a bad period or contract with a clear error and keeps the stored files', async () => {
+		const bad = await get('/v1/billing?from=2024-13&to=2024-03');
+		expect(bad.status).toBe(400);
+		expect(bad.text).toMatch(/YYYY-MM/);
+		await expect(admin.setContracts({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', tariffCents: -5 }] })).rejects.toBeInstanceOf(AdminApiError);
+		expect((await admin.getContracts()).contracts).toHaveLength(4);
+	});
+
+	it('reports no-shows per session and attendance per module', async () => {
+		const noShows = await admin.getNoShows({ from: '2024-03', to: '2024-03' });
+		const first = noShows.sessions.find((s) => s.sessionId === 's-2024-03-05-com')!;
+		expect(first.noShows).toEqual(['client-gijs']);
+		const modules = await admin.getModuleAttendance({ from: '2024-03', to: '2024-03' });
+		expect(modules.modules.find((m) => m.module === 'communicatie')!.attendances).toBeGreaterThan(0);
+		const active = await admin.getActiveAccounts({ date: '2024-04-01' });
+		expect(active.targetPercent).toBe('10.0');
+		expect(active.overall.clients).toBeGreaterThan(0);
+	});
+
+	it('forgets one client: their lines and exceptions go, everyone else’s stay byte for byte', async () => {
+		const before = (await get('/v1/billing?from=2024-03&to=2024-03&format=csv')).text.split('\n');
+		const { removedEvents } = await admin.forgetClient('client-anna');
+		expect(removedEvents).toBeGreaterThan(0);
+		const after = (await get('/v1/billing?from=2024-03&to=2024-03&format=csv')).text.split('\n');
+		expect(after).toEqual(before.filter((l) => !l.includes(',client-anna,')));
+		expect(after.some((l) => l.includes('client-anna'))).toBe(false);
+	});
+});
