@@ -12,8 +12,10 @@ in LUWTE_API_KEY or a file named by --api-key-file (never on the command line: o
 
 export class UsageError extends Error {}
 
-/** An AdminClient for the host and tenant the options and environment name. */
-export async function adminClientFrom(values: { server?: string | undefined; 'api-key-file'?: string | undefined }, env: NodeJS.ProcessEnv): Promise<AdminClient> {
+type ConnectionValues = { server?: string | undefined; 'api-key-file'?: string | undefined };
+
+/** The host and tenant API key the options and environment name. */
+export async function connectionFrom(values: ConnectionValues, env: NodeJS.ProcessEnv): Promise<{ server: string; apiKey: string }> {
 	const server = values.server ?? env.LUWTE_SERVER ?? 'http://127.0.0.1:8080';
 	try {
 		new URL(server);
@@ -22,5 +24,10 @@ export async function adminClientFrom(values: { server?: string | undefined; 'ap
 	}
 	const apiKey = values['api-key-file'] ? (await readFile(values['api-key-file'], 'utf8')).trim() : env.LUWTE_API_KEY?.trim();
 	if (!apiKey) throw new UsageError('no API key: set LUWTE_API_KEY or give --api-key-file');
-	return new AdminClient({ server, apiKey });
+	return { server, apiKey };
+}
+
+/** An AdminClient for the host and tenant the options and environment name. */
+export async function adminClientFrom(values: ConnectionValues, env: NodeJS.ProcessEnv): Promise<AdminClient> {
+	return new AdminClient(await connectionFrom(values, env));
 }

@@ -3,23 +3,31 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bill, billingToCsv, billingToJson, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine';
 import type { CliIo } from '../cli.ts';
+import { adminClientFrom, connectionFrom, connectionHelp, connectionOptions, UsageError as ConnectionUsageError } from './admin-connection.ts';
 
 const usage = `usage: luwte attendance bill --events EVENTS.jsonl --contracts CONTRACTS.json --indications INDICATIONS.json
                               --from YYYY-MM --to YYYY-MM [--format csv|json] [--tenant ID]
-  Computes billing lines (one per client × financer × month) and exceptions from a ledger export,
-  offline. Formats and rules: docs/billing.md. --tenant is needed when the file holds several tenants.
+       luwte attendance bill --from YYYY-MM --to YYYY-MM [--format csv|json]      (a running host)
+       luwte attendance forget CLIENT                                              (a running host)
+  bill: billing lines (one per client × financer × month) and exceptions. With --events: offline,
+  from a ledger export and the two files (--tenant when the file holds several tenants); without:
+  the running host's ledger with the contracts and indications stored there. The same input gives
+  the same bytes either way. Formats and rules: docs/billing.md.
+  forget: removes every attendance event of one client from the host's ledger; others' totals stay.
+${connectionHelp}
 `;
 
 /** A bad input file or option: reported as a usage error (exit 2), naming the file, line and field. */
 class UsageError extends Error {}
 
 /** `luwte attendance bill …` (offline, from files). */
-export async function attendanceCommand(argv: string[], io: CliIo): Promise<number> {
+export async function attendanceCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
 	const [sub, ...rest] = argv;
 	if (sub === undefined || sub === 'help' || sub === '--help') {
 		io.out.write(usage);
 		return 0;
 	}
+	if (sub === 'forget') return forget(rest, io, env);
 	if (sub !== 'bill') {
 		io.err.write(`unknown subcommand "${sub}"\n\n${usage}`);
 		return 2;
@@ -34,6 +42,7 @@ export async function attendanceCommand(argv: string[], io: CliIo): Promise<numb
 			to: { type: 'string' },
 			format: { type: 'string', default: 'csv' },
 			tenant: { type: 'string' },
+			...connectionOptions,
 		},
 		strict: true,
 	});
@@ -47,6 +56,19 @@ export async function attendanceCommand(argv: string[], io: CliIo): Promise<numb
 		const to = month(required('to'), 'to');
 		if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
 		if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, not "${values.format}"`);
+		if (!values.events) {
+			// Online: the host derives it from its own ledger; its bytes are printed as they come.
+			if (values.contracts || values.indications || values.tenant) throw new UsageError('--contracts, --indications and --tenant go with --events (offline)');
+			const { server, apiKey } = await connectionFrom(values, env);
+			const res = await fetch(new URL(`/v1/billing?from=${from}&to=${to}&format=${values.format}`, server), { headers: { authorization: `Bearer ${apiKey}` } });
+			const text = await res.text();
+			if (!res.ok) {
+				io.err.write(`luwte attendance bill: the host answered ${res.status}: ${text}\n`);
+				return 1;
+			}
+			io.out.write(text);
+			return 0;
+		}
 		const events = await readEvents(required('events'), values.tenant);
 		const contracts = await readJsonFile(required('contracts'), contractsFileSchema);
 		const indications = await readJsonFile(required('indications'), indicationsFileSchema);
@@ -54,7 +76,7 @@ export async function attendanceCommand(argv: string[], io: CliIo): Promise<numb
 		io.out.write(values.format === 'json' ? billingToJson(result) : billingToCsv(result));
 		return 0;
 	} catch (err) {
-		if (!(err instanceof UsageError)) throw err;
+		if (!(err instanceof UsageError) && !(err instanceof ConnectionUsageError)) throw err;
 		io.err.write(`luwte attendance bill: ${err.message}\n\n${usage}`);
 		return 2;
 	}
@@ -115,4 +137,19 @@ async function readJsonFile<T>(path: string, schema: FileSchema<T>): Promise<T> 
 		throw new UsageError(`${name}, field ${issue.path.map(String).join('.') || '(file)'}: ${issue.message}`);
 	}
 	return parsed.data;
+}
+
+/** `luwte attendance forget CLIENT`: the host removes that client's events from its ledger. */
+async function forget(argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+	const { values, positionals } = parseArgs({ args: argv, options: { ...connectionOptions, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+	try {
+		if (positionals.length !== 1) throw new UsageError('forget takes one client ID');
+		const r = await (await adminClientFrom(values, env)).forgetClient(positionals[0]!);
+		io.out.write(values.json ? `${JSON.stringify(r)}\n` : `${r.clientId}: ${r.removedEvents} events removed\n`);
+		return 0;
+	} catch (err) {
+		if (!(err instanceof UsageError) && !(err instanceof ConnectionUsageError)) throw err;
+		io.err.write(`luwte attendance forget: ${err.message}\n\n${usage}`);
+		return 2;
+	}
 }
