@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttendanceLog, type AttendanceEvent } from '@luwte/engine';
+import { AttendanceLog, noShowsPerSession, parseLedgerEvent, type AttendanceEvent } from '@luwte/engine';
 import { SessionClient } from '@luwte/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestHost } from '../helpers/host.ts';
@@ -34,6 +34,8 @@ describe('the host writes the attendance ledger', () => {
 			});
 			await host.connect(await t.token(tenant, sessionId, 'host', 'begeleider-1'));
 			await first.connect(await t.token(tenant, sessionId, 'participant', 'client-7'));
+			// Invited, never comes: a no-show.
+			await t.token(tenant, sessionId, 'participant', 'client-8');
 			const joined1 = () => ledger().then((l) => l.find((e) => e.type === 'participant.joined' && e.participantId === 'client-7'));
 			await waitForAsync(async () => (await joined1()) !== undefined, 'client-7 joined in the ledger');
 			const c1 = (await joined1())!.connectionId as string;
@@ -68,6 +70,15 @@ describe('the host writes the attendance ledger', () => {
 			expect.objectContaining({ sessionId, module: 'communicatie', startsAt: Date.parse(startsAt), endsAt: Date.parse('2030-05-06T11:30:00+02:00'), invited: [] }),
 		]);
 		expect(of('session.started')).toEqual([expect.objectContaining({ sessionId, module: 'communicatie' })]);
+		// Every token for a client is an invitation, once per client (client-7 got two tokens).
+		expect(of('participant.invited').map((e) => [e.participantId, e.role]).sort()).toEqual([
+			['begeleider-1', 'host'],
+			['client-7', 'participant'],
+			['client-8', 'participant'],
+		]);
+		const parsed = events.map((e) => parseLedgerEvent(e)).flatMap((r) => (r.ok && r.event ? [r.event] : []));
+		const month = new Date(Date.parse(startsAt)).toISOString().slice(0, 7);
+		expect(noShowsPerSession(parsed, month, month)).toEqual([expect.objectContaining({ sessionId, invited: 2, noShows: ['client-8'] })]);
 		expect(of('session.ended')).toEqual([expect.objectContaining({ sessionId, reason: 'ended' })]);
 
 		const joins = of('participant.joined', 'client-7');
@@ -103,7 +114,7 @@ describe('the host writes the attendance ledger', () => {
 		// participant is one of the IDs the tokens carried.
 		const raw = readFileSync(join(dataDir, 'attendance', 'events.jsonl'), 'utf8');
 		expect(raw).not.toContain('Marieke');
-		expect(new Set(events.filter((e) => 'participantId' in e).map((e) => e.participantId))).toEqual(new Set(['begeleider-1', 'client-7']));
+		expect(new Set(events.filter((e) => 'participantId' in e).map((e) => e.participantId))).toEqual(new Set(['begeleider-1', 'client-7', 'client-8']));
 		expect(events.every((e) => e.tenantId === tenant.id)).toBe(true);
 	});
 });

@@ -18,6 +18,8 @@ export interface EngineEvents {
 	'session.started': SessionScoped & { module: ActivityModule | undefined };
 	'session.ended': SessionScoped & { reason: SessionEndReason };
 	'participant.joined': SessionScoped & { participantId: string; role: Role; connectionId: string };
+	/** A join token was issued for this participant: they are expected (no-shows are counted against it). */
+	'participant.invited': SessionScoped & { participantId: string; role: Role };
 	'participant.left': SessionScoped & {
 		participantId: string;
 		role: Role;

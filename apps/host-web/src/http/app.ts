@@ -88,6 +88,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 				stimulusProfile: body.stimulusProfile,
 				ttlSeconds: body.ttlSeconds,
 			});
+			session.noteInvitation(participantId, body.role);
 			return {
 				token,
 				sessionId: session.id,

@@ -20,6 +20,8 @@ export const ledgerEventSchemas = {
 		invited: z.array(id).default([]),
 	}),
 	'session.started': z.object({ sessionId: id, module: module.nullable() }),
+	/** A join token was issued for a client: invited (a no-show when they never join). */
+	'participant.invited': z.object({ sessionId: id, participantId: id, role: z.enum(['host', 'participant', 'location', 'viewer']) }),
 	'session.ended': z.object({ sessionId: id, reason: z.string() }),
 	/** A connection joined; `replaced` names the connection of the same participant it took over. */
 	'participant.joined': z.object({ sessionId: id, participantId: id, role: z.enum(['host', 'participant', 'location', 'viewer']), connectionId: id, module: module.nullable() }),

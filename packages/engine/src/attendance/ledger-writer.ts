@@ -92,6 +92,14 @@ export class LedgerWriter {
 				module: this.#modules.get(e.sessionId) ?? null,
 			});
 		});
+		on('participant.invited', (e) => {
+			// One invitation per participant and session, however many tokens they get.
+			this.#write(e.tenantId, `${e.sessionId}.${e.participantId}.invited`, e.at, 'participant.invited', {
+				sessionId: e.sessionId,
+				participantId: e.participantId,
+				role: e.role,
+			});
+		});
 		on('participant.left', (e) => {
 			this.#connected.delete(e.connectionId);
 			this.#write(e.tenantId, `${e.connectionId}.left`, e.at, 'participant.left', {

@@ -35,6 +35,13 @@ export function sessionFacts(ordered: readonly LedgerEvent[]): Map<string, Sessi
 				f.invited = [...new Set([...f.invited, ...e.invited])].sort();
 				break;
 			}
+			case 'participant.invited': {
+				// Only clients can be no-shows; a leader's or a room's token is no invitation.
+				if (e.role !== 'participant') break;
+				const f = get(e.sessionId);
+				f.invited = [...new Set([...f.invited, e.participantId])].sort();
+				break;
+			}
 			case 'session.started': {
 				const f = get(e.sessionId);
 				f.startedAt ??= e.at;

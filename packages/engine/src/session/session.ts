@@ -244,6 +244,11 @@ export class Session {
 		return this.#abr.tick();
 	}
 
+	/** Notes that a join token was issued for a participant (the ledger counts no-shows against it). */
+	noteInvitation(participantId: string, role: Role): void {
+		this.#events.emit('participant.invited', { at: Date.now(), tenantId: this.tenantId, sessionId: this.id, participantId, role });
+	}
+
 	/** Who else is here, as this participant may know it. */
 	peersOf(participant: Participant): { participantId: string; role: Role }[] {
 		return [...this.#participants.values()]
