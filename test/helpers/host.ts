@@ -31,7 +31,7 @@ export interface TestHost {
  * `listenIp` names another local address (HTTP, signalling and WebRTC all listen there).
  */
 export async function startTestHost(
-	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string; ledgerHeartbeatMs?: number } = {},
+	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string; ledgerHeartbeatMs?: number; attendanceRetentionDays?: number } = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },
@@ -59,6 +59,7 @@ export async function startTestHost(
 		tenants: registry,
 		operatorKey: testOperatorKey,
 		...(opts.ledgerHeartbeatMs !== undefined ? { ledgerHeartbeatMs: opts.ledgerHeartbeatMs } : {}),
+		...(opts.attendanceRetentionDays !== undefined ? { attendanceRetentionDays: opts.attendanceRetentionDays } : {}),
 		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {

@@ -69,3 +69,21 @@ describe('billing and reports on a running host', () => {
 		expect(after.some((l) => l.includes('client-anna'))).toBe(false);
 	});
 });
+
+describe('attendance retention', () => {
+	it('removes events older than the retention period and keeps the newer ones', async () => {
+		const t = await startTestHost({ attendanceRetentionDays: 30 });
+		try {
+			const day = 86_400_000;
+			const now = Date.now();
+			const event = (id: string, at: number) => ({ id, at, tenantId: 'zorg-a', type: 'participant.heartbeat', sessionId: 's-1', participantId: 'client-1', connectionId: 'c-1' });
+			await t.host.attendance.append([event('old', now - 40 * day), event('recent', now - 20 * day)]);
+			expect(await t.host.purgeExpiredAttendance()).toEqual({ removed: 1 });
+			const left: string[] = [];
+			for await (const e of t.host.attendance.replay({ tenantId: 'zorg-a' })) left.push(e.id);
+			expect(left).toEqual(['recent']);
+		} finally {
+			await t.close();
+		}
+	});
+});

@@ -14,7 +14,7 @@ const usage = `luwte — calm live sessions for digital day activities
 Usage:
   luwte serve [--port 8080] [--host 0.0.0.0] [--data-dir ./luwte-data]
               [--rtc-port-min 44400] [--rtc-port-max 44499] [--announced-address ADDR]
-              [--workers N] [--log-level info]
+              [--workers N] [--log-level info] [--attendance-retention-days N]
   luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--json]
   luwte library list [--module M] [--status S] [--json]
   luwte library publish|unpublish|approve ITEM   (luwte library help: details)

@@ -18,6 +18,11 @@ export const hostOptionsSchema = z
 		logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 		/** Between attendance heartbeats of connected participants (default 15 s; short in tests). */
 		ledgerHeartbeatMs: z.number().int().min(50).max(3_600_000).optional(),
+		/**
+		 * How long attendance events are kept (days). Absent: kept until forgotten one client at a
+		 * time; billing records usually must be kept for years (the care organisation decides).
+		 */
+		attendanceRetentionDays: z.number().int().min(1).max(36_500).optional(),
 	})
 	.strict();
 
@@ -47,6 +52,8 @@ export interface Host {
 	readonly attendance: AttendanceLog;
 	/** Writes the engine's session events and heartbeats into `attendance`. */
 	readonly ledger: LedgerWriter;
+	/** Removes attendance events older than the retention period now (also runs at start and daily). */
+	purgeExpiredAttendance(): Promise<{ removed: number }>;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
 	close(): Promise<void>;
@@ -70,6 +77,15 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		...(opts.ledgerHeartbeatMs !== undefined ? { heartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		onError: (err, e) => log.error('attendance.write_failed', { type: e.type, id: e.id, error: String(err) }),
 	});
+	const purgeExpiredAttendance = async (): Promise<{ removed: number }> => {
+		if (opts.attendanceRetentionDays === undefined) return { removed: 0 };
+		const r = await attendance.purgeBefore(Date.now() - opts.attendanceRetentionDays * 86_400_000);
+		if (r.removed > 0) log.info('attendance.purged', { removed: r.removed, retentionDays: opts.attendanceRetentionDays });
+		return r;
+	};
+	await purgeExpiredAttendance();
+	const retention = setInterval(() => void purgeExpiredAttendance().catch((err) => log.error('attendance.purge_failed', { error: String(err) })), 86_400_000);
+	retention.unref();
 	engine.events.on('recording.part', (e) =>
 		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, { session: e.sessionId, recording: e.recordingId, participant: e.participantId, detail: e.detail }),
 	);
@@ -119,6 +135,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		library,
 		attendance,
 		ledger,
+		purgeExpiredAttendance,
 		recordings,
 		close() {
 			closing ??= (async () => {
@@ -129,6 +146,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 				await engine.close();
 				recordings.close();
 				// After the engine: its last leaves and session ends are written too.
+				clearInterval(retention);
 				await ledger.close();
 				await attendance.close();
 			})();

@@ -22,6 +22,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 			'announced-address': { type: 'string' },
 			workers: { type: 'string' },
 			'log-level': { type: 'string' },
+			'attendance-retention-days': { type: 'string' },
 		},
 		strict: true,
 	});
@@ -34,6 +35,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 		port: intOption('port', values.port ?? env.LUWTE_PORT) ?? 8080,
 		hostname: values.host ?? '0.0.0.0',
 		dataDir: values['data-dir'] ?? env.LUWTE_DATA_DIR ?? './luwte-data',
+		...retentionOption(intOption('attendance-retention-days', values['attendance-retention-days'] ?? env.LUWTE_ATTENDANCE_RETENTION_DAYS)),
 		logLevel: (values['log-level'] ?? 'info') as 'info',
 		engine: {
 			...(workerCount !== undefined ? { workerCount } : {}),
@@ -60,4 +62,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 	io.out.write('Stopping…\n');
 	await host.close();
 	return 0;
+}
+
+function retentionOption(days: number | undefined): { attendanceRetentionDays?: number } {
+	return days === undefined ? {} : { attendanceRetentionDays: days };
 }
