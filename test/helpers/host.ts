@@ -31,7 +31,7 @@ export interface TestHost {
  * `listenIp` names another local address (HTTP, signalling and WebRTC all listen there).
  */
 export async function startTestHost(
-	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string; ledgerHeartbeatMs?: number; attendanceRetentionDays?: number } = {},
+	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string; ledgerHeartbeatMs?: number; attendanceRetentionDays?: number; redisUrl?: string } = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },
@@ -60,6 +60,7 @@ export async function startTestHost(
 		operatorKey: testOperatorKey,
 		...(opts.ledgerHeartbeatMs !== undefined ? { ledgerHeartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		...(opts.attendanceRetentionDays !== undefined ? { attendanceRetentionDays: opts.attendanceRetentionDays } : {}),
+		...(opts.redisUrl !== undefined ? { redisUrl: opts.redisUrl } : {}),
 		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {

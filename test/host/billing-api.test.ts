@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AdminApiError, AdminClient } from '@luwte/sdk/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { startRedis } from '../helpers/redis-server.ts';
 
 // The billing export of a running host equals the offline command's output on the same example
 // set (examples/billing: events, contracts, indications, and the expected files checked by hand).
@@ -84,6 +85,34 @@ describe('attendance retention', () => {
 			expect(left).toEqual(['recent']);
 		} finally {
 			await t.close();
+		}
+	});
+});
+
+describe('a host keeping its ledger in Redis', () => {
+	it('bills from the Redis ledger with the same bytes as from the file, and the engine’s events go there', async () => {
+		const redis = await startRedis();
+		const t = await startTestHost({ redisUrl: redis.url });
+		try {
+			const admin = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
+			await admin.setContracts(JSON.parse(read('contracts.json')));
+			await admin.setIndications(JSON.parse(read('indications.json')));
+			await t.host.attendance.append(read('events.jsonl').trim().split('\n').map((l) => JSON.parse(l)));
+			const csv = await fetch(`${t.host.url}/v1/billing?from=2024-03&to=2024-03&format=csv`, { headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` } });
+			expect(await csv.text()).toBe(read('expected-2024-03.csv'));
+			// The engine's own events land there too: a session with a schedule is in the ledger.
+			const sessionId = await t.createSession(t.tenants[0]!, { title: 'Bewegen', module: 'fit-en-vitaal', schedule: { startsAt: '2030-01-07T10:00:00+01:00', endsAt: '2030-01-07T11:00:00+01:00' } });
+			await t.token(t.tenants[0]!, sessionId, 'participant', 'client-99');
+			const seen: string[] = [];
+			for (let i = 0; i < 50 && !seen.includes('participant.invited'); i++) {
+				seen.length = 0;
+				for await (const e of t.host.attendance.replay({ tenantId: 'zorg-a', from: Date.parse('2026-01-01') })) if (e.sessionId === sessionId) seen.push(e.type);
+				if (!seen.includes('participant.invited')) await new Promise((r) => setTimeout(r, 50));
+			}
+			expect(seen).toEqual(['session.scheduled', 'participant.invited']);
+		} finally {
+			await t.close();
+			await redis.close();
 		}
 	});
 });

@@ -15,6 +15,7 @@ Usage:
   luwte serve [--port 8080] [--host 0.0.0.0] [--data-dir ./luwte-data]
               [--rtc-port-min 44400] [--rtc-port-max 44499] [--announced-address ADDR]
               [--workers N] [--log-level info] [--attendance-retention-days N]
+              [--redis-url redis://…]   (attendance ledger in Redis instead of the data directory)
   luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--json]
   luwte library list [--module M] [--status S] [--json]
   luwte library publish|unpublish|approve ITEM   (luwte library help: details)

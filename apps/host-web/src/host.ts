@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { AttendanceLog, createEngine, LedgerWriter, Library, RecordingService, type Engine, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
+import { AttendanceLog, createEngine, LedgerWriter, Library, RecordingService, RedisLedgerStore, type Engine, type LedgerStore, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
 import { z } from 'zod';
 import { BillingConfig } from './billing-config.ts';
 import { createApp } from './http/app.ts';
@@ -23,6 +23,12 @@ export const hostOptionsSchema = z
 		 * time; billing records usually must be kept for years (the care organisation decides).
 		 */
 		attendanceRetentionDays: z.number().int().min(1).max(36_500).optional(),
+		/**
+		 * Keep the attendance ledger in Redis Streams (several hosts, one ledger) instead of the
+		 * file under the data directory. Redis must persist with `appendonly yes` and
+		 * `appendfsync always` (checked at start; docs/attendance.md).
+		 */
+		redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
 	})
 	.strict();
 
@@ -48,8 +54,8 @@ export interface Host {
 	readonly operatorKeyPath: string | undefined;
 	/** The on-demand library in `<dataDir>/library` (post-processing adds items with `addItem`). */
 	readonly library: Library;
-	/** The attendance event stream in `<dataDir>/attendance`. */
-	readonly attendance: AttendanceLog;
+	/** The attendance ledger: `<dataDir>/attendance/events.jsonl`, or Redis with `redisUrl`. */
+	readonly attendance: LedgerStore;
 	/** Writes the engine's session events and heartbeats into `attendance`. */
 	readonly ledger: LedgerWriter;
 	/** Removes attendance events older than the retention period now (also runs at start and daily). */
@@ -65,8 +71,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
-	const attendance = await AttendanceLog.open(opts.dataDir);
-	if (attendance.skippedAtOpen > 0) log.warn('attendance.skipped_lines', { lines: attendance.skippedAtOpen });
+	const attendance = opts.redisUrl ? await RedisLedgerStore.open({ url: opts.redisUrl }) : await openFileLedger(opts.dataDir, log);
 	const library = await Library.open(opts.dataDir, { attendance });
 	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
 	// Recordings live under the host's data directory unless the engine config names another.
@@ -153,4 +158,10 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 			return closing;
 		},
 	};
+}
+
+async function openFileLedger(dataDir: string, log: Logger): Promise<AttendanceLog> {
+	const file = await AttendanceLog.open(dataDir);
+	if (file.skippedAtOpen > 0) log.warn('attendance.skipped_lines', { lines: file.skippedAtOpen });
+	return file;
 }

@@ -23,6 +23,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 			workers: { type: 'string' },
 			'log-level': { type: 'string' },
 			'attendance-retention-days': { type: 'string' },
+			'redis-url': { type: 'string' },
 		},
 		strict: true,
 	});
@@ -35,6 +36,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
 		port: intOption('port', values.port ?? env.LUWTE_PORT) ?? 8080,
 		hostname: values.host ?? '0.0.0.0',
 		dataDir: values['data-dir'] ?? env.LUWTE_DATA_DIR ?? './luwte-data',
+		...((values['redis-url'] ?? env.LUWTE_REDIS_URL) ? { redisUrl: (values['redis-url'] ?? env.LUWTE_REDIS_URL)! } : {}),
 		...retentionOption(intOption('attendance-retention-days', values['attendance-retention-days'] ?? env.LUWTE_ATTENDANCE_RETENTION_DAYS)),
 		logLevel: (values['log-level'] ?? 'info') as 'info',
 		engine: {

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { AttendanceEvent, AttendanceLog } from '../../attendance/event-log.ts';
+import type { AttendanceEvent } from '../../attendance/event-log.ts';
+import type { LedgerStore } from '../../attendance/store.ts';
 import { EngineError } from '../../errors.ts';
 import { activityModules, moduleLabels, type ActivityModule } from '../../session/activity.ts';
 import { fsyncPath, moveFileDurably, writeFileAtomic } from './durable-fs.ts';
@@ -46,8 +47,11 @@ export interface WatchResult {
 }
 
 export interface LibraryOptions {
-	/** Watch events go to this stream; resume positions are rebuilt from it at open. */
-	attendance: AttendanceLog;
+	/**
+	 * Watch events go to this ledger (the file store or Redis); resume positions are rebuilt from
+	 * it at open and follow this library's own watch events after that.
+	 */
+	attendance: LedgerStore;
 	now?: () => number;
 }
 
@@ -71,7 +75,7 @@ export class Library {
 	/** Item folders whose metadata could not be read at open (left on disk, not listed). */
 	readonly skippedAtOpen: string[];
 	readonly #itemsDir: string;
-	readonly #attendance: AttendanceLog;
+	readonly #attendance: LedgerStore;
 	readonly #now: () => number;
 	readonly #items = new Map<string, LibraryItem>();
 	/** Changes of one item run one after another (metadata is read, changed and written whole). */
@@ -79,7 +83,7 @@ export class Library {
 	/** `tenant \0 item \0 participant` → seconds; derived from the attendance stream. */
 	readonly #resume = new Map<string, number>();
 
-	private constructor(dir: string, attendance: AttendanceLog, now: () => number, skipped: string[]) {
+	private constructor(dir: string, attendance: LedgerStore, now: () => number, skipped: string[]) {
 		this.dir = dir;
 		this.#itemsDir = join(dir, 'items');
 		this.#attendance = attendance;
@@ -113,9 +117,6 @@ export class Library {
 		const library = new Library(dir, opts.attendance, opts.now ?? Date.now, skipped);
 		for (const item of items) library.#items.set(item.id, item);
 		for await (const e of opts.attendance.replay({ type: WATCH_EVENT_TYPE })) library.#applyWatch(e);
-		opts.attendance.onAppend((e) => {
-			if (e.type === WATCH_EVENT_TYPE) library.#applyWatch(e);
-		});
 		return library;
 	}
 
@@ -349,6 +350,7 @@ export class Library {
 			durationSeconds: item.durationSeconds,
 			module: item.module,
 		});
+		if (r.stored) this.#applyWatch(r.event);
 		return { stored: r.stored, resumeSeconds: this.resumePosition(tenantId, item.id, pid) };
 	}
 
