@@ -94,4 +94,19 @@ describe('pages of a host with real tenants', () => {
 		const r = await fetch(`${t.host.url}/demo/sessions`, { method: 'POST', headers: { origin: t.host.url }, body: '{"title":"x"}' });
 		expect(r.status).toBe(404);
 	});
+
+	it('serves the dashboard as one self-contained Dutch page that may run only its own script', async () => {
+		const res = await fetch(`${t.host.url}/dashboard`);
+		expect(res.status).toBe(200);
+		const html = await res.text();
+		expect(html).toContain('lang="nl"');
+		expect(html).toContain('API-sleutel van uw organisatie');
+		// Nothing loaded from elsewhere, and no other script may run beside the key.
+		expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+		const csp = res.headers.get('content-security-policy') ?? '';
+		expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+		expect(csp).toContain("connect-src 'self'");
+		expect(csp).not.toContain('unsafe-inline');
+		expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+	});
 });

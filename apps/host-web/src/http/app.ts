@@ -11,6 +11,7 @@ import { readJson } from './read-json.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
 import { embedGuidePage } from '../pages/embed-guide.ts';
 import { mountDemo } from './demo.ts';
+import { mountDashboard } from './dashboard.ts';
 import { mountOperatorRoutes, type OperatorOptions } from './operator.ts';
 import type { Handlers } from './handlers.ts';
 import { libraryHandlers } from './library-handlers.ts';
@@ -59,6 +60,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 
 	app.get('/embed/', (c) => c.html(embedGuidePage(new URL(c.req.url).origin)));
 	mountDemo(app, engine, opts.demoTenant);
+	mountDashboard(app);
 
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));
 

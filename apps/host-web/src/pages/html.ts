@@ -3,8 +3,8 @@ export function esc(text: string): string {
 	return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** The shared frame of the host's own pages: calm, high contrast, large text, Dutch. */
-export function page(title: string, body: string, opts: { script?: string } = {}): string {
+/** The shared frame of the host's own pages: calm, high contrast, large text, Dutch. `style` adds rules after the shared ones. */
+export function page(title: string, body: string, opts: { script?: string; style?: string } = {}): string {
 	return `<!doctype html>
 <html lang="nl">
 <head>
@@ -23,7 +23,7 @@ export function page(title: string, body: string, opts: { script?: string } = {}
 	input, select { font: inherit; min-height: 48px; padding: 0.25rem 0.5rem; border: 2px solid #14191f; border-radius: 8px; background: #fff; color: #14191f; }
 	pre { background: #14191f; color: #f4f1ea; padding: 1rem; border-radius: 12px; overflow-x: auto; font-size: 1rem; }
 	.links { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1rem; }
-</style>
+${opts.style ?? ''}</style>
 </head>
 <body><main>${body}</main>${opts.script ? `<script type="module">${opts.script}</script>` : ''}</body>
 </html>`;
