@@ -6,7 +6,7 @@
  *   node_modules/.bin/node bench/src/billing.ts [--clients 2700] [--active 0.1] [--runs 5] [--seed 1]
  */
 import { parseArgs } from 'node:util';
-import { bill, billingToCsv, canonicalOrder, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine';
+import { bill, billingToCsv, canonicalOrder, seededRandom, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine';
 
 const { values } = parseArgs({
 	options: {
@@ -20,18 +20,7 @@ const clients = Number(values.clients);
 const activeShare = Number(values.active);
 const runs = Number(values.runs);
 
-/** mulberry32: small, seeded, good enough to spread activity. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-const random = prng(Number(values.seed));
+const random = seededRandom(Number(values.seed));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttendanceLog, RedisLedgerStore, type LedgerStore } from '@luwte/engine';
+import { AttendanceLog, RedisLedgerStore, seededRandom, type LedgerStore } from '@luwte/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../helpers/redis-server.ts';
 
@@ -11,18 +11,6 @@ import { startRedis, type TestRedis } from '../helpers/redis-server.ts';
 
 const writer = join(import.meta.dirname, 'crash-writer.ts');
 const ROUNDS = 6;
-
-/** A small seeded generator (mulberry32): the same kill moments on every run. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Runs the writer until it has acknowledged `minAcks` events, waits `extraMs` more, kills it. */
 async function runAndKill(args: string[], minAcks: number, extraMs: number, killAlso?: () => Promise<void>): Promise<{ acked: string[] }> {
@@ -66,7 +54,7 @@ async function idsIn(store: LedgerStore): Promise<Map<string, number>> {
 }
 
 async function crashRounds(seed: number, args: (round: number) => string[], reopen: () => Promise<LedgerStore>, killAlso?: (round: number) => (() => Promise<void>) | undefined) {
-	const rand = random(seed);
+	const rand = seededRandom(seed);
 	const acked = new Set<string>();
 	let retry: string[] = [];
 	for (let round = 0; round < ROUNDS; round++) {
