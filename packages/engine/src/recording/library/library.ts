@@ -130,27 +130,8 @@ export class Library {
 		try {
 			const files = await this.#bringFiles(id, staging, data, moved);
 			const now = this.#now();
-			const flagged = (data.flash?.windows.length ?? 0) > 0;
-			const item = libraryItemSchema.parse({
-				id,
-				tenantId: data.tenantId,
-				title: data.title,
-				module: data.module,
-				description: data.description,
-				durationSeconds: data.durationSeconds,
-				recordedAt: data.recordedAt,
-				createdAt: now,
-				status: flagged ? 'flagged' : 'published',
-				...(data.flash ? { flash: data.flash } : {}),
-				...(flagged ? {} : { publishedAt: now }),
-				...(data.sessionId ? { sessionId: data.sessionId } : {}),
-				files,
-			});
-			await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item));
-			await rename(staging, join(this.#itemsDir, id));
-			await fsyncPath(this.#itemsDir);
-			this.#items.set(id, item);
-			return item;
+			const item = libraryItemSchema.parse({ ...newItemFields(id, data, now), durationSeconds: data.durationSeconds, ...finishedFields(data, now), files });
+			return await this.#install(staging, item);
 		} catch (err) {
 			// Give the post-processor its files back, so it can retry.
 			for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
@@ -163,29 +144,23 @@ export class Library {
 	async createProcessing(input: CreateProcessingInput): Promise<LibraryItem> {
 		const data = parse(createProcessingSchema, input, 'library item');
 		const id = newItemId();
-		const item = libraryItemSchema.parse({
-			id,
-			tenantId: data.tenantId,
-			title: data.title,
-			module: data.module,
-			description: data.description,
-			durationSeconds: 0,
-			recordedAt: data.recordedAt,
-			createdAt: this.#now(),
-			status: 'processing',
-			...(data.sessionId ? { sessionId: data.sessionId } : {}),
-		});
+		const item = libraryItemSchema.parse({ ...newItemFields(id, data, this.#now()), durationSeconds: 0, status: 'processing' });
 		const staging = join(this.#itemsDir, `.incoming-${id}`);
 		await mkdir(staging);
 		try {
-			await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item));
-			await rename(staging, join(this.#itemsDir, id));
-			await fsyncPath(this.#itemsDir);
+			return await this.#install(staging, item);
 		} catch (err) {
 			await rm(staging, { recursive: true, force: true });
 			throw err;
 		}
-		this.#items.set(id, item);
+	}
+
+	/** Makes a staged item folder (with its item.json written here) the item's own, durably. */
+	async #install(staging: string, item: LibraryItem): Promise<LibraryItem> {
+		await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item));
+		await rename(staging, join(this.#itemsDir, item.id));
+		await fsyncPath(this.#itemsDir);
+		this.#items.set(item.id, item);
 		return item;
 	}
 
@@ -196,17 +171,8 @@ export class Library {
 			if (item.status !== 'processing' && item.status !== 'failed') throw new EngineError('conflict', `this item is ${item.status}, not processing`);
 			const dir = join(this.#itemsDir, item.id);
 			const files = await this.#bringFiles(item.id, dir, data, []);
-			const now = this.#now();
-			const flagged = (data.flash?.windows.length ?? 0) > 0;
 			const { error: _error, flash: _flash, ...rest } = item;
-			const next: LibraryItem = {
-				...rest,
-				durationSeconds: data.durationSeconds,
-				status: flagged ? 'flagged' : 'published',
-				...(data.flash ? { flash: data.flash } : {}),
-				...(flagged ? {} : { publishedAt: now }),
-				files,
-			};
+			const next: LibraryItem = { ...rest, durationSeconds: data.durationSeconds, ...finishedFields(data, this.#now()), files };
 			return { next, after: () => this.#removeStale(dir, files) };
 		});
 	}
@@ -438,4 +404,24 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
 	const issue = r.error.issues[0];
 	const at = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
 	throw new EngineError('invalid_argument', `invalid ${what}${at}: ${issue?.message}`);
+}
+
+/** What every new item starts with, from the metadata given. */
+function newItemFields(id: string, data: { tenantId: string; title: string; module: LibraryItem['module']; description: string; recordedAt: number; sessionId?: string | undefined }, now: number) {
+	return {
+		id,
+		tenantId: data.tenantId,
+		title: data.title,
+		module: data.module,
+		description: data.description,
+		recordedAt: data.recordedAt,
+		createdAt: now,
+		...(data.sessionId ? { sessionId: data.sessionId } : {}),
+	};
+}
+
+/** A finished item: published at once, or flagged (unpublished until approved) when flashes were found. */
+function finishedFields(data: { flash?: LibraryItem['flash'] }, now: number): Pick<LibraryItem, 'status' | 'flash' | 'publishedAt'> {
+	const flagged = (data.flash?.windows.length ?? 0) > 0;
+	return { status: flagged ? 'flagged' : 'published', ...(data.flash ? { flash: data.flash } : {}), ...(flagged ? {} : { publishedAt: now }) };
 }
