@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AdminClient } from '@luwte/sdk/admin';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, type AxeViolation } from '../helpers/axe.ts';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 
@@ -13,17 +13,9 @@ import { startTestHost, type TestHost } from '../helpers/host.ts';
 const examples = join(import.meta.dirname, '..', '..', 'examples', 'billing');
 const read = (f: string) => readFileSync(join(examples, f), 'utf8');
 const outDir = join(import.meta.dirname, '..', '..', 'test-output');
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-async function seriousViolations(page: Page): Promise<{ id: string; impact: string; html: string }[]> {
-	// Evaluated over the DevTools protocol: the page's CSP (rightly) refuses injected script tags.
-	await page.evaluate(await axeSource);
-	return page.evaluate(async () => {
-		const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-		return r.violations
-			.filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-			.map((v: any) => ({ id: v.id, impact: v.impact, html: v.nodes[0]?.html }));
-	});
+async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+	return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 describe.skipIf(!chromiumAvailable())('the attendance dashboard', () => {

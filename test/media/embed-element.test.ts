@@ -1,8 +1,8 @@
-import { readFile, mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
@@ -11,7 +11,6 @@ import { SessionClient } from '@luwte/sdk';
 // A care provider's page on its own origin embeds <luwte-session> with one script tag. A
 // begeleider (host) and a client (participant) join from two browser contexts.
 const outDir = join(import.meta.dirname, '..', '..', 'test-output');
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let hostUrl = '';
 const providerPage = () => `<!doctype html>
@@ -31,17 +30,6 @@ window.mount = (server, token, lang) => {
 	document.getElementById('slot').append(el);
 };
 </script></body></html>`;
-
-async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
-	await page.addScriptTag({ content: await axeSource });
-	return page.evaluate(async () => {
-		const el = document.querySelector('luwte-session')!;
-		const r = await (window as any).axe.run(el, {
-			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-		});
-		return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, html: v.nodes[0]?.html }));
-	});
-}
 
 async function videoFrames(page: Page, selector: string): Promise<{ width: number; frames: number }> {
 	return page.evaluate((sel) => {
@@ -112,7 +100,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 
 		// Preview: camera check and one big join button, no accessibility violations.
 		expect(await clientPage.getByText('Je camera werkt.').count()).toBe(1);
-		expect(await axeViolations(clientPage)).toEqual([]);
+		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
 		const joinBox = await clientPage.getByRole('button', { name: 'Meedoen' }).boundingBox();
 		expect(joinBox!.height).toBeGreaterThanOrEqual(44);
 		await clientPage.screenshot({ path: join(outDir, 'element-preview.png') });
@@ -150,8 +138,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 
 		await clientPage.screenshot({ path: join(outDir, 'element-client-joined.png') });
 		await hostPage.screenshot({ path: join(outDir, 'element-host-joined.png') });
-		expect(await axeViolations(clientPage)).toEqual([]);
-		expect(await axeViolations(hostPage)).toEqual([]);
+		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
+		expect(await axeViolations(hostPage, 'luwte-session')).toEqual([]);
 		expect(await clientPage.evaluate(() => (window as any).events.map((e: any) => e.type))).toEqual(['luwte-joined']);
 
 		// Muting is seen by the other side, in words.
@@ -164,7 +152,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		const worker = t.host.engine.workers.slots[0]!.worker;
 		process.kill(worker.pid, 'SIGKILL');
 		await clientPage.getByText('De verbinding is even weg. We proberen het opnieuw.').waitFor({ timeout: 15_000 });
-		expect(await axeViolations(clientPage)).toEqual([]);
+		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
 		await clientPage.screenshot({ path: join(outDir, 'element-reconnecting.png') });
 		for (const page of [clientPage, hostPage]) {
 			await page.waitForFunction(() => (document.querySelector('luwte-session') as any).phase === 'joined', null, { timeout: 30_000 });
@@ -239,7 +227,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			);
 			await clientPage.screenshot({ path: join(outDir, 'element-screen-share.png') });
 			await hostPage.screenshot({ path: join(outDir, 'element-host-controls.png') });
-			expect(await axeViolations(hostPage)).toEqual([]);
+			expect(await axeViolations(hostPage, 'luwte-session')).toEqual([]);
 
 			// End: two steps, then everyone is told the activity is over.
 			await hostPage.getByRole('button', { name: 'Activiteit beëindigen' }).click();
@@ -275,7 +263,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			);
 			expect(await viewer.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('[data-participant="client-50"]'))).toBeNull();
 			expect(await viewer.getByRole('button', { name: 'Microfoon uit' }).count()).toBe(0);
-			expect(await axeViolations(viewer)).toEqual([]);
+			expect(await axeViolations(viewer, 'luwte-session')).toEqual([]);
 
 			const room = await open(site.url, await t.token(tenant, sessionId, 'location', 'locatie-zuid'), 'en');
 			await room.getByRole('button', { name: 'Join' }).click();

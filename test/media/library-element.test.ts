@@ -1,17 +1,16 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFfmpeg, runTool, type AttendanceEvent } from '@luwte/engine';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 
 // A care provider's page embeds <luwte-library> with a library token from its backend. The
 // video is a real H.264/AAC MP4 made by ffmpeg, added to the library as post-processing would.
 const outDir = join(import.meta.dirname, '..', '..', 'test-output');
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIDEO_SECONDS = 40;
 
 let hostUrl = '';
@@ -32,15 +31,6 @@ window.mount = (server, token, lang) => {
 	document.getElementById('slot').append(el);
 };
 </script></body></html>`;
-
-async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
-	await page.addScriptTag({ content: await axeSource });
-	return page.evaluate(async () => {
-		const el = document.querySelector('luwte-library')!;
-		const r = await (window as any).axe.run(el, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-		return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, html: v.nodes[0]?.html }));
-	});
-}
 
 const videoState = (page: Page) =>
 	page.evaluate(() => {
@@ -129,7 +119,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		expect((await fit.textContent())!.replace(/\s+/g, ' ').trim()).toBe('Fit en Vitaal 1 video');
 		expect(await page.getByRole('button', { name: /Communicatie/ }).textContent()).toContain("0 video's");
 		expect((await fit.boundingBox())!.height).toBeGreaterThanOrEqual(56);
-		expect(await axeViolations(page)).toEqual([]);
+		expect(await axeViolations(page, 'luwte-library')).toEqual([]);
 		await page.screenshot({ path: join(outDir, 'library-modules.png') });
 		// Loading the library does not take the focus away from the page.
 		expect(await focused(page)).toBe('(outside)');
@@ -144,7 +134,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 			const img = document.querySelector('luwte-library')!.shadowRoot!.querySelector('.thumb img') as HTMLImageElement | null;
 			return (img?.naturalWidth ?? 0) > 0;
 		});
-		expect(await axeViolations(page)).toEqual([]);
+		expect(await axeViolations(page, 'luwte-library')).toEqual([]);
 		// Focus moved to the new heading: "Terug" is one Shift+Tab away, the first video one Tab.
 		await page.keyboard.press('Shift+Tab');
 		expect(await focused(page)).toBe('Terug');
@@ -159,7 +149,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		expect(await videoState(page)).toMatchObject({ paused: true, time: 0 });
 		expect(await watchEvents()).toEqual([]);
 		expect(await page.getByRole('button', { name: 'Afspelen' }).count()).toBe(1);
-		expect(await axeViolations(page)).toEqual([]);
+		expect(await axeViolations(page, 'luwte-library')).toEqual([]);
 
 		await page.keyboard.press('Tab');
 		expect(await focused(page)).toBe('Afspelen');
@@ -167,7 +157,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		await page.waitForFunction(() => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > 1, null, { timeout: 15_000 });
 		expect(await waitForEvent((e) => e.event === 'started')).toMatchObject({ participantId: 'client-41', positionSeconds: 0, module: 'fit-en-vitaal', tenantId: 'zorg-a' });
 		expect(await page.getByRole('button', { name: 'Pauze' }).count()).toBe(1);
-		expect(await axeViolations(page)).toEqual([]);
+		expect(await axeViolations(page, 'luwte-library')).toEqual([]);
 		await page.screenshot({ path: join(outDir, 'library-player.png') });
 
 		// While it plays, the place is reported about every 15 seconds.

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -11,7 +11,6 @@ import { waitFor } from '../helpers/wait.ts';
 // A begeleider (host) and a client (participant) on a care provider's page record an activity
 // through <luwte-session>: the indicator, the client's own consent, the host's controls.
 const outDir = join(import.meta.dirname, '..', '..', 'test-output');
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let hostUrl = '';
 const providerPage = () => `<!doctype html>
@@ -27,15 +26,6 @@ window.mount = (server, token) => {
 	document.getElementById('slot').append(el);
 };
 </script></body></html>`;
-
-async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
-	await page.addScriptTag({ content: await axeSource });
-	return page.evaluate(async () => {
-		const el = document.querySelector('luwte-session')!;
-		const r = await (window as any).axe.run(el, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-		return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, html: v.nodes[0]?.html }));
-	});
-}
 
 /** What the recording indicator says (its live region), whitespace folded. */
 const indicator = (page: Page) =>
@@ -179,8 +169,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		expect(await box(hostPage, clientTile)).toEqual(before.host);
 		await clientPage.screenshot({ path: join(outDir, 'recording-client.png'), fullPage: true });
 		await hostPage.screenshot({ path: join(outDir, 'recording-host.png'), fullPage: true });
-		expect(await axeViolations(clientPage)).toEqual([]);
-		expect(await axeViolations(hostPage)).toEqual([]);
+		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
+		expect(await axeViolations(hostPage, 'luwte-session')).toEqual([]);
 
 		// The client joins the recording by keyboard, with one confirmation.
 		await clientPage.getByRole('button', { name: 'Ik doe mee met de opname' }).focus();
@@ -189,7 +179,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		await question.waitFor();
 		expect(session().recordingStatus().consent).toEqual([]); // asking is not consenting
 		await clientPage.screenshot({ path: join(outDir, 'recording-client-confirm.png'), fullPage: true });
-		expect(await axeViolations(clientPage)).toEqual([]);
+		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
 		await clientPage.keyboard.press('Tab');
 		await clientPage.keyboard.press('Enter'); // "Ja, neem mij op"
 		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent in beeld in de opname');
