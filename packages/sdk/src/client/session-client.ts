@@ -1,7 +1,9 @@
 import { Device } from 'mediasoup-client';
 import type { types as msc } from 'mediasoup-client';
 import type { MediaSource, NotificationEnvelope, Role } from '../protocol/index.ts';
-import { Emitter } from './emitter.ts';
+import { Emitter, type ListenerErrorHandler } from './emitter.ts';
+import { reconnectLoop } from './reconnect-loop.ts';
+import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.ts';
 import { SignalChannel, SignalError } from './signal-channel.ts';
 
 /** The WebRTC classes to use where the runtime has none of its own (Node: e.g. @roamhq/wrtc). */
@@ -21,6 +23,15 @@ export interface SessionClientOptions {
 	/** mediasoup-client handler; detected in browsers, `Chrome111` where `webrtc` is given. */
 	handlerName?: msc.BuiltinHandlerName;
 	requestTimeoutMs?: number;
+	/**
+	 * Rejoin by itself after a lost connection (network loss, a media worker or host restart),
+	 * with the same token, publishing the same tracks again: `true` for `defaultReconnectPolicy`
+	 * (jittered exponential backoff, for up to five minutes), a policy of one's own, or `false`
+	 * (the default): `disconnected` at once, and the caller decides.
+	 */
+	reconnect?: boolean | ReconnectPolicy;
+	/** Where errors thrown by event listeners go (default: console.error); the client carries on. */
+	onListenerError?: ListenerErrorHandler;
 }
 
 export interface RemoteTrack {
@@ -48,8 +59,19 @@ export interface SessionClientEvents {
 	spotlightChanged: { participantId: string | null };
 	/** The recording state changed (see `recording`). */
 	recordingChanged: RecordingState;
-	/** The connection ended without `leave()`: network loss, replaced by another tab, server failure. */
-	disconnected: { reason: string };
+	/**
+	 * The connection was lost; the client waits `delayMs` and then makes attempt number `attempt`
+	 * (1, 2, …) to rejoin. Only with `reconnect` on. Remote tracks of before are gone.
+	 */
+	reconnecting: { attempt: number; delayMs: number; reason: string };
+	/** Back in the session after `attempt` attempts, with the same tracks published as before. */
+	reconnected: { attempt: number; participantId: string; role: Role; peers: { participantId: string; role: Role }[] };
+	/**
+	 * The connection ended without `leave()` and is not coming back: network loss or server
+	 * failure (with `reconnect`: after the policy gave up, or a failure no retry mends, in
+	 * `error`), or `replaced` by another tab.
+	 */
+	disconnected: { reason: string; error?: SignalError };
 }
 
 /** Whether the session is recorded, and whether this client is in the recording. */
@@ -80,34 +102,54 @@ const simulcastEncodings: RTCRtpEncodingParameters[] = [
 	{ rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 
-export type SessionClientState = 'idle' | 'connecting' | 'joined' | 'closed';
+export type SessionClientState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
+/** Rejoining cannot mend these: the token is refused, the page's origin is not allowed, the session is over. */
+const FATAL_ON_REJOIN = new Set<SignalError['code']>(['unauthorized', 'session_ended', 'origin_not_allowed']);
+
+const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
+
+/** A track the caller gave to `publish`: kept so a reconnect can publish it again, muted or not. */
+interface Published {
+	track: MediaStreamTrack;
+	simulcast: boolean;
+	muted: boolean;
+}
 /**
  * Joins a Luwte session: signalling, one send and one receive transport, publishing and
- * receiving tracks. Works in browsers and, with `webrtc` given, in Node.
+ * receiving tracks. Works in browsers and, with `webrtc` given, in Node. With `reconnect` on, it
+ * rejoins by itself after a lost connection and tells its listeners how that goes.
  */
 export class SessionClient extends Emitter<SessionClientEvents> {
 	readonly #opts: SessionClientOptions;
+	readonly #policy: ReconnectPolicy | undefined;
 	#channel: SignalChannel | undefined;
 	#device: Device | undefined;
 	#sendTransport: msc.Transport | undefined;
 	#recvTransport: msc.Transport | undefined;
 	readonly #producers = new Map<MediaSource, msc.Producer>();
 	readonly #consumers = new Map<string, { consumer: msc.Consumer; info: RemoteTrack }>();
+	readonly #published = new Map<MediaSource, Published>();
 	#state: SessionClientState = 'idle';
+	#token = '';
+	/** Set by `leave()`: whatever happens to the connection after that is no loss. */
 	#leaving = false;
+	/** Bumped by every teardown: callbacks of an older connection see it and do nothing. */
+	#generation = 0;
+	#reconnectAbort: AbortController | undefined;
 	#notifications: Promise<void> = Promise.resolve();
 	participantId: string | undefined;
 	role: Role | undefined;
 	/** The participant on everyone's stage, when a host set one. */
 	spotlight: string | null = null;
 	/** The latest recording state the server sent (not recording until told otherwise). */
-	recording: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
+	recording: RecordingState = NOT_RECORDING;
 	sessionId: string | undefined;
 
 	constructor(opts: SessionClientOptions) {
-		super();
+		super(opts.onListenerError);
 		this.#opts = opts;
+		this.#policy = opts.reconnect === true ? defaultReconnectPolicy : opts.reconnect || undefined;
 		if (opts.webrtc) installWebRtc(opts.webrtc);
 	}
 
@@ -121,31 +163,13 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 
 	/** Connects and joins with a join token (from the care provider's backend). */
 	async connect(token: string): Promise<{ participantId: string; role: Role; peers: { participantId: string; role: Role }[] }> {
-		if (this.#state !== 'idle') throw new Error(`cannot connect in state ${this.#state}`);
+		if (this.#state !== 'idle') throw new SignalError('conflict', `cannot connect in state ${this.#state}`);
 		this.#state = 'connecting';
+		this.#token = token;
 		try {
-			const url = new URL('/v1/signal', this.#opts.server);
-			url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-			this.#channel = await SignalChannel.open(url.toString(), {
-				...(this.#opts.requestTimeoutMs ? { requestTimeoutMs: this.#opts.requestTimeoutMs } : {}),
-				onNotification: (n) => {
-					// In order: a consumer must exist before its pause or close is handled.
-					this.#notifications = this.#notifications.then(() => this.#onNotification(n)).catch(() => undefined);
-				},
-				onClose: (code, reason) => this.#onChannelClosed(code, reason),
-			});
-			const joined = await this.#channel.request('join', { token });
-			this.participantId = joined.participantId;
-			this.role = joined.role;
-			this.sessionId = joined.sessionId;
-			this.spotlight = joined.spotlight;
-			const handlerName = this.#opts.handlerName ?? (this.#opts.webrtc ? 'Chrome111' : undefined);
-			this.#device = handlerName ? new Device({ handlerName }) : await Device.factory();
-			await this.#device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
-			this.#recvTransport = await this.#createTransport('recv');
-			await this.#channel.request('ready', { rtpCapabilities: this.#device.recvRtpCapabilities as never });
+			const joined = await this.#join(token);
 			this.#state = 'joined';
-			return { participantId: joined.participantId, role: joined.role, peers: joined.peers };
+			return joined;
 		} catch (err) {
 			this.#teardown();
 			this.#state = 'closed';
@@ -155,10 +179,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 
 	/** Publishes local tracks; camera video goes out as simulcast unless switched off. */
 	async publish(opts: PublishOptions): Promise<void> {
-		const device = this.#assertJoined();
+		this.#assertJoined();
 		if (this.role === 'viewer') throw new SignalError('forbidden', 'a viewer cannot publish');
-		this.#sendTransport ??= await this.#createTransport('send');
-		const transport = this.#sendTransport;
 		const entries: [MediaSource, MediaStreamTrack | undefined][] = [
 			['microphone', opts.microphone],
 			['camera', opts.camera],
@@ -167,17 +189,9 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		for (const [source, track] of entries) {
 			if (!track) continue;
 			if (this.#producers.has(source)) throw new SignalError('conflict', `already publishing ${source}`);
-			if (!device.canProduce(track.kind as 'audio' | 'video')) throw new SignalError('unavailable', `cannot send ${track.kind}`);
-			const simulcast = source === 'camera' && opts.simulcast !== false;
-			const producer = await transport.produce({
-				track,
-				// The caller owns its tracks: a reconnect publishes the same camera again.
-				stopTracks: false,
-				...(simulcast ? { encodings: simulcastEncodings.map((e) => ({ ...e })) } : {}),
-				...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
-				appData: { source },
-			});
-			this.#producers.set(source, producer);
+			const published = { track, simulcast: source === 'camera' && opts.simulcast !== false, muted: false };
+			await this.#produce(source, published);
+			this.#published.set(source, published);
 		}
 	}
 
@@ -193,6 +207,9 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 
 	/** Mutes a published source: the server stops forwarding it and receivers are told. */
 	async mute(source: MediaSource): Promise<void> {
+		// Also while reconnecting: the source is published again muted.
+		const published = this.#published.get(source);
+		if (published) published.muted = true;
 		const producer = this.#producers.get(source);
 		if (!producer || producer.paused) return;
 		producer.pause();
@@ -200,6 +217,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	}
 
 	async unmute(source: MediaSource): Promise<void> {
+		const published = this.#published.get(source);
+		if (published) published.muted = false;
 		const producer = this.#producers.get(source);
 		if (!producer || !producer.paused) return;
 		producer.resume();
@@ -212,6 +231,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 
 	/** Stops publishing a source. */
 	async unpublish(source: MediaSource): Promise<void> {
+		this.#published.delete(source);
 		const producer = this.#producers.get(source);
 		if (!producer) return;
 		this.#producers.delete(source);
@@ -266,10 +286,11 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		}
 	}
 
-	/** Leaves the session and closes everything. */
+	/** Leaves the session and closes everything (also stops reconnecting). */
 	async leave(): Promise<void> {
 		if (this.#state === 'closed') return;
 		this.#leaving = true;
+		this.#reconnectAbort?.abort();
 		try {
 			if (this.#channel?.open && this.#state === 'joined') await this.#channel.request('leave', {});
 		} catch {
@@ -277,6 +298,140 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		}
 		this.#teardown();
 		this.#state = 'closed';
+	}
+
+	/** Opens the signalling channel, joins, loads the device and creates the receive transport. */
+	async #join(token: string): Promise<{ participantId: string; role: Role; peers: { participantId: string; role: Role }[] }> {
+		const generation = this.#generation;
+		const url = new URL('/v1/signal', this.#opts.server);
+		url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+		// The server tells a joining client only about a running recording: none told means none
+		// (it may have stopped while this client was away).
+		this.recording = NOT_RECORDING;
+		const channel = await SignalChannel.open(url.toString(), {
+			...(this.#opts.requestTimeoutMs ? { requestTimeoutMs: this.#opts.requestTimeoutMs } : {}),
+			onNotification: (n) => {
+				if (generation !== this.#generation) return;
+				// The end of the connection is handled at once, not behind a consumer still being set up.
+				if (n.notification === 'disconnected' || n.notification === 'sessionEnded') {
+					this.#onFinalNotification(n);
+					return;
+				}
+				// In order: a consumer must exist before its pause or close is handled.
+				this.#notifications = this.#notifications.then(() => this.#onNotification(n, generation)).catch((err: unknown) => {
+					if (generation === this.#generation) console.warn(`[luwte] handling ${n.notification} failed`, err);
+				});
+			},
+			onClose: (code, reason) => {
+				if (generation === this.#generation) this.#onConnectionLost(reason || `connection closed (${code})`);
+			},
+		});
+		if (generation !== this.#generation) {
+			// Left (or torn down) while the socket opened.
+			channel.close();
+			throw new SignalError('closed', 'the client left while connecting');
+		}
+		this.#channel = channel;
+		const joined = await channel.request('join', { token });
+		this.participantId = joined.participantId;
+		this.role = joined.role;
+		this.sessionId = joined.sessionId;
+		this.spotlight = joined.spotlight;
+		const handlerName = this.#opts.handlerName ?? (this.#opts.webrtc ? 'Chrome111' : undefined);
+		this.#device = handlerName ? new Device({ handlerName }) : await Device.factory();
+		await this.#device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
+		this.#recvTransport = await this.#createTransport('recv');
+		await channel.request('ready', { rtpCapabilities: this.#device.recvRtpCapabilities as never });
+		// A close during the last request was ignored as "not joined yet": do not report a dead link as joined.
+		if (!channel.open) throw new SignalError('closed', 'the connection closed while joining');
+		return { participantId: joined.participantId, role: joined.role, peers: joined.peers };
+	}
+
+	async #produce(source: MediaSource, published: Published): Promise<void> {
+		const device = this.#device;
+		if (!device) throw new SignalError('not_joined', 'connect() first');
+		const { track, simulcast } = published;
+		if (!device.canProduce(track.kind as 'audio' | 'video')) throw new SignalError('unavailable', `cannot send ${track.kind}`);
+		this.#sendTransport ??= await this.#createTransport('send');
+		const producer = await this.#sendTransport.produce({
+			track,
+			// The caller owns its tracks: a reconnect publishes the same camera again.
+			stopTracks: false,
+			...(simulcast ? { encodings: simulcastEncodings.map((e) => ({ ...e })) } : {}),
+			...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
+			appData: { source },
+		});
+		this.#producers.set(source, producer);
+	}
+
+	/** After a rejoin: the tracks published before go out again, muted as they were. */
+	async #republish(): Promise<void> {
+		if (this.role === 'viewer') return;
+		for (const [source, published] of this.#published) {
+			// A track stopped meanwhile (a screen share ended in the browser) is not published again.
+			if (published.track.readyState === 'ended') {
+				this.#published.delete(source);
+				continue;
+			}
+			await this.#produce(source, published);
+			if (published.muted) {
+				const producer = this.#producers.get(source)!;
+				producer.pause();
+				await this.#assertChannel().request('pauseProducer', { producerId: producer.id });
+			}
+		}
+	}
+
+	/** The connection dropped while joined: report it, or rejoin when reconnecting is on. */
+	#onConnectionLost(reason: string): void {
+		if (this.#leaving || this.#state !== 'joined') return;
+		this.#teardown();
+		// Another tab took this participant's place: coming back would push that tab out.
+		if (!this.#policy || reason === 'replaced') {
+			this.#state = 'closed';
+			this.safeEmit('disconnected', { reason });
+			return;
+		}
+		this.#state = 'reconnecting';
+		void this.#reconnect(this.#policy, reason);
+	}
+
+	async #reconnect(policy: ReconnectPolicy, reason: string): Promise<void> {
+		const abort = new AbortController();
+		this.#reconnectAbort = abort;
+		let joined: Awaited<ReturnType<SessionClient['connect']>> | undefined;
+		const outcome = await reconnectLoop({
+			policy,
+			signal: abort.signal,
+			attempt: async () => {
+				try {
+					joined = await this.#join(this.#token);
+					await this.#republish();
+				} catch (err) {
+					this.#teardown();
+					throw err;
+				}
+			},
+			isFatal: (err) => err instanceof SignalError && FATAL_ON_REJOIN.has(err.code),
+			onWaiting: (attempt, delayMs) => this.safeEmit('reconnecting', { attempt, delayMs, reason }),
+		});
+		if (outcome.kind === 'aborted') {
+			// leave() came while an attempt ran: close what that attempt opened.
+			this.#teardown();
+			return;
+		}
+		if (outcome.kind === 'reconnected' && joined) {
+			this.#state = 'joined';
+			this.safeEmit('reconnected', { attempt: outcome.attempts, ...joined });
+			return;
+		}
+		this.#state = 'closed';
+		const lastError = outcome.kind === 'reconnected' ? undefined : outcome.error;
+		const error =
+			outcome.kind === 'failed' && lastError instanceof SignalError
+				? lastError
+				: new SignalError('unavailable', `gave up reconnecting after ${outcome.attempts} attempts`, { cause: lastError });
+		this.safeEmit('disconnected', { reason, error });
 	}
 
 	async #createTransport(direction: 'send' | 'recv'): Promise<msc.Transport> {
@@ -311,7 +466,20 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		return transport;
 	}
 
-	async #onNotification(n: NotificationEnvelope): Promise<void> {
+	/** Ends the connection for good on the server's word: the session is over, or this connection was dropped. */
+	#onFinalNotification(n: Extract<NotificationEnvelope, { notification: 'sessionEnded' | 'disconnected' }>): void {
+		if (n.notification === 'disconnected') {
+			this.#onConnectionLost(n.data.reason);
+			return;
+		}
+		this.#reconnectAbort?.abort();
+		this.#teardown();
+		this.#state = 'closed';
+		this.safeEmit('sessionEnded', n.data);
+	}
+
+	async #onNotification(n: NotificationEnvelope, generation: number): Promise<void> {
+		if (generation !== this.#generation) return;
 		switch (n.notification) {
 			case 'newConsumer': {
 				const transport = this.#recvTransport;
@@ -323,6 +491,10 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 					kind: d.kind,
 					rtpParameters: d.rtpParameters as msc.RtpParameters,
 				});
+				if (generation !== this.#generation) {
+					consumer.close();
+					return;
+				}
 				const info: RemoteTrack = {
 					consumerId: d.consumerId,
 					participantId: d.participantId,
@@ -333,8 +505,10 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 					paused: d.producerPaused,
 				};
 				this.#consumers.set(d.consumerId, { consumer, info });
+				// A failure here means the connection is going; its loss is handled where it closes.
 				await this.#channel?.request('resumeConsumer', { consumerId: d.consumerId }).catch(() => undefined);
-				this.emit('track', info);
+				if (generation !== this.#generation) return;
+				this.safeEmit('track', info);
 				return;
 			}
 			case 'consumerClosed': {
@@ -342,7 +516,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 				if (!entry) return;
 				this.#consumers.delete(n.data.consumerId);
 				entry.consumer.close();
-				this.emit('trackEnded', { consumerId: n.data.consumerId, participantId: entry.info.participantId, source: entry.info.source });
+				this.safeEmit('trackEnded', { consumerId: n.data.consumerId, participantId: entry.info.participantId, source: entry.info.source });
 				return;
 			}
 			case 'consumerPaused':
@@ -351,49 +525,36 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 				if (!entry) return;
 				entry.info.paused = n.notification === 'consumerPaused';
 				const payload = { consumerId: n.data.consumerId, participantId: entry.info.participantId, source: entry.info.source };
-				this.emit(n.notification === 'consumerPaused' ? 'trackPaused' : 'trackResumed', payload);
+				this.safeEmit(n.notification === 'consumerPaused' ? 'trackPaused' : 'trackResumed', payload);
 				return;
 			}
 			case 'participantJoined':
-				this.emit('participantJoined', n.data);
+				this.safeEmit('participantJoined', n.data);
 				return;
 			case 'participantLeft':
-				this.emit('participantLeft', n.data);
-				return;
-			case 'sessionEnded':
-				this.#leaving = true;
-				this.#teardown();
-				this.#state = 'closed';
-				this.emit('sessionEnded', n.data);
+				this.safeEmit('participantLeft', n.data);
 				return;
 			case 'mutedByHost': {
-				// The server already stopped forwarding; keep the local state in step.
+				// The server already stopped forwarding; keep the local state in step (also for a reconnect).
 				this.#producers.get(n.data.source)?.pause();
-				this.emit('mutedByHost', n.data);
+				const published = this.#published.get(n.data.source);
+				if (published) published.muted = true;
+				this.safeEmit('mutedByHost', n.data);
 				return;
 			}
 			case 'spotlightChanged':
 				this.spotlight = n.data.participantId;
-				this.emit('spotlightChanged', n.data);
+				this.safeEmit('spotlightChanged', n.data);
 				return;
 			case 'recordingChanged':
 				this.recording = n.data;
-				this.emit('recordingChanged', n.data);
+				this.safeEmit('recordingChanged', n.data);
 				return;
+			case 'sessionEnded':
 			case 'disconnected':
-				this.#leaving = true;
-				this.#teardown();
-				this.#state = 'closed';
-				this.emit('disconnected', { reason: n.data.reason });
+				this.#onFinalNotification(n);
 				return;
 		}
-	}
-
-	#onChannelClosed(code: number, reason: string): void {
-		if (this.#leaving || this.#state === 'closed') return;
-		this.#teardown();
-		this.#state = 'closed';
-		this.emit('disconnected', { reason: reason || `connection closed (${code})` });
 	}
 
 	#teardown(): void {
@@ -405,8 +566,9 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		this.#recvTransport?.close();
 		this.#sendTransport = undefined;
 		this.#recvTransport = undefined;
-		this.#leaving = true;
+		this.#generation++;
 		this.#channel?.close();
+		this.#channel = undefined;
 	}
 
 	#assertChannel(): SignalChannel {

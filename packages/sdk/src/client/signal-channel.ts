@@ -1,3 +1,4 @@
+import { formatIssues, LuwteError, type LuwteErrorOptions } from '@luwte/errors';
 import {
 	notificationEnvelopeSchema,
 	notificationSchemas,
@@ -11,15 +12,14 @@ import {
 	type ResponseResult,
 } from '../protocol/index.ts';
 
+/** The codes a `SignalError` carries: the protocol's, and two for local failures. */
+export type SignalErrorCode = ErrorCode | 'timeout' | 'closed';
+
 /** An error response from the server (or a local failure mapped onto the same codes). */
-export class SignalError extends Error {
-	readonly code: ErrorCode | 'timeout' | 'closed';
-	readonly details: unknown;
-	constructor(code: ErrorCode | 'timeout' | 'closed', message: string, details?: unknown) {
-		super(message);
+export class SignalError extends LuwteError<SignalErrorCode> {
+	constructor(code: SignalErrorCode, message: string, options: LuwteErrorOptions = {}) {
+		super(code, message, options);
 		this.name = 'SignalError';
-		this.code = code;
-		this.details = details;
 	}
 }
 
@@ -60,7 +60,7 @@ export class SignalChannel {
 	static open(url: string, opts: SignalChannelOptions): Promise<SignalChannel> {
 		return new Promise((resolve, reject) => {
 			const ws = new WebSocket(url);
-			const fail = () => reject(new SignalError('unavailable', `cannot reach ${new URL(url).host}`));
+			const fail = (ev: Event) => reject(new SignalError('unavailable', `cannot reach ${new URL(url).host}`, { cause: ev }));
 			ws.addEventListener('error', fail, { once: true });
 			ws.addEventListener(
 				'open',
@@ -118,11 +118,15 @@ export class SignalChannel {
 		this.#pending.delete(res.data.id);
 		clearTimeout(pending.timer);
 		if (!res.data.ok) {
-			pending.reject(new SignalError(res.data.error.code, res.data.error.message, res.data.error.details));
+			pending.reject(new SignalError(res.data.error.code, res.data.error.message, { details: res.data.error.details }));
 			return;
 		}
 		const result = responseResults[pending.method].safeParse(res.data.result);
-		if (!result.success) pending.reject(new SignalError('internal', `unexpected ${pending.method} result from server`));
-		else pending.resolve(result.data);
+		if (!result.success) {
+			const message = formatIssues(`${pending.method} result from server`, result.error.issues);
+			pending.reject(new SignalError('internal', message, { cause: result.error }));
+		} else {
+			pending.resolve(result.data);
+		}
 	}
 }
