@@ -1,66 +1,72 @@
-import { abrCommand } from './commands/abr.ts';
-import { attendanceCommand } from './commands/attendance.ts';
-import { libraryCommand } from './commands/library.ts';
-import { recordCommand } from './commands/record.ts';
-import { serveCommand } from './commands/serve.ts';
+import { messageOf } from '@luwte/errors';
+import { AdminApiError } from '@luwte/sdk/admin';
+import type { CliIo, CommandNode } from './framework/declare.ts';
+import { asksForHelp, parseCommandArgs } from './framework/parse.ts';
+import { closest } from './framework/suggest.ts';
+import { usageOf } from './framework/usage.ts';
+import { isUsageError, UsageError } from './framework/usage-error.ts';
+import { root } from './registry.ts';
 
-export interface CliIo {
-	out: { write(s: string): unknown };
-	err: { write(s: string): unknown };
-}
+export type { CliIo };
 
-const usage = `luwte — calm live sessions for digital day activities
-
-Usage:
-  luwte serve [--port 8080] [--host 0.0.0.0] [--data-dir ./luwte-data]
-              [--rtc-port-min 44400] [--rtc-port-max 44499] [--announced-address ADDR]
-              [--workers N] [--log-level info] [--attendance-retention-days N]
-              [--redis-url redis://…]   (attendance ledger in Redis instead of the data directory)
-  luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--json]
-  luwte library list [--module M] [--status S] [--json]
-  luwte library publish|unpublish|approve ITEM   (luwte library help: details)
-  luwte record start|stop SESSION [--wait]       (luwte record help: details)
-  luwte record status RECORDING [--wait] | consent SESSION PARTICIPANT yes|no
-  luwte attendance bill --events F.jsonl --contracts F.json --indications F.json --from YYYY-MM --to YYYY-MM
-              [--format csv|json]       (offline billing; luwte attendance help: details)
-  luwte help
-
-Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, MEDIASOUP_WORKER_BIN;
-for commands against a running host: LUWTE_SERVER, LUWTE_API_KEY.
-`;
-
-/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-	const [command, ...rest] = argv;
+/**
+ * Runs the CLI; returns the exit code: 0 ok (help included), 1 a failure, 2 a usage error (the
+ * message and that command's usage on stderr). The one place errors become output.
+ */
+export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	// The command named so far, root first: a usage error shows the usage of the last one.
+	const path: CommandNode[] = [root];
 	try {
-		switch (command) {
-			case 'serve':
-				return await serveCommand(rest, io);
-			case 'abr':
-				return await abrCommand(rest, io);
-			case 'library':
-				return await libraryCommand(rest, io);
-			case 'attendance':
-				return await attendanceCommand(rest, io);
-			case 'record':
-				return await recordCommand(rest, io);
-			case undefined:
-			case 'help':
-			case '--help':
-			case '-h':
-				io.out.write(usage);
-				return 0;
-			default:
-				io.err.write(`unknown command "${command}"\n\n${usage}`);
-				return 2;
+		let rest = argv;
+		for (;;) {
+			const node = path.at(-1)!;
+			if (node.kind === 'command') {
+				if (asksForHelp(rest)) return help(path, io);
+				const { values, args } = parseCommandArgs(node, rest, env);
+				return (await node.run({ values, args, io, env })) ?? 0;
+			}
+			const [word, ...more] = rest;
+			if (word === undefined) {
+				if (path.length === 1) return help(path, io);
+				throw new UsageError('missing command');
+			}
+			if (word === 'help' || word === '--help' || word === '-h') {
+				// `luwte help record stop`, `luwte record help`: the usage of what follows, if anything.
+				for (const name of more) path.push(childOf(path.at(-1)!, name));
+				return help(path, io);
+			}
+			if (word.startsWith('-')) throw new UsageError(`unknown option ${word}`);
+			path.push(childOf(node, word));
+			rest = more;
 		}
 	} catch (err) {
-		if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-			io.err.write(`${(err as Error).message}\n\n${usage}`);
+		const name = path.map((n) => n.name).join(' ');
+		if (isUsageError(err)) {
+			io.err.write(`${name}: ${err.message}\n\n${usageOf(path)}`);
 			return 2;
 		}
-		io.err.write(`luwte: ${(err as Error).message}\n`);
+		io.err.write(`${name}: ${failure(err)}\n`);
 		return 1;
 	}
 }
 
+function help(path: readonly CommandNode[], io: CliIo): number {
+	io.out.write(usageOf(path));
+	return 0;
+}
+
+function childOf(node: CommandNode, name: string): CommandNode {
+	if (node.kind === 'command') throw new UsageError(`unexpected argument "${name}"`);
+	const found = node.commands.find((c) => c.name === name);
+	if (found) return found;
+	const guess = closest(name, node.commands.map((c) => c.name));
+	throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}`);
+}
+
+/** One line for a failure: the host's answer with its status, or the error and what caused it. */
+function failure(err: unknown): string {
+	if (err instanceof AdminApiError) return `the host answered ${err.status} (${err.code}): ${err.message}`;
+	const cause = err instanceof Error && err.cause !== undefined ? messageOf(err.cause) : '';
+	const message = messageOf(err);
+	return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}

@@ -1,38 +1,32 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { builtinProfile, builtinProfiles, defaultModel, parseTrace, simulate } from '@luwte/engine';
-import type { CliIo } from '../cli.ts';
+import type { builtinProfiles } from '@luwte/engine';
+import { defineCommand, defineGroup } from '../framework/declare.ts';
+import { UsageError } from '../framework/usage-error.ts';
 
-/** `luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--cold] [--json]` */
-export async function abrCommand(argv: string[], io: CliIo): Promise<number> {
-	const [sub, ...rest] = argv;
-	if (sub !== 'simulate') {
-		io.err.write('usage: luwte abr simulate --trace TRACE.csv --profile calm|standard|greedy [--cold] [--json]\n  --cold  the receiver has no estimate yet when the picture starts (a new transport)\n');
-		return 2;
-	}
-	const { values } = parseArgs({
-		args: rest,
-		options: {
-			trace: { type: 'string' },
-			profile: { type: 'string', default: 'calm' },
-			cold: { type: 'boolean', default: false },
-			json: { type: 'boolean', default: false },
-		},
-		strict: true,
-	});
-	if (!values.trace) {
-		io.err.write('--trace is required (CSV with header t_ms,kbps)\n');
-		return 2;
-	}
-	const profile = builtinProfile(values.profile);
-	if (!profile) {
-		io.err.write(`unknown profile "${values.profile}" (choose ${Object.keys(builtinProfiles).join(', ')})\n`);
-		return 2;
-	}
-	const result = simulate(parseTrace(await readFile(values.trace, 'utf8')), profile, { ...defaultModel, warmStart: !values.cold });
-	if (values.json) {
-		io.out.write(`${JSON.stringify(result)}\n`);
-	} else {
+// Named here so the usage text needs no engine; the engine still decides (builtinProfile below).
+const profiles = ['calm', 'standard', 'greedy'] as const satisfies readonly (keyof typeof builtinProfiles)[];
+
+/** `luwte abr simulate`: a bandwidth trace through the ABR controller, offline. */
+const simulateCommand = defineCommand({
+	name: 'simulate',
+	summary: 'Replay a bandwidth trace through a stimulus profile and count the switches, the freeze and the mean bitrate.',
+	options: {
+		trace: { type: 'string', placeholder: 'TRACE.csv', required: true, description: 'the trace: CSV with header t_ms,kbps' },
+		profile: { type: 'string', choices: profiles, default: 'calm', description: 'the stimulus profile' },
+		cold: { type: 'boolean', description: 'the receiver has no estimate yet when the picture starts (a new transport)' },
+		json: { type: 'boolean', description: 'print the result as JSON' },
+	},
+	notes: 'Profiles and the model: docs/abr.md.',
+	async run({ values, io }) {
+		// Loaded here, not at the top: `luwte --help` need not wait for the engine.
+		const { builtinProfile, defaultModel, parseTrace, simulate } = await import('@luwte/engine');
+		const profile = builtinProfile(values.profile);
+		if (!profile) throw new UsageError(`unknown profile "${values.profile}"`);
+		const result = simulate(parseTrace(await readFile(values.trace, 'utf8')), profile, { ...defaultModel, warmStart: !values.cold });
+		if (values.json) {
+			io.out.write(`${JSON.stringify(result)}\n`);
+			return;
+		}
 		io.out.write(
 			[
 				`profile               ${result.profile}`,
@@ -44,6 +38,11 @@ export async function abrCommand(argv: string[], io: CliIo): Promise<number> {
 				'',
 			].join('\n'),
 		);
-	}
-	return 0;
-}
+	},
+});
+
+export const abrCommands = defineGroup({
+	name: 'abr',
+	summary: 'Adaptive bitrate: try stimulus profiles against bandwidth traces offline.',
+	commands: [simulateCommand],
+});

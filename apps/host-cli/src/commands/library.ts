@@ -1,64 +1,71 @@
-import { parseArgs } from 'node:util';
-import { libraryListQuerySchema, type LibraryItemResource } from '@luwte/sdk/admin';
-import type { CliIo } from '../cli.ts';
-import { adminClientFrom, connectionHelp, connectionOptions, UsageError } from './admin-connection.ts';
+import { activityModuleSchema, libraryStatusSchema, type AdminClient, type LibraryItemResource } from '@luwte/sdk/admin';
+import { defineCommand, defineGroup, type CliIo } from '../framework/declare.ts';
+import { adminClientFrom, connectionNotes, connectionOptions } from './admin-connection.ts';
 
-export const libraryUsage = `usage: luwte library list [--module MODULE] [--status STATUS] [--json]
-       luwte library publish ITEM [--json]
-       luwte library unpublish ITEM [--json]
-       luwte library approve ITEM [--by STAFF-ID] [--json]
-  MODULE  communicatie, eigen-regie, fit-en-vitaal, vaardig-en-creatief, talent-en-ambitie
-  STATUS  processing, failed, flagged, published, unpublished
-  approve: someone watched the moments with flash warnings and found the recording fit to show;
-           --by names them by a pseudonymous staff ID (default luwte-cli).
-${connectionHelp}
-`;
+const json = { type: 'boolean', description: 'print the answer as JSON' } as const;
+const item = [{ name: 'item', placeholder: 'ITEM', description: "the library item's ID (li_…)" }] as const;
+
+const listCommand = defineCommand({
+	name: 'list',
+	summary: "List the library's items: a table (* published after a person approved its flash warnings), or JSON.",
+	options: {
+		module: { type: 'string', choices: activityModuleSchema.options, description: 'only items of this module' },
+		status: { type: 'string', choices: libraryStatusSchema.options, description: 'only items in this state' },
+		json,
+		...connectionOptions,
+	},
+	notes: connectionNotes,
+	async run({ values, io, env }) {
+		const client = await adminClientFrom(values, env);
+		const { items } = await client.listLibraryItems({ ...(values.module ? { module: values.module } : {}), ...(values.status ? { status: values.status } : {}) });
+		io.out.write(values.json ? `${JSON.stringify(items)}\n` : table(items));
+	},
+});
+
+/** publish, unpublish and approve: one item changes state and is printed. */
+function stateCommand(name: string, summary: string, change: (client: AdminClient, itemId: string) => Promise<LibraryItemResource>) {
+	return defineCommand({
+		name,
+		summary,
+		positionals: item,
+		options: { json, ...connectionOptions },
+		notes: connectionNotes,
+		async run({ values, args, io, env }) {
+			printItem(await change(await adminClientFrom(values, env), args.item), values.json, io);
+		},
+	});
+}
+
+const approveCommand = defineCommand({
+	name: 'approve',
+	summary: 'Someone watched the moments with flash warnings and found the recording fit to show: publish it.',
+	positionals: item,
+	options: {
+		by: { type: 'string', placeholder: 'STAFF-ID', default: 'luwte-cli', description: 'who approved it, by a pseudonymous staff ID' },
+		json,
+		...connectionOptions,
+	},
+	notes: connectionNotes,
+	async run({ values, args, io, env }) {
+		printItem(await (await adminClientFrom(values, env)).approveLibraryItem(args.item, values.by), values.json, io);
+	},
+});
 
 /** `luwte library list|publish|unpublish|approve`: the on-demand library of a running host. */
-export async function libraryCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-	const [sub, ...rest] = argv;
-	if (sub !== 'list' && sub !== 'publish' && sub !== 'unpublish' && sub !== 'approve') {
-		io.err.write(libraryUsage);
-		return 2;
-	}
-	const { values, positionals } = parseArgs({
-		args: rest,
-		options: {
-			...connectionOptions,
-			module: { type: 'string' },
-			status: { type: 'string' },
-			by: { type: 'string', default: 'luwte-cli' },
-			json: { type: 'boolean', default: false },
-		},
-		allowPositionals: true,
-		strict: true,
-	});
-	try {
-		if (sub === 'list') {
-			if (positionals.length > 0) throw new UsageError(`list takes no item, got "${positionals[0]}"`);
-			const query = libraryListQuerySchema.safeParse({ ...(values.module ? { module: values.module } : {}), ...(values.status ? { status: values.status } : {}) });
-			if (!query.success) throw new UsageError(`invalid --${String(query.error.issues[0]?.path[0])}: ${query.error.issues[0]?.message}`);
-			const client = await adminClientFrom(values, env);
-			const { items } = await client.listLibraryItems(query.data);
-			io.out.write(values.json ? `${JSON.stringify(items)}\n` : table(items));
-			return 0;
-		}
-		const [itemId, ...more] = positionals;
-		if (!itemId || more.length > 0) throw new UsageError(`${sub} takes one item ID`);
-		const client = await adminClientFrom(values, env);
-		const item =
-			sub === 'publish'
-				? await client.publishLibraryItem(itemId)
-				: sub === 'unpublish'
-					? await client.unpublishLibraryItem(itemId)
-					: await client.approveLibraryItem(itemId, values.by);
-		io.out.write(values.json ? `${JSON.stringify(item)}\n` : `${item.id} is now ${item.status}: ${item.title}\n`);
-		return 0;
-	} catch (err) {
-		if (!(err instanceof UsageError)) throw err;
-		io.err.write(`${err.message}\n\n${libraryUsage}`);
-		return 2;
-	}
+export const libraryCommands = defineGroup({
+	name: 'library',
+	summary: 'The on-demand library of a running host: list items, publish, unpublish, approve flash warnings.',
+	commands: [
+		listCommand,
+		stateCommand('publish', 'Show the item to clients (refused while it has unapproved flash warnings).', (c, id) => c.publishLibraryItem(id)),
+		stateCommand('unpublish', 'Hide the item from clients.', (c, id) => c.unpublishLibraryItem(id)),
+		approveCommand,
+	],
+	notes: `${connectionNotes} Docs: docs/library.md.`,
+});
+
+function printItem(item: LibraryItemResource, asJson: boolean, io: CliIo): void {
+	io.out.write(asJson ? `${JSON.stringify(item)}\n` : `${item.id} is now ${item.status}: ${item.title}\n`);
 }
 
 function minutes(seconds: number): string {

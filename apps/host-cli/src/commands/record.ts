@@ -1,65 +1,81 @@
-import { parseArgs } from 'node:util';
 import type { AdminClient, RecordingResource } from '@luwte/sdk/admin';
-import type { CliIo } from '../cli.ts';
-import { adminClientFrom, connectionHelp, connectionOptions, UsageError } from './admin-connection.ts';
-
-export const recordUsage = `usage: luwte record start SESSION [--json]
-       luwte record stop SESSION [--wait] [--json]
-       luwte record status RECORDING [--wait] [--json]
-       luwte record consent SESSION PARTICIPANT yes|no [--json]
-  start    hosts are recorded; others only once their consent is registered
-  stop     ends the recording; the library item is made afterwards (--wait: show its progress until done)
-  consent  registers (yes) or withdraws (no) a participant's consent; withdrawal cuts them at once
-${connectionHelp}
-`;
+import { defineCommand, defineGroup, type CliIo } from '../framework/declare.ts';
+import { UsageError } from '../framework/usage-error.ts';
+import { adminClientFrom, connectionNotes, connectionOptions } from './admin-connection.ts';
 
 /** How often --wait asks for progress. */
 const POLL_MS = 500;
 
-/** `luwte record …`: recording sessions on a running host. */
-export async function recordCommand(argv: string[], io: CliIo & { err: { isTTY?: boolean } }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-	const [sub, ...rest] = argv;
-	if (sub !== 'start' && sub !== 'stop' && sub !== 'status' && sub !== 'consent') {
-		io.err.write(recordUsage);
-		return 2;
-	}
-	const { values, positionals } = parseArgs({
-		args: rest,
-		options: { ...connectionOptions, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
-		allowPositionals: true,
-		strict: true,
-	});
-	try {
-		const want = sub === 'consent' ? 3 : 1;
-		if (positionals.length !== want) throw new UsageError(`${sub} takes ${sub === 'consent' ? 'SESSION PARTICIPANT yes|no' : sub === 'status' ? 'one recording ID' : 'one session ID'}`);
+const json = { type: 'boolean', description: 'print the answer as JSON' } as const;
+const wait = { type: 'boolean', description: 'show the library item being made (a progress bar on stderr) until it is done' } as const;
+const session = { name: 'session', description: "the session's ID" } as const;
+
+function print(io: CliIo, asJson: boolean, value: unknown, text: string): void {
+	io.out.write(asJson ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+const startCommand = defineCommand({
+	name: 'start',
+	summary: 'Start recording a session: hosts at once, others only once their consent is registered.',
+	positionals: [session],
+	options: { json, ...connectionOptions },
+	notes: connectionNotes,
+	async run({ values, args, io, env }) {
+		const r = await (await adminClientFrom(values, env)).startRecording(args.session);
+		print(io, values.json, r, `recording ${r.recordingId} started; recorded now: ${r.recorded.join(', ') || '(nobody publishes yet)'}`);
+	},
+});
+
+const stopCommand = defineCommand({
+	name: 'stop',
+	summary: "End a session's recording; the library item is made afterwards. Exits with 1 if making it failed.",
+	positionals: [session],
+	options: { wait, json, ...connectionOptions },
+	notes: connectionNotes,
+	async run({ values, args, io, env }) {
 		const client = await adminClientFrom(values, env);
-		const out = (value: unknown, text: string) => io.out.write(values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
-		switch (sub) {
-			case 'start': {
-				const r = await client.startRecording(positionals[0]!);
-				out(r, `recording ${r.recordingId} started; recorded now: ${r.recorded.join(', ') || '(nobody publishes yet)'}`);
-				return 0;
-			}
-			case 'consent': {
-				const [sessionId, participantId, answer] = positionals as [string, string, string];
-				if (answer !== 'yes' && answer !== 'no') throw new UsageError(`consent is yes or no, got "${answer}"`);
-				const c = await client.setRecordingConsent(sessionId, participantId, answer === 'yes');
-				out(c, `${c.participantId}: consent ${c.consent ? 'given' : 'withdrawn'} at ${c.at}`);
-				return 0;
-			}
-			case 'stop':
-			case 'status': {
-				let r = sub === 'stop' ? await client.stopRecording(positionals[0]!) : await client.getRecording(positionals[0]!);
-				if (values.wait) r = await waitForItem(client, r, io);
-				out(r, describe(r));
-				return r.state === 'failed' ? 1 : 0;
-			}
-		}
-	} catch (err) {
-		if (!(err instanceof UsageError)) throw err;
-		io.err.write(`${err.message}\n\n${recordUsage}`);
-		return 2;
-	}
+		return report(client, await client.stopRecording(args.session), values, io);
+	},
+});
+
+const statusCommand = defineCommand({
+	name: 'status',
+	summary: 'Show a recording: recording, being processed (with progress), done (its library item) or failed (exit 1).',
+	positionals: [{ name: 'recording', description: "the recording's ID" }],
+	options: { wait, json, ...connectionOptions },
+	notes: connectionNotes,
+	async run({ values, args, io, env }) {
+		const client = await adminClientFrom(values, env);
+		return report(client, await client.getRecording(args.recording), values, io);
+	},
+});
+
+const consentCommand = defineCommand({
+	name: 'consent',
+	summary: "Register (yes) or withdraw (no) a participant's consent to be recorded; withdrawal cuts them from the recording at once.",
+	positionals: [session, { name: 'participant', description: "the participant's pseudonymous ID" }, { name: 'answer', placeholder: 'yes|no', description: 'consent given or withdrawn' }],
+	options: { json, ...connectionOptions },
+	notes: connectionNotes,
+	async run({ values, args, io, env }) {
+		if (args.answer !== 'yes' && args.answer !== 'no') throw new UsageError(`consent is yes or no, got "${args.answer}"`);
+		const c = await (await adminClientFrom(values, env)).setRecordingConsent(args.session, args.participant, args.answer === 'yes');
+		print(io, values.json, c, `${c.participantId}: consent ${c.consent ? 'given' : 'withdrawn'} at ${c.at}`);
+	},
+});
+
+/** `luwte record …`: recording sessions on a running host. */
+export const recordCommands = defineGroup({
+	name: 'record',
+	summary: 'Record live sessions on a running host into the on-demand library.',
+	commands: [startCommand, stopCommand, statusCommand, consentCommand],
+	notes: `${connectionNotes} Docs: docs/recording.md.`,
+});
+
+/** Prints the recording (after following it to the end with --wait); 1 when it failed. */
+async function report(client: AdminClient, first: RecordingResource, values: { wait: boolean; json: boolean }, io: CliIo): Promise<number> {
+	const r = values.wait ? await waitForItem(client, first, io) : first;
+	print(io, values.json, r, describe(r));
+	return r.state === 'failed' ? 1 : 0;
 }
 
 function describe(r: RecordingResource): string {
@@ -76,7 +92,7 @@ function describe(r: RecordingResource): string {
 }
 
 /** Polls until the item is made, drawing a progress bar on stderr (one line per step when not a terminal). */
-async function waitForItem(client: AdminClient, first: RecordingResource, io: { err: { write(s: string): unknown; isTTY?: boolean } }): Promise<RecordingResource> {
+async function waitForItem(client: AdminClient, first: RecordingResource, io: CliIo): Promise<RecordingResource> {
 	let r = first;
 	let lastPhase = '';
 	const tty = io.err.isTTY === true;

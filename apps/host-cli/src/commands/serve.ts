@@ -1,71 +1,69 @@
-import { parseArgs } from 'node:util';
-import { startHost } from '@luwte/host-web';
-import type { CliIo } from '../cli.ts';
+import type { LogLevel } from '@luwte/host-web';
+import { defineCommand } from '../framework/declare.ts';
 
-function intOption(name: string, value: string | undefined): number | undefined {
-	if (value === undefined) return undefined;
-	const n = Number(value);
-	if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, got "${value}"`);
-	return n;
-}
+const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
 
 /** `luwte serve`: starts the engine, REST API and signalling, until SIGINT/SIGTERM. */
-export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-	const { values } = parseArgs({
-		args: argv,
-		options: {
-			port: { type: 'string' },
-			host: { type: 'string' },
-			'data-dir': { type: 'string' },
-			'rtc-port-min': { type: 'string' },
-			'rtc-port-max': { type: 'string' },
-			'announced-address': { type: 'string' },
-			workers: { type: 'string' },
-			'log-level': { type: 'string' },
-			'attendance-retention-days': { type: 'string' },
-			'redis-url': { type: 'string' },
+export const serveCommand = defineCommand({
+	name: 'serve',
+	summary: 'Run the host: the media engine, the REST API and signalling on one HTTP port, until SIGINT or SIGTERM.',
+	options: {
+		port: { type: 'integer', env: 'LUWTE_PORT', default: 8080, description: 'the HTTP port; 0 takes any free one' },
+		host: { type: 'string', placeholder: 'ADDRESS', default: '0.0.0.0', description: 'the address to listen on' },
+		'data-dir': { type: 'string', placeholder: 'DIR', env: 'LUWTE_DATA_DIR', default: './luwte-data', description: 'tenants, keys, recordings, the library' },
+		'rtc-port-min': { type: 'integer', placeholder: 'PORT', description: 'lowest UDP/TCP port for media (default 44400)' },
+		'rtc-port-max': { type: 'integer', placeholder: 'PORT', description: 'highest port for media (default the lowest + 99)' },
+		'announced-address': { type: 'string', placeholder: 'ADDR', env: 'LUWTE_ANNOUNCED_ADDRESS', description: 'the public address clients send media to' },
+		workers: { type: 'integer', placeholder: 'N', description: 'media worker processes (default one per CPU core)' },
+		'log-level': { type: 'string', placeholder: 'LEVEL', choices: logLevels, default: 'info', description: 'the least important log lines shown' },
+		'attendance-retention-days': {
+			type: 'integer',
+			placeholder: 'N',
+			env: 'LUWTE_ATTENDANCE_RETENTION_DAYS',
+			description: 'attendance events older than this are removed (at start and daily); without it they are kept until a client is forgotten',
 		},
-		strict: true,
-	});
-	const env = process.env;
-	const rtcMin = intOption('rtc-port-min', values['rtc-port-min']);
-	const rtcMax = intOption('rtc-port-max', values['rtc-port-max']);
-	const announced = values['announced-address'] ?? env.LUWTE_ANNOUNCED_ADDRESS;
-	const workerCount = intOption('workers', values.workers);
-	const host = await startHost({
-		port: intOption('port', values.port ?? env.LUWTE_PORT) ?? 8080,
-		hostname: values.host ?? '0.0.0.0',
-		dataDir: values['data-dir'] ?? env.LUWTE_DATA_DIR ?? './luwte-data',
-		...((values['redis-url'] ?? env.LUWTE_REDIS_URL) ? { redisUrl: (values['redis-url'] ?? env.LUWTE_REDIS_URL)! } : {}),
-		...retentionOption(intOption('attendance-retention-days', values['attendance-retention-days'] ?? env.LUWTE_ATTENDANCE_RETENTION_DAYS)),
-		logLevel: (values['log-level'] ?? 'info') as 'info',
-		engine: {
-			...(workerCount !== undefined ? { workerCount } : {}),
-			webRtc: {
-				...(announced ? { announcedAddress: announced } : {}),
-				...(rtcMin !== undefined || rtcMax !== undefined
-					? { portRange: { min: rtcMin ?? 44400, max: rtcMax ?? (rtcMin ?? 44400) + 99 } }
-					: {}),
+		'redis-url': {
+			type: 'string',
+			placeholder: 'redis://…',
+			env: 'LUWTE_REDIS_URL',
+			description: 'keep the attendance ledger in Redis instead of the data directory: several hosts, one ledger',
+		},
+	},
+	notes: 'Environment: MEDIASOUP_WORKER_BIN names a mediasoup worker built elsewhere (docs/mediasoup-worker.md).',
+	async run({ values, io }) {
+		// Loaded here, not at the top: it starts the media engine's modules, which `luwte --help` does not need.
+		const { startHost } = await import('@luwte/host-web');
+		const rtcMin = values['rtc-port-min'];
+		const rtcMax = values['rtc-port-max'];
+		const announced = values['announced-address'];
+		const host = await startHost({
+			port: values.port,
+			hostname: values.host,
+			dataDir: values['data-dir'],
+			...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),
+			logLevel: values['log-level'],
+			engine: {
+				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
+				webRtc: {
+					...(announced ? { announcedAddress: announced } : {}),
+					...(rtcMin !== undefined || rtcMax !== undefined ? { portRange: { min: rtcMin ?? 44400, max: rtcMax ?? (rtcMin ?? 44400) + 99 } } : {}),
+				},
 			},
-		},
-	});
-	io.out.write(`Luwte host listening on ${host.url} (${host.engine.health().workers} media workers)\n`);
-	if (host.operatorKeyPath) io.out.write(`Operator key (manages tenants: /v1/tenants) is in ${host.operatorKeyPath}\n`);
-	if (host.devApiKey) {
-		io.out.write(
-			`No tenants configured: using the development tenant "dev".\n  API key: ${host.devApiKey}\n  Try: curl -X POST -H "Authorization: Bearer ${host.devApiKey}" ${host.url}/v1/sessions\n`,
-		);
-	}
-	await new Promise<void>((resolve) => {
-		const stop = () => resolve();
-		process.once('SIGINT', stop);
-		process.once('SIGTERM', stop);
-	});
-	io.out.write('Stopping…\n');
-	await host.close();
-	return 0;
-}
-
-function retentionOption(days: number | undefined): { attendanceRetentionDays?: number } {
-	return days === undefined ? {} : { attendanceRetentionDays: days };
-}
+		});
+		io.out.write(`Luwte host listening on ${host.url} (${host.engine.health().workers} media workers)\n`);
+		if (host.operatorKeyPath) io.out.write(`Operator key (manages tenants: /v1/tenants) is in ${host.operatorKeyPath}\n`);
+		if (host.devApiKey) {
+			io.out.write(
+				`No tenants configured: using the development tenant "dev".\n  API key: ${host.devApiKey}\n  Try: curl -X POST -H "Authorization: Bearer ${host.devApiKey}" ${host.url}/v1/sessions\n`,
+			);
+		}
+		await new Promise<void>((resolve) => {
+			const stop = () => resolve();
+			process.once('SIGINT', stop);
+			process.once('SIGTERM', stop);
+		});
+		io.out.write('Stopping…\n');
+		await host.close();
+	},
+});
