@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { EngineError } from './errors.ts';
+import { EngineError, invalidInput } from './errors.ts';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -10,6 +10,7 @@ export const engineConfigSchema = z
 		dataDir: z.string().min(1).optional(),
 		/** Number of mediasoup workers; one per core by default. */
 		workerCount: z.number().int().min(1).max(256).optional(),
+		/** The mediasoup workers' log level; when set, also the level of the engine's default logger ('none': silent). */
 		logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
 		/** mediasoup-worker binary; mediasoup's default (or MEDIASOUP_WORKER_BIN) when absent. */
 		workerBin: z.string().min(1).optional(),
@@ -49,14 +50,7 @@ export type EngineConfig = z.output<typeof engineConfigSchema> & { workerCount: 
 export function parseEngineConfig(input: unknown): EngineConfig {
 	const result = engineConfigSchema.safeParse(input ?? {});
 	if (!result.success) {
-		const issue = result.error.issues[0];
-		const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-		const path = [...(issue?.path ?? []), ...(unknownKey !== undefined ? [unknownKey] : [])];
-		const field = path.join('.') || '(root)';
-		throw new EngineError('invalid_config', `invalid engine config at "${field}": ${issue?.message ?? 'invalid'}`, {
-			field,
-			issues: result.error.issues,
-		});
+		throw invalidInput('invalid_config', 'engine config', result.error.issues);
 	}
 	const cfg = result.data;
 	const workerCount = cfg.workerCount ?? availableParallelism();
@@ -65,7 +59,7 @@ export function parseEngineConfig(input: unknown): EngineConfig {
 		throw new EngineError(
 			'invalid_config',
 			`invalid engine config at "webRtc.portRange": ${span} port(s) for ${workerCount} worker(s)`,
-			{ field: 'webRtc.portRange' },
+			{ details: { field: 'webRtc.portRange' } },
 		);
 	}
 	return { ...cfg, workerCount };

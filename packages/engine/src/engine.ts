@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseEngineConfig, type EngineConfig } from './config.ts';
-import { EngineError } from './errors.ts';
+import { EngineError, invalidInput } from './errors.ts';
 import { TypedEmitter, type EngineEvents } from './events.ts';
+import { createLogger, levelOfConfig, type Logger } from './log/logger.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { activityModules, offerKinds, scheduleSchema } from './session/activity.ts';
 import { Session, type SessionInfo } from './session/session.ts';
@@ -19,6 +20,14 @@ export const createSessionSchema = z
 	.strict();
 export type CreateSessionOptions = z.input<typeof createSessionSchema>;
 
+export interface EngineOptions {
+	/**
+	 * Where the engine logs (failures it survives, such as a refused layer change or a listener that
+	 * threw). Default: JSON lines on stderr at the level of `logLevel` when the config sets it, else `info`.
+	 */
+	logger?: Logger | undefined;
+}
+
 export interface EngineHealth {
 	workers: number;
 	sessions: { live: number; scheduled: number };
@@ -31,13 +40,15 @@ const ENDED_RETENTION_MS = 60 * 60 * 1000;
 export class Engine {
 	readonly config: EngineConfig;
 	readonly events: TypedEmitter<EngineEvents>;
+	readonly log: Logger;
 	readonly #pool: WorkerPool;
 	readonly #sessions = new Map<string, Session>();
 	#closed = false;
 
-	private constructor(config: EngineConfig, events: TypedEmitter<EngineEvents>, pool: WorkerPool) {
+	private constructor(config: EngineConfig, events: TypedEmitter<EngineEvents>, pool: WorkerPool, log: Logger) {
 		this.config = config;
 		this.events = events;
+		this.log = log;
 		this.#pool = pool;
 		pool.onWorkerLost((dead) => {
 			for (const s of this.#sessions.values()) s.handleWorkerLost(dead);
@@ -45,11 +56,13 @@ export class Engine {
 	}
 
 	/** Starts the worker pool; rejects with `invalid_config` naming the field when config is wrong. */
-	static async create(input: unknown = {}): Promise<Engine> {
+	static async create(input: unknown = {}, opts: EngineOptions = {}): Promise<Engine> {
 		const config = parseEngineConfig(input);
-		const events = new TypedEmitter<EngineEvents>();
-		const pool = await WorkerPool.create(config, events);
-		return new Engine(config, events, pool);
+		const configured = typeof input === 'object' && input !== null && 'logLevel' in input;
+		const log = opts.logger ?? createLogger(configured ? levelOfConfig(config.logLevel) : 'info');
+		const events = new TypedEmitter<EngineEvents>(log);
+		const pool = await WorkerPool.create(config, events, log);
+		return new Engine(config, events, pool, log);
 	}
 
 	get workers(): WorkerPool {
@@ -59,10 +72,7 @@ export class Engine {
 	createSession(input: CreateSessionOptions): SessionInfo {
 		this.#assertOpen();
 		const parsed = createSessionSchema.safeParse(input);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new EngineError('invalid_argument', `invalid session at "${issue?.path.join('.')}": ${issue?.message}`);
-		}
+		if (!parsed.success) throw invalidInput('invalid_argument', 'session', parsed.error.issues);
 		this.#forgetOldSessions();
 		const id = `s_${randomBytes(10).toString('base64url')}`;
 		const session = new Session(
@@ -143,6 +153,6 @@ export class Engine {
 }
 
 /** Creates an engine: one mediasoup worker per core (or `workerCount`), each with a WebRtcServer. */
-export function createEngine(config: unknown = {}): Promise<Engine> {
-	return Engine.create(config);
+export function createEngine(config: unknown = {}, opts: EngineOptions = {}): Promise<Engine> {
+	return Engine.create(config, opts);
 }

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { messageOf } from '@luwte/errors';
+import { defaultLogger, type Logger } from './log/logger.ts';
 import type { ActivityModule, Schedule } from './session/activity.ts';
 import type { MediaSource, Role } from './session/roles.ts';
 
@@ -52,12 +54,19 @@ export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'session-ended'
 
 export type EngineEventName = keyof EngineEvents;
 
-/** A small typed wrapper over EventEmitter: listeners get the exact payload of their event. */
+/**
+ * A small typed wrapper over EventEmitter: listeners get the exact payload of their event. Emitting
+ * is safe (like mediasoup's `safeEmit`): a listener that throws, or whose promise rejects, is logged
+ * and the other listeners still run; the emitter and whoever emitted never see its error.
+ */
 export class TypedEmitter<Events extends object> {
 	readonly #emitter = new EventEmitter();
+	readonly #log: Logger;
 
-	constructor() {
+	/** `log`: where failing listeners are reported (the engine passes its logger). */
+	constructor(log: Logger = defaultLogger()) {
 		this.#emitter.setMaxListeners(100);
+		this.#log = log;
 	}
 
 	on<K extends keyof Events & string>(event: K, listener: (payload: Events[K]) => void): () => void {
@@ -74,10 +83,22 @@ export class TypedEmitter<Events extends object> {
 	}
 
 	emit<K extends keyof Events & string>(event: K, payload: Events[K]): void {
-		this.#emitter.emit(event, payload);
+		// Raw listeners: a `once` listener's wrapper removes itself when called.
+		for (const listener of this.#emitter.rawListeners(event) as ((payload: Events[K]) => unknown)[]) {
+			try {
+				const result = listener(payload);
+				if (result instanceof Promise) result.catch((err: unknown) => this.#failed(event, err));
+			} catch (err) {
+				this.#failed(event, err);
+			}
+		}
 	}
 
 	removeAllListeners(): void {
 		this.#emitter.removeAllListeners();
+	}
+
+	#failed(event: string, err: unknown): void {
+		this.#log.error('events.listener_failed', { event, error: messageOf(err) });
 	}
 }

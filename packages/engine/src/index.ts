@@ -1,6 +1,7 @@
-export { createEngine, Engine, createSessionSchema, type CreateSessionOptions, type EngineHealth } from './engine.ts';
+export { createEngine, Engine, createSessionSchema, type CreateSessionOptions, type EngineHealth, type EngineOptions } from './engine.ts';
 export { parseEngineConfig, engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config.ts';
 export { EngineError, isEngineError, type EngineErrorCode } from './errors.ts';
+export { createLogger, type Logger, type LogLevel, type LogFields } from './log/logger.ts';
 export { TypedEmitter, type EngineEvents, type EngineEventName, type LeaveReason, type SessionEndReason } from './events.ts';
 export { routes, knowsOf, canPublish, roles, mediaSources, type Role, type MediaSource, type RoutingPolicy } from './session/roles.ts';
 export { Session, type SessionInfo, type SessionState, type ProducerStats } from './session/session.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EngineError } from '../errors.ts';
+import { EngineError, invalidInput } from '../errors.ts';
 import { builtinProfile, builtinProfiles, stimulusProfileSchema, type StimulusProfile } from './profiles.ts';
 
 /** The built-in profiles a custom profile may start from (greedy is a baseline, not a starting point). */
@@ -80,10 +80,7 @@ export function resolveStimulusProfile(tenant: { stimulusProfiles: readonly Cust
 		return 'base' in found ? expandCustomProfile(found) : found;
 	}
 	const parsed = customProfileSchema.safeParse(ref);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw new EngineError('invalid_argument', `invalid stimulus profile at "${issue?.path.join('.') || '(root)'}": ${issue?.message}`);
-	}
+	if (!parsed.success) throw invalidInput('invalid_argument', 'stimulus profile', parsed.error.issues);
 	return expandCustomProfile(parsed.data);
 }
 

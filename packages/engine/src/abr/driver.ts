@@ -1,6 +1,8 @@
+import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
 import { decide, initialState, type AbrState, type Decision, type Layer, type Observation } from './controller.ts';
 import type { StimulusProfile } from './profiles.ts';
+import { defaultLogger, type Logger } from '../log/logger.ts';
 
 interface Tracked {
 	consumer: types.Consumer;
@@ -129,9 +131,12 @@ export class AbrDriver {
 	readonly #intervalMs: number;
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#ticking = false;
+	readonly #log: Logger;
 
-	constructor(intervalMs = 1000) {
+	/** `log`: where layer changes mediasoup refused are reported. */
+	constructor(intervalMs = 1000, log: Logger = defaultLogger()) {
 		this.#intervalMs = intervalMs;
+		this.#log = log;
 	}
 
 	/** Per receiver transport: its latest estimate, and since when it has had one. */
@@ -168,7 +173,7 @@ export class AbrDriver {
 		this.#tracked.set(consumer.id, { consumer, producer, transport, profile, priority, state, applied: state.current, lastDecision: undefined, lastObservation: undefined, startLayer: state.current, startedFromKbps: start.fromKbps, decisions: 0, decidedSpatialSwitches: 0, decidedTemporalSwitches: 0, observed });
 		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
-		this.#timer ??= setInterval(() => void this.tick(), this.#intervalMs);
+		this.#timer ??= setInterval(() => void this.tick().catch((err: unknown) => this.#log.error('abr.tick_failed', { error: messageOf(err) })), this.#intervalMs);
 		this.#timer.unref?.();
 	}
 
@@ -258,7 +263,10 @@ export class AbrDriver {
 						if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
 						else t.decidedTemporalSwitches++;
 						t.applied = l;
-						await t.consumer.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal }).catch(() => undefined);
+						// Refused only costs this round (the next decision tries again); a closed consumer is no news.
+						await t.consumer.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal }).catch((err: unknown) => {
+							if (!t.consumer.closed) this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
+						});
 					}
 				}),
 			);
@@ -283,7 +291,9 @@ export class AbrDriver {
 		const prev = this.#floors.get(transport.id);
 		if (prev !== undefined && Math.abs(kbps - prev) < prev * 0.1) return;
 		this.#floors.set(transport.id, kbps);
-		await transport.setMinOutgoingBitrate(kbps * 1000).catch(() => undefined);
+		await transport.setMinOutgoingBitrate(kbps * 1000).catch((err: unknown) => {
+			if (!transport.closed) this.#log.warn('abr.set_floor_failed', { transportId: transport.id, kbps, error: messageOf(err) });
+		});
 	}
 }
 

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/prom
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EngineError } from '../errors.ts';
+import { settled } from '../settled.ts';
 import {
 	attendanceEventSchema,
 	forgetAction,
@@ -252,7 +253,7 @@ export class AttendanceLog implements LedgerStore {
 		// Let appends made in the same tick join the first batch.
 		await new Promise<void>((resolve) => setImmediate(resolve));
 		while (this.#queue.length > 0) {
-			while (this.#rewriting) await this.#rewriting.catch(() => undefined);
+			while (this.#rewriting) await settled(this.#rewriting);
 			if (this.#queue.length === 0) break;
 			const batch = this.#queue;
 			this.#queue = [];
@@ -269,7 +270,7 @@ export class AttendanceLog implements LedgerStore {
 				// The file may now end in a partial batch; the next open cuts it off. Until then no
 				// append can be promised durable, so all fail.
 				this.#failed = err;
-				for (const p of [...batch, ...this.#queue]) p.reject(new EngineError('unavailable', `the attendance log could not be written: ${String(err)}`));
+				for (const p of [...batch, ...this.#queue]) p.reject(new EngineError('unavailable', `the attendance log could not be written: ${String(err)}`, { cause: err }));
 				this.#queue = [];
 				break;
 			} finally {

@@ -1,3 +1,4 @@
+import { issueFields } from '@luwte/errors';
 import { z } from 'zod';
 import { ledgerEventSchemas, type LedgerEventFields, type LedgerEventType } from './event-types.ts';
 
@@ -35,8 +36,9 @@ export function parseLedgerEvent(raw: unknown): ParsedLedgerEvent {
 }
 
 function failure(error: z.ZodError): { ok: false; field: string; message: string } {
-	const issue = error.issues[0]!;
-	return { ok: false, field: issue.path.map(String).join('.') || '(event)', message: issue.message };
+	const first = issueFields(error.issues)[0];
+	const field = !first || first.field === '(root)' ? '(event)' : first.field;
+	return { ok: false, field, message: first?.message ?? 'invalid' };
 }
 
 /**

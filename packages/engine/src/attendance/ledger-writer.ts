@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EngineError } from '../errors.ts';
+import { invalidInput } from '../errors.ts';
 import type { EngineEvents, TypedEmitter } from '../events.ts';
 import type { ActivityModule } from '../session/activity.ts';
 import { HEARTBEAT_MS, type LedgerEventFields, type LedgerEventType } from './event-types.ts';
@@ -53,10 +53,7 @@ export class LedgerWriter {
 	constructor(opts: LedgerWriterOptions) {
 		const { events, store, onError, now, ...rest } = opts;
 		const parsed = ledgerWriterOptionsSchema.safeParse(rest);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new EngineError('invalid_config', `invalid ledger writer option "${issue?.path.join('.')}": ${issue?.message}`);
-		}
+		if (!parsed.success) throw invalidInput('invalid_config', 'ledger writer option', parsed.error.issues);
 		this.heartbeatMs = parsed.data.heartbeatMs;
 		this.#store = store;
 		this.#onError = onError ?? (() => undefined);

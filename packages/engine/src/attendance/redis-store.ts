@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { z } from 'zod';
-import { EngineError } from '../errors.ts';
+import { EngineError, invalidInput } from '../errors.ts';
 import {
 	attendanceEventSchema,
 	forgetAction,
@@ -100,10 +100,7 @@ export class RedisLedgerStore implements LedgerStore {
 	static async open(input: RedisLedgerStoreOptions): Promise<RedisLedgerStore> {
 		const { now, ...rest } = input;
 		const parsed = redisLedgerStoreOptionsSchema.safeParse(rest);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new EngineError('invalid_config', `invalid Redis ledger option "${issue?.path.join('.')}": ${issue?.message}`);
-		}
+		if (!parsed.success) throw invalidInput('invalid_config', 'Redis ledger option', parsed.error.issues);
 		const client: Client = createClient({ url: parsed.data.url });
 		// Errors surface on the commands that fail; without a listener node-redis would crash the process.
 		client.on('error', () => undefined);
@@ -121,7 +118,7 @@ export class RedisLedgerStore implements LedgerStore {
 		} catch (err) {
 			client.destroy();
 			if (err instanceof EngineError) throw err;
-			throw new EngineError('unavailable', `Redis ledger store: ${String(err)}`);
+			throw new EngineError('unavailable', `Redis ledger store: ${String(err)}`, { cause: err });
 		}
 		return new RedisLedgerStore(client, parsed.data.prefix, now ?? Date.now);
 	}
@@ -266,7 +263,7 @@ export class RedisLedgerStore implements LedgerStore {
 				batch.forEach((p, i) => p.resolve({ event: p.event, stored: reply[i] === 1 }));
 			} catch (err) {
 				// Not acknowledged: the caller may retry with the same IDs (a stored one is then ignored).
-				for (const p of batch) p.reject(new EngineError('unavailable', `the attendance store could not be written: ${String(err)}`));
+				for (const p of batch) p.reject(new EngineError('unavailable', `the attendance store could not be written: ${String(err)}`, { cause: err }));
 			}
 		}
 		this.#flushing = undefined;

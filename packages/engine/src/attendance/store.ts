@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { EngineError } from '../errors.ts';
+import { EngineError, invalidInput } from '../errors.ts';
 import { ledgerEventSchemas, type LedgerEventType } from './event-types.ts';
 
 /**
@@ -74,13 +74,13 @@ export interface LedgerStore {
 /** Checks one input and fills in ID and time; known ledger types must carry their fields. */
 export function toEvent(input: unknown, now: () => number): AttendanceEvent {
 	const parsed = attendanceEventInputSchema.safeParse(input);
-	if (!parsed.success) throw invalid(parsed.error.issues[0]);
+	if (!parsed.success) throw invalid(parsed.error.issues);
 	const { id, at, tenantId, type, ...fields } = parsed.data;
 	const schema = (ledgerEventSchemas as Record<string, z.ZodType | undefined>)[type];
 	let typed: Record<string, unknown> = {};
 	if (schema) {
 		const r = schema.safeParse(fields);
-		if (!r.success) throw invalid(r.error.issues[0], `${type} `);
+		if (!r.success) throw invalid(r.error.issues, `${type} `);
 		// Defaults of the type (e.g. an empty `invited`) are stored, so readers see one shape.
 		typed = r.data as Record<string, unknown>;
 	}
@@ -94,7 +94,7 @@ export function toEvents(inputs: readonly unknown[], now: () => number): Attenda
 		try {
 			return toEvent(input, now);
 		} catch (err) {
-			if (err instanceof EngineError && inputs.length > 1) throw new EngineError('invalid_argument', `event ${i}: ${err.message}`);
+			if (err instanceof EngineError && inputs.length > 1) throw new EngineError('invalid_argument', `event ${i}: ${err.message}`, { cause: err, details: err.details });
 			throw err;
 		}
 	});
@@ -102,7 +102,7 @@ export function toEvents(inputs: readonly unknown[], now: () => number): Attenda
 
 export function parseReplayFilter(filter: unknown): z.output<typeof replayFilterSchema> {
 	const r = replayFilterSchema.safeParse(filter ?? {});
-	if (!r.success) throw invalid(r.error.issues[0], 'replay filter ');
+	if (!r.success) throw invalid(r.error.issues, 'replay filter ');
 	return r.data;
 }
 
@@ -131,18 +131,18 @@ export function forgetAction(e: AttendanceEvent, tenantId: string, participantId
 
 export function parseForget(tenantId: unknown, participantId: unknown): { tenantId: string; participantId: string } {
 	const r = forgetSchema.safeParse({ tenantId, participantId });
-	if (!r.success) throw invalid(r.error.issues[0], 'forget ');
+	if (!r.success) throw invalid(r.error.issues, 'forget ');
 	return r.data;
 }
 
 export function parseBefore(beforeMs: unknown): number {
 	const r = z.number().int().min(0).safeParse(beforeMs);
-	if (!r.success) throw invalid(r.error.issues[0], 'purge time ');
+	if (!r.success) throw invalid(r.error.issues, 'purge time ');
 	return r.data;
 }
 
 export type { LedgerEventType };
 
-function invalid(issue: z.core.$ZodIssue | undefined, what = ''): EngineError {
-	return new EngineError('invalid_argument', `invalid attendance ${what}event at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`);
+function invalid(issues: readonly z.core.$ZodIssue[], what = ''): EngineError {
+	return invalidInput('invalid_argument', `attendance ${what}event`, issues);
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { customProfileListSchema } from '../abr/custom-profiles.ts';
-import { EngineError, type EngineErrorCode } from '../errors.ts';
+import { EngineError, invalidInput, type EngineErrorCode } from '../errors.ts';
 
 /** A care organisation. Everything it creates (sessions, tokens, records) belongs to it alone. */
 export const tenantSchema = z
@@ -43,10 +43,7 @@ export class TenantRegistry {
 	/** `code`: `invalid_config` for a tenants file, `invalid_argument` for a request. */
 	add(input: unknown, code: EngineErrorCode = 'invalid_config'): Tenant {
 		const parsed = tenantSchema.safeParse(input);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new EngineError(code, `invalid tenant at "${issue?.path.join('.')}": ${issue?.message}`);
-		}
+		if (!parsed.success) throw invalidInput(code, 'tenant', parsed.error.issues);
 		if (this.#tenants.has(parsed.data.id)) throw new EngineError('conflict', `tenant ${parsed.data.id} exists`);
 		this.#tenants.set(parsed.data.id, parsed.data);
 		return parsed.data;
@@ -57,10 +54,7 @@ export class TenantRegistry {
 		const current = this.#tenants.get(id);
 		if (!current) throw new EngineError('not_found', `tenant ${id} not found`);
 		const parsed = tenantSchema.safeParse({ ...current, ...patch, id });
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new EngineError('invalid_argument', `invalid tenant at "${issue?.path.join('.')}": ${issue?.message}`);
-		}
+		if (!parsed.success) throw invalidInput('invalid_argument', 'tenant', parsed.error.issues);
 		this.#tenants.set(id, parsed.data);
 		return parsed.data;
 	}

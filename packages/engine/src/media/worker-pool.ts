@@ -1,9 +1,11 @@
 import { networkInterfaces } from 'node:os';
+import { messageOf } from '@luwte/errors';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { EngineConfig } from '../config.ts';
 import { EngineError } from '../errors.ts';
 import type { EngineEvents, TypedEmitter } from '../events.ts';
+import { defaultLogger, type Logger } from '../log/logger.ts';
 
 /** One mediasoup worker with its WebRtcServer (one UDP+TCP port for all its WebRTC transports). */
 export interface WorkerSlot {
@@ -28,15 +30,17 @@ export class WorkerPool {
 	readonly #slots: (WorkerSlot | undefined)[] = [];
 	readonly #portsInUse = new Set<number>();
 	readonly #lostHandlers = new Set<WorkerLostHandler>();
+	readonly #log: Logger;
 	#closed = false;
 
-	private constructor(config: EngineConfig, events: TypedEmitter<EngineEvents>) {
+	private constructor(config: EngineConfig, events: TypedEmitter<EngineEvents>, log: Logger) {
 		this.#config = config;
 		this.#events = events;
+		this.#log = log;
 	}
 
-	static async create(config: EngineConfig, events: TypedEmitter<EngineEvents>): Promise<WorkerPool> {
-		const pool = new WorkerPool(config, events);
+	static async create(config: EngineConfig, events: TypedEmitter<EngineEvents>, log: Logger = defaultLogger()): Promise<WorkerPool> {
+		const pool = new WorkerPool(config, events, log);
 		try {
 			for (let i = 0; i < config.workerCount; i++) pool.#slots[i] = await pool.#startSlot(i);
 		} catch (err) {
@@ -108,7 +112,7 @@ export class WorkerPool {
 		} catch (err) {
 			this.#portsInUse.delete(port);
 			worker.close();
-			throw new EngineError('unavailable', `cannot listen on WebRTC port ${port}: ${(err as Error).message}`);
+			throw new EngineError('unavailable', `cannot listen on WebRTC port ${port}: ${(err as Error).message}`, { cause: err });
 		}
 		const slot: WorkerSlot = { index, worker, webRtcServer, port, load: 0 };
 		worker.on('died', (error) => void this.#replace(slot, error));
@@ -133,8 +137,9 @@ export class WorkerPool {
 					workerIndex: dead.index,
 					pid: replacement.worker.pid,
 				});
-			} catch {
+			} catch (err) {
 				// Left empty: the other workers carry on, and health reports fewer workers.
+				this.#log.error('engine.worker_not_replaced', { worker: dead.index, error: messageOf(err) });
 			}
 		}
 		// The dead process no longer holds its port; free it only after the replacement took

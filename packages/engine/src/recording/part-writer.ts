@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
+import { defaultLogger, type Logger } from '../log/logger.ts';
 import type { MediaSource, Role } from '../session/roles.ts';
 import type { FfmpegTools } from './ffmpeg.ts';
 import { segmentPattern, type RecordedPart, type RecordedStream } from './manifest.ts';
@@ -36,17 +38,19 @@ export class PartWriter {
 	readonly #dir: string;
 	readonly #legs: Leg[];
 	readonly #ffmpeg: ChildProcess;
+	readonly #log: Logger;
 	#keyframes: ReturnType<typeof setInterval> | undefined;
 	#stopping = false;
 	#stopped: Promise<void> | undefined;
 	#exited: Promise<number | null>;
 	#stderr = '';
 
-	private constructor(part: RecordedPart, dir: string, legs: Leg[], ffmpeg: ChildProcess) {
+	private constructor(part: RecordedPart, dir: string, legs: Leg[], ffmpeg: ChildProcess, log: Logger) {
 		this.part = part;
 		this.#dir = dir;
 		this.#legs = legs;
 		this.#ffmpeg = ffmpeg;
+		this.#log = log;
 		ffmpeg.stderr?.on('data', (d: Buffer) => {
 			this.#stderr = (this.#stderr + d.toString()).slice(-4000);
 		});
@@ -68,6 +72,8 @@ export class PartWriter {
 		sources: readonly RecordSource[];
 		/** Called when ffmpeg ends on its own (crash, kill); not after stop(). */
 		onUnexpectedExit: (writer: PartWriter, detail: string) => void;
+		/** Where a refused key frame request is reported. */
+		log?: Logger | undefined;
 	}): Promise<PartWriter> {
 		const dir = join(opts.recordingDir, opts.dirName);
 		await mkdir(dir, { recursive: true });
@@ -142,7 +148,7 @@ export class PartWriter {
 				startedAt,
 				endedAt: null,
 			};
-			const writer = new PartWriter(part, dir, legs, ffmpeg);
+			const writer = new PartWriter(part, dir, legs, ffmpeg, opts.log ?? defaultLogger());
 			let alive = true;
 			ffmpeg.once('exit', () => {
 				alive = false;
@@ -193,7 +199,13 @@ export class PartWriter {
 	}
 
 	#requestKeyFrames(): void {
-		for (const l of this.#legs) if (l.consumer.kind === 'video' && !l.consumer.closed) void l.consumer.requestKeyFrame().catch(() => undefined);
+		for (const l of this.#legs) {
+			if (l.consumer.kind !== 'video' || l.consumer.closed) continue;
+			// A lost request costs a segment its clean start; the next one asks again.
+			void l.consumer.requestKeyFrame().catch((err: unknown) => {
+				if (!l.consumer.closed) this.#log.warn('recording.keyframe_request_failed', { part: this.part.dir, error: messageOf(err) });
+			});
+		}
 	}
 
 	#closeLegs(): void {

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { messageOf } from '@luwte/errors';
 import { EngineError } from '../errors.ts';
 import type { EngineEvents, TypedEmitter } from '../events.ts';
+import { defaultLogger, type Logger } from '../log/logger.ts';
 import { activityModules, type ActivityModule } from '../session/activity.ts';
 import type { Library } from './library/library.ts';
 import { recordingManifestSchema, type RecordingManifest } from './manifest.ts';
@@ -40,7 +42,7 @@ export class RecordingService {
 	readonly #library: Pick<Library, 'createProcessing' | 'complete' | 'markFailed'>;
 	readonly #dataDir: string;
 	readonly #postprocess: (dir: string, out: string, opts: PostprocessOptions) => Promise<PostprocessResult>;
-	readonly #log: (event: string, fields: Record<string, unknown>) => void;
+	readonly #log: Logger;
 	readonly #records = new Map<string, RecordingRecord>();
 	readonly #done = new Map<string, Promise<RecordingRecord>>();
 	#queue: Promise<unknown> = Promise.resolve();
@@ -53,12 +55,15 @@ export class RecordingService {
 		library: Pick<Library, 'createProcessing' | 'complete' | 'markFailed'>;
 		dataDir: string;
 		postprocess?: (dir: string, out: string, opts: PostprocessOptions) => Promise<PostprocessResult>;
+		/** Where processing is reported (done, failed); the engine's default logger when absent. */
+		logger?: Logger;
+		/** @deprecated Pass `logger`. Receives every line, whatever its level. */
 		log?: (event: string, fields: Record<string, unknown>) => void;
 	}) {
 		this.#library = opts.library;
 		this.#dataDir = opts.dataDir;
 		this.#postprocess = opts.postprocess ?? postprocessRecording;
-		this.#log = opts.log ?? (() => undefined);
+		this.#log = opts.logger ?? (opts.log ? callbackLogger(opts.log) : defaultLogger());
 		this.#unsubscribe.push(
 			opts.events.on('recording.started', (e) =>
 				this.#records.set(e.recordingId, {
@@ -126,7 +131,8 @@ export class RecordingService {
 		const existing = this.#done.get(recordingId);
 		if (existing) return existing;
 		const job = this.#queue.then(() => this.#process(dir));
-		this.#queue = job.catch(() => undefined);
+		// #process reports what fails inside; this catches what fails before (an unreadable manifest).
+		this.#queue = job.catch((err: unknown) => this.#log.error('recording.processing_failed', { recording: recordingId, error: messageOf(err) }));
 		this.#done.set(recordingId, job);
 		return job;
 	}
@@ -190,17 +196,27 @@ export class RecordingService {
 				await rm(out, { recursive: true, force: true });
 				record.state = 'done';
 				record.progress = { phase: 'done', fraction: 1 };
-				this.#log('recording.processed', { recording: manifest.recordingId, item: item.id, flagged: result.flash.flagged, seconds: result.durationSeconds });
+				this.#log.info('recording.processed', { recording: manifest.recordingId, item: item.id, flagged: result.flash.flagged, seconds: result.durationSeconds });
 			} catch (err) {
 				// Interrupted by the host closing: left as processing, finished at the next start.
-				if (!this.#closing.signal.aborted) await this.#library.markFailed(manifest.tenantId, item.id, String((err as Error).message ?? err)).catch(() => undefined);
+				if (!this.#closing.signal.aborted) {
+					await this.#library
+						.markFailed(manifest.tenantId, item.id, String((err as Error).message ?? err))
+						.catch((cause: unknown) => this.#log.error('recording.mark_failed_failed', { recording: manifest.recordingId, item: item.id, error: messageOf(cause) }));
+				}
 				throw err;
 			}
 		} catch (err) {
 			record.state = 'failed';
 			record.error = String((err as Error).message ?? err).slice(0, 500);
-			this.#log('recording.processing_failed', { recording: manifest.recordingId, error: record.error });
+			this.#log.warn('recording.processing_failed', { recording: manifest.recordingId, error: record.error });
 		}
 		return { ...record };
 	}
+}
+
+/** A logger over the old single callback: every level goes to it. */
+function callbackLogger(log: (event: string, fields: Record<string, unknown>) => void): Logger {
+	const at = (event: string, fields: Record<string, unknown> = {}) => log(event, fields);
+	return { debug: at, info: at, warn: at, error: at };
 }

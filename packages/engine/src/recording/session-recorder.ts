@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
+import type { Logger } from '../log/logger.ts';
 import type { Role } from '../session/roles.ts';
 import type { FfmpegTools } from './ffmpeg.ts';
 import type { RecordingManifest } from './manifest.ts';
@@ -36,6 +37,7 @@ export class SessionRecorder {
 	readonly #source: RecorderSource;
 	readonly #tools: FfmpegTools;
 	readonly #log: RecorderLog;
+	readonly #logger: Logger | undefined;
 	readonly #onChange: () => void;
 	readonly #writers = new Map<string, PartWriter>();
 	readonly #pending = new Map<string, ReturnType<typeof setTimeout>>();
@@ -51,6 +53,8 @@ export class SessionRecorder {
 		source: RecorderSource;
 		tools: FfmpegTools;
 		log: RecorderLog;
+		/** The engine's logger, for failures that are not parts of the recording (a refused key frame request). */
+		logger?: Logger | undefined;
 		onChange: () => void;
 	}) {
 		this.manifest = opts.manifest;
@@ -58,6 +62,7 @@ export class SessionRecorder {
 		this.#source = opts.source;
 		this.#tools = opts.tools;
 		this.#log = opts.log;
+		this.#logger = opts.logger;
 		this.#onChange = opts.onChange;
 	}
 
@@ -148,6 +153,7 @@ export class SessionRecorder {
 			role: sender.role,
 			sources: wanted,
 			onUnexpectedExit: (w, detail) => this.#crashed(participantId, w, detail),
+			log: this.#logger,
 		});
 		if (this.#stopped) {
 			await next.stop();

@@ -1,7 +1,9 @@
+import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
 import { builtinProfiles, type StimulusProfile } from '../abr/profiles.ts';
 import { EngineError } from '../errors.ts';
 import type { LeaveReason } from '../events.ts';
+import { defaultLogger, type Logger } from '../log/logger.ts';
 import type { ParticipantNotification } from './notifications.ts';
 import type { MediaSource, Role } from './roles.ts';
 
@@ -45,21 +47,25 @@ export class Participant {
 	closed = false;
 	leaveReason: LeaveReason | undefined;
 	readonly #notify: (n: ParticipantNotification) => void;
+	readonly #log: Logger;
 
-	constructor(id: string, role: Role, connectionId: string, notify: (n: ParticipantNotification) => void) {
+	/** `log`: where a failing `notify` is reported. */
+	constructor(id: string, role: Role, connectionId: string, notify: (n: ParticipantNotification) => void, log: Logger = defaultLogger()) {
 		this.id = id;
 		this.role = role;
 		this.connectionId = connectionId;
 		this.joinedAt = Date.now();
 		this.#notify = notify;
+		this.#log = log;
 	}
 
 	notify(n: ParticipantNotification): void {
 		if (this.closed) return;
 		try {
 			this.#notify(n);
-		} catch {
+		} catch (err) {
 			// A host's listener must never break routing for the others.
+			this.#log.warn('participant.notify_failed', { participantId: this.id, notification: n.type, error: messageOf(err) });
 		}
 	}
 

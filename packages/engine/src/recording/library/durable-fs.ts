@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { messageOf } from '@luwte/errors';
+import type { Logger } from '../../log/logger.ts';
 
 /**
  * Small durable-filesystem steps. A rename is atomic, but only an fsync of the file (its data)
@@ -17,8 +19,12 @@ export async function fsyncPath(path: string): Promise<void> {
 	}
 }
 
-/** Writes `data` to `path` so that after a crash the path holds either the old or the new content. */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+/**
+ * Writes `data` to `path` so that after a crash the path holds either the old or the new content.
+ * `log`: where a temporary file that could not be removed is reported (the library removes such
+ * files when it next opens).
+ */
+export async function writeFileAtomic(path: string, data: string, log?: Logger): Promise<void> {
 	const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
 	const fh = await open(tmp, 'wx', 0o600);
 	try {
@@ -30,7 +36,7 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
 	try {
 		await rename(tmp, path);
 	} catch (err) {
-		await unlink(tmp).catch(() => undefined);
+		await unlink(tmp).catch((cleanup: unknown) => log?.warn('library.temp_file_left', { file: basename(tmp), error: messageOf(cleanup) }));
 		throw err;
 	}
 	await fsyncPath(dirname(path));

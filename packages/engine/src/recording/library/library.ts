@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
+import { messageOf } from '@luwte/errors';
 import type { z } from 'zod';
 import type { AttendanceEvent } from '../../attendance/event-log.ts';
 import type { LedgerStore } from '../../attendance/store.ts';
-import { EngineError } from '../../errors.ts';
+import { EngineError, invalidInput } from '../../errors.ts';
+import { defaultLogger, type Logger } from '../../log/logger.ts';
 import { activityModules, moduleLabels, type ActivityModule } from '../../session/activity.ts';
+import { settled } from '../../settled.ts';
 import { fsyncPath, moveFileDurably, writeFileAtomic } from './durable-fs.ts';
 import {
 	addItemSchema,
@@ -53,6 +56,8 @@ export interface LibraryOptions {
 	 */
 	attendance: LedgerStore;
 	now?: () => number;
+	/** Where clean-up failures are reported (files left behind); the engine's default logger when absent. */
+	logger?: Logger;
 }
 
 const ITEM_FILE = 'item.json';
@@ -82,17 +87,20 @@ export class Library {
 	readonly #locks = new Map<string, Promise<unknown>>();
 	/** `tenant \0 item \0 participant` → seconds; derived from the attendance stream. */
 	readonly #resume = new Map<string, number>();
+	readonly #log: Logger;
 
-	private constructor(dir: string, attendance: LedgerStore, now: () => number, skipped: string[]) {
+	private constructor(dir: string, attendance: LedgerStore, now: () => number, skipped: string[], log: Logger) {
 		this.dir = dir;
 		this.#itemsDir = join(dir, 'items');
 		this.#attendance = attendance;
 		this.#now = now;
 		this.skippedAtOpen = skipped;
+		this.#log = log;
 	}
 
 	static async open(dataDir: string, opts: LibraryOptions): Promise<Library> {
 		const dir = join(resolve(dataDir), 'library');
+		const log = opts.logger ?? defaultLogger();
 		const itemsDir = join(dir, 'items');
 		await mkdir(itemsDir, { recursive: true });
 		const skipped: string[] = [];
@@ -105,7 +113,11 @@ export class Library {
 				continue;
 			}
 			if (!entry.isDirectory() || !libraryItemIdSchema.safeParse(entry.name).success) continue;
-			for (const f of await readdir(path)) if (f.startsWith(`.${ITEM_FILE}.tmp-`)) await unlink(join(path, f)).catch(() => undefined);
+			for (const f of await readdir(path)) {
+				if (!f.startsWith(`.${ITEM_FILE}.tmp-`)) continue;
+				// A leftover of an interrupted write; one that cannot go now is tried again at the next open.
+				await unlink(join(path, f)).catch((err: unknown) => log.warn('library.temp_file_left', { item: entry.name, error: messageOf(err) }));
+			}
 			try {
 				const item = libraryItemSchema.parse(JSON.parse(await readFile(join(path, ITEM_FILE), 'utf8')));
 				if (item.id !== entry.name) throw new Error('id does not match its folder');
@@ -114,7 +126,7 @@ export class Library {
 				skipped.push(entry.name);
 			}
 		}
-		const library = new Library(dir, opts.attendance, opts.now ?? Date.now, skipped);
+		const library = new Library(dir, opts.attendance, opts.now ?? Date.now, skipped, log);
 		for (const item of items) library.#items.set(item.id, item);
 		for await (const e of opts.attendance.replay({ type: WATCH_EVENT_TYPE })) library.#applyWatch(e);
 		return library;
@@ -134,7 +146,11 @@ export class Library {
 			return await this.#install(staging, item);
 		} catch (err) {
 			// Give the post-processor its files back, so it can retry.
-			for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
+			for (const [from, to] of moved.reverse()) {
+				await rename(to, from).catch((cause: unknown) =>
+					this.#log.error('library.source_not_restored', { file: basename(from), error: messageOf(cause) }),
+				);
+			}
 			await rm(staging, { recursive: true, force: true });
 			throw err;
 		}
@@ -157,7 +173,7 @@ export class Library {
 
 	/** Makes a staged item folder (with its item.json written here) the item's own, durably. */
 	async #install(staging: string, item: LibraryItem): Promise<LibraryItem> {
-		await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item));
+		await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item), this.#log);
 		await rename(staging, join(this.#itemsDir, item.id));
 		await fsyncPath(this.#itemsDir);
 		this.#items.set(item.id, item);
@@ -346,7 +362,11 @@ export class Library {
 			const name = data[which];
 			if (name === undefined) continue;
 			const from = join(resolve(data.sourceDir), name);
-			const st = await stat(from).catch(() => undefined);
+			const st = await stat(from).catch((err: unknown) => {
+				const code = (err as NodeJS.ErrnoException).code;
+				if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+				throw err;
+			});
 			if (!st?.isFile()) throw new EngineError('invalid_argument', `${which} file ${name} not found in ${data.sourceDir}`);
 			const target = `${which}${extname(name).toLowerCase()}`;
 			await moveFileDurably(from, join(dir, target), data.keepSource);
@@ -360,7 +380,11 @@ export class Library {
 	/** After a second completion with other file types: the old files go. */
 	async #removeStale(dir: string, files: NonNullable<LibraryItem['files']>): Promise<void> {
 		const keep = new Set([ITEM_FILE, files.media.split('/').pop(), files.thumbnail?.split('/').pop()]);
-		for (const f of await readdir(dir)) if (!keep.has(f) && !f.startsWith('.')) await unlink(join(dir, f)).catch(() => undefined);
+		for (const f of await readdir(dir)) {
+			if (keep.has(f) || f.startsWith('.')) continue;
+			// The item is complete without them; a file that cannot go only takes space.
+			await unlink(join(dir, f)).catch((err: unknown) => this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }));
+		}
 	}
 
 	/** Reads, changes and durably writes one item, serialised per item; memory follows the disk. */
@@ -375,7 +399,7 @@ export class Library {
 			const { next, after } = await fn(item);
 			if (next === item) return item;
 			const checked = libraryItemSchema.parse(next);
-			await writeFileAtomic(join(this.#itemsDir, item.id, ITEM_FILE), JSON.stringify(checked));
+			await writeFileAtomic(join(this.#itemsDir, item.id, ITEM_FILE), JSON.stringify(checked), this.#log);
 			this.#items.set(item.id, checked);
 			await after?.();
 			return checked;
@@ -385,7 +409,7 @@ export class Library {
 	#exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
 		const prev = this.#locks.get(id) ?? Promise.resolve();
 		const run = prev.then(fn, fn);
-		const tail = run.catch(() => undefined);
+		const tail = settled(run);
 		this.#locks.set(id, tail);
 		void tail.then(() => {
 			if (this.#locks.get(id) === tail) this.#locks.delete(id);
@@ -401,9 +425,7 @@ function newItemId(): string {
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
 	const r = schema.safeParse(input);
 	if (r.success) return r.data;
-	const issue = r.error.issues[0];
-	const at = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
-	throw new EngineError('invalid_argument', `invalid ${what}${at}: ${issue?.message}`);
+	throw invalidInput('invalid_argument', what, r.error.issues);
 }
 
 /** What every new item starts with, from the metadata given. */

@@ -38,7 +38,7 @@ export async function step<T>(name: string, signal: AbortSignal | undefined, run
 	} catch (err) {
 		signal?.throwIfAborted();
 		if (err instanceof EngineError) throw err;
-		throw new EngineError('unavailable', `postprocess ${name} failed: ${(err as Error).message}`);
+		throw new EngineError('unavailable', `postprocess ${name} failed: ${(err as Error).message}`, { cause: err });
 	}
 }
 

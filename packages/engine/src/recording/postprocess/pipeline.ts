@@ -63,7 +63,7 @@ const LOUDNESS_TOLERANCE = 0.5;
  */
 export async function postprocessRecording(recordingDir: string, outDir: string, opts?: PostprocessOptions): Promise<PostprocessResult> {
 	const args = argsSchema.safeParse({ recordingDir, outDir, opts });
-	if (!args.success) throw new EngineError('invalid_argument', `postprocess: ${z.prettifyError(args.error)}`, args.error.issues);
+	if (!args.success) throw new EngineError('invalid_argument', `postprocess: ${z.prettifyError(args.error)}`, { details: args.error.issues });
 	const { signal, onProgress, flash } = args.data.opts;
 	const ctx: RunContext = { tools: args.data.opts.tools ?? resolveFfmpeg(), signal };
 	const recDir = resolve(args.data.recordingDir);
@@ -83,9 +83,7 @@ export async function postprocessRecording(recordingDir: string, outDir: string,
 		});
 		if (gathered.parts.length === 0) {
 			throw new EngineError('invalid_argument', 'the recording has no readable media', {
-				droppedSegments: gathered.droppedSegments,
-				skippedParts: gathered.skippedParts,
-				reasons: gathered.reasons,
+				details: { droppedSegments: gathered.droppedSegments, skippedParts: gathered.skippedParts, reasons: gathered.reasons },
 			});
 		}
 		const lists: string[] = [];
@@ -196,6 +194,6 @@ async function readManifest(recDir: string): Promise<RecordingManifest> {
 		throw new EngineError('invalid_argument', 'manifest.json is not JSON');
 	}
 	const parsed = recordingManifestSchema.safeParse(json);
-	if (!parsed.success) throw new EngineError('invalid_argument', `manifest.json: ${z.prettifyError(parsed.error)}`, parsed.error.issues);
+	if (!parsed.success) throw new EngineError('invalid_argument', `manifest.json: ${z.prettifyError(parsed.error)}`, { details: parsed.error.issues });
 	return parsed.data;
 }

@@ -1,0 +1,91 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+/** Calm video: 720p at most, 20 frames a second; echo cancellation and noise suppression on. */
+const constraints = {
+	video: { video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 20, max: 30 } } },
+	audio: { audio: { echoCancellation: true, noiseSuppression: true } },
+} as const satisfies Record<'video' | 'audio', MediaStreamConstraints>;
+
+/**
+ * This person's camera and microphone: the check before joining, and on/off while in the room.
+ * The tracks stop when the element leaves the page.
+ */
+export class LocalMedia implements ReactiveController {
+	readonly #host: ReactiveControllerHost;
+	#stream: MediaStream | undefined;
+	#hasCam = false;
+	#hasMic = false;
+	#ready = false;
+	#micOn = true;
+	#camOn = true;
+
+	constructor(host: ReactiveControllerHost) {
+		this.#host = host;
+		host.addController(this);
+	}
+
+	/** Camera and microphone as one stream, after `start()`. */
+	get stream(): MediaStream | undefined {
+		return this.#stream;
+	}
+	get hasCam(): boolean {
+		return this.#hasCam;
+	}
+	get hasMic(): boolean {
+		return this.#hasMic;
+	}
+	/** The check is done (with or without devices): joining may start. */
+	get ready(): boolean {
+		return this.#ready;
+	}
+	get micOn(): boolean {
+		return this.#micOn;
+	}
+	get camOn(): boolean {
+		return this.#camOn;
+	}
+
+	hostDisconnected(): void {
+		this.stop();
+	}
+
+	/** Asks for the camera and the microphone, each on its own; `publishing` false (a viewer) asks for neither. */
+	async start(publishing: boolean): Promise<void> {
+		if (!publishing || !navigator.mediaDevices?.getUserMedia) {
+			this.#ready = true;
+			this.#host.requestUpdate();
+			return;
+		}
+		const tracks: MediaStreamTrack[] = [];
+		for (const kind of ['video', 'audio'] as const) {
+			try {
+				tracks.push(...(await navigator.mediaDevices.getUserMedia(constraints[kind])).getTracks());
+			} catch {
+				// No device or no permission: joining still works without it.
+			}
+		}
+		this.#stream = new MediaStream(tracks);
+		this.#hasCam = this.#stream.getVideoTracks().length > 0;
+		this.#hasMic = this.#stream.getAudioTracks().length > 0;
+		this.#ready = true;
+		this.#host.requestUpdate();
+	}
+
+	/** Switches the microphone here (the caller tells the server). */
+	setMic(on: boolean): void {
+		this.#micOn = on;
+		for (const tr of this.#stream?.getAudioTracks() ?? []) tr.enabled = on;
+		this.#host.requestUpdate();
+	}
+
+	setCam(on: boolean): void {
+		this.#camOn = on;
+		for (const tr of this.#stream?.getVideoTracks() ?? []) tr.enabled = on;
+		this.#host.requestUpdate();
+	}
+
+	stop(): void {
+		for (const tr of this.#stream?.getTracks() ?? []) tr.stop();
+		this.#stream = undefined;
+	}
+}

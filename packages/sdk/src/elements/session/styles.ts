@@ -1,0 +1,268 @@
+import { css } from 'lit';
+
+/**
+ * The look of `<luwte-session>`: calm colours a page can override through custom properties,
+ * large targets, and a layout that never moves (reserved space, outlines instead of borders).
+ */
+export const sessionStyles = css`
+	:host {
+		--_bg: var(--luwte-bg, #14191f);
+		--_fg: var(--luwte-fg, #f4f1ea);
+		--_surface: var(--luwte-surface, #232b35);
+		--_accent: var(--luwte-accent, #ffd166);
+		--_button-bg: var(--luwte-button-bg, #f4f1ea);
+		--_button-fg: var(--luwte-button-fg, #14191f);
+		--_radius: var(--luwte-radius, 12px);
+		--_rec: var(--luwte-recording, #f06a6a);
+		display: block;
+		container-type: inline-size;
+		background: var(--_bg);
+		color: var(--_fg);
+		font-family: var(--luwte-font-family, system-ui, sans-serif);
+		font-size: var(--luwte-font-size, 1.25rem);
+		line-height: 1.4;
+		border-radius: var(--_radius);
+	}
+	.frame {
+		padding: 1rem;
+	}
+	h2 {
+		font-size: 1.5em;
+		margin: 0 0 0.75rem;
+	}
+	.preview {
+		display: grid;
+		gap: 1rem;
+		justify-items: start;
+	}
+	.checks {
+		margin: 0;
+		padding-left: 1.2em;
+	}
+	button {
+		min-height: 56px;
+		min-width: 56px;
+		padding: 0.5rem 1.25rem;
+		border: 2px solid var(--_button-bg);
+		border-radius: var(--_radius);
+		background: var(--_button-bg);
+		color: var(--_button-fg);
+		font: inherit;
+		font-weight: 600;
+		cursor: pointer;
+	}
+	button[aria-pressed='true'] {
+		background: var(--_surface);
+		color: var(--_fg);
+	}
+	button:disabled {
+		cursor: not-allowed;
+		opacity: 0.75;
+	}
+	button:focus-visible {
+		outline: 4px solid var(--_accent);
+		outline-offset: 3px;
+	}
+	.join {
+		font-size: 1.4em;
+		min-height: 72px;
+		padding: 0.75rem 2.5rem;
+	}
+	.room {
+		display: grid;
+		gap: 1rem;
+	}
+	.stage .tile {
+		width: 100%;
+	}
+	.grid {
+		list-style: none;
+		margin: 0;
+		padding: 0;
+		display: grid;
+		/* Column count depends only on the width: a tile keeps its place and size. */
+		grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+		gap: 0.75rem;
+	}
+	.grid-only .grid {
+		grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+	}
+	.cell {
+		display: block;
+	}
+	.tile {
+		position: relative;
+		aspect-ratio: 16 / 9;
+		background: var(--_surface);
+		border-radius: var(--_radius);
+		overflow: hidden;
+		display: grid;
+		place-items: center;
+		/* The speaking ring is always there, only its colour changes: no layout shift. */
+		outline: 4px solid transparent;
+		outline-offset: -4px;
+	}
+	.tile.speaking {
+		outline-color: var(--_accent);
+	}
+	.self-preview {
+		width: min(100%, 480px);
+	}
+	video {
+		width: 100%;
+		height: 100%;
+		object-fit: cover;
+		animation: fade-in 250ms ease-out;
+	}
+	.self video,
+	.self-preview video {
+		transform: scaleX(-1);
+	}
+	.placeholder {
+		padding: 1rem;
+		text-align: center;
+	}
+	.name {
+		position: absolute;
+		left: 0.5rem;
+		bottom: 0.5rem;
+		padding: 0.15rem 0.6rem;
+		border-radius: 8px;
+		background: rgb(20 25 31 / 0.85);
+		color: #f4f1ea;
+		font-size: 0.9em;
+	}
+	.controls {
+		display: flex;
+		flex-wrap: wrap;
+		gap: 0.75rem;
+	}
+	.leave {
+		margin-left: auto;
+	}
+	.tile-actions {
+		display: flex;
+		flex-wrap: wrap;
+		gap: 0.5rem;
+		margin-top: 0.5rem;
+	}
+	.tile-actions button {
+		font-size: 0.85em;
+		min-height: 48px;
+		padding: 0.25rem 0.75rem;
+	}
+	/* The recording indicator: steady, never animated; its border and text space are always there. */
+	.rec {
+		display: grid;
+		grid-template-columns: auto 1fr;
+		align-items: center;
+		gap: 0.75rem;
+		padding: 0.5rem 1rem;
+		border: 2px solid transparent;
+		border-radius: var(--_radius);
+	}
+	.rec.on {
+		border-color: var(--_rec);
+		background: var(--_surface);
+	}
+	.rec-dot {
+		width: 1em;
+		height: 1em;
+		border-radius: 50%;
+		background: var(--_rec);
+		visibility: hidden;
+	}
+	.rec.on .rec-dot {
+		visibility: visible;
+	}
+	.rec-stack span {
+		display: block;
+	}
+	/* Stacked in one cell: the hidden copy of the longest text holds the space for the live one. */
+	.rec-stack,
+	.rec-stack .rec-alts {
+		display: grid;
+	}
+	.rec-stack > *,
+	.rec-alts > * {
+		grid-area: 1 / 1;
+	}
+	.rec-sizer {
+		visibility: hidden;
+	}
+	.rec-title {
+		font-weight: 700;
+	}
+	.rec-panel {
+		display: grid;
+		gap: 0.5rem;
+		justify-items: start;
+		padding: 0.75rem 1rem;
+		background: var(--_surface);
+		border-radius: var(--_radius);
+	}
+	.rec-panel p {
+		margin: 0;
+	}
+	.rec-heading {
+		font-weight: 700;
+	}
+	.rec-list,
+	.consent-list {
+		margin: 0;
+		padding-left: 1.2em;
+	}
+	.consent-list {
+		list-style: none;
+		padding: 0;
+		display: grid;
+		gap: 0.5rem;
+	}
+	.consent-list li {
+		display: flex;
+		flex-wrap: wrap;
+		align-items: center;
+		gap: 0.5rem 1rem;
+	}
+	.consent-list button {
+		font-size: 0.85em;
+		min-height: 48px;
+		padding: 0.25rem 0.75rem;
+	}
+	.consent {
+		font-size: 1.1em;
+		min-height: 64px;
+	}
+	.consent-confirm {
+		display: grid;
+		gap: 0.75rem;
+		padding: 0.5rem;
+		border-radius: var(--_radius);
+	}
+	.consent-confirm:focus-visible {
+		outline: 4px solid var(--_accent);
+		outline-offset: 3px;
+	}
+	.confirm-buttons {
+		display: flex;
+		flex-wrap: wrap;
+		gap: 0.75rem;
+	}
+	.message {
+		min-height: 1.4em;
+		margin: 0.75rem 0 0;
+	}
+	@keyframes fade-in {
+		from {
+			opacity: 0;
+		}
+		to {
+			opacity: 1;
+		}
+	}
+	@media (prefers-reduced-motion: reduce) {
+		video {
+			animation: none;
+		}
+	}
+`;
