@@ -78,11 +78,19 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 
 			// Chromium decodes the host's video: frames keep advancing, audio bytes grow.
 			await tab.waitForFunction(() => (document.getElementById('remote') as HTMLVideoElement).videoWidth > 0, null, {
-				timeout: 30_000,
+				timeout: 60_000,
 			});
 			const f1 = await tab.evaluate(() => (window as any).luwte.frames as number);
 			const in1 = await tab.evaluate(() => (window as any).inbound());
-			await tab.waitForTimeout(2000);
+			// Until frames and bytes have clearly advanced (a busy machine may take a while), not a fixed time.
+			await tab.waitForFunction(
+				async ([frames, audio, video]) => {
+					const now = await (window as any).inbound();
+					return (window as any).luwte.frames > frames + 5 && now.audio > audio && now.video > video;
+				},
+				[f1, in1.audio, in1.video] as const,
+				{ timeout: 60_000, polling: 250 },
+			);
 			const f2 = await tab.evaluate(() => (window as any).luwte.frames as number);
 			const in2 = await tab.evaluate(() => (window as any).inbound());
 			expect(f2).toBeGreaterThan(f1 + 5);
@@ -92,7 +100,7 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 			// The libwebrtc host decodes Chromium's camera and receives its microphone.
 			await waitFor(
 				() => (atHost.of('client-12', 'camera')?.videoFrames ?? 0) > 20 && (atHost.of('client-12', 'microphone')?.audioChunks ?? 0) > 50,
-				30_000,
+				60_000,
 				"the browser's video and audio at the host",
 			);
 			expect(atHost.of('client-12', 'camera')!.width).toBeGreaterThan(0);
@@ -112,5 +120,5 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 			await host.leave();
 			await context.close();
 		}
-	});
+	}, 240_000);
 });

@@ -39,8 +39,8 @@ describe('a custom stimulus profile in a live session', () => {
 			await host.publish({ camera: media.camera, microphone: media.microphone });
 			await client.connect(await token('participant', 'client-41', 'rustig-laag'));
 			const session = t.host.engine.session(tenant.id, sessionId);
-			await waitFor(() => (seen.of('begeleider-4', 'camera')?.videoFrames ?? 0) > 30, 30_000, 'video at the client');
-			await waitFor(() => session.abrStatus().some((s) => s.receiver === 'client-41' && s.decisions >= 3), 15_000, 'controller decisions');
+			await waitFor(() => (seen.of('begeleider-4', 'camera')?.videoFrames ?? 0) > 30, 60_000, 'video at the client');
+			await waitFor(() => session.abrStatus().some((s) => s.receiver === 'client-41' && s.decisions >= 3), 45_000, 'controller decisions');
 			const status = session.abrStatus().find((s) => s.receiver === 'client-41')!;
 			expect(status.profile).toBe('rustig-laag');
 			expect(status.preferred.spatial).toBeLessThanOrEqual(1);
@@ -52,5 +52,5 @@ describe('a custom stimulus profile in a live session', () => {
 			await client.leave();
 			await host.leave();
 		}
-	});
+	}, 180_000);
 });

@@ -48,6 +48,15 @@ async function inboundAudio(page: Page): Promise<number> {
 	});
 }
 
+/** Polls an asynchronous condition (a page's state) until it holds; fails with `what` after `timeoutMs`. */
+async function until(what: string, pred: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+	const t0 = Date.now();
+	while (!(await pred())) {
+		if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+
 async function tileBoxes(page: Page) {
 	return page.evaluate(() =>
 		[...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.tile')].map((t) => {
@@ -87,8 +96,10 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		await page.goto(url);
 		await page.waitForFunction(() => customElements.get('luwte-session') !== undefined);
 		await page.evaluate(([server, tok, l]) => (window as any).mount(server, tok, l), [t.host.url, token, lang] as const);
-		await page.getByRole('button', { name: lang === 'en' ? 'Join' : 'Meedoen' }).waitFor();
-		await page.waitForFunction(() => !(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement).disabled);
+		await page.getByRole('button', { name: lang === 'en' ? 'Join' : 'Meedoen' }).waitFor({ timeout: 60_000 });
+		await page.waitForFunction(() => !(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement).disabled, null, {
+			timeout: 60_000,
+		});
 		return page;
 	}
 
@@ -113,19 +124,31 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		await clientPage.waitForFunction(
 			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 			null,
-			{ timeout: 30_000 },
+			{ timeout: 60_000 },
 		);
 		await hostPage.waitForFunction(
 			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-21"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 			null,
-			{ timeout: 30_000 },
+			{ timeout: 60_000 },
 		);
 		const c1 = await videoFrames(clientPage, '.stage video');
 		const h1 = await videoFrames(hostPage, '.grid [data-participant="client-21"] video');
 		const ca1 = await inboundAudio(clientPage);
 		const ha1 = await inboundAudio(hostPage);
 		const boxes1 = { client: await tileBoxes(clientPage), host: await tileBoxes(hostPage) };
-		await clientPage.waitForTimeout(3000); // the fake microphones beep: speaking indicators come and go
+		// Watch for at least 3 s (the fake microphones beep: speaking indicators come and go), and
+		// until media has clearly advanced at both ends, which a busy machine may take longer for.
+		const watchedFrom = Date.now();
+		await until(
+			'video frames and audio bytes to advance at both ends',
+			async () =>
+				Date.now() - watchedFrom >= 3000 &&
+				(await videoFrames(clientPage, '.stage video')).frames > c1.frames + 10 &&
+				(await videoFrames(hostPage, '.grid [data-participant="client-21"] video')).frames > h1.frames + 10 &&
+				(await inboundAudio(clientPage)) > ca1 &&
+				(await inboundAudio(hostPage)) > ha1,
+			60_000,
+		);
 		const c2 = await videoFrames(clientPage, '.stage video');
 		const h2 = await videoFrames(hostPage, '.grid [data-participant="client-21"] video');
 		expect(c2.frames).toBeGreaterThan(c1.frames + 10);
@@ -144,32 +167,32 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 
 		// Muting is seen by the other side, in words.
 		await clientPage.getByRole('button', { name: 'Microfoon uit' }).click();
-		await hostPage.getByText('Deelnemer 1 · microfoon uit').waitFor({ timeout: 10_000 });
+		await hostPage.getByText('Deelnemer 1 · microfoon uit').waitFor({ timeout: 30_000 });
 		expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).getAttribute('aria-pressed')).toBe('true');
 
 		// Media failure (the worker carrying the session dies): a plain-language message, and
 		// both come back by themselves on the replacement worker.
 		const worker = t.host.engine.workers.slots[0]!.worker;
 		process.kill(worker.pid, 'SIGKILL');
-		await clientPage.getByText('De verbinding is even weg. We proberen het opnieuw.').waitFor({ timeout: 15_000 });
+		await clientPage.getByText('De verbinding is even weg. We proberen het opnieuw.').waitFor({ timeout: 30_000 });
 		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
 		await clientPage.screenshot({ path: join(outDir, 'element-reconnecting.png') });
 		for (const page of [clientPage, hostPage]) {
-			await page.waitForFunction(() => (document.querySelector('luwte-session') as any).phase === 'joined', null, { timeout: 30_000 });
+			await page.waitForFunction(() => (document.querySelector('luwte-session') as any).phase === 'joined', null, { timeout: 60_000 });
 		}
 		await clientPage.waitForFunction(
 			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 			null,
-			{ timeout: 30_000 },
+			{ timeout: 60_000 },
 		);
 		// The microphone stays off after the reconnect, as the client left it.
 		expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).count()).toBe(1);
 
 		// Leaving says goodbye and tells the page.
 		await clientPage.getByRole('button', { name: 'Verlaten' }).click();
-		await clientPage.getByText('Je hebt de activiteit verlaten. Tot de volgende keer!').waitFor();
+		await clientPage.getByText('Je hebt de activiteit verlaten. Tot de volgende keer!').waitFor({ timeout: 30_000 });
 		expect(await clientPage.evaluate(() => (window as any).events.map((e: any) => e.type))).toContain('luwte-left');
-	});
+	}, 300_000);
 
 	it('gives the begeleider control: mute a client, spotlight, share a screen, end the activity', async () => {
 		const tenant = t.tenants[0]!;
@@ -178,6 +201,13 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		const clientPage = await open(site.url, await t.token(tenant, sessionId, 'participant', 'client-30'));
 		await hostPage.getByRole('button', { name: 'Meedoen' }).click();
 		await clientPage.getByRole('button', { name: 'Meedoen' }).click();
+		// The begeleider knows this client before the next one joins: tiles are numbered in the order
+		// they are first seen, and "Deelnemer 1" below must be this client on a slow machine too.
+		await hostPage.waitForFunction(
+			() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-30"]') !== null,
+			null,
+			{ timeout: 60_000 },
+		);
 		// A second client joins from Node (libwebrtc), so the spotlight has someone else to show.
 		const other = new SessionClient({ server: t.host.url, webrtc });
 		const otherMedia = fakeMedia(320, 180, 10);
@@ -186,22 +216,22 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			await other.publish({ camera: otherMedia.camera, microphone: otherMedia.microphone });
 
 			// Mute: the client is told in words and can switch the microphone on again.
-			await hostPage.getByRole('button', { name: 'Deelnemer 1: Microfoon uitzetten' }).click({ timeout: 20_000 });
-			await clientPage.getByText('De begeleider heeft je microfoon uitgezet. Je kunt hem zelf weer aanzetten.').waitFor({ timeout: 10_000 });
+			await hostPage.getByRole('button', { name: 'Deelnemer 1: Microfoon uitzetten' }).click({ timeout: 60_000 });
+			await clientPage.getByText('De begeleider heeft je microfoon uitgezet. Je kunt hem zelf weer aanzetten.').waitFor({ timeout: 30_000 });
 			expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).count()).toBe(1);
 
 			// Spotlight: the other client comes on the stage of this client.
-			await hostPage.getByRole('button', { name: 'Deelnemer 2: In beeld' }).click();
+			await hostPage.getByRole('button', { name: 'Deelnemer 2: In beeld' }).click({ timeout: 60_000 });
 			await clientPage.waitForFunction(
 				() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="client-31"]') !== null,
 				null,
-				{ timeout: 10_000 },
+				{ timeout: 30_000 },
 			);
 			await hostPage.getByRole('button', { name: 'Deelnemer 2: Uit beeld' }).click();
 			await clientPage.waitForFunction(
 				() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-6"]') !== null,
 				null,
-				{ timeout: 10_000 },
+				{ timeout: 30_000 },
 			);
 
 			// Screen share (a canvas stands in for the screen picker of a headless browser).
@@ -217,13 +247,13 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 				}, 100);
 				await (document.querySelector('luwte-session') as any).shareScreen(canvas.captureStream(10).getVideoTracks()[0]);
 			});
-			await clientPage.getByText('Gedeeld scherm').waitFor({ timeout: 15_000 });
+			await clientPage.getByText('Gedeeld scherm').waitFor({ timeout: 30_000 });
 			// The begeleider's camera stays in view beside the shared screen.
 			expect(await clientPage.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="begeleider-6"]') !== null)).toBe(true);
 			await clientPage.waitForFunction(
 				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 				null,
-				{ timeout: 15_000 },
+				{ timeout: 30_000 },
 			);
 			await clientPage.screenshot({ path: join(outDir, 'element-screen-share.png') });
 			await hostPage.screenshot({ path: join(outDir, 'element-host-controls.png') });
@@ -232,13 +262,13 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			// End: two steps, then everyone is told the activity is over.
 			await hostPage.getByRole('button', { name: 'Activiteit beëindigen' }).click();
 			await hostPage.getByRole('button', { name: 'Ja, nu beëindigen' }).click();
-			await clientPage.getByText('De activiteit is afgelopen. Tot de volgende keer!').waitFor({ timeout: 10_000 });
+			await clientPage.getByText('De activiteit is afgelopen. Tot de volgende keer!').waitFor({ timeout: 30_000 });
 			expect((await t.api(tenant, 'GET', `/v1/sessions/${sessionId}`)).json.state).toBe('ended');
 		} finally {
 			otherMedia.stop();
 			await other.leave();
 		}
-	});
+	}, 300_000);
 
 	it('shows a viewer only the leader, and a day-care room everyone big (in English here)', async () => {
 		const tenant = t.tenants[0]!;
@@ -259,7 +289,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			await viewer.waitForFunction(
 				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-7"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 				null,
-				{ timeout: 20_000 },
+				{ timeout: 60_000 },
 			);
 			expect(await viewer.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('[data-participant="client-50"]'))).toBeNull();
 			expect(await viewer.getByRole('button', { name: 'Microfoon uit' }).count()).toBe(0);
@@ -270,7 +300,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			await room.waitForFunction(
 				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-50"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 				null,
-				{ timeout: 20_000 },
+				{ timeout: 60_000 },
 			);
 			expect(await room.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.room')!.classList.contains('grid-only'))).toBe(true);
 			expect(await room.getByRole('button', { name: 'Microphone off' }).count()).toBe(1);
@@ -281,16 +311,16 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			await leader.leave();
 			await client.leave();
 		}
-	});
+	}, 240_000);
 
 	it('refuses the same page on a site the care organisation did not allow, with a clear message', async () => {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title: 'Geheugenspel' });
 		const page = await open(foreignSite.url, await t.token(tenant, sessionId, 'participant', 'client-22'));
 		await page.getByRole('button', { name: 'Meedoen' }).click();
-		await page.getByText('Deze website mag deze activiteit niet tonen. Neem contact op met je zorgorganisatie.').waitFor({ timeout: 15_000 });
+		await page.getByText('Deze website mag deze activiteit niet tonen. Neem contact op met je zorgorganisatie.').waitFor({ timeout: 30_000 });
 		const events = await page.evaluate(() => (window as any).events);
 		expect(events.at(-1)).toMatchObject({ type: 'luwte-error', detail: { code: 'origin_not_allowed' } });
 		await page.screenshot({ path: join(outDir, 'element-origin-refused.png') });
-	});
+	}, 120_000);
 });
