@@ -6,6 +6,7 @@ import { TypedEmitter, type EngineEvents } from './events.ts';
 import { createLogger, levelOfConfig, type Logger } from './log/logger.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { activityModules, offerKinds, scheduleSchema } from './session/activity.ts';
+import { SessionEvents } from './session/session-events.ts';
 import { Session, type SessionInfo } from './session/session.ts';
 
 export const createSessionSchema = z
@@ -90,12 +91,10 @@ export class Engine {
 			this.config,
 			this.#pool,
 			this.events,
+			this.log,
 		);
 		this.#sessions.set(id, session);
-		this.events.emit('session.created', {
-			at: Date.now(),
-			tenantId: session.tenantId,
-			sessionId: id,
+		new SessionEvents(this.events, session).emit('session.created', {
 			title: session.title,
 			module: session.module,
 			schedule: session.schedule ? { ...session.schedule } : undefined,
