@@ -1,10 +1,15 @@
+/**
+ * `@luwte/engine`: createEngine, the Engine, its config, errors and events. Each concern also has
+ * its own entry point (`@luwte/engine/abr`, `/attendance`, `/recording`, `/library`, `/auth`,
+ * `/session`, `/log`, `/errors`); this one still re-exports them all while import sites move.
+ */
 export { createEngine, Engine, createSessionSchema, type CreateSessionOptions, type EngineHealth, type EngineOptions } from './engine.ts';
 export { parseEngineConfig, engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config.ts';
 export { EngineError, isEngineError, type EngineErrorCode } from './errors.ts';
 export { createLogger, type Logger, type LogLevel, type LogFields } from './log/logger.ts';
 export { TypedEmitter, type EngineEvents, type EngineEventName, type LeaveReason, type SessionEndReason } from './events.ts';
 export { routes, knowsOf, canPublish, roles, mediaSources, type Role, type MediaSource, type RoutingPolicy } from './session/roles.ts';
-export { Session, type SessionInfo, type SessionState, type ProducerStats } from './session/session.ts';
+export { Session, type SessionInfo, type SessionOptions, type SessionState, type ProducerStats } from './session/session.ts';
 export { Participant, type TransportInfo, type TransportDirection, type PlainTransportInfo, type MediaTransport } from './session/participant.ts';
 export type { ParticipantNotification } from './session/notifications.ts';
 export { routerMediaCodecs } from './media/codecs.ts';
@@ -14,18 +19,6 @@ export { issueJoinToken, verifyJoinToken, type JoinGrant } from './auth/join-tok
 export type { types as MediaTypes } from 'mediasoup';
 export { activityModules, moduleLabels, offerKinds, scheduleSchema, type ActivityModule, type OfferKind, type Schedule } from './session/activity.ts';
 export * from './abr/index.ts';
-export {
-	customProfileBases,
-	customProfileListSchema,
-	customProfileSchema,
-	expandCustomProfile,
-	resolveStimulusProfile,
-	stimulusProfileId,
-	stimulusProfileRefSchema,
-	type CustomProfile,
-	type CustomProfileInput,
-	type StimulusProfileRef,
-} from './abr/custom-profiles.ts';
 export { recordingManifestSchema, recordedPartSchema, type RecordingManifest, type RecordedPart, type RecordedStream } from './recording/manifest.ts';
 export { resolveFfmpeg, runTool, type FfmpegTools } from './recording/ffmpeg.ts';
 export type { SessionRecorder } from './recording/session-recorder.ts';

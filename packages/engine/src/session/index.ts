@@ -1,0 +1,16 @@
+/** `@luwte/engine/session`: roles and routing rules, activity kinds, the `Session` and what it tells participants. */
+export { routes, knowsOf, canPublish, roles, mediaSources, type Role, type MediaSource, type RoutingPolicy } from './roles.ts';
+export {
+	activityModules,
+	moduleLabels,
+	offerKinds,
+	scheduleSchema,
+	type ActivityModule,
+	type OfferKind,
+	type Schedule,
+} from './activity.ts';
+export { Session, type SessionInfo, type SessionOptions, type SessionState } from './session.ts';
+export type { ProducerStats } from './producers.ts';
+export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
+export { Participant, type TransportInfo, type TransportDirection, type PlainTransportInfo, type MediaTransport } from './participant.ts';
+export type { ParticipantNotification } from './notifications.ts';
