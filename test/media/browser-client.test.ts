@@ -83,14 +83,13 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 			const f1 = await tab.evaluate(() => (window as any).luwte.frames as number);
 			const in1 = await tab.evaluate(() => (window as any).inbound());
 			// Until frames and bytes have clearly advanced (a busy machine may take a while), not a fixed time.
-			await tab.waitForFunction(
-				async ([frames, audio, video]) => {
-					const now = await (window as any).inbound();
-					return (window as any).luwte.frames > frames + 5 && now.audio > audio && now.video > video;
-				},
-				[f1, in1.audio, in1.video] as const,
-				{ timeout: 60_000, polling: 250 },
-			);
+			const advanced = async () => {
+				const now = await tab.evaluate(() => (window as any).inbound());
+				return (await tab.evaluate(() => (window as any).luwte.frames as number)) > f1 + 5 && now.audio > in1.audio && now.video > in1.video;
+			};
+			for (const t0 = Date.now(); !(await advanced()); await new Promise((r) => setTimeout(r, 250))) {
+				if (Date.now() - t0 > 60_000) throw new Error('timed out waiting for frames and bytes to advance in Chromium');
+			}
 			const f2 = await tab.evaluate(() => (window as any).luwte.frames as number);
 			const in2 = await tab.evaluate(() => (window as any).inbound());
 			expect(f2).toBeGreaterThan(f1 + 5);
