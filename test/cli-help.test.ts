@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { walkCommands } from '../apps/host-cli/src/framework/declare.ts';
@@ -28,6 +29,11 @@ describe('luwte help and usage errors, for every command in the registry', () =>
 		for (const name of ['serve', 'abr simulate', 'library list', 'library approve', 'record start', 'record consent', 'attendance bill', 'attendance forget']) {
 			expect(names).toContain(name);
 		}
+	});
+
+	it('docs/cli.md shows the usage of every command', async () => {
+		const doc = await readFile(join(import.meta.dirname, '..', 'docs', 'cli.md'), 'utf8');
+		for (const { path, words } of paths) if (path.at(-1)!.kind === 'command') expect(doc).toContain(`### \`luwte ${words.join(' ')}\``);
 	});
 
 	it.each(paths.map((p) => [p.words.join(' ') || '(root)', p] as const))('%s: --help, help and a bad option', async (_name, { path, words, usage }) => {

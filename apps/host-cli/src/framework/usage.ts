@@ -19,7 +19,7 @@ function commandUsage(command: Command, name: string): string {
 	const lines: string[] = [];
 	if (command.forms) {
 		command.forms.forEach((form, i) => {
-			lines.push(`${i === 0 ? 'Usage: ' : '       '}${name} ${form.synopsis} [options]`, `         ${form.summary}`);
+			lines.push(`${i === 0 ? 'Usage: ' : '       '}${name} ${form.synopsis} [options]`, ...wrap(form.summary, WIDTH - 9).map((l) => `         ${l}`));
 		});
 	} else {
 		lines.push(`Usage: ${[name, ...synopsisOf(command)].join(' ')}`);
