@@ -1,13 +1,7 @@
-export {
-	SessionClient,
-	type SessionClientOptions,
-	type SessionClientEvents,
-	type RemoteTrack,
-	type PublishOptions,
-	type RecordingState,
-	type WebRtcImplementation,
-	type SessionClientState,
-} from './session-client.ts';
+export { SessionClient, type SessionClientState } from './session-client.ts';
+export type { SessionClientOptions, WebRtcImplementation } from './session-client-options.ts';
+export type { RemoteTrack, RecordingState, SessionClientEvents } from './session-events.ts';
+export type { PublishOptions } from './publisher.ts';
 export { SignalError, type SignalErrorCode } from './signal-channel.ts';
 export { defaultReconnectPolicy, exponentialBackoff, type BackoffOptions, type ReconnectContext, type ReconnectPolicy } from './reconnect-policy.ts';
 export type { ListenerErrorHandler } from './emitter.ts';

@@ -1,120 +1,19 @@
 import { Device } from 'mediasoup-client';
 import type { types as msc } from 'mediasoup-client';
 import type { MediaSource, NotificationEnvelope, Role } from '../protocol/index.ts';
-import { Emitter, type ListenerErrorHandler } from './emitter.ts';
+import { Emitter } from './emitter.ts';
+import { Publisher, type PublishOptions } from './publisher.ts';
 import { reconnectLoop } from './reconnect-loop.ts';
 import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.ts';
+import { installWebRtc, type SessionClientOptions } from './session-client-options.ts';
+import { NOT_RECORDING, type RecordingState, type RemoteTrack, type SessionClientEvents } from './session-events.ts';
 import { SignalChannel, SignalError } from './signal-channel.ts';
-
-/** The WebRTC classes to use where the runtime has none of its own (Node: e.g. @roamhq/wrtc). */
-export interface WebRtcImplementation {
-	RTCPeerConnection: unknown;
-	RTCSessionDescription?: unknown;
-	RTCIceCandidate?: unknown;
-	MediaStream?: unknown;
-	MediaStreamTrack?: unknown;
-}
-
-export interface SessionClientOptions {
-	/** Base URL of the Luwte host, e.g. https://luwte.example.nl */
-	server: string;
-	/** WebRTC classes for runtimes without them (Node). Browsers need nothing. */
-	webrtc?: WebRtcImplementation;
-	/** mediasoup-client handler; detected in browsers, `Chrome111` where `webrtc` is given. */
-	handlerName?: msc.BuiltinHandlerName;
-	requestTimeoutMs?: number;
-	/**
-	 * Rejoin by itself after a lost connection (network loss, a media worker or host restart),
-	 * with the same token, publishing the same tracks again: `true` for `defaultReconnectPolicy`
-	 * (jittered exponential backoff, for up to five minutes), a policy of one's own, or `false`
-	 * (the default): `disconnected` at once, and the caller decides.
-	 */
-	reconnect?: boolean | ReconnectPolicy;
-	/** Where errors thrown by event listeners go (default: console.error); the client carries on. */
-	onListenerError?: ListenerErrorHandler;
-}
-
-export interface RemoteTrack {
-	consumerId: string;
-	participantId: string;
-	role: Role;
-	source: MediaSource;
-	kind: 'audio' | 'video';
-	track: MediaStreamTrack;
-	/** The sender has muted it (its camera or microphone is off). */
-	paused: boolean;
-}
-
-export interface SessionClientEvents {
-	track: RemoteTrack;
-	trackEnded: { consumerId: string; participantId: string; source: MediaSource };
-	trackPaused: { consumerId: string; participantId: string; source: MediaSource };
-	trackResumed: { consumerId: string; participantId: string; source: MediaSource };
-	participantJoined: { participantId: string; role: Role };
-	participantLeft: { participantId: string; role: Role };
-	sessionEnded: { reason: string };
-	/** A host muted this client's microphone or camera (the client may unmute again). */
-	mutedByHost: { source: 'microphone' | 'camera' };
-	/** Who is on everyone's stage now; null: the host, as usual. */
-	spotlightChanged: { participantId: string | null };
-	/** The recording state changed (see `recording`). */
-	recordingChanged: RecordingState;
-	/**
-	 * The connection was lost; the client waits `delayMs` and then makes attempt number `attempt`
-	 * (1, 2, …) to rejoin. Only with `reconnect` on. Remote tracks of before are gone.
-	 */
-	reconnecting: { attempt: number; delayMs: number; reason: string };
-	/** Back in the session after `attempt` attempts, with the same tracks published as before. */
-	reconnected: { attempt: number; participantId: string; role: Role; peers: { participantId: string; role: Role }[] };
-	/**
-	 * The connection ended without `leave()` and is not coming back: network loss or server
-	 * failure (with `reconnect`: after the policy gave up, or a failure no retry mends, in
-	 * `error`), or `replaced` by another tab.
-	 */
-	disconnected: { reason: string; error?: SignalError };
-}
-
-/** Whether the session is recorded, and whether this client is in the recording. */
-export interface RecordingState {
-	active: boolean;
-	/** This client's own tracks are being written now. */
-	you: boolean;
-	/** This client's own consent (hosts are recorded without asking). */
-	consent: boolean;
-	/** Hosts only: who is being written now; empty for others. */
-	recorded: string[];
-	/** Hosts only: who has consented to being recorded (present or not); empty for others. */
-	consented: string[];
-}
-
-export interface PublishOptions {
-	camera?: MediaStreamTrack;
-	microphone?: MediaStreamTrack;
-	screen?: MediaStreamTrack;
-	/** Send three spatial layers for camera video (default true): the server picks one per receiver. */
-	simulcast?: boolean;
-}
-
-/** Three spatial layers: a quarter, half and full resolution, bitrates for calm 15-30 fps video. */
-const simulcastEncodings: RTCRtpEncodingParameters[] = [
-	{ rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-	{ rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-	{ rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
 
 export type SessionClientState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
 /** Rejoining cannot mend these: the token is refused, the page's origin is not allowed, the session is over. */
 const FATAL_ON_REJOIN = new Set<SignalError['code']>(['unauthorized', 'session_ended', 'origin_not_allowed']);
 
-const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
-
-/** A track the caller gave to `publish`: kept so a reconnect can publish it again, muted or not. */
-interface Published {
-	track: MediaStreamTrack;
-	simulcast: boolean;
-	muted: boolean;
-}
 /**
  * Joins a Luwte session: signalling, one send and one receive transport, publishing and
  * receiving tracks. Works in browsers and, with `webrtc` given, in Node. With `reconnect` on, it
@@ -125,11 +24,13 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	readonly #policy: ReconnectPolicy | undefined;
 	#channel: SignalChannel | undefined;
 	#device: Device | undefined;
-	#sendTransport: msc.Transport | undefined;
 	#recvTransport: msc.Transport | undefined;
-	readonly #producers = new Map<MediaSource, msc.Producer>();
 	readonly #consumers = new Map<string, { consumer: msc.Consumer; info: RemoteTrack }>();
-	readonly #published = new Map<MediaSource, Published>();
+	readonly #publisher = new Publisher({
+		device: () => this.#device,
+		channel: () => this.#assertChannel(),
+		createSendTransport: () => this.#createTransport('send'),
+	});
 	#state: SessionClientState = 'idle';
 	#token = '';
 	/** Set by `leave()`: whatever happens to the connection after that is no loss. */
@@ -181,18 +82,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	async publish(opts: PublishOptions): Promise<void> {
 		this.#assertJoined();
 		if (this.role === 'viewer') throw new SignalError('forbidden', 'a viewer cannot publish');
-		const entries: [MediaSource, MediaStreamTrack | undefined][] = [
-			['microphone', opts.microphone],
-			['camera', opts.camera],
-			['screen', opts.screen],
-		];
-		for (const [source, track] of entries) {
-			if (!track) continue;
-			if (this.#producers.has(source)) throw new SignalError('conflict', `already publishing ${source}`);
-			const published = { track, simulcast: source === 'camera' && opts.simulcast !== false, muted: false };
-			await this.#produce(source, published);
-			this.#published.set(source, published);
-		}
+		await this.#publisher.publish(opts);
 	}
 
 	/** WebRTC statistics of everything received (inbound-rtp per track, candidate pair, …). */
@@ -202,41 +92,25 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 
 	/** WebRTC statistics of everything sent (outbound-rtp per simulcast layer, …). */
 	async sendStats(): Promise<RTCStatsReport | undefined> {
-		return this.#sendTransport?.getStats();
+		return this.#publisher.stats();
 	}
 
 	/** Mutes a published source: the server stops forwarding it and receivers are told. */
 	async mute(source: MediaSource): Promise<void> {
-		// Also while reconnecting: the source is published again muted.
-		const published = this.#published.get(source);
-		if (published) published.muted = true;
-		const producer = this.#producers.get(source);
-		if (!producer || producer.paused) return;
-		producer.pause();
-		await this.#assertChannel().request('pauseProducer', { producerId: producer.id });
+		await this.#publisher.mute(source);
 	}
 
 	async unmute(source: MediaSource): Promise<void> {
-		const published = this.#published.get(source);
-		if (published) published.muted = false;
-		const producer = this.#producers.get(source);
-		if (!producer || !producer.paused) return;
-		producer.resume();
-		await this.#assertChannel().request('resumeProducer', { producerId: producer.id });
+		await this.#publisher.unmute(source);
 	}
 
 	isMuted(source: MediaSource): boolean {
-		return this.#producers.get(source)?.paused ?? true;
+		return this.#publisher.isMuted(source);
 	}
 
 	/** Stops publishing a source. */
 	async unpublish(source: MediaSource): Promise<void> {
-		this.#published.delete(source);
-		const producer = this.#producers.get(source);
-		if (!producer) return;
-		this.#producers.delete(source);
-		producer.close();
-		await this.#assertChannel().request('closeProducer', { producerId: producer.id });
+		await this.#publisher.unpublish(source);
 	}
 
 	/** Shares a screen (e.g. from getDisplayMedia) as the `screen` source. */
@@ -347,41 +221,6 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		return { participantId: joined.participantId, role: joined.role, peers: joined.peers };
 	}
 
-	async #produce(source: MediaSource, published: Published): Promise<void> {
-		const device = this.#device;
-		if (!device) throw new SignalError('not_joined', 'connect() first');
-		const { track, simulcast } = published;
-		if (!device.canProduce(track.kind as 'audio' | 'video')) throw new SignalError('unavailable', `cannot send ${track.kind}`);
-		this.#sendTransport ??= await this.#createTransport('send');
-		const producer = await this.#sendTransport.produce({
-			track,
-			// The caller owns its tracks: a reconnect publishes the same camera again.
-			stopTracks: false,
-			...(simulcast ? { encodings: simulcastEncodings.map((e) => ({ ...e })) } : {}),
-			...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
-			appData: { source },
-		});
-		this.#producers.set(source, producer);
-	}
-
-	/** After a rejoin: the tracks published before go out again, muted as they were. */
-	async #republish(): Promise<void> {
-		if (this.role === 'viewer') return;
-		for (const [source, published] of this.#published) {
-			// A track stopped meanwhile (a screen share ended in the browser) is not published again.
-			if (published.track.readyState === 'ended') {
-				this.#published.delete(source);
-				continue;
-			}
-			await this.#produce(source, published);
-			if (published.muted) {
-				const producer = this.#producers.get(source)!;
-				producer.pause();
-				await this.#assertChannel().request('pauseProducer', { producerId: producer.id });
-			}
-		}
-	}
-
 	/** The connection dropped while joined: report it, or rejoin when reconnecting is on. */
 	#onConnectionLost(reason: string): void {
 		if (this.#leaving || this.#state !== 'joined') return;
@@ -406,7 +245,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			attempt: async () => {
 				try {
 					joined = await this.#join(this.#token);
-					await this.#republish();
+					if (this.role !== 'viewer') await this.#publisher.republish();
 				} catch (err) {
 					this.#teardown();
 					throw err;
@@ -535,10 +374,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 				this.safeEmit('participantLeft', n.data);
 				return;
 			case 'mutedByHost': {
-				// The server already stopped forwarding; keep the local state in step (also for a reconnect).
-				this.#producers.get(n.data.source)?.pause();
-				const published = this.#published.get(n.data.source);
-				if (published) published.muted = true;
+				this.#publisher.mutedByHost(n.data.source);
 				this.safeEmit('mutedByHost', n.data);
 				return;
 			}
@@ -558,13 +394,10 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	}
 
 	#teardown(): void {
-		for (const p of this.#producers.values()) p.close();
-		this.#producers.clear();
+		this.#publisher.close();
 		for (const { consumer } of this.#consumers.values()) consumer.close();
 		this.#consumers.clear();
-		this.#sendTransport?.close();
 		this.#recvTransport?.close();
-		this.#sendTransport = undefined;
 		this.#recvTransport = undefined;
 		this.#generation++;
 		this.#channel?.close();
@@ -580,10 +413,4 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		if (this.#state !== 'joined' || !this.#device) throw new SignalError('not_joined', 'connect() first');
 		return this.#device;
 	}
-}
-
-/** Makes WebRTC classes global where the runtime lacks them, as mediasoup-client's handlers expect. */
-function installWebRtc(impl: WebRtcImplementation): void {
-	const g = globalThis as Record<string, unknown>;
-	for (const [name, value] of Object.entries(impl)) if (value && g[name] === undefined) g[name] = value;
 }

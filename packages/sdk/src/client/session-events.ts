@@ -1,0 +1,58 @@
+import type { MediaSource, Role } from '../protocol/index.ts';
+import type { SignalError } from './signal-channel.ts';
+
+export interface RemoteTrack {
+	consumerId: string;
+	participantId: string;
+	role: Role;
+	source: MediaSource;
+	kind: 'audio' | 'video';
+	track: MediaStreamTrack;
+	/** The sender has muted it (its camera or microphone is off). */
+	paused: boolean;
+}
+
+export interface SessionClientEvents {
+	track: RemoteTrack;
+	trackEnded: { consumerId: string; participantId: string; source: MediaSource };
+	trackPaused: { consumerId: string; participantId: string; source: MediaSource };
+	trackResumed: { consumerId: string; participantId: string; source: MediaSource };
+	participantJoined: { participantId: string; role: Role };
+	participantLeft: { participantId: string; role: Role };
+	sessionEnded: { reason: string };
+	/** A host muted this client's microphone or camera (the client may unmute again). */
+	mutedByHost: { source: 'microphone' | 'camera' };
+	/** Who is on everyone's stage now; null: the host, as usual. */
+	spotlightChanged: { participantId: string | null };
+	/** The recording state changed (see `recording`). */
+	recordingChanged: RecordingState;
+	/**
+	 * The connection was lost; the client waits `delayMs` and then makes attempt number `attempt`
+	 * (1, 2, …) to rejoin. Only with `reconnect` on. Remote tracks of before are gone.
+	 */
+	reconnecting: { attempt: number; delayMs: number; reason: string };
+	/** Back in the session after `attempt` attempts, with the same tracks published as before. */
+	reconnected: { attempt: number; participantId: string; role: Role; peers: { participantId: string; role: Role }[] };
+	/**
+	 * The connection ended without `leave()` and is not coming back: network loss or server
+	 * failure (with `reconnect`: after the policy gave up, or a failure no retry mends, in
+	 * `error`), or `replaced` by another tab.
+	 */
+	disconnected: { reason: string; error?: SignalError };
+}
+
+/** Whether the session is recorded, and whether this client is in the recording. */
+export interface RecordingState {
+	active: boolean;
+	/** This client's own tracks are being written now. */
+	you: boolean;
+	/** This client's own consent (hosts are recorded without asking). */
+	consent: boolean;
+	/** Hosts only: who is being written now; empty for others. */
+	recorded: string[];
+	/** Hosts only: who has consented to being recorded (present or not); empty for others. */
+	consented: string[];
+}
+
+/** Until the server says otherwise. */
+export const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
