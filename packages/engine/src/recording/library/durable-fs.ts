@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, open, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { messageOf } from '@luwte/errors';
 import type { Logger } from '../../log/logger.ts';
@@ -36,7 +36,8 @@ export async function writeFileAtomic(path: string, data: string, log?: Logger):
 	try {
 		await rename(tmp, path);
 	} catch (err) {
-		await unlink(tmp).catch((cleanup: unknown) => log?.warn('library.temp_file_left', { file: basename(tmp), error: messageOf(cleanup) }));
+		// `force`: already gone is fine (the failed rename may have been a folder removed under it).
+		await rm(tmp, { force: true }).catch((cleanup: unknown) => log?.warn('library.temp_file_left', { file: basename(tmp), error: messageOf(cleanup) }));
 		throw err;
 	}
 	await fsyncPath(dirname(path));

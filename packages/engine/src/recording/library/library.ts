@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { messageOf } from '@luwte/errors';
 import type { z } from 'zod';
@@ -116,7 +116,7 @@ export class Library {
 			for (const f of await readdir(path)) {
 				if (!f.startsWith(`.${ITEM_FILE}.tmp-`)) continue;
 				// A leftover of an interrupted write; one that cannot go now is tried again at the next open.
-				await unlink(join(path, f)).catch((err: unknown) => log.warn('library.temp_file_left', { item: entry.name, error: messageOf(err) }));
+				await rm(join(path, f), { force: true }).catch((err: unknown) => log.warn('library.temp_file_left', { item: entry.name, error: messageOf(err) }));
 			}
 			try {
 				const item = libraryItemSchema.parse(JSON.parse(await readFile(join(path, ITEM_FILE), 'utf8')));
@@ -383,7 +383,7 @@ export class Library {
 		for (const f of await readdir(dir)) {
 			if (keep.has(f) || f.startsWith('.')) continue;
 			// The item is complete without them; a file that cannot go only takes space.
-			await unlink(join(dir, f)).catch((err: unknown) => this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }));
+			await rm(join(dir, f), { force: true }).catch((err: unknown) => this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }));
 		}
 	}
 
