@@ -57,7 +57,8 @@ describe('SessionClient reconnecting', () => {
 				60_000,
 				"the client's video at the host again",
 			);
-			await waitFor(() => atHost.of('client-60', 'microphone')?.track.paused === true, 60_000, "the client's muted microphone at the host again");
+			const mutedMicrophone = () => atHost.of('client-60', 'microphone')?.track.paused === true;
+			await waitFor(mutedMicrophone, 60_000, "the client's muted microphone at the host again");
 			expect(client.isMuted('microphone')).toBe(true);
 			expect(client.isMuted('camera')).toBe(false);
 		} finally {

@@ -97,9 +97,11 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		await page.waitForFunction(() => customElements.get('luwte-session') !== undefined);
 		await page.evaluate(([server, tok, l]) => (window as any).mount(server, tok, l), [t.host.url, token, lang] as const);
 		await page.getByRole('button', { name: lang === 'en' ? 'Join' : 'Meedoen' }).waitFor({ timeout: 60_000 });
-		await page.waitForFunction(() => !(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement).disabled, null, {
-			timeout: 60_000,
-		});
+		await page.waitForFunction(
+			() => !(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement).disabled,
+			null,
+			{ timeout: 60_000 },
+		);
 		return page;
 	}
 

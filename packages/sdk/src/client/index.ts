@@ -3,5 +3,11 @@ export type { SessionClientOptions, WebRtcImplementation } from './session-clien
 export type { RemoteTrack, RecordingState, SessionClientEvents } from './session-events.ts';
 export type { PublishOptions } from './publisher.ts';
 export { SignalError, type SignalErrorCode } from './signal-channel.ts';
-export { defaultReconnectPolicy, exponentialBackoff, type BackoffOptions, type ReconnectContext, type ReconnectPolicy } from './reconnect-policy.ts';
+export {
+	defaultReconnectPolicy,
+	exponentialBackoff,
+	type BackoffOptions,
+	type ReconnectContext,
+	type ReconnectPolicy,
+} from './reconnect-policy.ts';
 export type { ListenerErrorHandler } from './emitter.ts';

@@ -10,7 +10,7 @@ import { RecordingUi } from './session/recording-ui.ts';
 import { recordingIndicator, recordingPanel } from './session/recording-view.ts';
 import { memberLabel, Roster, type Member } from './session/roster.ts';
 import { sessionStyles } from './session/styles.ts';
-import { hostActions, tile, type HostActions } from './session/tile-view.ts';
+import { hostActions, noVideo, selfVideo, tile, type HostActions } from './session/tile-view.ts';
 import { TwoStepConfirm } from './session/two-step-confirm.ts';
 
 export type SessionPhase = 'preview' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'error';
@@ -264,8 +264,8 @@ export class LuwteSession extends LitElement {
 	#fail(err: unknown): void {
 		const code = err instanceof SignalError ? err.code : 'internal';
 		const t = this.#t;
-		this._message =
-			code === 'origin_not_allowed' ? t.originNotAllowed : code === 'unauthorized' ? t.tokenInvalid : code === 'session_ended' ? t.ended : t.failed;
+		const messages: Record<string, string> = { origin_not_allowed: t.originNotAllowed, unauthorized: t.tokenInvalid, session_ended: t.ended };
+		this._message = messages[code] ?? t.failed;
 		this._phase = code === 'session_ended' ? 'ended' : 'error';
 		this.#recording.reset();
 		void this.#client?.leave();
@@ -283,6 +283,10 @@ export class LuwteSession extends LitElement {
 		const on = !this.#local.camOn;
 		this.#local.setCam(on);
 		await (on ? this.#client?.unmute('camera') : this.#client?.mute('camera'));
+	}
+
+	async #toggleScreenShare(): Promise<void> {
+		await (this._sharing ? this.stopScreenShare() : this.shareScreen());
 	}
 
 	async #endSession(): Promise<void> {
@@ -322,6 +326,7 @@ export class LuwteSession extends LitElement {
 		const gridMembers = members.filter((m) => m !== stageMember || m.screen !== undefined);
 		const publishing = role !== 'viewer';
 		const r = this.#recording;
+		const labelled = members.map((m) => ({ participantId: m.participantId, role: m.role, label: label(m) }));
 		return html`
 			<div class="room ${stageMember || watching ? 'with-stage' : 'grid-only'}">
 				${recordingIndicator(t, r.state)}
@@ -335,14 +340,15 @@ export class LuwteSession extends LitElement {
 				<ul class="grid" part="grid" aria-label=${t.grid}>
 					${publishing && !this.hideSelfView
 						? html`<li class="tile self" part="tile">
-								${local.camOn && local.hasCam ? html`<video data-track="self" autoplay playsinline muted aria-hidden="true"></video>` : html`<span class="placeholder">${t.noVideo}</span>`}
+								${local.camOn && local.hasCam ? selfVideo() : noVideo(t)}
 								<span class="name">${t.you}${local.micOn ? '' : html` · ${t.muted}`}</span>
 							</li>`
 						: nothing}
 					${gridMembers.map(
 						(m) =>
 							html`<li class="cell">
-								${tile(t, m, label(m), false, this._spotlight)}${role === 'host' && m.role !== 'host' ? hostActions(t, m, label(m), this._spotlight, this.#hostActions) : nothing}
+								${tile(t, m, label(m), false, this._spotlight)}
+								${role === 'host' && m.role !== 'host' ? hostActions(t, m, label(m), this._spotlight, this.#hostActions) : nothing}
 							</li>`,
 					)}
 				</ul>
@@ -350,7 +356,9 @@ export class LuwteSession extends LitElement {
 				<div class="controls" part="controls" role="toolbar" aria-label=${t.controls}>
 					${publishing
 						? html`
-								<button part="button" aria-pressed=${String(!local.micOn)} @click=${() => this.#toggleMic()}>${local.micOn ? t.micOff : t.micOn}</button>
+								<button part="button" aria-pressed=${String(!local.micOn)} @click=${() => this.#toggleMic()}>
+									${local.micOn ? t.micOff : t.micOn}
+								</button>
 								<button part="button" aria-pressed=${String(!local.camOn)} ?disabled=${!local.hasCam} @click=${() => this.#toggleCam()}>
 									${local.camOn ? t.camOff : t.camOn}
 								</button>
@@ -361,18 +369,20 @@ export class LuwteSession extends LitElement {
 						: nothing}
 					${role === 'host'
 						? html`
-								<button part="button" aria-pressed=${String(this._sharing)} @click=${() => (this._sharing ? this.stopScreenShare() : this.shareScreen())}>
+								<button part="button" aria-pressed=${String(this._sharing)} @click=${() => this.#toggleScreenShare()}>
 									${this._sharing ? t.stopShare : t.shareScreen}
 								</button>
 								<button part="button record" class="record" @click=${() => r.toggle()}>
 									${r.state.active ? (r.stopConfirm.armed ? t.recordStopConfirm : t.recordStop) : t.recordStart}
 								</button>
-								<button part="button end" class="end" @click=${() => this.#endSession()}>${this.#endConfirm.armed ? t.endConfirm : t.endSession}</button>
+								<button part="button end" class="end" @click=${() => this.#endSession()}>
+									${this.#endConfirm.armed ? t.endConfirm : t.endSession}
+								</button>
 							`
 						: nothing}
 					<button part="button leave" class="leave" @click=${() => this.leave()}>${t.leave}</button>
 				</div>
-				${recordingPanel(t, r, role, this.#client?.participantId, members.map((m) => ({ participantId: m.participantId, role: m.role, label: label(m) })))}
+				${recordingPanel(t, r, role, this.#client?.participantId, labelled)}
 			</div>
 		`;
 	}

@@ -1,6 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { Texts } from '../i18n.ts';
 import type { LocalMedia } from './local-media.ts';
+import { noVideo, selfVideo } from './tile-view.ts';
 
 /**
  * Before joining: this person's own picture and whether camera and microphone work, in words,
@@ -14,7 +15,7 @@ export function preview(t: Texts, local: LocalMedia, viewer: boolean, joining: b
 				? html`<p>${t.viewerIntro}</p>`
 				: html`
 						<div class="tile self-preview" part="tile">
-							${local.hasCam ? html`<video data-track="self" autoplay playsinline muted aria-hidden="true"></video>` : html`<span class="placeholder">${t.noVideo}</span>`}
+							${local.hasCam ? selfVideo() : noVideo(t)}
 						</div>
 						<ul class="checks">
 							<li>${local.hasCam ? t.cameraOk : t.cameraMissing}</li>

@@ -139,6 +139,7 @@ export class RecordingUi implements ReactiveController {
 		if (code === 'conflict') return;
 		const t = this.#opts.texts();
 		// startRecording takes no parameters: invalid_params there means the session has no module.
-		this.#opts.message.set(code === 'unavailable' ? t.recordingUnavailable : code === 'invalid_params' ? t.recordingNoModule : t.recordingFailed);
+		const messages: Record<string, string> = { unavailable: t.recordingUnavailable, invalid_params: t.recordingNoModule };
+		this.#opts.message.set(messages[code] ?? t.recordingFailed);
 	}
 }

@@ -25,7 +25,9 @@ export function recordingIndicator(t: Texts, r: RecordingState): TemplateResult 
 				<span class="rec-alts"><span>${t.recordingYouIn}</span><span>${t.recordingYouOut}</span></span>
 			</div>
 			<div class="rec-text" role="status" aria-live="polite" aria-atomic="true">
-				${r.active ? html`<span class="rec-title">${t.recordingActive}</span> <span>${r.you ? t.recordingYouIn : t.recordingYouOut}</span>` : nothing}
+				${r.active
+					? html`<span class="rec-title">${t.recordingActive}</span> <span>${r.you ? t.recordingYouIn : t.recordingYouOut}</span>`
+					: nothing}
 			</div>
 		</div>
 	</div>`;
@@ -67,7 +69,8 @@ export function recordingPanel(
 	}
 	// Names as on the tiles (never the pseudonymous IDs), in the order of the tiles.
 	const recorded = new Set(r.recorded);
-	const names = [...(selfId && recorded.has(selfId) ? [t.you] : []), ...people.filter((p) => recorded.has(p.participantId)).map((p) => p.label)];
+	const others = people.filter((p) => recorded.has(p.participantId)).map((p) => p.label);
+	const names = [...(selfId && recorded.has(selfId) ? [t.you] : []), ...others];
 	const asking = people.filter((p) => p.role === 'participant' || p.role === 'location');
 	return html`<section class="rec-panel" part="recording-panel" aria-label=${t.recordingPanel}>
 		<p class="rec-heading" id="recorded-heading">${t.recordedList}</p>

@@ -106,7 +106,12 @@ export class Roster implements ReactiveController {
 	}
 
 	endTrack(participantId: string, source: MediaSource): void {
-		this.patch(participantId, source === 'microphone' ? { audio: undefined } : source === 'screen' ? { screen: undefined } : { video: undefined });
+		const gone: Record<MediaSource, Partial<Member>> = {
+			microphone: { audio: undefined },
+			screen: { screen: undefined },
+			camera: { video: undefined },
+		};
+		this.patch(participantId, gone[source]);
 	}
 
 	setPaused(participantId: string, source: MediaSource, paused: boolean): void {
