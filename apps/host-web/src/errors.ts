@@ -1,5 +1,6 @@
 import { isEngineError, type EngineErrorCode } from '@luwte/engine';
-import type { ErrorCode } from '@luwte/sdk/protocol';
+import { isLuwteError, LuwteError, type LuwteErrorOptions } from '@luwte/errors';
+import { errorCodes, type ErrorCode } from '@luwte/sdk/protocol';
 
 const toProtocol: Record<EngineErrorCode, ErrorCode> = {
 	invalid_config: 'internal',
@@ -12,7 +13,9 @@ const toProtocol: Record<EngineErrorCode, ErrorCode> = {
 	unavailable: 'unavailable',
 };
 
-const httpStatus: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503> = {
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503;
+
+const httpStatus: Record<ErrorCode, HttpErrorStatus> = {
 	bad_request: 400,
 	message_too_large: 413,
 	rate_limited: 429,
@@ -30,25 +33,40 @@ const httpStatus: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 413 | 42
 	internal: 500,
 };
 
-/** A typed protocol error raised inside the host. */
-export class HostError extends Error {
-	readonly code: ErrorCode;
-	readonly details: unknown;
-	constructor(code: ErrorCode, message: string, details?: unknown) {
-		super(message);
+const protocolCodes: ReadonlySet<string> = new Set(errorCodes);
+
+/** A typed protocol error raised inside the host (HTTP and signalling). */
+export class HostError extends LuwteError<ErrorCode> {
+	/** `options.details`: shown to the caller (e.g. `{ fields }`); `options.cause`: the failure it wraps (logs only). */
+	constructor(code: ErrorCode, message: string, options: LuwteErrorOptions = {}) {
+		super(code, message, options);
 		this.name = 'HostError';
-		this.code = code;
-		this.details = details;
 	}
 }
 
-/** Maps any thrown value to a protocol error; unknown errors become `internal` without leaking internals. */
-export function toErrorBody(err: unknown): { code: ErrorCode; message: string; details?: unknown } {
-	if (err instanceof HostError) return { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
-	if (isEngineError(err)) return { code: toProtocol[err.code], message: err.message };
+export interface ErrorBody {
+	code: ErrorCode;
+	message: string;
+	details?: unknown;
+}
+
+/**
+ * Maps any thrown value to a protocol error. Engine errors go through the code table above; any
+ * other Luwte error whose code is a protocol code is shown as it is; everything else becomes
+ * `internal`, without leaking internals.
+ */
+export function toErrorBody(err: unknown): ErrorBody {
+	if (isEngineError(err)) {
+		const code = toProtocol[err.code];
+		// The engine names the bad fields of input it refused, as the host's own validation does.
+		return { code, message: err.message, ...(code === 'invalid_params' && err.details !== undefined ? { details: err.details } : {}) };
+	}
+	if (isLuwteError(err) && protocolCodes.has(err.code)) {
+		return { code: err.code as ErrorCode, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
+	}
 	return { code: 'internal', message: 'internal error' };
 }
 
-export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503 {
+export function statusOf(code: ErrorCode): HttpErrorStatus {
 	return httpStatus[code];
 }
