@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { AdminApiError, AdminClient, adminRoutes, operatorRoutes, type AdminRouteId } from '@luwte/sdk/admin';
+import { AdminApiError, AdminClient, apiRoutes, OperatorClient, ViewerClient, type ApiRouteId } from '@luwte/sdk/admin';
 import { activityModules, offerKinds } from '@luwte/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, testOperatorKey, type TestHost } from '../helpers/host.ts';
@@ -43,7 +43,7 @@ describe('OpenAPI document and admin client', () => {
 
 	it('answers every documented operation through the typed client', async () => {
 		const a = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
-		const use = (id: AdminRouteId) => covered.add(id);
+		const use = (id: ApiRouteId) => covered.add(id);
 
 		expect((await a.call('health')).workers).toBe(1);
 		use('health');
@@ -112,10 +112,9 @@ describe('OpenAPI document and admin client', () => {
 		use('unpublishLibraryItem');
 		expect((await a.publishLibraryItem(item.id)).status).toBe('published');
 		use('publishLibraryItem');
-		expect((await a.createLibraryToken({ participantId: 'client-3' })).participantId).toBe('client-3');
+		const libraryToken = await a.createLibraryToken({ participantId: 'client-3' });
+		expect(libraryToken.participantId).toBe('client-3');
 		use('createLibraryToken');
-		expect(await a.deleteLibraryItem(item.id)).toEqual({ id: item.id, deleted: true });
-		use('deleteLibraryItem');
 		expect(doc.paths['/v1/library/items'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:module', 'query:status']);
 
 		// Attendance: contracts, indications, billing, reports, forgetting a client.
@@ -135,31 +134,65 @@ describe('OpenAPI document and admin client', () => {
 		use('getNoShows');
 		expect((await a.getModuleAttendance({ from: '2026-11', to: '2026-11' })).modules).toEqual(expect.any(Array));
 		use('getModuleAttendance');
+
+		// The viewer routes, with the library token (as <luwte-library> calls them).
+		const v = new ViewerClient({ server: t.host.url, token: libraryToken.token });
+		expect((await v.listModules()).modules.find((m) => m.module === 'fit-en-vitaal')).toMatchObject({ count: 1 });
+		use('listViewerModules');
+		expect((await v.listItems({ module: 'fit-en-vitaal' })).items.map((i) => i.id)).toEqual([item.id]);
+		use('listViewerItems');
+		expect(await v.getItem(item.id)).toMatchObject({
+			id: item.id,
+			flashWarning: true,
+			resumeSeconds: null,
+			mediaUrl: expect.stringMatching(/^\/v1\/library\/media\//),
+		});
+		use('getViewerItem');
+		const watched = await v.recordWatch(item.id, { event: 'progress', positionSeconds: 30, eventId: 'openapi-watch-1' });
+		expect(watched).toEqual({ stored: true, resumeSeconds: 30 });
+		use('recordViewerWatch');
+		const stranger = new ViewerClient({ server: t.host.url, token: 'not-a-token' });
+		await expect(stranger.listModules()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+		expect(doc.paths['/v1/library/viewer/items'].get.security).toEqual([{ libraryToken: [] }]);
+		expect(await a.deleteLibraryItem(item.id)).toEqual({ id: item.id, deleted: true });
+		use('deleteLibraryItem');
 		expect(await a.forgetClient('client-3')).toMatchObject({ clientId: 'client-3' });
 		use('forgetClient');
 
 		// Operator routes (tenants), with the operator key.
-		const op = (method: string, path: string, body?: unknown) =>
-			fetch(`${t.host.url}${path}`, {
-				method,
-				headers: { authorization: `Bearer ${testOperatorKey}`, 'content-type': 'application/json' },
-				...(body ? { body: JSON.stringify(body) } : {}),
-			}).then(async (r) => ({ status: r.status, json: await r.json() }));
-		const made = await op('POST', '/v1/tenants', { id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'] });
-		expect(made.status).toBe(201);
-		expect(made.json.tenant).toEqual({ id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'], stimulusProfiles: [], apiKeys: 1 });
-		covered.add('createTenant');
-		expect((await op('GET', '/v1/tenants')).json.tenants.map((x: { id: string }) => x.id)).toContain('zorg-c');
-		covered.add('listTenants');
-		expect((await op('POST', '/v1/tenants/zorg-c', { name: 'Zorggroep C-Oost' })).json.name).toBe('Zorggroep C-Oost');
-		covered.add('updateTenant');
-		const rotated = await op('POST', '/v1/tenants/zorg-c/keys');
-		expect(rotated.json.tenant.apiKeys).toBe(2);
-		covered.add('addTenantKey');
+		let lastStatus = 0;
+		const op = new OperatorClient({
+			server: t.host.url,
+			operatorKey: testOperatorKey,
+			fetch: async (input, init) => {
+				const res = await fetch(input, init);
+				lastStatus = res.status;
+				return res;
+			},
+		});
+		const made = await op.createTenant({ id: 'zorg-c', name: 'Zorggroep C', allowedOrigins: ['https://zorg-c.example'] });
+		expect(lastStatus).toBe(201);
+		expect(made.tenant).toEqual({
+			id: 'zorg-c',
+			name: 'Zorggroep C',
+			allowedOrigins: ['https://zorg-c.example'],
+			stimulusProfiles: [],
+			apiKeys: 1,
+		});
+		use('createTenant');
+		expect((await op.listTenants()).tenants.map((x) => x.id)).toContain('zorg-c');
+		use('listTenants');
+		expect((await op.updateTenant('zorg-c', { name: 'Zorggroep C-Oost' })).name).toBe('Zorggroep C-Oost');
+		use('updateTenant');
+		const rotated = await op.addTenantKey('zorg-c');
+		expect(rotated.tenant.apiKeys).toBe(2);
+		use('addTenantKey');
 		// Both keys of the new tenant work, and see only its own (empty) sessions.
-		for (const key of [made.json.apiKey, rotated.json.apiKey]) {
+		for (const key of [made.apiKey, rotated.apiKey]) {
 			expect((await new AdminClient({ server: t.host.url, apiKey: key }).listSessions()).sessions).toEqual([]);
 		}
+		const tenantKeyAsOperator = new OperatorClient({ server: t.host.url, operatorKey: t.tenants[0]!.apiKey });
+		await expect(tenantKeyAsOperator.listTenants()).rejects.toMatchObject({ status: 401 });
 
 		const err = await a.createSession({ title: 'x', schedule: { startsAt: '2026-11-23T11:00:00Z', endsAt: '2026-11-23T10:00:00Z' } }).catch((e) => e);
 		expect(err).toBeInstanceOf(AdminApiError);
@@ -169,7 +202,7 @@ describe('OpenAPI document and admin client', () => {
 
 	it('has a test above for every operation in the document', () => {
 		const documented = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((op: any) => op.operationId));
-		expect(documented.sort()).toEqual([...Object.keys(adminRoutes), ...Object.keys(operatorRoutes)].sort());
+		expect(documented.sort()).toEqual(Object.keys(apiRoutes).sort());
 		expect([...covered].sort()).toEqual(documented.sort());
 	});
 });

@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { Engine, Tenant } from '@luwte/engine';
 import { issueJoinToken } from '@luwte/engine';
 import { sessionCreateSchema } from '@luwte/sdk/admin';
-import type { Hono } from 'hono';
+import type { z } from 'zod';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { HostError } from '../errors.ts';
 import { demoJoinPage, demoPage } from '../pages/demo.ts';
 import { page } from '../pages/html.ts';
-import { parseOrThrow } from '../zod-error.ts';
-import type { Env } from './app.ts';
+import type { Env } from './env.ts';
+import { limitBody } from './middleware/body-limit/index.ts';
+import { validJson } from './middleware/validate/index.ts';
 import { isSameOrigin } from './origins.ts';
-import { readJson } from './read-json.ts';
 
 const demoBody = sessionCreateSchema.pick({ title: true, module: true });
+type DemoInput = { out: { json: z.output<typeof demoBody> } };
 
 /**
  * The try-it pages. Only with the development tenant (no tenants configured): they create
@@ -26,12 +28,16 @@ export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | u
 	}
 	app.get('/', (c) => c.html(demoPage()));
 	app.get('/demo/join', (c) => c.html(demoJoinPage()));
-	app.post('/demo/sessions', async (c) => {
+	const onlyDemoPage: MiddlewareHandler = async (c, next) => {
 		// Only this host's own demo page may create sessions here.
 		const origin = c.req.header('origin');
 		if (!origin || !isSameOrigin(origin, c.req.header('host'))) throw new HostError('forbidden', 'only the demo page may do this');
-		// The same bounded reader as the API: the demo must not accept unbounded bodies either.
-		const body = parseOrThrow(demoBody.strict(), await readJson(c), 'demo session');
+		await next();
+	};
+	// The same body limit and validation as the API: the demo must not accept unbounded bodies either.
+	const checks = [onlyDemoPage, limitBody(), validJson(demoBody.strict(), 'demo session')] as const;
+	app.post('/demo/sessions', ...checks, async (c: Context<Env, string, DemoInput>) => {
+		const body = c.req.valid('json');
 		const session = engine.createSession({ tenantId: demoTenant.id, title: body.title, ...(body.module ? { module: body.module } : {}), kind: 'online' });
 		const token = (role: 'host' | 'participant', participantId: string) =>
 			issueJoinToken(demoTenant, { sessionId: session.id, participantId, role, ttlSeconds: 4 * 3600 }).then((t) => t.token);

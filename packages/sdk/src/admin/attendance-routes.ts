@@ -11,24 +11,48 @@ import {
 	periodQuerySchema,
 	savedSchema,
 } from './attendance-schemas.ts';
-import type { AdminRoute } from './routes.ts';
+import type { ApiRoute } from './route-types.ts';
 
 /** Attendance, billing exports and reports (tenant API key). */
 export const attendanceRoutes = {
 	getBilling: {
 		method: 'get',
 		path: '/v1/billing',
+		auth: 'tenant',
 		summary: 'Billable lines per client × financer × month, and the exceptions (JSON, or CSV with format=csv)',
 		query: billingQuerySchema,
 		response: billingSchema,
 		status: 200,
 	},
-	getContracts: { method: 'get', path: '/v1/billing/contracts', summary: "The tenant's contracts", response: contractsFileBodySchema, status: 200 },
-	setContracts: { method: 'post', path: '/v1/billing/contracts', summary: "Replace the tenant's contracts", body: contractsFileBodySchema, response: savedSchema, status: 200 },
-	getIndications: { method: 'get', path: '/v1/billing/indications', summary: "The tenant's client indications", response: indicationsFileBodySchema, status: 200 },
+	getContracts: {
+		method: 'get',
+		path: '/v1/billing/contracts',
+		auth: 'tenant',
+		summary: "The tenant's contracts",
+		response: contractsFileBodySchema,
+		status: 200,
+	},
+	setContracts: {
+		method: 'post',
+		path: '/v1/billing/contracts',
+		auth: 'tenant',
+		summary: "Replace the tenant's contracts",
+		body: contractsFileBodySchema,
+		response: savedSchema,
+		status: 200,
+	},
+	getIndications: {
+		method: 'get',
+		path: '/v1/billing/indications',
+		auth: 'tenant',
+		summary: "The tenant's client indications",
+		response: indicationsFileBodySchema,
+		status: 200,
+	},
 	setIndications: {
 		method: 'post',
 		path: '/v1/billing/indications',
+		auth: 'tenant',
 		summary: "Replace the tenant's client indications",
 		body: indicationsFileBodySchema,
 		response: savedSchema,
@@ -37,15 +61,25 @@ export const attendanceRoutes = {
 	getActiveAccounts: {
 		method: 'get',
 		path: '/v1/reports/active-accounts',
+		auth: 'tenant',
 		summary: 'Active accounts (last login < 2 months) per team and overall, against the 10 % target',
 		query: activeAccountsQuerySchema,
 		response: activeAccountsSchema,
 		status: 200,
 	},
-	getNoShows: { method: 'get', path: '/v1/reports/no-shows', summary: 'Invited clients who never joined, per session', query: periodQuerySchema, response: noShowsSchema, status: 200 },
+	getNoShows: {
+		method: 'get',
+		path: '/v1/reports/no-shows',
+		auth: 'tenant',
+		summary: 'Invited clients who never joined, per session',
+		query: periodQuerySchema,
+		response: noShowsSchema,
+		status: 200,
+	},
 	getModuleAttendance: {
 		method: 'get',
 		path: '/v1/reports/modules',
+		auth: 'tenant',
 		summary: 'Sessions, attendances and minutes per module',
 		query: periodQuerySchema,
 		response: moduleAttendanceSchema,
@@ -54,8 +88,9 @@ export const attendanceRoutes = {
 	forgetClient: {
 		method: 'post',
 		path: '/v1/attendance/clients/{clientId}/forget',
+		auth: 'tenant',
 		summary: "Remove every attendance event of one client (others' totals stay the same)",
 		response: forgottenSchema,
 		status: 200,
 	},
-} as const satisfies Record<string, AdminRoute>;
+} as const satisfies Record<string, ApiRoute>;

@@ -1,19 +1,5 @@
-import { adminRoutes, type AdminBody, type AdminPathParams, type AdminQuery, type AdminResponse, type AdminRouteId } from './routes.ts';
-import { errorResponseSchema } from './schemas.ts';
-
-/** An error answer of the admin API. */
-export class AdminApiError extends Error {
-	readonly status: number;
-	readonly code: string;
-	readonly details: unknown;
-	constructor(status: number, code: string, message: string, details?: unknown) {
-		super(message);
-		this.name = 'AdminApiError';
-		this.status = status;
-		this.code = code;
-		this.details = details;
-	}
-}
+import { RouteClient } from './route-client.ts';
+import { adminRoutes, type AdminBody, type AdminQuery } from './routes.ts';
 
 export interface AdminClientOptions {
 	/** Base URL of the Luwte host. */
@@ -23,45 +9,10 @@ export interface AdminClientOptions {
 	fetch?: typeof fetch;
 }
 
-/** Typed client of the admin API, derived from the route table; responses are validated. */
-export class AdminClient {
-	readonly #opts: AdminClientOptions;
-
+/** Typed client of the admin API (tenant API key), derived from the route table; responses are validated. */
+export class AdminClient extends RouteClient<typeof adminRoutes> {
 	constructor(opts: AdminClientOptions) {
-		this.#opts = opts;
-	}
-
-	async call<R extends AdminRouteId>(
-		route: R,
-		args: { params?: AdminPathParams<R>; body?: AdminBody<R>; query?: AdminQuery<R> } = {},
-	): Promise<AdminResponse<R>> {
-		const def = adminRoutes[route];
-		const params = (args.params ?? {}) as Record<string, string>;
-		const path = def.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-			const v = params[name];
-			if (v === undefined) throw new TypeError(`missing path parameter ${name}`);
-			return encodeURIComponent(v);
-		});
-		const url = new URL(path, this.#opts.server);
-		for (const [k, v] of Object.entries((args.query ?? {}) as Record<string, unknown>)) if (v !== undefined) url.searchParams.set(k, String(v));
-		const doFetch = this.#opts.fetch ?? fetch;
-		const res = await doFetch(url, {
-			method: def.method.toUpperCase(),
-			headers: {
-				authorization: `Bearer ${this.#opts.apiKey}`,
-				...(args.body !== undefined ? { 'content-type': 'application/json' } : {}),
-			},
-			...(args.body !== undefined ? { body: JSON.stringify(args.body) } : {}),
-		});
-		const json: unknown = await res.json().catch(() => undefined);
-		if (!res.ok) {
-			const err = errorResponseSchema.safeParse(json);
-			if (err.success) throw new AdminApiError(res.status, err.data.error.code, err.data.error.message, err.data.error.details);
-			throw new AdminApiError(res.status, 'http_error', `HTTP ${res.status}`);
-		}
-		const parsed = def.response.safeParse(json);
-		if (!parsed.success) throw new AdminApiError(res.status, 'bad_response', `unexpected response for ${route}`);
-		return parsed.data as AdminResponse<R>;
+		super(adminRoutes, { server: opts.server, bearer: opts.apiKey, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
 	}
 
 	createSession(body: AdminBody<'createSession'>) {

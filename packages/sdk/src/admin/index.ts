@@ -1,4 +1,5 @@
 export * from './schemas.ts';
+export * from './route-types.ts';
 export * from './routes.ts';
 export { libraryRoutes } from './library-routes.ts';
 export * from './library-schemas.ts';
@@ -6,6 +7,11 @@ export { recordingRoutes } from './recording-routes.ts';
 export * from './recording-schemas.ts';
 export { attendanceRoutes } from './attendance-routes.ts';
 export * from './attendance-schemas.ts';
+export { viewerRoutes, type ViewerRouteId } from './viewer-routes.ts';
 export { openApiDocument } from './openapi.ts';
-export { AdminClient, AdminApiError, type AdminClientOptions } from './client.ts';
+export { AdminApiError } from './api-error.ts';
+export { RouteClient, type RouteArgs, type RouteClientOptions } from './route-client.ts';
+export { AdminClient, type AdminClientOptions } from './client.ts';
+export { OperatorClient, type OperatorClientOptions } from './operator-client.ts';
+export { ViewerClient, type ViewerClientOptions } from './viewer-client.ts';
 export * from './operator.ts';

@@ -1,4 +1,4 @@
-import type { AdminRoute } from './routes.ts';
+import type { ApiRoute } from './route-types.ts';
 import {
 	libraryApproveSchema,
 	libraryDeletedSchema,
@@ -16,6 +16,7 @@ export const libraryRoutes = {
 	listLibraryModules: {
 		method: 'get',
 		path: '/v1/library/modules',
+		auth: 'tenant',
 		summary: 'The five modules with item counts per status',
 		response: libraryModuleListSchema,
 		status: 200,
@@ -23,15 +24,24 @@ export const libraryRoutes = {
 	listLibraryItems: {
 		method: 'get',
 		path: '/v1/library/items',
+		auth: 'tenant',
 		summary: "The tenant's library items, newest recording first (filter by module and status)",
 		query: libraryListQuerySchema,
 		response: libraryItemListSchema,
 		status: 200,
 	},
-	getLibraryItem: { method: 'get', path: '/v1/library/items/{itemId}', summary: 'One library item', response: libraryItemResourceSchema, status: 200 },
+	getLibraryItem: {
+		method: 'get',
+		path: '/v1/library/items/{itemId}',
+		auth: 'tenant',
+		summary: 'One library item',
+		response: libraryItemResourceSchema,
+		status: 200,
+	},
 	updateLibraryItem: {
 		method: 'post',
 		path: '/v1/library/items/{itemId}',
+		auth: 'tenant',
 		summary: 'Change title, description or module',
 		body: libraryItemUpdateSchema,
 		response: libraryItemResourceSchema,
@@ -40,6 +50,7 @@ export const libraryRoutes = {
 	publishLibraryItem: {
 		method: 'post',
 		path: '/v1/library/items/{itemId}/publish',
+		auth: 'tenant',
 		summary: 'Show an item to clients (409 for an item with flash warnings that is not approved)',
 		response: libraryItemResourceSchema,
 		status: 200,
@@ -47,6 +58,7 @@ export const libraryRoutes = {
 	unpublishLibraryItem: {
 		method: 'post',
 		path: '/v1/library/items/{itemId}/unpublish',
+		auth: 'tenant',
 		summary: 'Hide a published item from clients',
 		response: libraryItemResourceSchema,
 		status: 200,
@@ -54,6 +66,7 @@ export const libraryRoutes = {
 	approveLibraryItem: {
 		method: 'post',
 		path: '/v1/library/items/{itemId}/approve',
+		auth: 'tenant',
 		summary: 'A person checked the flash warnings of a flagged item: publish it',
 		body: libraryApproveSchema,
 		response: libraryItemResourceSchema,
@@ -62,6 +75,7 @@ export const libraryRoutes = {
 	deleteLibraryItem: {
 		method: 'delete',
 		path: '/v1/library/items/{itemId}',
+		auth: 'tenant',
 		summary: 'Delete an item and its media',
 		response: libraryDeletedSchema,
 		status: 200,
@@ -69,9 +83,10 @@ export const libraryRoutes = {
 	createLibraryToken: {
 		method: 'post',
 		path: '/v1/library/tokens',
+		auth: 'tenant',
 		summary: 'Issue a library token: one pseudonymous client may watch the published library',
 		body: libraryTokenCreateSchema,
 		response: libraryTokenSchema,
 		status: 201,
 	},
-} as const satisfies Record<string, AdminRoute>;
+} as const satisfies Record<string, ApiRoute>;

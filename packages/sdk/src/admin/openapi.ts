@@ -1,25 +1,38 @@
 import { z } from 'zod';
-import { operatorRoutes } from './operator.ts';
-import { adminRoutes, type AdminRoute } from './routes.ts';
+import { apiRoutes } from './routes.ts';
+import type { ApiRoute, RouteAuth } from './route-types.ts';
 import { errorResponseSchema } from './schemas.ts';
 
-const errorResponses: Record<string, string> = {
-	'400': 'Invalid input (code invalid_params or bad_request; details.fields names each bad field)',
-	'401': 'Missing or unknown tenant API key',
-	'404': 'No such session (or library item) for this tenant',
-	'410': 'The session has ended',
-	'413': 'Body too large',
+/** The security scheme of each kind of credential (`none`: no scheme). */
+const securityOf: Record<RouteAuth, Record<string, string[]>[] | undefined> = {
+	tenant: undefined, // the document's default
+	operator: [{ operatorKey: [] }],
+	viewer: [{ libraryToken: [] }],
+	none: [],
 };
 
-/** The OpenAPI 3.1 document of the admin API, generated from the same schemas that validate it. */
+const unauthorized: Record<Exclude<RouteAuth, 'none'>, string> = {
+	tenant: 'Missing or unknown tenant API key',
+	operator: 'Missing or wrong operator key',
+	viewer: 'Missing, expired or unknown library token',
+};
+
+/** The error answers a route can give, by what it takes and how it is called. */
+function errorResponses(route: ApiRoute): Record<string, string> {
+	const out: Record<string, string> = { '400': 'Invalid input (code invalid_params or bad_request; details.fields names each bad field)' };
+	if (route.auth !== 'none') out['401'] = unauthorized[route.auth];
+	if (route.auth === 'tenant' || route.auth === 'viewer') out['403'] = 'Sent from a website this care organisation does not allow';
+	if (route.path.includes('{')) out['404'] = route.auth === 'operator' ? 'No such tenant' : 'No such session or item for this tenant';
+	if (route.auth === 'tenant' && route.path.includes('{')) out['410'] = 'The session has ended';
+	if (route.body) out['413'] = 'Body too large';
+	return out;
+}
+
+/** The OpenAPI 3.1 document of the HTTP API, generated from the same schemas that validate it. */
 export function openApiDocument(opts: { version: string; serverUrl?: string }): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {};
 	const errorSchema = z.toJSONSchema(errorResponseSchema, { io: 'output' });
-	const all: [string, AdminRoute, 'tenant' | 'operator'][] = [
-		...(Object.entries(adminRoutes) as [string, AdminRoute][]).map(([id, r]) => [id, r, 'tenant'] as [string, AdminRoute, 'tenant']),
-		...(Object.entries(operatorRoutes) as [string, AdminRoute][]).map(([id, r]) => [id, r, 'operator'] as [string, AdminRoute, 'operator']),
-	];
-	for (const [id, route, auth] of all) {
+	for (const [id, route] of Object.entries(apiRoutes) as [string, ApiRoute][]) {
 		const params: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
 			name: m[1],
 			in: 'path',
@@ -36,18 +49,15 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 				content: { 'application/json': { schema: z.toJSONSchema(route.response, { io: 'output' }) } },
 			},
 		};
-		for (const [code, description] of Object.entries(errorResponses)) {
-			if (route.public && code !== '400') continue;
-			if (!route.path.includes('{') && (code === '404' || code === '410')) continue;
-			if (auth === 'operator' && code === '410') continue;
-			if (!route.body && code === '413') continue;
+		for (const [code, description] of Object.entries(errorResponses(route))) {
 			responses[code] = { description, content: { 'application/json': { schema: errorSchema } } };
 		}
+		const security = securityOf[route.auth];
 		paths[route.path] ??= {};
 		paths[route.path]![route.method] = {
 			operationId: id,
 			summary: route.summary,
-			...(route.public ? { security: [] } : auth === 'operator' ? { security: [{ operatorKey: [] }] } : {}),
+			...(security ? { security } : {}),
 			...(params.length ? { parameters: params } : {}),
 			...(route.body
 				? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } } } }
@@ -58,15 +68,24 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 	return {
 		openapi: '3.1.0',
 		info: {
-			title: 'Luwte admin API',
+			title: 'Luwte HTTP API',
 			version: opts.version,
-			description: 'Sessions and join tokens for calm live day activities. Authenticate with a tenant API key: Authorization: Bearer <key>.',
+			description:
+				'Sessions and join tokens for calm live day activities, the on-demand library and attendance. ' +
+				"Authenticate with Authorization: Bearer <credential>: a tenant API key (the care organisation's backend, the default), " +
+				"the host's operator key (tenants) or a library token (one client watching the library).",
 		},
 		...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
 		components: {
 			securitySchemes: {
 				tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' },
 				operatorKey: { type: 'http', scheme: 'bearer', description: 'Operator key of this Luwte host (lwo_…), for managing tenants' },
+				libraryToken: {
+					type: 'http',
+					scheme: 'bearer',
+					bearerFormat: 'JWT',
+					description: 'Library token for one pseudonymous client (POST /v1/library/tokens)',
+				},
 			},
 		},
 		security: [{ tenantKey: [] }],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdminRoute } from './routes.ts';
+import type { ApiRoute } from './route-types.ts';
 import { stimulusProfileDefinitionSchema } from './schemas.ts';
 
 // Tenants (care organisations) are managed by the operator of a Luwte host, with the
@@ -47,10 +47,18 @@ export const tenantWithKeySchema = z.object({
 export const tenantListSchema = z.object({ tenants: z.array(tenantSchema) });
 
 export const operatorRoutes = {
-	listTenants: { method: 'get', path: '/v1/tenants', summary: 'All tenants (operator key)', response: tenantListSchema, status: 200 },
+	listTenants: {
+		method: 'get',
+		path: '/v1/tenants',
+		auth: 'operator',
+		summary: 'All tenants (operator key)',
+		response: tenantListSchema,
+		status: 200,
+	},
 	createTenant: {
 		method: 'post',
 		path: '/v1/tenants',
+		auth: 'operator',
 		summary: 'Add a care organisation (operator key); answers its first API key once',
 		body: tenantCreateSchema,
 		response: tenantWithKeySchema,
@@ -59,6 +67,7 @@ export const operatorRoutes = {
 	updateTenant: {
 		method: 'post',
 		path: '/v1/tenants/{tenantId}',
+		auth: 'operator',
 		summary: "Change a tenant's name, allowed websites or stimulus profiles (operator key)",
 		body: tenantUpdateSchema,
 		response: tenantSchema,
@@ -67,10 +76,11 @@ export const operatorRoutes = {
 	addTenantKey: {
 		method: 'post',
 		path: '/v1/tenants/{tenantId}/keys',
+		auth: 'operator',
 		summary: 'Issue an extra API key for a tenant, e.g. to rotate keys (operator key)',
 		response: tenantWithKeySchema,
 		status: 201,
 	},
-} as const satisfies Record<string, AdminRoute>;
+} as const satisfies Record<string, ApiRoute>;
 
 export type OperatorRouteId = keyof typeof operatorRoutes;

@@ -1,4 +1,4 @@
-import type { AdminRoute } from './routes.ts';
+import type { ApiRoute } from './route-types.ts';
 import { consentSchema, consentSetSchema, recordingListSchema, recordingSchema, sessionRecordingSchema } from './recording-schemas.ts';
 
 /** Recording live sessions into the on-demand library, and recording consent. */
@@ -6,6 +6,7 @@ export const recordingRoutes = {
 	startRecording: {
 		method: 'post',
 		path: '/v1/sessions/{sessionId}/recording',
+		auth: 'tenant',
 		summary: 'Start recording a live session (hosts always; others only with consent)',
 		response: recordingSchema,
 		status: 201,
@@ -13,6 +14,7 @@ export const recordingRoutes = {
 	stopRecording: {
 		method: 'post',
 		path: '/v1/sessions/{sessionId}/recording/stop',
+		auth: 'tenant',
 		summary: 'Stop the recording; the library item is made from it in the background',
 		response: recordingSchema,
 		status: 200,
@@ -20,6 +22,7 @@ export const recordingRoutes = {
 	getSessionRecording: {
 		method: 'get',
 		path: '/v1/sessions/{sessionId}/recording',
+		auth: 'tenant',
 		summary: "A session's recording state and everyone's consent",
 		response: sessionRecordingSchema,
 		status: 200,
@@ -27,17 +30,26 @@ export const recordingRoutes = {
 	setRecordingConsent: {
 		method: 'post',
 		path: '/v1/sessions/{sessionId}/participants/{participantId}/consent',
+		auth: 'tenant',
 		summary: "Register a participant's consent to being recorded (or its withdrawal)",
 		body: consentSetSchema,
 		response: consentSchema,
 		status: 200,
 	},
-	listRecordings: { method: 'get', path: '/v1/recordings', summary: "The tenant's recordings, newest first", response: recordingListSchema, status: 200 },
+	listRecordings: {
+		method: 'get',
+		path: '/v1/recordings',
+		auth: 'tenant',
+		summary: "The tenant's recordings, newest first",
+		response: recordingListSchema,
+		status: 200,
+	},
 	getRecording: {
 		method: 'get',
 		path: '/v1/recordings/{recordingId}',
+		auth: 'tenant',
 		summary: 'One recording, with post-processing progress',
 		response: recordingSchema,
 		status: 200,
 	},
-} as const satisfies Record<string, AdminRoute>;
+} as const satisfies Record<string, ApiRoute>;

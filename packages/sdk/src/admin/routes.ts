@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
 	healthSchema,
 	participantListSchema,
@@ -10,33 +9,58 @@ import {
 } from './schemas.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { libraryRoutes } from './library-routes.ts';
+import { operatorRoutes } from './operator.ts';
 import { recordingRoutes } from './recording-routes.ts';
-
-export interface AdminRoute {
-	method: 'get' | 'post' | 'delete';
-	/** OpenAPI path syntax: `{name}` for parameters. */
-	path: string;
-	summary: string;
-	/** Request body schema, for routes that take one. */
-	body?: z.ZodType;
-	/** Query string schema (an object of strings in, typed values out), for routes that take one. */
-	query?: z.ZodType;
-	response: z.ZodType;
-	status: 200 | 201;
-	/** Routes without a tenant API key. */
-	public?: boolean;
-}
+import type { ApiRoute, RouteBody, RouteParams, RouteParsedBody, RouteParsedQuery, RouteQuery, RouteResponse } from './route-types.ts';
+import { viewerRoutes } from './viewer-routes.ts';
 
 /** Sessions, participants and join tokens. */
 export const sessionRoutes = {
-	health: { method: 'get', path: '/healthz', summary: 'Health of the host and its media workers', response: healthSchema, status: 200, public: true },
-	createSession: { method: 'post', path: '/v1/sessions', summary: 'Plan a session (activity)', body: sessionCreateSchema, response: sessionSchema, status: 201 },
-	listSessions: { method: 'get', path: '/v1/sessions', summary: "The tenant's sessions", response: sessionListSchema, status: 200 },
-	getSession: { method: 'get', path: '/v1/sessions/{sessionId}', summary: 'One session', response: sessionSchema, status: 200 },
-	endSession: { method: 'post', path: '/v1/sessions/{sessionId}/end', summary: 'End a session for everyone', response: sessionSchema, status: 200 },
+	health: {
+		method: 'get',
+		path: '/healthz',
+		auth: 'none',
+		summary: 'Health of the host and its media workers',
+		response: healthSchema,
+		status: 200,
+	},
+	createSession: {
+		method: 'post',
+		path: '/v1/sessions',
+		auth: 'tenant',
+		summary: 'Plan a session (activity)',
+		body: sessionCreateSchema,
+		response: sessionSchema,
+		status: 201,
+	},
+	listSessions: {
+		method: 'get',
+		path: '/v1/sessions',
+		auth: 'tenant',
+		summary: "The tenant's sessions",
+		response: sessionListSchema,
+		status: 200,
+	},
+	getSession: {
+		method: 'get',
+		path: '/v1/sessions/{sessionId}',
+		auth: 'tenant',
+		summary: 'One session',
+		response: sessionSchema,
+		status: 200,
+	},
+	endSession: {
+		method: 'post',
+		path: '/v1/sessions/{sessionId}/end',
+		auth: 'tenant',
+		summary: 'End a session for everyone',
+		response: sessionSchema,
+		status: 200,
+	},
 	listParticipants: {
 		method: 'get',
 		path: '/v1/sessions/{sessionId}/participants',
+		auth: 'tenant',
 		summary: 'Participants connected to a live session',
 		response: participantListSchema,
 		status: 200,
@@ -44,33 +68,38 @@ export const sessionRoutes = {
 	createToken: {
 		method: 'post',
 		path: '/v1/sessions/{sessionId}/tokens',
+		auth: 'tenant',
 		summary: 'Issue a join token for one pseudonymous participant',
 		body: tokenCreateSchema,
 		response: tokenSchema,
 		status: 201,
 	},
-} as const satisfies Record<string, AdminRoute>;
+} as const satisfies Record<string, ApiRoute>;
 
-/**
- * Every route of the admin API, once. The host implements exactly these (a missing handler is a
- * type error), the OpenAPI document is generated from them, and the AdminClient calls them.
- */
-export const adminRoutes = { ...sessionRoutes, ...recordingRoutes, ...libraryRoutes, ...attendanceRoutes } as const satisfies Record<string, AdminRoute>;
+/** The routes a care organisation's backend calls with its tenant API key (and health): the AdminClient's. */
+export const adminRoutes = {
+	...sessionRoutes,
+	...recordingRoutes,
+	...libraryRoutes,
+	...attendanceRoutes,
+} as const satisfies Record<string, ApiRoute>;
 
 export type AdminRouteId = keyof typeof adminRoutes;
 type RouteOf<R extends AdminRouteId> = (typeof adminRoutes)[R];
-export type AdminBody<R extends AdminRouteId> = RouteOf<R> extends { body: z.ZodType } ? z.input<RouteOf<R>['body']> : undefined;
+export type AdminBody<R extends AdminRouteId> = RouteBody<RouteOf<R>>;
 /** A request body after validation (defaults applied), as the host's handlers see it. */
-export type AdminParsedBody<R extends AdminRouteId> = RouteOf<R> extends { body: z.ZodType } ? z.output<RouteOf<R>['body']> : undefined;
-export type AdminResponse<R extends AdminRouteId> = z.output<RouteOf<R>['response']>;
+export type AdminParsedBody<R extends AdminRouteId> = RouteParsedBody<RouteOf<R>>;
+export type AdminResponse<R extends AdminRouteId> = RouteResponse<RouteOf<R>>;
 /** A query after validation, as the host's handlers see it. */
-export type AdminParsedQuery<R extends AdminRouteId> = RouteOf<R> extends { query: z.ZodType } ? z.output<RouteOf<R>['query']> : undefined;
-export type AdminQuery<R extends AdminRouteId> = RouteOf<R> extends { query: z.ZodType } ? z.input<RouteOf<R>['query']> : undefined;
-type ParamNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}` ? N | ParamNames<Rest> : never;
+export type AdminParsedQuery<R extends AdminRouteId> = RouteParsedQuery<RouteOf<R>>;
+export type AdminQuery<R extends AdminRouteId> = RouteQuery<RouteOf<R>>;
 /** The path parameters a route takes, by name (`{sessionId}` → `{ sessionId: string }`). */
-export type AdminPathParams<R extends AdminRouteId> = [ParamNames<RouteOf<R>['path']>] extends [never] ? Record<string, never> : { [K in ParamNames<RouteOf<R>['path']>]: string };
+export type AdminPathParams<R extends AdminRouteId> = RouteParams<RouteOf<R>>;
 
-/** `/v1/sessions/{sessionId}` → `/v1/sessions/:sessionId` (Hono's syntax). */
-export function honoPath(path: string): string {
-	return path.replace(/\{(\w+)\}/g, ':$1');
-}
+/**
+ * Every JSON operation of the HTTP API, whatever its credential: the admin routes (tenant key and
+ * health), the operator's tenant routes and the library viewer's routes. The host mounts exactly
+ * these with one loop (a missing handler is a type error) and the OpenAPI document lists them.
+ */
+export const apiRoutes = { ...adminRoutes, ...operatorRoutes, ...viewerRoutes } as const satisfies Record<string, ApiRoute>;
+export type ApiRouteId = keyof typeof apiRoutes;

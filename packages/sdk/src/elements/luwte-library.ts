@@ -1,13 +1,8 @@
+import { isLuwteError } from '@luwte/errors';
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { z } from 'zod';
-import {
-	viewerItemDetailSchema,
-	viewerItemListSchema,
-	viewerModuleListSchema,
-	type ViewerItem,
-	type ViewerItemDetail,
-	type ViewerWatch,
-} from '../admin/library-schemas.ts';
+import type { viewerModuleListSchema, ViewerItem, ViewerItemDetail, ViewerWatch } from '../admin/library-schemas.ts';
+import { ViewerClient } from '../admin/viewer-client.ts';
 import { clockTime, libraryTextsFor, type LibraryTexts } from './library-i18n.ts';
 
 export type LibraryView = 'modules' | 'items' | 'item';
@@ -20,14 +15,6 @@ const PROGRESS_EVERY_MS = 15_000;
 const RESUME_MARGIN_SECONDS = 3;
 const SEEK_STEP_SECONDS = 10;
 const VOLUME_STEP = 0.1;
-
-class LibraryRequestError extends Error {
-	readonly code: string;
-	constructor(code: string, message: string) {
-		super(message);
-		this.code = code;
-	}
-}
 
 /** A random ID for one watch event (getRandomValues also works on pages without HTTPS). */
 function eventId(): string {
@@ -150,7 +137,7 @@ export class LuwteLibrary extends LitElement {
 		const n = ++this.#request;
 		this._busy = true;
 		try {
-			const r = await this.#get('/v1/library/viewer/modules', viewerModuleListSchema);
+			const r = await this.#client.listModules();
 			if (n !== this.#request) return;
 			this._modules = r.modules;
 			this.#loaded = true;
@@ -167,7 +154,7 @@ export class LuwteLibrary extends LitElement {
 		this._busy = true;
 		this._message = this.#t.loading;
 		try {
-			const r = await this.#get(`/v1/library/viewer/items?module=${encodeURIComponent(module)}`, viewerItemListSchema);
+			const r = await this.#client.listItems({ module });
 			if (n !== this.#request) return;
 			this._module = module;
 			this._items = r.items;
@@ -184,7 +171,7 @@ export class LuwteLibrary extends LitElement {
 		this._busy = true;
 		this._message = this.#t.loading;
 		try {
-			const item = await this.#get(`/v1/library/viewer/items/${encodeURIComponent(itemId)}`, viewerItemDetailSchema);
+			const item = await this.#client.getItem(itemId);
 			if (n !== this.#request) return;
 			this._item = item;
 			this._started = false;
@@ -210,20 +197,14 @@ export class LuwteLibrary extends LitElement {
 		else void this.showModules();
 	}
 
-	async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
-		const res = await fetch(new URL(path, this.server), { headers: { authorization: `Bearer ${this.token}` } });
-		const json: unknown = await res.json().catch(() => undefined);
-		if (!res.ok) {
-			const code = (json as { error?: { code?: unknown } } | undefined)?.error?.code;
-			throw new LibraryRequestError(typeof code === 'string' ? code : 'http_error', `HTTP ${res.status}`);
-		}
-		const parsed = schema.safeParse(json);
-		if (!parsed.success) throw new LibraryRequestError('bad_response', `unexpected response for ${path}`);
-		return parsed.data;
+	/** A client with the current server and token: a token the page renews is used from the next request on. */
+	get #client(): ViewerClient {
+		return new ViewerClient({ server: this.server, token: this.token });
 	}
 
 	#fail(err: unknown): void {
-		const code = err instanceof LibraryRequestError ? err.code : 'unavailable';
+		// Typed answers of the server carry its code; anything else (no network) is `unavailable`.
+		const code = isLuwteError(err) ? err.code : 'unavailable';
 		const t = this.#t;
 		this._busy = false;
 		this._message = code === 'unauthorized' ? t.tokenInvalid : code === 'origin_not_allowed' ? t.originNotAllowed : code === 'not_found' ? t.notFound : t.failed;
@@ -238,13 +219,8 @@ export class LuwteLibrary extends LitElement {
 		const video = this.#video;
 		if (!item || !video) return;
 		const body: ViewerWatch = { event, positionSeconds: Math.round(video.currentTime * 10) / 10, eventId: eventId() };
-		void fetch(new URL(`/v1/library/viewer/items/${encodeURIComponent(item.id)}/watch`, this.server), {
-			method: 'POST',
-			headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-			// Also delivered when the page is being closed.
-			keepalive: true,
-		}).catch(() => undefined);
+		// keepalive: also delivered when the page is being closed.
+		void this.#client.recordWatch(item.id, body, { keepalive: true }).catch(() => undefined);
 	}
 
 	/** Leaving a video: it stops, and the place is reported so it can be offered next time. */
