@@ -35,6 +35,10 @@ describe('billing and reports on a running host', () => {
 		expect(csv.text).toBe(read('expected-2024-03.csv'));
 		const json = await get('/v1/billing?from=2024-03&to=2024-03');
 		expect(json.text).toBe(read('expected-2024-03.json'));
+		// The typed client reads the same export, exceptions included (their times are ISO strings).
+		const viaClient = await admin.getBilling({ from: '2024-03', to: '2024-03' });
+		expect(viaClient.exceptions.length).toBeGreaterThan(0);
+		expect(viaClient).toEqual(JSON.parse(json.text));
 		// Twice the same request, the same bytes.
 		expect((await get('/v1/billing?from=2024-03&to=2024-03&format=csv')).text).toBe(csv.text);
 		// Another tenant sees none of it.

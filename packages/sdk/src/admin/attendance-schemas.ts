@@ -42,7 +42,7 @@ export const billingExceptionSchema = z.object({
 	itemId: z.string().nullable(),
 	financer: z.string().nullable(),
 	month,
-	at: z.number().int(),
+	at: z.iso.datetime().describe('When the activity happened (the export writes ISO 8601 times)'),
 	reason: z.string(),
 	detail: z.string(),
 });
