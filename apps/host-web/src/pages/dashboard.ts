@@ -237,13 +237,13 @@ function drawBilling(r, period) {
 	$('billing').replaceChildren(...parts);
 }
 
-class Unauthorized extends Error {}
+// Failures carry the API's error code: 'unauthorized' sends the user back to the key form.
 async function api(path) {
 	const res = await fetch(path, { headers: { authorization: 'Bearer ' + sessionStorage.getItem(KEY) }, cache: 'no-store', credentials: 'omit' });
-	if (res.status === 401) throw new Unauthorized();
 	if (!res.ok) {
 		const body = await res.json().catch(() => null);
-		throw new Error(body?.error?.message ?? 'HTTP ' + res.status);
+		const code = res.status === 401 ? 'unauthorized' : (body?.error?.code ?? 'http_error');
+		throw Object.assign(new Error(body?.error?.message ?? 'HTTP ' + res.status), { code });
 	}
 	return res;
 }
@@ -289,7 +289,7 @@ async function load() {
 		$('status').textContent = 'Overzicht van ' + name + ' (actieve accounts op ' + dayName(p.date) + ').';
 	} catch (err) {
 		if (run !== loading) return;
-		if (err instanceof Unauthorized) return wrongKey();
+		if (err.code === 'unauthorized') return wrongKey();
 		$('status').textContent = 'Het overzicht kon niet worden geladen: ' + err.message;
 	} finally {
 		if (run === loading) for (const b of boxes) b.removeAttribute('aria-busy');
@@ -311,7 +311,7 @@ async function downloadCsv() {
 		setTimeout(() => URL.revokeObjectURL(url), 60_000);
 		$('status').textContent = 'CSV van ' + label(p) + ' gedownload.';
 	} catch (err) {
-		if (err instanceof Unauthorized) return wrongKey();
+		if (err.code === 'unauthorized') return wrongKey();
 		$('status').textContent = 'De CSV kon niet worden opgehaald: ' + err.message;
 	}
 }
