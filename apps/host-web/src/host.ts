@@ -72,10 +72,10 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
 	const attendance = opts.redisUrl ? await RedisLedgerStore.open({ url: opts.redisUrl }) : await openFileLedger(opts.dataDir, log);
-	const library = await Library.open(opts.dataDir, { attendance });
+	const library = await Library.open(opts.dataDir, { attendance, logger: log });
 	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
 	// Recordings live under the host's data directory unless the engine config names another.
-	const engine = await createEngine({ dataDir: opts.dataDir, ...(engineConfig ?? {}) });
+	const engine = await createEngine({ dataDir: opts.dataDir, ...(engineConfig ?? {}) }, { logger: log });
 	const ledger = new LedgerWriter({
 		events: engine.events,
 		store: attendance,
@@ -94,7 +94,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	engine.events.on('recording.part', (e) =>
 		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, { session: e.sessionId, recording: e.recordingId, participant: e.participantId, detail: e.detail }),
 	);
-	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, log: (event, fields) => log.info(event, fields) });
+	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, logger: log });
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
 	engine.events.on('recording.consent', (e) => log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }));
