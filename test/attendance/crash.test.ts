@@ -22,7 +22,7 @@ async function runAndKill(args: string[], minAcks: number, extraMs: number, kill
 	child.stderr.on('data', (d) => (stderr += d));
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`writer did not reach ${minAcks} acks in 30 s: ${stderr}`)), 30_000);
+		const timer = setTimeout(() => reject(new Error(`writer did not reach ${minAcks} acks in 60 s: ${stderr}`)), 60_000);
 		child.stdout.on('data', (d: Buffer) => {
 			buf += d.toString();
 			const lines = buf.split('\n');

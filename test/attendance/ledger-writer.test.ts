@@ -5,6 +5,7 @@ import { AttendanceLog, noShowsPerSession, parseLedgerEvent, type AttendanceEven
 import { SessionClient } from '@luwte/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestHost } from '../helpers/host.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { webrtc } from '../helpers/wrtc-media.ts';
 
 // A running host writes its attendance ledger: real mediasoup, real libwebrtc clients joining,
@@ -119,10 +120,4 @@ describe('the host writes the attendance ledger', () => {
 	});
 });
 
-async function waitForAsync(pred: () => Promise<boolean>, what: string): Promise<void> {
-	const deadline = Date.now() + 30_000;
-	while (!(await pred())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
+const waitForAsync = (pred: () => Promise<boolean>, what: string) => waitFor(pred, 60_000, what);

@@ -98,7 +98,7 @@ describe('routing in a live session', () => {
 		session.leave(handles.get('begeleider')!, 'left');
 		const kinds = () => notes.get('kijker')!.slice(before).map((n) => n.type);
 		// The worker reports the closed producer asynchronously.
-		await waitFor(() => kinds().includes('consumerClosed'), 5000, 'consumerClosed');
+		await waitFor(() => kinds().includes('consumerClosed'), 30_000, 'consumerClosed');
 		const after = notes
 			.get('kijker')!
 			.slice(before)

@@ -33,6 +33,7 @@ export function markedMedia(opts: MarkedMediaOptions = {}) {
 	const loud = opts.loudAmplitude ?? 9000;
 	const box = Math.round(height / 6);
 	const t0 = performance.now();
+	const startedAt = Date.now();
 	const marking = (t: number) => t % every >= every / 2 && t % every < every / 2 + markMs;
 	const video = new RTCVideoSource();
 	const audio = new RTCAudioSource();
@@ -75,6 +76,8 @@ export function markedMedia(opts: MarkedMediaOptions = {}) {
 	return {
 		camera,
 		microphone,
+		/** Wall-clock ms of the source's time 0 (markers and `flash` are timed from it). */
+		startedAt,
 		stop() {
 			clearInterval(vTimer);
 			clearInterval(aTimer);

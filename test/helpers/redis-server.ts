@@ -28,10 +28,10 @@ export async function startRedis(): Promise<TestRedis> {
 		child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], {
 			stdio: 'ignore',
 		});
-		const deadline = Date.now() + 20_000;
+		const deadline = Date.now() + 60_000;
 		while (!(await answersPing(port))) {
 			if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-			if (Date.now() > deadline) throw new Error('redis-server did not answer within 20 s');
+			if (Date.now() > deadline) throw new Error('redis-server did not answer within 60 s');
 			await new Promise((r) => setTimeout(r, 50));
 		}
 	};

@@ -76,7 +76,10 @@ async function markerOnsets(
 	return { video, audio };
 }
 
-describe('post-processing a recording into one item', () => {
+// Each test runs the whole pipeline (several ffmpeg passes over 2-20 s of media) and measures
+// the item with ffmpeg again: with the two cores shared by a dozen busy processes (load average
+// 11) the 20 s cases took over 120 s. The ceiling is for that, not a time to meet.
+describe('post-processing a recording into one item', { timeout: 480_000 }, () => {
 	it('brings a quiet tone (−35 LUFS) to −23 LUFS with true peak ≤ −1 dBTP, keeps its length, reports progress to done', async () => {
 		const events: PostprocessProgress[] = [];
 		const { result, out, rec } = await processParts('quiet', [host({ audio: tone(-35) })], (p) => events.push(p));
