@@ -29,6 +29,16 @@ describe('every HTTP route comes from the route table', () => {
 		expect(Object.keys(nonApiV1Routes).filter((key) => !mounted.has(key))).toEqual([]);
 	});
 
+	it('asks every operation but health for its credential before anything else', async () => {
+		for (const [id, route] of Object.entries(apiRoutes)) {
+			if (route.auth === 'none') continue;
+			const path = route.path.replace(/\{\w+\}/g, 'x');
+			const res = await app.request(path, { method: route.method.toUpperCase(), ...(route.method === 'get' ? {} : { body: '{}' }) });
+			expect([id, res.status, (await res.json()).error.code]).toEqual([id, 401, 'unauthorized']);
+			expect(res.headers.get('www-authenticate'), id).toMatch(/^Bearer /);
+		}
+	});
+
 	it('mounts every operation of the route table, and the OpenAPI document lists each', () => {
 		expect([...table.keys()].filter((key) => !mounted.has(key))).toEqual([]);
 		const doc = openApiDocument({ version: 'test' }) as { paths: Record<string, Record<string, { operationId: string }>> };
