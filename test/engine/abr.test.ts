@@ -31,7 +31,10 @@ const observationsArb: fc.Arbitrary<Observation[]> = fc
 	})
 	.map((steps) => {
 		let now = 0;
-		return steps.map((s) => ({ now: (now += s.dt), estimateKbps: s.est, loss: s.loss, layerKbps: ladder }));
+		return steps.map((s) => {
+			now += s.dt;
+			return { now, estimateKbps: s.est, loss: s.loss, layerKbps: ladder };
+		});
 	});
 
 function run(profile: StimulusProfile, obs: Observation[]) {

@@ -34,6 +34,7 @@ describe('TypedEmitter (safe emit)', () => {
 	it('logs a listener whose promise rejects instead of leaving an unhandled rejection', async () => {
 		const { events, lines } = emitter();
 		let after = 0;
+		// biome-ignore lint/nursery/noMisusedPromises: a listener that returns a rejecting promise is what this checks
 		events.on('tick', async () => {
 			throw new Error('async listener broke');
 		});
@@ -74,9 +75,21 @@ describe('engine logger', () => {
 	it('never writes secrets or addresses, also one level down', () => {
 		const lines: string[] = [];
 		const log = createLogger('debug', (line) => lines.push(line));
-		log.warn('x', { token: 'eyJ.secret', apiKey: 'lk_secret', ip: '192.0.2.7', headers: { authorization: 'Bearer secret' }, participantId: 'p-1' });
+		log.warn('x', {
+			token: 'eyJ.secret',
+			apiKey: 'lk_secret',
+			ip: '192.0.2.7',
+			headers: { authorization: 'Bearer secret' },
+			participantId: 'p-1',
+		});
 		const entry = JSON.parse(lines[0]!);
 		expect(lines[0]).not.toMatch(/secret|192\.0\.2\.7/);
-		expect(entry).toMatchObject({ token: '[redacted]', apiKey: '[redacted]', ip: '[redacted]', headers: { authorization: '[redacted]' }, participantId: 'p-1' });
+		expect(entry).toMatchObject({
+			token: '[redacted]',
+			apiKey: '[redacted]',
+			ip: '[redacted]',
+			headers: { authorization: '[redacted]' },
+			participantId: 'p-1',
+		});
 	});
 });

@@ -37,7 +37,9 @@ export function invalidInput(code: EngineErrorCode, what: string, issues: readon
 	const first = fields[0];
 	if (!first) return new EngineError(code, `invalid ${what}`, { details: { field: '(root)', fields } });
 	const more = fields.length > 1 ? ` (and ${fields.length - 1} more)` : '';
-	return new EngineError(code, `invalid ${what} at "${first.field}": ${first.message}${more}`, { details: { field: first.field, fields } });
+	return new EngineError(code, `invalid ${what} at "${first.field}": ${first.message}${more}`, {
+		details: { field: first.field, fields },
+	});
 }
 
 function unknownKeysAsFields(issue: Issue): Issue[] {

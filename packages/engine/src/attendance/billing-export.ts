@@ -28,7 +28,7 @@ export function billingToCsv(result: BillingResult): string {
 	const rows: Cell[][] = [[...billingCsvColumns]];
 	for (const l of result.lines) rows.push(['line', l.clientId, l.financer, l.month, l.productCode, l.unitCode, l.volume, l.amountCents, l.activities, null, null, null, null, null]);
 	for (const e of result.exceptions) rows.push(['exception', e.clientId, e.financer, e.month, null, null, null, null, null, e.sessionId, e.itemId, iso(e.at), e.reason, e.detail]);
-	return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+	return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
 
 function lineRecord(l: BillingLine): Record<string, Cell> {

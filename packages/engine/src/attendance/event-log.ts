@@ -133,7 +133,7 @@ export class AttendanceLog implements LedgerStore {
 
 	#enqueue(event: AttendanceEvent): Promise<AppendResult> {
 		const inFlight = this.#inFlight.get(event.id);
-		if (inFlight) return inFlight.then((r) => ({ event: r.event, stored: false }));
+		if (inFlight !== undefined) return inFlight.then((r) => ({ event: r.event, stored: false }));
 		if (this.#ids.has(event.id)) return Promise.resolve({ event, stored: false });
 		this.#ids.add(event.id);
 		const promise = new Promise<AppendResult>((resolve, reject) => {
@@ -156,7 +156,7 @@ export class AttendanceLog implements LedgerStore {
 	async *replay(filter: ReplayFilter = {}): AsyncGenerator<AttendanceEvent> {
 		const f = parseReplayFilter(filter);
 		// A rewrite swaps the file: wait for it, then read the new one up to what is durable now.
-		while (this.#rewriting) await this.#rewriting;
+		while (this.#rewriting !== undefined) await this.#rewriting;
 		const size = this.#durableSize;
 		if (size === 0) return;
 		const lines = createInterface({ input: createReadStream(this.path, { start: 0, end: size - 1 }), crlfDelay: Infinity });
@@ -184,7 +184,7 @@ export class AttendanceLog implements LedgerStore {
 		if (this.#closed) return;
 		this.#closed = true;
 		await this.#flushing;
-		while (this.#rewriting) await this.#rewriting;
+		while (this.#rewriting !== undefined) await this.#rewriting;
 		await this.#fh.close();
 	}
 
@@ -195,7 +195,7 @@ export class AttendanceLog implements LedgerStore {
 	 */
 	async #rewrite(action: (e: AttendanceEvent) => 'drop' | 'keep' | AttendanceEvent): Promise<{ removed: number }> {
 		if (this.#closed) throw new EngineError('unavailable', 'the attendance log is closed');
-		while (this.#rewriting) await this.#rewriting;
+		while (this.#rewriting !== undefined) await this.#rewriting;
 		const run = (async () => {
 			// Set synchronously with the check above, so no new batch starts; wait for the one running.
 			await this.#writing;
@@ -253,7 +253,7 @@ export class AttendanceLog implements LedgerStore {
 		// Let appends made in the same tick join the first batch.
 		await new Promise<void>((resolve) => setImmediate(resolve));
 		while (this.#queue.length > 0) {
-			while (this.#rewriting) await settled(this.#rewriting);
+			while (this.#rewriting !== undefined) await settled(this.#rewriting);
 			if (this.#queue.length === 0) break;
 			const batch = this.#queue;
 			this.#queue = [];

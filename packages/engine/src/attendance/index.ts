@@ -17,10 +17,26 @@ export {
 export { RedisLedgerStore, type RedisLedgerStoreOptions } from './redis-store.ts';
 export { LedgerWriter, type LedgerWriterOptions } from './ledger-writer.ts';
 export { union, total, splitAtLocalMidnight, type Interval } from './interval-math.ts';
-export { BILLING_TIME_ZONE, localDate, localMonth, startOfLocalDay, nextLocalMidnight, monthsBetween, isoWeek, subtractMonths } from './local-time.ts';
+export {
+	BILLING_TIME_ZONE,
+	localDate,
+	localMonth,
+	startOfLocalDay,
+	nextLocalMidnight,
+	monthsBetween,
+	isoWeek,
+	subtractMonths,
+} from './local-time.ts';
 export { parseLedgerEvent, canonicalOrder, type LedgerEvent, type LedgerEventOf, type ParsedLedgerEvent } from './ledger-events.ts';
 export { sessionFacts, type SessionFacts } from './sessions.ts';
-export { presenceIntervals, DEFAULT_GRACE_MS, type Presence, type Attendance, type PresenceOptions, type PresenceRole } from './intervals.ts';
+export {
+	presenceIntervals,
+	DEFAULT_GRACE_MS,
+	type Presence,
+	type Attendance,
+	type PresenceOptions,
+	type PresenceRole,
+} from './intervals.ts';
 export { liveActivities, qualifies, requiredMs, type LiveActivity } from './activities.ts';
 export {
 	contractsFileSchema,

@@ -217,7 +217,7 @@ export class RedisLedgerStore implements LedgerStore {
 
 	/** Waits until every append made so far is answered. */
 	async #drain(): Promise<void> {
-		while (this.#flushing) await this.#flushing;
+		while (this.#flushing !== undefined) await this.#flushing;
 	}
 
 	#key(tenantOrMeta: string): string {
@@ -260,7 +260,7 @@ export class RedisLedgerStore implements LedgerStore {
 			}
 			try {
 				const reply = (await this.#client.eval(APPEND_SCRIPT, { keys, arguments: args })) as number[];
-				batch.forEach((p, i) => p.resolve({ event: p.event, stored: reply[i] === 1 }));
+				for (const [i, p] of batch.entries()) p.resolve({ event: p.event, stored: reply[i] === 1 });
 			} catch (err) {
 				// Not acknowledged: the caller may retry with the same IDs (a stored one is then ignored).
 				for (const p of batch) p.reject(new EngineError('unavailable', `the attendance store could not be written: ${String(err)}`, { cause: err }));

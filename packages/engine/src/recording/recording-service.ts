@@ -129,7 +129,7 @@ export class RecordingService {
 	#enqueue(dir: string): Promise<RecordingRecord> {
 		const recordingId = basename(dir);
 		const existing = this.#done.get(recordingId);
-		if (existing) return existing;
+		if (existing !== undefined) return existing;
 		const job = this.#queue.then(() => this.#process(dir));
 		// #process reports what fails inside; this catches what fails before (an unreadable manifest).
 		this.#queue = job.catch((err: unknown) => this.#log.error('recording.processing_failed', { recording: recordingId, error: messageOf(err) }));

@@ -16,9 +16,10 @@ export interface RecorderSource {
 	recordable(participantId: string, role: Role): boolean;
 }
 
-export interface RecorderLog {
-	(event: 'recording.part_started' | 'recording.part_ended' | 'recording.ffmpeg_exit' | 'recording.part_failed', fields: Record<string, unknown>): void;
-}
+export type RecorderLog = (
+	event: 'recording.part_started' | 'recording.part_ended' | 'recording.ffmpeg_exit' | 'recording.part_failed',
+	fields: Record<string, unknown>,
+) => void;
 
 /** New tracks of one person usually come in twos (microphone, then camera): one part for both. */
 const SETTLE_MS = 300;
@@ -92,7 +93,7 @@ export class SessionRecorder {
 		const wanted = this.#wanted(participantId);
 		const writer = this.#writers.get(participantId);
 		// Anything no longer allowed stops now, not after the settle (and everyone is told now).
-		if (writer && writer.producerIds.some((id) => !wanted.some((s) => s.producer.id === id))) {
+		if (writer?.producerIds.some((id) => !wanted.some((s) => s.producer.id === id))) {
 			void writer.stop();
 			this.#onChange();
 			this.#enqueue(participantId, () => this.#end(participantId));

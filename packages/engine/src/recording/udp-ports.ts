@@ -23,7 +23,9 @@ export async function freeRtpPortPair(ip = '127.0.0.1', attempts = 50): Promise<
 		if (!a) continue;
 		const port = a.address().port;
 		const rtp = port % 2 === 0 ? port : port + 1;
-		const first = rtp === port ? a : (a.close(), await bind(rtp, ip));
+		// An odd port: RTP needs the even one of a pair, so let this one go and take the next.
+		if (rtp !== port) a.close();
+		const first = rtp === port ? a : await bind(rtp, ip);
 		const second = first ? await bind(rtp + 1, ip) : undefined;
 		first?.close();
 		second?.close();

@@ -53,7 +53,8 @@ export class MediaRouting {
 	abrStatus(): (AbrConsumerStatus & { receiver: string; sender: string })[] {
 		const ends = new Map<string, { receiver: string; sender: string }>();
 		for (const p of this.#presence.values()) {
-			for (const [id, c] of p.consumers) ends.set(id, { receiver: p.id, sender: String((c.appData as { participantId?: unknown }).participantId ?? '') });
+			for (const [id, c] of p.consumers)
+				ends.set(id, { receiver: p.id, sender: String((c.appData as { participantId?: unknown }).participantId ?? '') });
 		}
 		return this.#abr.status().map((s) => ({ ...s, ...(ends.get(s.consumerId) ?? { receiver: '', sender: '' }) }));
 	}
@@ -76,7 +77,9 @@ export class MediaRouting {
 		// on the calm controller picks its layers.
 		const simulcast = producer.kind === 'video' && producer.type === 'simulcast';
 		const priority = stagePriority(sender.role, source);
-		const startState = simulcast ? this.#abr.startState(receiver.stimulusProfile, transport as types.Transport, producer, priority) : undefined;
+		const startState = simulcast
+			? this.#abr.startState(receiver.stimulusProfile, transport as types.Transport, producer, priority)
+			: undefined;
 		const start = startState?.state.current;
 		// Paused until the client has set up its side and asks to resume: no media is lost
 		// before its decoder exists, and the first frame is a keyframe we request then.
@@ -95,7 +98,8 @@ export class MediaRouting {
 		// A failure only costs that preference: the consumer works, so it is logged, not raised.
 		if (producer.kind === 'video' && priority !== 1) {
 			await consumer.setPriority(priority).catch((err: unknown) => {
-				if (!consumer.closed) this.#log.warn('consumer.set_priority_failed', { consumerId: consumer.id, priority, error: messageOf(err) });
+				if (!consumer.closed)
+					this.#log.warn('consumer.set_priority_failed', { consumerId: consumer.id, priority, error: messageOf(err) });
 			});
 		}
 		if (startState) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile, startState, priority);

@@ -71,7 +71,13 @@ export class Producers {
 			this.#recording.sync(participant.id);
 		});
 		this.#recording.sync(participant.id);
-		this.#events.emit('producer.added', { participantId: participant.id, role: participant.role, producerId: producer.id, kind, source });
+		this.#events.emit('producer.added', {
+			participantId: participant.id,
+			role: participant.role,
+			producerId: producer.id,
+			kind,
+			source,
+		});
 		await this.#media.producerAdded(participant, producer, source);
 		return producer.id;
 	}

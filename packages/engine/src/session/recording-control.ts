@@ -90,7 +90,8 @@ export class RecordingControl {
 		const session = this.#session;
 		assertNotEnded(session.state);
 		if (this.active) throw new EngineError('conflict', 'this session is already being recorded');
-		if (!session.module) throw new EngineError('invalid_argument', 'a recording goes into one of the five modules: give the session a module first');
+		if (!session.module)
+			throw new EngineError('invalid_argument', 'a recording goes into one of the five modules: give the session a module first');
 		const dataDir = this.#dataDir;
 		if (!dataDir) throw new EngineError('unavailable', 'recording needs a data directory (engine config dataDir)');
 		const tools = resolveFfmpeg();
@@ -146,7 +147,9 @@ export class RecordingControl {
 	/** The session ends: a running recording is finished (its consumers close with the router). */
 	finishAtEnd(): void {
 		if (!this.active) return;
-		void this.#finish('session-ended').catch((err: unknown) => this.#log.error('recording.finish_failed', { recordingId: this.#recorder?.manifest.recordingId, error: messageOf(err) }));
+		void this.#finish('session-ended').catch((err: unknown) =>
+			this.#log.error('recording.finish_failed', { recordingId: this.#recorder?.manifest.recordingId, error: messageOf(err) }),
+		);
 	}
 
 	status(): RecordingStatus {
@@ -197,7 +200,12 @@ export class RecordingControl {
 		const recorder = this.#recorder!;
 		const manifest = await recorder.stop();
 		this.notify();
-		this.#events.emit('recording.stopped', { recordingId: manifest.recordingId, dir: recorder.dir, parts: manifest.parts.length, reason });
+		this.#events.emit('recording.stopped', {
+			recordingId: manifest.recordingId,
+			dir: recorder.dir,
+			parts: manifest.parts.length,
+			reason,
+		});
 		return { recordingId: manifest.recordingId, dir: recorder.dir, manifest };
 	}
 }

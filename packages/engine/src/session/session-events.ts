@@ -27,6 +27,11 @@ export class SessionEvents {
 
 	emit<K extends SessionEventName>(event: K, payload: SessionEventPayload<K>): void {
 		const { at, ...fields } = payload;
-		this.#events.emit(event, { at: at ?? Date.now(), tenantId: this.#tenantId, sessionId: this.#sessionId, ...fields } as EngineEvents[K]);
+		this.#events.emit(event, {
+			at: at ?? Date.now(),
+			tenantId: this.#tenantId,
+			sessionId: this.#sessionId,
+			...fields,
+		} as EngineEvents[K]);
 	}
 }

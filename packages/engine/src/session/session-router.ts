@@ -107,7 +107,11 @@ export class SessionRouter {
 	}
 
 	/** Points a plain transport at its remote end (not needed with comedia). */
-	async connectPlainTransport(participant: Participant, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }): Promise<void> {
+	async connectPlainTransport(
+		participant: Participant,
+		transportId: string,
+		remote: { ip: string; port: number; rtcpPort?: number },
+	): Promise<void> {
 		const { transport } = participant.transport(transportId);
 		if (!('tuple' in transport) || 'iceParameters' in transport) {
 			throw new EngineError('invalid_argument', 'not a plain transport');

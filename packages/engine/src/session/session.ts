@@ -78,7 +78,13 @@ export class Session {
 	readonly #producers: Producers;
 	#state: SessionState = 'scheduled';
 
-	constructor(opts: SessionOptions, config: EngineConfig, pool: WorkerPool, events: TypedEmitter<EngineEvents>, log: Logger = defaultLogger()) {
+	constructor(
+		opts: SessionOptions,
+		config: EngineConfig,
+		pool: WorkerPool,
+		events: TypedEmitter<EngineEvents>,
+		log: Logger = defaultLogger(),
+	) {
 		this.id = opts.id;
 		this.tenantId = opts.tenantId;
 		this.title = opts.title;
@@ -165,10 +171,7 @@ export class Session {
 		return { participant, rtpCapabilities: router.rtpCapabilities };
 	}
 
-	/**
-	 * What a participant sends, as the server receives it: per producer its declared
-	 * encodings (three for simulcast camera video) and the live layers with bitrate and score.
-	 */
+	/** What a participant sends, as the server receives it (see `producerStats`). */
 	async producerStats(participantId: string): Promise<ProducerStats[]> {
 		return producerStats(this.#presence.require(participantId));
 	}
@@ -223,11 +226,7 @@ export class Session {
 		await this.#router.connectPlainTransport(participant, transportId, remote);
 	}
 
-	async connectTransport(
-		participant: Participant,
-		transportId: string,
-		dtlsParameters: types.DtlsParameters,
-	): Promise<void> {
+	async connectTransport(participant: Participant, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
 		this.#assertLive(participant);
 		await this.#router.connectTransport(participant, transportId, dtlsParameters);
 	}
@@ -265,8 +264,7 @@ export class Session {
 		assertHost(by, 'mute others');
 		const target = this.#presence.require(participantId);
 		for (const entry of target.producers.values()) {
-			if (entry.source !== source) continue;
-			await this.setProducerPaused(target, entry.producer.id, true);
+			if (entry.source === source) await this.setProducerPaused(target, entry.producer.id, true);
 		}
 		target.notify({ type: 'mutedByHost', source });
 	}
