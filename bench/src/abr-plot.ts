@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builtinProfiles, defaultModel, parseTrace, simulate, type TimelinePoint } from '@luwte/engine';
+import { builtinProfiles, defaultModel, parseTrace, simulate, type TimelinePoint } from '@luwte/engine/abr';
 
 const { values } = parseArgs({
 	options: { trace: { type: 'string', default: 'home-wifi-drops' }, minutes: { type: 'string', default: '10' }, out: { type: 'string' } },

@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTrace } from '@luwte/engine';
+import { parseTrace } from '@luwte/engine/abr';
 import { describeShapedRun, offsetTable, runShapedTrace, type ShapedRun } from '../../test/helpers/abr-shaped-rig.ts';
 import { startTestHost } from '../../test/helpers/host.ts';
 import { addServerAddress, removeServerAddress, SERVER_IP, shapedRigUnavailable } from '../../test/helpers/netns.ts';

@@ -2,7 +2,7 @@
 // each, into bench/traces/. Run: node bench/src/abr-traces.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { seededRandom } from '@luwte/engine';
+import { seededRandom } from '@luwte/engine/abr';
 
 const HOUR_MS = 3_600_000;
 

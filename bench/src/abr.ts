@@ -5,18 +5,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-	builtinProfiles,
-	decide,
-	defaultModel,
-	initialState,
-	parseTrace,
-	seededRandom,
-	simulate,
-	type Observation,
-	type SimulationResult,
-	type StimulusProfile,
-} from '@luwte/engine';
+import { builtinProfiles, decide, defaultModel, initialState, parseTrace, seededRandom, simulate, type Observation, type SimulationResult, type StimulusProfile } from '@luwte/engine/abr';
 import { traces } from './abr-traces.ts';
 
 const { values } = parseArgs({

@@ -6,7 +6,8 @@
  *   node_modules/.bin/node bench/src/billing.ts [--clients 2700] [--active 0.1] [--runs 5] [--seed 1]
  */
 import { parseArgs } from 'node:util';
-import { bill, billingToCsv, canonicalOrder, seededRandom, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine';
+import { seededRandom } from '@luwte/engine/abr';
+import { bill, billingToCsv, canonicalOrder, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine/attendance';
 
 const { values } = parseArgs({
 	options: {

@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AttendanceLog, RedisLedgerStore, type AttendanceEventInput, type LedgerStore } from '@luwte/engine';
+import { AttendanceLog, RedisLedgerStore, type AttendanceEventInput, type LedgerStore } from '@luwte/engine/attendance';
 
 const { values: args } = parseArgs({
 	options: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bill, contractsFileSchema, indicationsFileSchema, presenceIntervals, type LedgerEvent } from '@luwte/engine';
+import { bill, contractsFileSchema, indicationsFileSchema, presenceIntervals, type LedgerEvent } from '@luwte/engine/attendance';
 
 /**
  * The billing department's cases, in March 2024 (Amsterdam is UTC+1 then). Every expected number

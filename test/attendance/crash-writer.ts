@@ -2,7 +2,7 @@
 // prints `ack <id>` for every append that resolved (the store called it durable). The test kills
 // it with SIGKILL at a random moment. Usage: node crash-writer.ts file DIR ROUND [RETRY_IDS]
 //                                      or node crash-writer.ts redis URL/PREFIX ROUND [RETRY_IDS]
-import { AttendanceLog, RedisLedgerStore, type AttendanceEventInput, type LedgerStore } from '@luwte/engine';
+import { AttendanceLog, RedisLedgerStore, type AttendanceEventInput, type LedgerStore } from '@luwte/engine/attendance';
 
 const [kind, where, round, retry = ''] = process.argv.slice(2);
 const store: LedgerStore =

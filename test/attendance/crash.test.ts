@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttendanceLog, RedisLedgerStore, seededRandom, type LedgerStore } from '@luwte/engine';
+import { seededRandom } from '@luwte/engine/abr';
+import { AttendanceLog, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../helpers/redis-server.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttendanceLog } from '@luwte/engine';
+import { AttendanceLog } from '@luwte/engine/attendance';
 import { afterAll } from 'vitest';
 import { storeSuite } from './store-suite.ts';
 

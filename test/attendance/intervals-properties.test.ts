@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localDate, presenceIntervals, splitAtLocalMidnight, total, union, type Interval, type LedgerEvent } from '@luwte/engine';
+import { localDate, presenceIntervals, splitAtLocalMidnight, total, union, type Interval, type LedgerEvent } from '@luwte/engine/attendance';
 
 /**
  * Properties of presence intervals and their arithmetic, over messy event streams: joins,

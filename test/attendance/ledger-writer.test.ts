@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttendanceLog, noShowsPerSession, parseLedgerEvent, type AttendanceEvent } from '@luwte/engine';
+import { AttendanceLog, noShowsPerSession, parseLedgerEvent, type AttendanceEvent } from '@luwte/engine/attendance';
 import { SessionClient } from '@luwte/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestHost } from '../helpers/host.ts';

@@ -1,4 +1,4 @@
-import { RedisLedgerStore } from '@luwte/engine';
+import { RedisLedgerStore } from '@luwte/engine/attendance';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../helpers/redis-server.ts';

@@ -1,4 +1,4 @@
-import type { AttendanceEvent, AttendanceEventInput, LedgerStore, ReplayFilter } from '@luwte/engine';
+import type { AttendanceEvent, AttendanceEventInput, LedgerStore, ReplayFilter } from '@luwte/engine/attendance';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** One empty ledger per test; `open` may be called again after `close` (a restart of the host). */

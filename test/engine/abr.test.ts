@@ -1,4 +1,4 @@
-import { builtinProfiles, decide, defaultModel, initialState, parseTrace, simulate, stimulusProfileSchema, type Observation, type StimulusProfile } from '@luwte/engine';
+import { builtinProfiles, decide, defaultModel, initialState, parseTrace, simulate, stimulusProfileSchema, type Observation, type StimulusProfile } from '@luwte/engine/abr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

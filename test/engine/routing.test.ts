@@ -1,4 +1,4 @@
-import { knowsOf, routes, type Role } from '@luwte/engine';
+import { knowsOf, routes, type Role } from '@luwte/engine/session';
 import { describe, expect, it } from 'vitest';
 
 // Who sees whom, as the architecture note describes it. Written out by hand on purpose.

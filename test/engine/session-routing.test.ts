@@ -1,4 +1,5 @@
-import { createEngine, type Engine, type Participant, type ParticipantNotification, type Role } from '@luwte/engine';
+import { createEngine, type Engine } from '@luwte/engine';
+import type { Participant, ParticipantNotification, Role } from '@luwte/engine/session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePortRange } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';

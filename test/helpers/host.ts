@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine';
+import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine/auth';
 import { startHost, type Host } from '@luwte/host-web';
 import { freePortRange } from './ports.ts';
 

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mediaSignature, type AddItemInput, type AttendanceEvent } from '@luwte/engine';
+import type { AttendanceEvent } from '@luwte/engine/attendance';
+import { mediaSignature } from '@luwte/engine/auth';
+import type { AddItemInput } from '@luwte/engine/library';
 import { AdminApiError, AdminClient } from '@luwte/sdk/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../helpers/host.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { AdminApiError, AdminClient, apiRoutes, OperatorClient, ViewerClient, type ApiRouteId } from '@luwte/sdk/admin';
-import { activityModules, offerKinds } from '@luwte/engine';
+import { activityModules, offerKinds } from '@luwte/engine/session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, testOperatorKey, type TestHost } from '../helpers/host.ts';
 

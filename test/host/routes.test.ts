@@ -1,4 +1,5 @@
-import { TenantRegistry, type Engine } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import { TenantRegistry } from '@luwte/engine/auth';
 import { createApp, createLogger, OriginPolicy } from '@luwte/host-web';
 import { apiRoutes, honoPath, openApiDocument } from '@luwte/sdk/admin';
 import { describe, expect, it } from 'vitest';

@@ -1,17 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-	builtinProfiles,
-	customProfileListSchema,
-	customProfileSchema,
-	hashApiKey,
-	newApiKey,
-	newTokenSecret,
-	resolveStimulusProfile,
-	TenantRegistry,
-	type Engine,
-} from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import { builtinProfiles, customProfileListSchema, customProfileSchema, resolveStimulusProfile } from '@luwte/engine/abr';
+import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine/auth';
 import { startHost, type Host } from '@luwte/host-web';
 import { stimulusProfileDefinitionSchema } from '@luwte/sdk/admin';
 import { decodeJwt } from 'jose';

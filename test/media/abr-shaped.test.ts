@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseTrace } from '@luwte/engine';
+import { parseTrace } from '@luwte/engine/abr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeShapedRun, offsetTable, runShapedTrace, type ShapedProfileId } from '../helpers/abr-shaped-rig.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';

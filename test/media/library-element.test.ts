@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveFfmpeg, runTool, type AttendanceEvent } from '@luwte/engine';
+import type { AttendanceEvent } from '@luwte/engine/attendance';
+import { resolveFfmpeg, runTool } from '@luwte/engine/recording';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttendanceLog, EngineError, Library, type AddItemInput, type AttendanceEvent } from '@luwte/engine';
+import { EngineError } from '@luwte/engine';
+import { AttendanceLog, type AttendanceEvent } from '@luwte/engine/attendance';
+import { Library, type AddItemInput } from '@luwte/engine/library';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dirs: string[] = [];

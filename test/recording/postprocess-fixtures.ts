@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { FfmpegTools, RecordingManifest } from '@luwte/engine';
+import type { FfmpegTools, RecordingManifest } from '@luwte/engine/recording';
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import { detectFlashes, FlashDetector, planLayout, type FlashDetectorOptions, type VideoTrack } from '@luwte/engine';
+import { detectFlashes, FlashDetector, planLayout, type FlashDetectorOptions, type VideoTrack } from '@luwte/engine/recording';
 import { describe, expect, it } from 'vitest';
 
 const W = 16;

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineError, postprocessItemSchema, postprocessRecording, type PostprocessProgress, type PostprocessResult } from '@luwte/engine';
+import { EngineError } from '@luwte/engine';
+import { postprocessItemSchema, postprocessRecording, type PostprocessProgress, type PostprocessResult } from '@luwte/engine/recording';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	audioLevels,

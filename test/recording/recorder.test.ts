@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionClient } from '@luwte/sdk';
-import { recordingManifestSchema, type RecordingManifest } from '@luwte/engine';
+import { recordingManifestSchema, type RecordingManifest } from '@luwte/engine/recording';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';

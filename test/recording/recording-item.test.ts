@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordingManifestSchema } from '@luwte/engine';
+import { recordingManifestSchema } from '@luwte/engine/recording';
 import { SessionClient } from '@luwte/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markedMedia, type MarkedMediaOptions } from '../helpers/av-source.ts';

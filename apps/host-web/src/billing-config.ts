@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contractsFileSchema, indicationsFileSchema, type ContractsFile, type IndicationsFile } from '@luwte/engine';
+import { contractsFileSchema, indicationsFileSchema, type ContractsFile, type IndicationsFile } from '@luwte/engine/attendance';
 import { parseOrThrow } from './zod-error.ts';
 
 /**

@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { AttendanceLog, createEngine, LedgerWriter, Library, RecordingService, RedisLedgerStore, type Engine, type LedgerStore, type EngineConfigInput, type TenantRegistry } from '@luwte/engine';
+import { createEngine, type Engine, type EngineConfigInput } from '@luwte/engine';
+import { AttendanceLog, LedgerWriter, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
+import type { TenantRegistry } from '@luwte/engine/auth';
+import { Library } from '@luwte/engine/library';
+import { RecordingService } from '@luwte/engine/recording';
 import { z } from 'zod';
 import { BillingConfig } from './billing-config.ts';
 import { createApp } from './http/app.ts';

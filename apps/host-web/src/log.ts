@@ -4,4 +4,4 @@
  * keys (the fields passed are chosen with that in mind). The host hands the same logger to the
  * engine, the library and the recording service, so one level governs every line.
  */
-export { createLogger, type Logger, type LogLevel } from '@luwte/engine';
+export { createLogger, type Logger, type LogLevel } from '@luwte/engine/log';

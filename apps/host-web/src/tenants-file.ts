@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine';
+import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine/auth';
 import { z } from 'zod';
 
 const DEV_TENANT_ID = 'dev';

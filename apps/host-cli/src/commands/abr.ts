@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { builtinProfiles } from '@luwte/engine';
+import type { builtinProfiles } from '@luwte/engine/abr';
 import { defineCommand, defineGroup } from '../framework/declare.ts';
 import { UsageError } from '../framework/usage-error.ts';
 
@@ -19,7 +19,7 @@ const simulateCommand = defineCommand({
 	notes: 'Profiles and the model: docs/abr.md.',
 	async run({ values, io }) {
 		// Loaded here, not at the top: `luwte --help` need not wait for the engine.
-		const { builtinProfile, defaultModel, parseTrace, simulate } = await import('@luwte/engine');
+		const { builtinProfile, defaultModel, parseTrace, simulate } = await import('@luwte/engine/abr');
 		const profile = builtinProfile(values.profile);
 		if (!profile) throw new UsageError(`unknown profile "${values.profile}"`);
 		const result = simulate(parseTrace(await readFile(values.trace, 'utf8')), profile, { ...defaultModel, warmStart: !values.cold });

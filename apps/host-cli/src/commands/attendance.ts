@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { LedgerEvent } from '@luwte/engine';
+import type { LedgerEvent } from '@luwte/engine/attendance';
 import { issueFields, messageOf } from '@luwte/errors';
 import { defineCommand, defineGroup } from '../framework/declare.ts';
 import { UsageError } from '../framework/usage-error.ts';
@@ -47,7 +47,7 @@ const billCommand = defineCommand({
 		if (!values.contracts) throw new UsageError('--contracts is required');
 		if (!values.indications) throw new UsageError('--indications is required');
 		// Loaded here, not at the top: `luwte --help` need not wait for the engine.
-		const { bill, billingToCsv, billingToJson, contractsFileSchema, indicationsFileSchema } = await import('@luwte/engine');
+		const { bill, billingToCsv, billingToJson, contractsFileSchema, indicationsFileSchema } = await import('@luwte/engine/attendance');
 		const events = await readEvents(values.events, values.tenant);
 		const contracts = await readJsonFile(values.contracts, contractsFileSchema);
 		const indications = await readJsonFile(values.indications, indicationsFileSchema);
@@ -92,7 +92,7 @@ async function readText(path: string): Promise<string> {
 
 /** The ledger export: one event per line (JSON). Types billing does not read are skipped. */
 async function readEvents(path: string, tenant: string | undefined): Promise<LedgerEvent[]> {
-	const { parseLedgerEvent } = await import('@luwte/engine');
+	const { parseLedgerEvent } = await import('@luwte/engine/attendance');
 	const name = basename(path);
 	const events: LedgerEvent[] = [];
 	const lines = (await readText(path)).split('\n');

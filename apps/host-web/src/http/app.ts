@@ -1,4 +1,8 @@
-import type { Engine, LedgerStore, Library, RecordingService, Tenant, TenantRegistry } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { LedgerStore } from '@luwte/engine/attendance';
+import type { Tenant, TenantRegistry } from '@luwte/engine/auth';
+import type { Library } from '@luwte/engine/library';
+import type { RecordingService } from '@luwte/engine/recording';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { BillingConfig } from '../billing-config.ts';

@@ -1,15 +1,4 @@
-import {
-	activeAccounts,
-	attendancePerModule,
-	bill,
-	billingToCsv,
-	billingToJson,
-	localDate,
-	noShowsPerSession,
-	parseLedgerEvent,
-	type LedgerEvent,
-	type LedgerStore,
-} from '@luwte/engine';
+import { activeAccounts, attendancePerModule, bill, billingToCsv, billingToJson, localDate, noShowsPerSession, parseLedgerEvent, type LedgerEvent, type LedgerStore } from '@luwte/engine/attendance';
 import { participantIdSchema, type attendanceRoutes } from '@luwte/sdk/admin';
 import type { BillingConfig } from '../billing-config.ts';
 import { HostError } from '../errors.ts';

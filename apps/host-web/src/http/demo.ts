@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Engine, Tenant } from '@luwte/engine';
-import { issueJoinToken } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { Tenant } from '@luwte/engine/auth';
+import { issueJoinToken } from '@luwte/engine/auth';
 import { sessionCreateSchema } from '@luwte/sdk/admin';
 import type { z } from 'zod';
 import type { Context, Hono, MiddlewareHandler } from 'hono';

@@ -1,4 +1,4 @@
-import type { LibraryGrant, Tenant } from '@luwte/engine';
+import type { LibraryGrant, Tenant } from '@luwte/engine/auth';
 
 /** What the middleware puts into a request's context for the handlers. */
 export type Env = {

@@ -1,4 +1,4 @@
-import type { LibraryGrant, Tenant } from '@luwte/engine';
+import type { LibraryGrant, Tenant } from '@luwte/engine/auth';
 import type { apiRoutes, ApiRouteId, RouteAuth, RouteParams, RouteParsedBody, RouteParsedQuery, RouteResponse } from '@luwte/sdk/admin';
 
 type RouteOf<R extends ApiRouteId> = (typeof apiRoutes)[R];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { issueLibraryToken, type Library, type LibraryItem } from '@luwte/engine';
+import { issueLibraryToken } from '@luwte/engine/auth';
+import type { Library, LibraryItem } from '@luwte/engine/library';
 import type { LibraryItemResource, libraryRoutes } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';

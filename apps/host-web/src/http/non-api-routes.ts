@@ -1,4 +1,6 @@
-import type { Engine, Library, Tenant, TenantRegistry } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { Tenant, TenantRegistry } from '@luwte/engine/auth';
+import type { Library } from '@luwte/engine/library';
 import { openApiDocument } from '@luwte/sdk/admin';
 import type { Hono } from 'hono';
 import { embedGuidePage } from '../pages/embed-guide.ts';

@@ -1,4 +1,4 @@
-import { hashApiKey, newApiKey, newTokenSecret, type Tenant, type TenantRegistry } from '@luwte/engine';
+import { hashApiKey, newApiKey, newTokenSecret, type Tenant, type TenantRegistry } from '@luwte/engine/auth';
 import type { OperatorRouteId } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';

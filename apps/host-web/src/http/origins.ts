@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Tenant, TenantRegistry } from '@luwte/engine';
+import type { Tenant, TenantRegistry } from '@luwte/engine/auth';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 

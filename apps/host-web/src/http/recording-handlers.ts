@@ -1,4 +1,6 @@
-import type { Engine, RecordingRecord, RecordingService, Session } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { RecordingRecord, RecordingService } from '@luwte/engine/recording';
+import type { Session } from '@luwte/engine/session';
 import { participantIdSchema, type RecordingResource, type recordingRoutes } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import { parseOrThrow } from '../zod-error.ts';

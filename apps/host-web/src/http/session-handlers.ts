@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Engine, SessionInfo } from '@luwte/engine';
-import { issueJoinToken, stimulusProfileId } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { SessionInfo } from '@luwte/engine/session';
+import { stimulusProfileId } from '@luwte/engine/abr';
+import { issueJoinToken } from '@luwte/engine/auth';
 import type { SessionResource, sessionRoutes } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';

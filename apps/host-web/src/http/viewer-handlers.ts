@@ -1,4 +1,5 @@
-import type { Library, LibraryItem, Tenant } from '@luwte/engine';
+import type { Tenant } from '@luwte/engine/auth';
+import type { Library, LibraryItem } from '@luwte/engine/library';
 import type { ViewerItem, ViewerRouteId } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';

@@ -1,6 +1,10 @@
 import type { MediaTypes as ms } from '@luwte/engine';
-import type { Engine, JoinGrant, Participant, ParticipantNotification, Session, StimulusProfile, Tenant, TenantRegistry } from '@luwte/engine';
-import { builtinProfiles, resolveStimulusProfile, stimulusProfileId, verifyJoinToken } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { StimulusProfile } from '@luwte/engine/abr';
+import type { JoinGrant, Tenant, TenantRegistry } from '@luwte/engine/auth';
+import type { Participant, ParticipantNotification, Session } from '@luwte/engine/session';
+import { builtinProfiles, resolveStimulusProfile, stimulusProfileId } from '@luwte/engine/abr';
+import { verifyJoinToken } from '@luwte/engine/auth';
 import {
 	MAX_MESSAGE_BYTES,
 	PROTOCOL_VERSION,

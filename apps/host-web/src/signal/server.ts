@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Engine, TenantRegistry } from '@luwte/engine';
+import type { Engine } from '@luwte/engine';
+import type { TenantRegistry } from '@luwte/engine/auth';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
 import { originOf, type OriginPolicy } from '../http/origins.ts';

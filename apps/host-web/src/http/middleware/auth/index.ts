@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { verifyLibraryToken, type Tenant, type TenantRegistry } from '@luwte/engine';
+import { verifyLibraryToken, type Tenant, type TenantRegistry } from '@luwte/engine/auth';
 import type { RouteAuth } from '@luwte/sdk/admin';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
