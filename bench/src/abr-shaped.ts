@@ -104,3 +104,7 @@ if (values.json) {
 	});
 	process.stdout.write(`${[...summary, ...out].join('\n')}\n`);
 }
+// Exit here rather than by an empty event loop: the natural teardown runs @roamhq/wrtc's
+// finalizers, which can abort the process (V8 "HandleScope" fatal error, NOTES.md) after the
+// results are out. stdout is written synchronously to files and pipes, so nothing is lost.
+process.exit(0);

@@ -1,11 +1,4 @@
-import {
-	builtinProfiles,
-	defaultModel,
-	simulate,
-	type AbrConsumerStatus,
-	type SimulationModel,
-	type TracePoint,
-} from '@luwte/engine';
+import { builtinProfiles, defaultModel, simulate, type AbrConsumerStatus, type SimulationModel, type TracePoint } from '@luwte/engine/abr';
 import { SessionClient } from '@luwte/sdk';
 import type { TestHost } from './host.ts';
 import { startShapedReceiver, type ShapedReceiver } from './netns.ts';
@@ -344,7 +337,11 @@ export type ShapedProfileReport = ShapedRun['results'][number];
 
 /** The report's lines, as the test prints them (and the benchmark under each run). */
 export function describeShapedRun(run: ShapedRun): string[] {
-	const lines = [`ladder measured ${JSON.stringify(run.ladderKbps.measured)} (model ${JSON.stringify(run.ladderKbps.model)})`];
+	const ramp = run.senderRamp;
+	const lines = [
+		`sender's top layer ${ramp.topKbps} kbit/s after ${ramp.seconds} s${ramp.settled ? '' : ' (still climbing at the 60 s ceiling)'}`,
+		`ladder measured ${JSON.stringify(run.ladderKbps.measured)} (model ${JSON.stringify(run.ladderKbps.model)})`,
+	];
 	for (const r of run.results) {
 		lines.push(
 			`${r.profile}: spatial switches observed ${r.observed.spatialSwitches}, predicted ${r.predicted.spatialSwitches} ` +
