@@ -76,6 +76,7 @@ export interface CommandSpec<Opts extends Record<string, OptionSpec>, P extends 
 	/** Text after the options (value lists, environment, where the docs are). */
 	readonly notes?: string;
 	/** Returns the exit code (default 0). Throw a UsageError for bad input, anything else for a failure. */
+	// biome-ignore lint/suspicious/noConfusingVoidType: a handler returns an exit code or nothing at all
 	run(ctx: RunContext<Opts, P>): Promise<number | void> | number | void;
 }
 
@@ -88,6 +89,7 @@ export interface Command {
 	readonly positionals: readonly PositionalSpec[];
 	readonly forms?: readonly CommandForm[];
 	readonly notes?: string;
+	// biome-ignore lint/suspicious/noConfusingVoidType: a handler returns an exit code or nothing at all
 	run(ctx: ParsedContext): Promise<number | void> | number | void;
 }
 

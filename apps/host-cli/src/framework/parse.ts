@@ -35,7 +35,7 @@ export function parseCommandArgs(command: Command, argv: string[], env: NodeJS.P
 	if (given.length < wanted.length) throw new UsageError(`missing ${wanted.slice(given.length).map(positionalLabel).join(' ')}`);
 	if (given.length > wanted.length) throw new UsageError(`unexpected argument "${given[wanted.length]}"`);
 	const args: Record<string, string> = {};
-	wanted.forEach((p, i) => (args[p.name] = given[i]!));
+	for (const [i, p] of wanted.entries()) args[p.name] = given[i]!;
 
 	const values: Record<string, Value> = {};
 	for (const [name, spec] of Object.entries(command.options)) values[name] = resolve(name, spec, parsed.values[name] as string | boolean | undefined, env);

@@ -31,7 +31,7 @@ const cache = new Map<string, Promise<string>>();
 /** `@luwte/sdk/client` (SessionClient only) or `@luwte/sdk/elements` (the web components). */
 export function sdkBundle(specifier: '@luwte/sdk/client' | '@luwte/sdk/elements'): Promise<string> {
 	let cached = cache.get(specifier);
-	if (cached) return cached;
+	if (cached !== undefined) return cached;
 	cached = (async () => {
 		const entry = fileURLToPath(import.meta.resolve(specifier));
 		const result = await build({

@@ -17,7 +17,10 @@ export class Emitter<Events extends object> {
 
 	on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
 		let set = this.#listeners.get(event);
-		if (!set) this.#listeners.set(event, (set = new Set()));
+		if (!set) {
+			set = new Set();
+			this.#listeners.set(event, set);
+		}
 		set.add(listener as (payload: never) => void);
 		return () => this.off(event, listener);
 	}

@@ -74,7 +74,7 @@ export class Publisher {
 		const published = this.#published.get(source);
 		if (published) published.muted = false;
 		const producer = this.#producers.get(source);
-		if (!producer || !producer.paused) return;
+		if (!producer?.paused) return;
 		producer.resume();
 		await this.#link.channel().request('resumeProducer', { producerId: producer.id });
 	}
