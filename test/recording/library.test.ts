@@ -130,13 +130,16 @@ describe('library store', () => {
 
 	it('loses nothing it confirmed when the process is killed in the middle of writing', async () => {
 		const dataDir = await tempDir('luwte-lib-');
-		const engineIndex = join(import.meta.dirname, '..', '..', 'packages', 'engine', 'src', 'index.ts');
+		const engineSrc = join(import.meta.dirname, '..', '..', 'packages', 'engine', 'src');
+		const attendanceIndex = join(engineSrc, 'attendance', 'index.ts');
+		const libraryIndex = join(engineSrc, 'recording', 'library', 'index.ts');
 		const srcDir = await tempDir('luwte-pp-');
 		// A writer that adds items, renames them over and over and logs watch events, reporting
 		// each change once it resolved (= durable); it is killed without warning.
 		const writer = `
 			import { writeFile } from 'node:fs/promises';
-			import { AttendanceLog, Library } from ${JSON.stringify(engineIndex)};
+			import { AttendanceLog } from ${JSON.stringify(attendanceIndex)};
+			import { Library } from ${JSON.stringify(libraryIndex)};
 			const attendance = await AttendanceLog.open(${JSON.stringify(dataDir)});
 			const library = await Library.open(${JSON.stringify(dataDir)}, { attendance });
 			const ids = [];
