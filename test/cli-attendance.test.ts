@@ -18,7 +18,12 @@ describe('luwte attendance against a running host', () => {
 		const admin = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
 		await admin.setContracts(JSON.parse(read('contracts.json')));
 		await admin.setIndications(JSON.parse(read('indications.json')));
-		await t.host.attendance.append(read('events.jsonl').trim().split('\n').map((l) => JSON.parse(l)));
+		await t.host.attendance.append(
+			read('events.jsonl')
+				.trim()
+				.split('\n')
+				.map((l) => JSON.parse(l)),
+		);
 	});
 	afterAll(() => t?.close());
 
@@ -35,7 +40,21 @@ describe('luwte attendance against a running host', () => {
 		const online = await luwte(['bill', '--from', '2024-03', '--to', '2024-03', '--format', 'csv']);
 		expect(online.code, online.err).toBe(0);
 		expect(online.out).toBe(read('expected-2024-03.csv'));
-		const offline = await luwte(['bill', '--events', join(examples, 'events.jsonl'), '--contracts', join(examples, 'contracts.json'), '--indications', join(examples, 'indications.json'), '--from', '2024-03', '--to', '2024-03', '--format', 'csv']);
+		const offline = await luwte([
+			'bill',
+			'--events',
+			join(examples, 'events.jsonl'),
+			'--contracts',
+			join(examples, 'contracts.json'),
+			'--indications',
+			join(examples, 'indications.json'),
+			'--from',
+			'2024-03',
+			'--to',
+			'2024-03',
+			'--format',
+			'csv',
+		]);
 		expect(offline.out).toBe(online.out);
 
 		const forgotten = await luwte(['forget', 'client-bram']);

@@ -26,7 +26,16 @@ describe('luwte help and usage errors, for every command in the registry', () =>
 	it('walks the whole tree', () => {
 		const names = paths.map((p) => p.words.join(' '));
 		// The commands issue 11 names, so an empty or partial walk cannot pass unnoticed.
-		for (const name of ['serve', 'abr simulate', 'library list', 'library approve', 'record start', 'record consent', 'attendance bill', 'attendance forget']) {
+		for (const name of [
+			'serve',
+			'abr simulate',
+			'library list',
+			'library approve',
+			'record start',
+			'record consent',
+			'attendance bill',
+			'attendance forget',
+		]) {
 			expect(names).toContain(name);
 		}
 	});
@@ -36,26 +45,31 @@ describe('luwte help and usage errors, for every command in the registry', () =>
 		for (const { path, words } of paths) if (path.at(-1)!.kind === 'command') expect(doc).toContain(`### \`luwte ${words.join(' ')}\``);
 	});
 
-	it.each(paths.map((p) => [p.words.join(' ') || '(root)', p] as const))('%s: --help, help and a bad option', async (_name, { path, words, usage }) => {
-		expect(usage).toMatch(/^Usage: luwte/);
-		const asked = await luwte([...words, '--help']);
-		expect(asked, asked.err).toEqual({ code: 0, out: usage, err: '' });
+	it.each(paths.map((p) => [p.words.join(' ') || '(root)', p] as const))(
+		'%s: --help, help and a bad option',
+		async (_name, { path, words, usage }) => {
+			expect(usage).toMatch(/^Usage: luwte/);
+			const asked = await luwte([...words, '--help']);
+			expect(asked, asked.err).toEqual({ code: 0, out: usage, err: '' });
 
-		// `luwte record help` for a group, `luwte help record stop` for a command.
-		const word = await luwte(path.at(-1)!.kind === 'group' ? [...words, 'help'] : ['help', ...words]);
-		expect(word).toEqual({ code: 0, out: usage, err: '' });
+			// `luwte record help` for a group, `luwte help record stop` for a command.
+			const word = await luwte(path.at(-1)!.kind === 'group' ? [...words, 'help'] : ['help', ...words]);
+			expect(word).toEqual({ code: 0, out: usage, err: '' });
 
-		const bad = await luwte([...words, '--no-such-option']);
-		expect(bad.code).toBe(2);
-		expect(bad.out).toBe('');
-		expect(bad.err).toBe(`${['luwte', ...words].join(' ')}: unknown option --no-such-option\n\n${usage}`);
-		if (words.length > 0) expect(bad.err).not.toContain(usageOf([root]));
-	});
+			const bad = await luwte([...words, '--no-such-option']);
+			expect(bad.code).toBe(2);
+			expect(bad.out).toBe('');
+			expect(bad.err).toBe(`${['luwte', ...words].join(' ')}: unknown option --no-such-option\n\n${usage}`);
+			if (words.length > 0) expect(bad.err).not.toContain(usageOf([root]));
+		},
+	);
 
 	it('names a bad value, a missing argument and a mistyped command, each with that command’s usage', async () => {
 		const port = await luwte(['serve', '--port', 'eighty']);
 		expect(port).toMatchObject({ code: 2, out: '' });
-		expect(port.err).toBe(`luwte serve: --port must be a whole number, got "eighty"\n\n${usageOf([root, root.commands.find((c) => c.name === 'serve')!])}`);
+		expect(port.err).toBe(
+			`luwte serve: --port must be a whole number, got "eighty"\n\n${usageOf([root, root.commands.find((c) => c.name === 'serve')!])}`,
+		);
 
 		const missing = await luwte(['record', 'consent', 'ses_1', 'client-4']);
 		expect(missing.code).toBe(2);

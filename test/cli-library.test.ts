@@ -46,7 +46,10 @@ describe('luwte library', () => {
 
 	it('lists items as a table or JSON, and publishes, approves and unpublishes them', async () => {
 		const clay = await add('Kleien');
-		const disco = await add('Disco', { module: 'talent-en-ambitie', flash: { windows: [{ startSeconds: 3, endSeconds: 4, maxFlashesPerSecond: 5 }] } });
+		const disco = await add('Disco', {
+			module: 'talent-en-ambitie',
+			flash: { windows: [{ startSeconds: 3, endSeconds: 4, maxFlashesPerSecond: 5 }] },
+		});
 
 		const table = await luwte(['list']);
 		expect(table.code).toBe(0);
@@ -57,7 +60,9 @@ describe('luwte library', () => {
 
 		const flagged = await luwte(['list', '--status', 'flagged', '--json']);
 		expect(JSON.parse(flagged.out).map((i: { id: string }) => i.id)).toEqual([disco.id]);
-		expect(JSON.parse((await luwte(['list', '--module', 'vaardig-en-creatief', '--json'])).out).map((i: { id: string }) => i.id)).toEqual([clay.id]);
+		expect(
+			JSON.parse((await luwte(['list', '--module', 'vaardig-en-creatief', '--json'])).out).map((i: { id: string }) => i.id),
+		).toEqual([clay.id]);
 
 		// A recording with flash warnings is not published before someone approved it.
 		const refused = await luwte(['publish', disco.id]);

@@ -10,8 +10,24 @@ const bin = join(import.meta.dirname, '..', 'apps', 'host-cli', 'bin', 'luwte.mj
 function serve(dataDir: string, rtc: { min: number; max: number }) {
 	const child = spawn(
 		process.execPath,
-		[bin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--workers', '1',
-			'--rtc-port-min', String(rtc.min), '--rtc-port-max', String(rtc.max), '--log-level', 'warn'],
+		[
+			bin,
+			'serve',
+			'--port',
+			'0',
+			'--host',
+			'127.0.0.1',
+			'--data-dir',
+			dataDir,
+			'--workers',
+			'1',
+			'--rtc-port-min',
+			String(rtc.min),
+			'--rtc-port-max',
+			String(rtc.max),
+			'--log-level',
+			'warn',
+		],
 		{ stdio: ['ignore', 'pipe', 'pipe'] },
 	);
 	let out = '';

@@ -44,25 +44,35 @@ const y2 = (s: number, lane: number) => top2 + h2 - ((s + 0.5) / 3) * h2 + lane 
 /** A step line (the value holds until the next point). */
 function steps(points: TimelinePoint[], y: (p: TimelinePoint) => number): string {
 	let d = '';
-	for (const [i, p] of points.entries()) d += i === 0 ? `M${x(p.tMs).toFixed(1)} ${y(p).toFixed(1)} ` : `H${x(p.tMs).toFixed(1)} V${y(p).toFixed(1)} `;
+	for (const [i, p] of points.entries())
+		d += i === 0 ? `M${x(p.tMs).toFixed(1)} ${y(p).toFixed(1)} ` : `H${x(p.tMs).toFixed(1)} V${y(p).toFixed(1)} `;
 	return `${d}H${x(limitMs).toFixed(1)}`;
 }
 function freezeMarks(points: TimelinePoint[], yy: number, colour: string): string {
 	return points
 		.filter((p) => p.frozen)
-		.map((p) => `<rect x="${x(p.tMs).toFixed(1)}" y="${yy}" width="${Math.max(1, plotW / (limitMs / 1000)).toFixed(1)}" height="6" fill="${colour}"/>`)
+		.map(
+			(p) =>
+				`<rect x="${x(p.tMs).toFixed(1)}" y="${yy}" width="${Math.max(1, plotW / (limitMs / 1000)).toFixed(1)}" height="6" fill="${colour}"/>`,
+		)
 		.join('');
 }
 
 const bw = trace.filter((p) => p.tMs <= limitMs).map((p) => ({ tMs: p.tMs, availableKbps: p.kbps }) as TimelinePoint);
 const grid = [0, 500, 1000, 1500, 2000, 2500, 3000]
-	.map((k) => `<line x1="${left}" x2="${W - right}" y1="${y1(k)}" y2="${y1(k)}" stroke="#ddd"/><text x="${left - 6}" y="${y1(k) + 4}" text-anchor="end">${k}</text>`)
+	.map(
+		(k) =>
+			`<line x1="${left}" x2="${W - right}" y1="${y1(k)}" y2="${y1(k)}" stroke="#ddd"/><text x="${left - 6}" y="${y1(k) + 4}" text-anchor="end">${k}</text>`,
+	)
 	.join('');
 const timeTicks = Array.from({ length: Math.floor(minutes) + 1 }, (_, m) => m)
 	.map((m) => `<text x="${x(m * 60_000)}" y="${top2 + h2 + 18}" text-anchor="middle">${m}</text>`)
 	.join('');
 const laneLabels = ['¼ (180p)', '½ (360p)', 'vol (720p)']
-	.map((l, s) => `<text x="${left - 6}" y="${y2(s, 0) + 4}" text-anchor="end">${l}</text><line x1="${left}" x2="${W - right}" y1="${y2(s, 0)}" y2="${y2(s, 0)}" stroke="#eee"/>`)
+	.map(
+		(l, s) =>
+			`<text x="${left - 6}" y="${y2(s, 0) + 4}" text-anchor="end">${l}</text><line x1="${left}" x2="${W - right}" y1="${y2(s, 0)}" y2="${y2(s, 0)}" stroke="#eee"/>`,
+	)
 	.join('');
 
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12" role="img" aria-label="Calm and greedy on ${values.trace}, first ${minutes} minutes">

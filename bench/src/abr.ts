@@ -5,16 +5,35 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builtinProfiles, decide, defaultModel, initialState, parseTrace, seededRandom, simulate, type Observation, type SimulationResult, type StimulusProfile } from '@luwte/engine/abr';
+import {
+	builtinProfiles,
+	decide,
+	defaultModel,
+	initialState,
+	parseTrace,
+	seededRandom,
+	simulate,
+	type Observation,
+	type SimulationResult,
+	type StimulusProfile,
+} from '@luwte/engine/abr';
 import { traces } from './abr-traces.ts';
 
 const { values } = parseArgs({
-	options: { json: { type: 'boolean', default: false }, cost: { type: 'boolean', default: false }, seeds: { type: 'string', default: '0' } },
+	options: {
+		json: { type: 'boolean', default: false },
+		cost: { type: 'boolean', default: false },
+		seeds: { type: 'string', default: '0' },
+	},
 });
 
 /** The issue's target: ≥ 5× fewer resolution switches per hour, no more freeze, ≤ 10 % less bitrate. */
 function meetsTarget(calm: SimulationResult, greedy: SimulationResult): boolean {
-	return calm.spatialSwitchesPerHour * 5 <= greedy.spatialSwitchesPerHour && calm.freezeSeconds <= greedy.freezeSeconds && calm.meanKbps >= 0.9 * greedy.meanKbps;
+	return (
+		calm.spatialSwitchesPerHour * 5 <= greedy.spatialSwitchesPerHour &&
+		calm.freezeSeconds <= greedy.freezeSeconds &&
+		calm.meanKbps >= 0.9 * greedy.meanKbps
+	);
 }
 const dir = join(import.meta.dirname, '..', 'traces');
 const rows: (SimulationResult & { trace: string })[] = [];
@@ -27,7 +46,10 @@ for (const file of (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort()
 if (values.json) {
 	process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 } else {
-	const out = ['| trace | profile | spatial switches / h | temporal switches | freeze s | mean kbit/s | calm vs greedy |', '|---|---|---:|---:|---:|---:|---|'];
+	const out = [
+		'| trace | profile | spatial switches / h | temporal switches | freeze s | mean kbit/s | calm vs greedy |',
+		'|---|---|---:|---:|---:|---:|---|',
+	];
 	for (const r of rows) {
 		let verdict = '';
 		if (r.profile === 'calm') {
@@ -37,7 +59,9 @@ if (values.json) {
 			const ok = meetsTarget(r, g);
 			verdict = `${fewer === Infinity ? '∞' : fewer.toFixed(1)}× fewer switches, ${(lessRate * 100).toFixed(1)} % less bitrate, freeze ${r.freezeSeconds} vs ${g.freezeSeconds} s: ${ok ? 'meets' : 'misses'} the target`;
 		}
-		out.push(`| ${r.trace} | ${r.profile} | ${r.spatialSwitchesPerHour} | ${r.temporalSwitches} | ${r.freezeSeconds} | ${r.meanKbps} | ${verdict} |`);
+		out.push(
+			`| ${r.trace} | ${r.profile} | ${r.spatialSwitchesPerHour} | ${r.temporalSwitches} | ${r.freezeSeconds} | ${r.meanKbps} | ${verdict} |`,
+		);
 	}
 	process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -80,7 +104,10 @@ if (values.cost) {
 const extraSeeds = Number(values.seeds);
 if (extraSeeds > 0) {
 	// Same generators, other seeds (the files use seeds 1-4); bounded: at most 50 per kind.
-	const out = ['| trace kind | seeds | calm meets the target | worst: switches fewer ×, freeze calm/greedy s, bitrate calm/greedy |', '|---|---:|---:|---|'];
+	const out = [
+		'| trace kind | seeds | calm meets the target | worst: switches fewer ×, freeze calm/greedy s, bitrate calm/greedy |',
+		'|---|---:|---:|---|',
+	];
 	let kind = 0;
 	for (const [name, { gen }] of Object.entries(traces)) {
 		kind++;
@@ -96,7 +123,10 @@ if (extraSeeds > 0) {
 			const calm = simulate(trace, builtinProfiles.calm);
 			const greedy = simulate(trace, builtinProfiles.greedy);
 			if (meetsTarget(calm, greedy)) pass++;
-			worstFewer = Math.min(worstFewer, calm.spatialSwitchesPerHour === 0 ? Infinity : greedy.spatialSwitchesPerHour / calm.spatialSwitchesPerHour);
+			worstFewer = Math.min(
+				worstFewer,
+				calm.spatialSwitchesPerHour === 0 ? Infinity : greedy.spatialSwitchesPerHour / calm.spatialSwitchesPerHour,
+			);
 			const fr = (calm.freezeSeconds + 0.1) / (greedy.freezeSeconds + 0.1);
 			if (fr > worstFreezeRatio) {
 				worstFreezeRatio = fr;
@@ -104,7 +134,9 @@ if (extraSeeds > 0) {
 			}
 			worstRate = Math.min(worstRate, calm.meanKbps / greedy.meanKbps);
 		}
-		out.push(`| ${name} | ${n} | ${pass}/${n} | ${worstFewer === Infinity ? '∞' : worstFewer.toFixed(1)}×, ${worstFreeze}, ${(worstRate * 100).toFixed(1)} % |`);
+		out.push(
+			`| ${name} | ${n} | ${pass}/${n} | ${worstFewer === Infinity ? '∞' : worstFewer.toFixed(1)}×, ${worstFreeze}, ${(worstRate * 100).toFixed(1)} % |`,
+		);
 	}
 	process.stdout.write(`\n${out.join('\n')}\n`);
 }

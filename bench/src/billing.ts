@@ -7,7 +7,15 @@
  */
 import { parseArgs } from 'node:util';
 import { seededRandom } from '@luwte/engine/abr';
-import { bill, billingToCsv, canonicalOrder, contractsFileSchema, indicationsFileSchema, parseLedgerEvent, type LedgerEvent } from '@luwte/engine/attendance';
+import {
+	bill,
+	billingToCsv,
+	canonicalOrder,
+	contractsFileSchema,
+	indicationsFileSchema,
+	parseLedgerEvent,
+	type LedgerEvent,
+} from '@luwte/engine/attendance';
 
 const { values } = parseArgs({
 	options: {
@@ -42,14 +50,20 @@ const contracts = contractsFileSchema.parse({
 const clientIds = Array.from({ length: clients }, (_, i) => `client-${String(i).padStart(5, '0')}`);
 const indications = indicationsFileSchema.parse({
 	version: 1,
-	indications: clientIds.map((clientId, i) => ({ clientId, financer: pick(financers), validFrom: i % 40 === 0 ? '2024-03-15' : '2023-01-01', team: `team-${i % 12}` })),
+	indications: clientIds.map((clientId, i) => ({
+		clientId,
+		financer: pick(financers),
+		validFrom: i % 40 === 0 ? '2024-03-15' : '2023-01-01',
+		team: `team-${i % 12}`,
+	})),
 }).indications;
 
 /** March 2024: weekday sessions of 90 min at 10:00 and 14:00 (Amsterdam, UTC+1), up to 8 clients each. */
 function generate(): string {
 	const lines: string[] = [];
 	let n = 0;
-	const push = (at: number, type: string, fields: Record<string, unknown>) => lines.push(JSON.stringify({ id: `ev-${(n++).toString(36)}`, at, tenantId: 'zorg-a', type, ...fields }));
+	const push = (at: number, type: string, fields: Record<string, unknown>) =>
+		lines.push(JSON.stringify({ id: `ev-${(n++).toString(36)}`, at, tenantId: 'zorg-a', type, ...fields }));
 	const active = clientIds.filter(() => random() < activeShare);
 	const wanted = new Map(active.map((c) => [c, int(2, 6)]));
 	const days: number[] = [];
@@ -73,13 +87,30 @@ function generate(): string {
 				for (const c of group) {
 					wanted.set(c, wanted.get(c)! - 1);
 					if (random() < 0.1) continue; // invited, never came
-					attend(push, sessionId, c, 'participant', module, start + int(0, 10) * 60_000, end - (random() < 0.2 ? int(10, 70) * 60_000 : 0));
+					attend(
+						push,
+						sessionId,
+						c,
+						'participant',
+						module,
+						start + int(0, 10) * 60_000,
+						end - (random() < 0.2 ? int(10, 70) * 60_000 : 0),
+					);
 				}
 				if (random() < 0.97) push(end, 'session.ended', { sessionId, reason: 'ended' }); // 3 % end in a crash
 			}
 		}
 	}
-	for (const c of active) if (random() < 0.3) push(days[int(0, days.length - 1)]! + 19 * 3600_000, 'library.watch', { itemId: `item-${int(1, 40)}`, participantId: c, event: 'progress', positionSeconds: int(60, 1500), durationSeconds: 1800, module: pick(onDemandModules) });
+	for (const c of active)
+		if (random() < 0.3)
+			push(days[int(0, days.length - 1)]! + 19 * 3600_000, 'library.watch', {
+				itemId: `item-${int(1, 40)}`,
+				participantId: c,
+				event: 'progress',
+				positionSeconds: int(60, 1500),
+				durationSeconds: 1800,
+				module: pick(onDemandModules),
+			});
 	return lines.join('\n') + '\n';
 }
 
@@ -129,12 +160,17 @@ for (let r = 0; r < runs; r++) {
 	const billed = result.lines.reduce((sum, l) => sum + l.activities, 0);
 	const reasons = new Map<string, number>();
 	for (const e of result.exceptions) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
-	const why = [...reasons].sort().map(([k, v]) => `${k} ${v}`).join(', ');
+	const why = [...reasons]
+		.sort()
+		.map(([k, v]) => `${k} ${v}`)
+		.join(', ');
 	summary = `${billed} activities billed in ${result.lines.length} lines; exceptions: ${why}; ${csv.length} bytes of CSV`;
 }
 const b = median(baseline);
 const m = median(billing);
-console.log(`clients ${clients}, active share ${activeShare}, seed ${values.seed}: ${lineCount} events (${(text.length / 1e6).toFixed(1)} MB of JSON lines)`);
+console.log(
+	`clients ${clients}, active share ${activeShare}, seed ${values.seed}: ${lineCount} events (${(text.length / 1e6).toFixed(1)} MB of JSON lines)`,
+);
 console.log(`result: ${summary}`);
 console.log(`baseline (read + check + order), median of ${runs}: ${b.toFixed(0)} ms   [${baseline.map((x) => x.toFixed(0)).join(', ')}]`);
 console.log(`bill (read + check + bill + CSV), median of ${runs}: ${m.toFixed(0)} ms   [${billing.map((x) => x.toFixed(0)).join(', ')}]`);

@@ -179,13 +179,7 @@ async function snap(rig: Rig, sink: RtpSink, source: SimulcastSource): Promise<S
 	};
 }
 
-async function runOnce(
-	variant: Variant,
-	n: number,
-	run: number,
-	sink: RtpSink,
-	source: SimulcastSource,
-): Promise<RunResult> {
+async function runOnce(variant: Variant, n: number, run: number, sink: RtpSink, source: SimulcastSource): Promise<RunResult> {
 	await sink.reset();
 	const opts: RigOptions = {
 		consumers: n,
@@ -348,7 +342,11 @@ function markdown(summary: Summary[]): string {
 		['N', '---:', (s) => String(s.n)],
 		['variant', '---', (s) => s.variant],
 		['worker CPU % (of 1 core)', '---:', (s) => f(s.workerCpuPct, 1)],
-		['CPU % per consumer: mean (runs)', '---', (s) => `${f(s.perConsumerPct, 4)} (${s.perConsumerRuns.map((x) => f(x, 4)).join(', ')})`],
+		[
+			'CPU % per consumer: mean (runs)',
+			'---',
+			(s) => `${f(s.perConsumerPct, 4)} (${s.perConsumerRuns.map((x) => f(x, 4)).join(', ')})`,
+		],
 		['engine/bare', '---:', (s) => (s.ratio === undefined ? '' : f(s.ratio, 3))],
 		['µs CPU per packet out', '---:', (s) => f(s.usPerPacket, 2)],
 		['engine/bare per packet', '---:', (s) => (s.ratioPerPacket === undefined ? '' : f(s.ratioPerPacket, 3))],
@@ -393,7 +391,9 @@ let sink: RtpSink | undefined;
 
 async function main(): Promise<void> {
 	const env = environment();
-	log(`mediasoup ${mediasoup.version}, ${String(env['cpus'])} cpus (${String(env['cpuModel'])}), steps ${steps.join(',')}, window ${windowS} s`);
+	log(
+		`mediasoup ${mediasoup.version}, ${String(env['cpus'])} cpus (${String(env['cpuModel'])}), steps ${steps.join(',')}, window ${windowS} s`,
+	);
 	log(`encoding the simulcast clips into ${outDir}`);
 	const files = await encodeLayers(outDir, args.ffmpeg);
 	sink = await RtpSink.start(sinkCount, sinkRecvBuffer);

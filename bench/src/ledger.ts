@@ -38,7 +38,14 @@ const limitMs = Number(args.seconds) * 1000;
 let seq = 0;
 function heartbeat(): AttendanceEventInput {
 	const i = seq++;
-	return { id: `b${process.pid}-${i}`, tenantId: `zorg-${i % 4}`, type: 'participant.heartbeat', sessionId: `s_${i % 50}`, participantId: `client-${i % 2700}`, connectionId: `c-${i % 2700}` };
+	return {
+		id: `b${process.pid}-${i}`,
+		tenantId: `zorg-${i % 4}`,
+		type: 'participant.heartbeat',
+		sessionId: `s_${i % 50}`,
+		participantId: `client-${i % 2700}`,
+		connectionId: `c-${i % 2700}`,
+	};
 }
 
 interface Result {
@@ -79,9 +86,13 @@ async function freePort(): Promise<number> {
 async function startRedis(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
 	await mkdir(dir, { recursive: true });
 	const port = await freePort();
-	const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], {
-		stdio: 'ignore',
-	});
+	const child = spawn(
+		'/usr/bin/redis-server',
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+		{
+			stdio: 'ignore',
+		},
+	);
 	const url = `redis://127.0.0.1:${port}`;
 	for (let i = 0; ; i++) {
 		try {
@@ -133,7 +144,9 @@ try {
 } finally {
 	await rm(dir, { recursive: true, force: true });
 }
-console.log(`${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; group commit: ${concurrency} appends in flight\n`);
+console.log(
+	`${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; group commit: ${concurrency} appends in flight\n`,
+);
 console.log('| store | durable events/s, group commit | durable events/s, one fsync per event | ratio |');
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(r);

@@ -196,7 +196,7 @@ export class SimulcastSource {
 				this.#bytes[layer] = (this.#bytes[layer] ?? 0) + msg.length;
 				const ts = msg.readUInt32BE(4);
 				// Newer timestamp (mod 2^32): this packet starts a later frame.
-				if (state.lastTs === undefined || ((ts - state.lastTs) >>> 0) < 0x80000000) {
+				if (state.lastTs === undefined || (ts - state.lastTs) >>> 0 < 0x80000000) {
 					state.lastTs = ts;
 					state.lastArrival = performance.now();
 				}

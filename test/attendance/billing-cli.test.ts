@@ -9,7 +9,10 @@ const bin = join(root, 'apps', 'host-cli', 'bin', 'luwte.mjs');
 const example = join(root, 'examples', 'billing');
 
 function luwte(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-	const child = spawn(process.execPath, [bin, 'attendance', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+	const child = spawn(process.execPath, [bin, 'attendance', ...args], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: { PATH: process.env.PATH },
+	});
 	let out = '';
 	let err = '';
 	child.stdout!.on('data', (d) => (out += d));
@@ -17,19 +20,11 @@ function luwte(args: string[]): Promise<{ code: number | null; out: string; err:
 	return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 }
 
-const files = (events = join(example, 'events.jsonl'), contracts = join(example, 'contracts.json'), indications = join(example, 'indications.json')) => [
-	'bill',
-	'--events',
-	events,
-	'--contracts',
-	contracts,
-	'--indications',
-	indications,
-	'--from',
-	'2024-03',
-	'--to',
-	'2024-03',
-];
+const files = (
+	events = join(example, 'events.jsonl'),
+	contracts = join(example, 'contracts.json'),
+	indications = join(example, 'indications.json'),
+) => ['bill', '--events', events, '--contracts', contracts, '--indications', indications, '--from', '2024-03', '--to', '2024-03'];
 
 describe('luwte attendance bill (offline)', () => {
 	let dir = '';
@@ -62,7 +57,10 @@ describe('luwte attendance bill (offline)', () => {
 
 	it('names the line and field of a bad event, with a usage error', async () => {
 		const bad = join(dir, 'bad.jsonl');
-		await writeFile(bad, '{"id":"a","at":1,"tenantId":"t","type":"session.ended","sessionId":"s","reason":"ended"}\n{"id":"b","at":"yesterday","tenantId":"t","type":"session.ended"}\n');
+		await writeFile(
+			bad,
+			'{"id":"a","at":1,"tenantId":"t","type":"session.ended","sessionId":"s","reason":"ended"}\n{"id":"b","at":"yesterday","tenantId":"t","type":"session.ended"}\n',
+		);
 		const out = await luwte([...files(bad)]);
 		expect(out.code).toBe(2);
 		expect(out.err).toContain('bad.jsonl line 2, field at');
@@ -71,13 +69,19 @@ describe('luwte attendance bill (offline)', () => {
 
 	it('names the field of a bad contract and of a bad indication', async () => {
 		const contracts = join(dir, 'contracts.json');
-		await writeFile(contracts, JSON.stringify({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 35.5 }] }));
+		await writeFile(
+			contracts,
+			JSON.stringify({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 35.5 }] }),
+		);
 		const c = await luwte([...files(undefined, contracts)]);
 		expect(c.code).toBe(2);
 		expect(c.err).toContain('contracts.json, field contracts.0.tariffCents');
 
 		const indications = join(dir, 'indications.json');
-		await writeFile(indications, JSON.stringify({ version: 1, indications: [{ clientId: 'x', financer: 'Amsterdam', validFrom: '2024-01-01' }] }));
+		await writeFile(
+			indications,
+			JSON.stringify({ version: 1, indications: [{ clientId: 'x', financer: 'Amsterdam', validFrom: '2024-01-01' }] }),
+		);
 		const i = await luwte([...files(undefined, undefined, indications)]);
 		expect(i.code).toBe(2);
 		expect(i.err).toContain('indications.json, field indications.0.financer');

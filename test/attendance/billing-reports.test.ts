@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { activeAccounts, attendancePerModule, indicationsFileSchema, noShowsPerSession, parseLedgerEvent, type LedgerEvent } from '@luwte/engine/attendance';
+import {
+	activeAccounts,
+	attendancePerModule,
+	indicationsFileSchema,
+	noShowsPerSession,
+	parseLedgerEvent,
+	type LedgerEvent,
+} from '@luwte/engine/attendance';
 
 /** The reports on the example set (examples/billing); expected numbers counted by hand from its events. */
 

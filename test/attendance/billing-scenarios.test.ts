@@ -12,11 +12,22 @@ const contracts = contractsFileSchema.parse({
 		// Amsterdam: two digital activities in one ISO week = one dagdeel of €35.00.
 		{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 3500, pairing: 'iso-week' },
 		// Rotterdam: actual time, €54.00 an hour, each activity to the nearest quarter of an hour.
-		{ financer: '0599', unit: 'hour', productCode: '07A08', tariffCents: 5400, rounding: { per: 'activity', stepMinutes: 15, direction: 'nearest' } },
+		{
+			financer: '0599',
+			unit: 'hour',
+			productCode: '07A08',
+			tariffCents: 5400,
+			rounding: { per: 'activity', stepMinutes: 15, direction: 'nearest' },
+		},
 	],
 }).contracts;
 
-const indication = (clientId: string, financer: string, validFrom = '2024-01-01', validTo: string | null = null) => ({ clientId, financer, validFrom, validTo });
+const indication = (clientId: string, financer: string, validFrom = '2024-01-01', validTo: string | null = null) => ({
+	clientId,
+	financer,
+	validFrom,
+	validTo,
+});
 const indications = indicationsFileSchema.parse({
 	version: 1,
 	indications: [
@@ -39,7 +50,13 @@ function event(type: string, time: string, fields: Record<string, unknown>): Led
 /** A planned activity of 90 minutes. */
 function session(sessionId: string, day: string, start: string, end: string, module = 'communicatie'): LedgerEvent[] {
 	return [
-		event('session.scheduled', `${day}T08:00:00`, { sessionId, module, startsAt: at(`${day}T${start}:00`), endsAt: at(`${day}T${end}:00`), invited: [] }),
+		event('session.scheduled', `${day}T08:00:00`, {
+			sessionId,
+			module,
+			startsAt: at(`${day}T${start}:00`),
+			endsAt: at(`${day}T${end}:00`),
+			invited: [],
+		}),
 		event('session.started', `${day}T${start}:00`, { sessionId, module }),
 	];
 }
@@ -49,7 +66,8 @@ const ended = (sessionId: string, time: string) => event('session.ended', time, 
 function connection(sessionId: string, clientId: string, connectionId: string, from: string, to: string, vanishes = false): LedgerEvent[] {
 	const ids = { sessionId, participantId: clientId, connectionId };
 	const out = [event('participant.joined', from, { ...ids, role: 'participant', module: 'communicatie' })];
-	for (let t = at(from) + 15_000; t <= at(to); t += 15_000) out.push(event('participant.heartbeat', new Date(t + 3600_000).toISOString().slice(0, 19), ids));
+	for (let t = at(from) + 15_000; t <= at(to); t += 15_000)
+		out.push(event('participant.heartbeat', new Date(t + 3600_000).toISOString().slice(0, 19), ids));
 	if (!vanishes) out.push(event('participant.left', to, { ...ids, reason: 'left' }));
 	return out;
 }
@@ -69,7 +87,18 @@ describe('billing scenarios (March 2024)', () => {
 			ended('s-thu', '2024-03-07T11:30:00'),
 		];
 		const result = billMarch(events);
-		expect(result.lines).toEqual([{ clientId: 'client-anna', financer: '0363', month: '2024-03', productCode: '07A03', unitCode: '16', volume: 1, amountCents: 3500, activities: 2 }]);
+		expect(result.lines).toEqual([
+			{
+				clientId: 'client-anna',
+				financer: '0363',
+				month: '2024-03',
+				productCode: '07A03',
+				unitCode: '16',
+				volume: 1,
+				amountCents: 3500,
+				activities: 2,
+			},
+		]);
 		expect(result.exceptions).toEqual([]);
 	});
 
@@ -80,9 +109,25 @@ describe('billing scenarios (March 2024)', () => {
 			ended(`s-${d}`, `2024-03-${d}T11:30:00`),
 		]);
 		const result = billMarch(events);
-		expect(result.lines).toEqual([{ clientId: 'client-bram', financer: '0363', month: '2024-03', productCode: '07A03', unitCode: '16', volume: 1, amountCents: 3500, activities: 2 }]);
+		expect(result.lines).toEqual([
+			{
+				clientId: 'client-bram',
+				financer: '0363',
+				month: '2024-03',
+				productCode: '07A03',
+				unitCode: '16',
+				volume: 1,
+				amountCents: 3500,
+				activities: 2,
+			},
+		]);
 		expect(result.exceptions).toHaveLength(1);
-		expect(result.exceptions[0]).toMatchObject({ clientId: 'client-bram', sessionId: 's-08', reason: 'unpaired_activity', at: at('2024-03-08T10:00:00') });
+		expect(result.exceptions[0]).toMatchObject({
+			clientId: 'client-bram',
+			sessionId: 's-08',
+			reason: 'unpaired_activity',
+			at: at('2024-03-08T10:00:00'),
+		});
 		expect(result.exceptions[0]!.detail).toContain('2024-W10');
 	});
 
@@ -98,9 +143,22 @@ describe('billing scenarios (March 2024)', () => {
 		];
 		const [presence] = presenceIntervals(events);
 		expect(presence!.attendedMs).toBe(66.5 * 60_000);
-		expect(presence!.attendances).toEqual([{ start: at('2024-03-12T10:00:00'), end: at('2024-03-12T11:08:00'), attendedMs: 66.5 * 60_000, reconnects: 1 }]);
+		expect(presence!.attendances).toEqual([
+			{ start: at('2024-03-12T10:00:00'), end: at('2024-03-12T11:08:00'), attendedMs: 66.5 * 60_000, reconnects: 1 },
+		]);
 		// 60 min at €54.00 an hour = €54.00; declared in minutes (unit 01) because the step is a quarter.
-		expect(billMarch(events).lines).toEqual([{ clientId: 'client-cor', financer: '0599', month: '2024-03', productCode: '07A08', unitCode: '01', volume: 60, amountCents: 5400, activities: 1 }]);
+		expect(billMarch(events).lines).toEqual([
+			{
+				clientId: 'client-cor',
+				financer: '0599',
+				month: '2024-03',
+				productCode: '07A08',
+				unitCode: '01',
+				volume: 60,
+				amountCents: 5400,
+				activities: 1,
+			},
+		]);
 	});
 
 	it('a reconnect after more than the 2-minute grace starts a new attendance; the gap is still not paid', () => {
@@ -125,13 +183,29 @@ describe('billing scenarios (March 2024)', () => {
 		const result = billMarch(events);
 		expect(result.lines).toEqual([]);
 		expect(result.exceptions).toEqual([
-			{ clientId: 'client-dirk', sessionId: 's-dirk', itemId: null, financer: null, month: '2024-03', at: at('2024-03-07T10:00:00'), reason: 'no_indication', detail: 'no valid indication on 2024-03-07' },
+			{
+				clientId: 'client-dirk',
+				sessionId: 's-dirk',
+				itemId: null,
+				financer: null,
+				month: '2024-03',
+				at: at('2024-03-07T10:00:00'),
+				reason: 'no_indication',
+				detail: 'no valid indication on 2024-03-07',
+			},
 		]);
 	});
 
 	it('Anna watches Eigen regie on demand: never billed, listed as a not billable module; other recordings are listed for review', () => {
 		const watch = (itemId: string, module: string, time: string, position: number) =>
-			event('library.watch', time, { itemId, participantId: 'client-anna', event: 'progress', positionSeconds: position, durationSeconds: 1800, module });
+			event('library.watch', time, {
+				itemId,
+				participantId: 'client-anna',
+				event: 'progress',
+				positionSeconds: position,
+				durationSeconds: 1800,
+				module,
+			});
 		const events = [
 			watch('item-er', 'eigen-regie', '2024-03-06T20:00:00', 60),
 			watch('item-er', 'eigen-regie', '2024-03-06T20:20:00', 1200),
@@ -159,11 +233,25 @@ describe('billing scenarios (March 2024)', () => {
 
 	it('Els is in a session when the server crashes (no leave, no end): her time ends at the last heartbeat', () => {
 		// Joined 14:00, heartbeats until 14:50:00, then nothing: 50 minutes, to the nearest quarter 45.
-		const events = [...session('s-crash', '2024-03-12', '14:00', '15:30'), ...connection('s-crash', 'client-els', 'k1', '2024-03-12T14:00:00', '2024-03-12T14:50:00', true)];
+		const events = [
+			...session('s-crash', '2024-03-12', '14:00', '15:30'),
+			...connection('s-crash', 'client-els', 'k1', '2024-03-12T14:00:00', '2024-03-12T14:50:00', true),
+		];
 		const [presence] = presenceIntervals(events);
 		expect(presence!.intervals).toEqual([{ start: at('2024-03-12T14:00:00'), end: at('2024-03-12T14:50:00') }]);
 		// 45 min × €54.00 / 60 = €40.50.
-		expect(billMarch(events).lines).toEqual([{ clientId: 'client-els', financer: '0599', month: '2024-03', productCode: '07A08', unitCode: '01', volume: 45, amountCents: 4050, activities: 1 }]);
+		expect(billMarch(events).lines).toEqual([
+			{
+				clientId: 'client-els',
+				financer: '0599',
+				month: '2024-03',
+				productCode: '07A08',
+				unitCode: '01',
+				volume: 45,
+				amountCents: 4050,
+				activities: 1,
+			},
+		]);
 	});
 
 	it('a client who leaves after 20 minutes of a 90-minute activity is below the threshold (half: 45 min)', () => {

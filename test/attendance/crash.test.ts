@@ -54,12 +54,22 @@ async function idsIn(store: LedgerStore): Promise<Map<string, number>> {
 	return counts;
 }
 
-async function crashRounds(seed: number, args: (round: number) => string[], reopen: () => Promise<LedgerStore>, killAlso?: (round: number) => (() => Promise<void>) | undefined) {
+async function crashRounds(
+	seed: number,
+	args: (round: number) => string[],
+	reopen: () => Promise<LedgerStore>,
+	killAlso?: (round: number) => (() => Promise<void>) | undefined,
+) {
 	const rand = seededRandom(seed);
 	const acked = new Set<string>();
 	let retry: string[] = [];
 	for (let round = 0; round < ROUNDS; round++) {
-		const r = await runAndKill([...args(round), String(round), retry.join(',')], 20 + Math.floor(rand() * 200), Math.floor(rand() * 120), killAlso?.(round));
+		const r = await runAndKill(
+			[...args(round), String(round), retry.join(',')],
+			20 + Math.floor(rand() * 200),
+			Math.floor(rand() * 120),
+			killAlso?.(round),
+		);
 		for (const id of r.acked) acked.add(id);
 		// Next round retries a few acknowledged events and a few that may have been in flight.
 		const last = r.acked.at(-1)!;
@@ -70,7 +80,10 @@ async function crashRounds(seed: number, args: (round: number) => string[], reop
 			const counts = await idsIn(store);
 			const missing = [...acked].filter((id) => counts.get(id) !== 1);
 			expect(missing, `round ${round}: acknowledged events not present exactly once`).toEqual([]);
-			expect([...counts.values()].every((c) => c === 1), `round ${round}: an event ID twice`).toBe(true);
+			expect(
+				[...counts.values()].every((c) => c === 1),
+				`round ${round}: an event ID twice`,
+			).toBe(true);
 		} finally {
 			await store.close();
 		}

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localDate, presenceIntervals, splitAtLocalMidnight, total, union, type Interval, type LedgerEvent } from '@luwte/engine/attendance';
+import {
+	localDate,
+	presenceIntervals,
+	splitAtLocalMidnight,
+	total,
+	union,
+	type Interval,
+	type LedgerEvent,
+} from '@luwte/engine/attendance';
 
 /**
  * Properties of presence intervals and their arithmetic, over messy event streams: joins,
@@ -37,7 +45,10 @@ const eventStream = fc.array(rawEvent, { maxLength: 40 }).map((raws) => raws.map
 
 /** The events in an order fixed by random keys. */
 function shuffled<T>(items: T[], keys: number[]): T[] {
-	return items.map((item, i) => ({ item, k: keys[i % Math.max(keys.length, 1)] ?? 0, i })).sort((a, b) => a.k - b.k || b.i - a.i).map((x) => x.item);
+	return items
+		.map((item, i) => ({ item, k: keys[i % Math.max(keys.length, 1)] ?? 0, i }))
+		.sort((a, b) => a.k - b.k || b.i - a.i)
+		.map((x) => x.item);
 }
 
 describe('presence intervals: properties', () => {
@@ -57,7 +68,9 @@ describe('presence intervals: properties', () => {
 	});
 
 	it('counts a union exactly once (against a brute-force count of covered minutes)', () => {
-		const interval = fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 })).map(([a, b]) => ({ start: Math.min(a, b), end: Math.max(a, b) }));
+		const interval = fc
+			.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }))
+			.map(([a, b]) => ({ start: Math.min(a, b), end: Math.max(a, b) }));
 		fc.assert(
 			fc.property(fc.array(interval, { maxLength: 12 }), (intervals: Interval[]) => {
 				let covered = 0;
@@ -87,14 +100,20 @@ describe('presence intervals: properties', () => {
 		);
 	});
 
-	it('never shortens anyone\'s presence when a heartbeat is added', () => {
+	it("never shortens anyone's presence when a heartbeat is added", () => {
 		fc.assert(
-			fc.property(eventStream, fc.constantFrom('c1', 'c2', 'c3'), fc.constantFrom('k1', 'k2', 'k3'), fc.integer({ min: 0, max: 4 * 3600_000 }), (events, participant, connection, at) => {
-				const before = presenceIntervals(events);
-				const heartbeat = toEvent({ kind: 'heartbeat', participant, connection, at }, 9999);
-				const after = new Map(presenceIntervals([...events, heartbeat]).map((p) => [p.participantId, p.attendedMs]));
-				for (const p of before) expect(after.get(p.participantId) ?? 0).toBeGreaterThanOrEqual(p.attendedMs);
-			}),
+			fc.property(
+				eventStream,
+				fc.constantFrom('c1', 'c2', 'c3'),
+				fc.constantFrom('k1', 'k2', 'k3'),
+				fc.integer({ min: 0, max: 4 * 3600_000 }),
+				(events, participant, connection, at) => {
+					const before = presenceIntervals(events);
+					const heartbeat = toEvent({ kind: 'heartbeat', participant, connection, at }, 9999);
+					const after = new Map(presenceIntervals([...events, heartbeat]).map((p) => [p.participantId, p.attendedMs]));
+					for (const p of before) expect(after.get(p.participantId) ?? 0).toBeGreaterThanOrEqual(p.attendedMs);
+				},
+			),
 			{ numRuns: 300 },
 		);
 	});
@@ -102,7 +121,9 @@ describe('presence intervals: properties', () => {
 	it('keeps the total when a span of days is split at local midnight, also across daylight-saving changes', () => {
 		// Around the spring change (31 March 2024) and the autumn change (27 October 2024).
 		const around = fc.constantFrom(Date.parse('2024-03-29T00:00:00Z'), Date.parse('2024-10-25T00:00:00Z'));
-		const interval = fc.tuple(fc.integer({ min: 0, max: 5 * 86_400_000 }), fc.integer({ min: 0, max: 30 * 3600_000 })).map(([s, len]) => ({ start: s, end: s + len }));
+		const interval = fc
+			.tuple(fc.integer({ min: 0, max: 5 * 86_400_000 }), fc.integer({ min: 0, max: 30 * 3600_000 }))
+			.map(([s, len]) => ({ start: s, end: s + len }));
 		fc.assert(
 			fc.property(around, fc.array(interval, { maxLength: 8 }), (base, raw) => {
 				const intervals = raw.map((i) => ({ start: base + i.start, end: base + i.end }));

@@ -41,17 +41,24 @@ describe('the host writes the attendance ledger', () => {
 			await waitForAsync(async () => (await joined1()) !== undefined, 'client-7 joined in the ledger');
 			const c1 = (await joined1())!.connectionId as string;
 			// While connected, heartbeats keep coming for this connection.
-			const beats = async (conn: string) => (await ledger()).filter((e) => e.type === 'participant.heartbeat' && e.connectionId === conn);
+			const beats = async (conn: string) =>
+				(await ledger()).filter((e) => e.type === 'participant.heartbeat' && e.connectionId === conn);
 			await waitForAsync(async () => (await beats(c1)).length >= 3, 'three heartbeats of client-7');
 
 			// The same client reconnects (another device or a reload): the old connection is replaced.
 			await second.connect(await t.token(tenant, sessionId, 'participant', 'client-7'));
-			const joined2 = () => ledger().then((l) => l.find((e) => e.type === 'participant.joined' && e.participantId === 'client-7' && e.connectionId !== c1));
+			const joined2 = () =>
+				ledger().then((l) =>
+					l.find((e) => e.type === 'participant.joined' && e.participantId === 'client-7' && e.connectionId !== c1),
+				);
 			await waitForAsync(async () => (await joined2()) !== undefined, 'client-7 joined again');
 			const c2 = (await joined2())!.connectionId as string;
 			await waitForAsync(async () => (await beats(c2)).length >= 2, 'heartbeats of the new connection');
 			await second.leave();
-			await waitForAsync(async () => (await ledger()).some((e) => e.type === 'participant.left' && e.connectionId === c2), 'client-7 left');
+			await waitForAsync(
+				async () => (await ledger()).some((e) => e.type === 'participant.left' && e.connectionId === c2),
+				'client-7 left',
+			);
 			expect((await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/end`)).status).toBe(200);
 		} finally {
 			await host.leave().catch(() => undefined);
@@ -68,18 +75,30 @@ describe('the host writes the attendance ledger', () => {
 		const of = (type: string, pid?: string) => events.filter((e) => e.type === type && (pid === undefined || e.participantId === pid));
 
 		expect(of('session.scheduled')).toEqual([
-			expect.objectContaining({ sessionId, module: 'communicatie', startsAt: Date.parse(startsAt), endsAt: Date.parse('2030-05-06T11:30:00+02:00'), invited: [] }),
+			expect.objectContaining({
+				sessionId,
+				module: 'communicatie',
+				startsAt: Date.parse(startsAt),
+				endsAt: Date.parse('2030-05-06T11:30:00+02:00'),
+				invited: [],
+			}),
 		]);
 		expect(of('session.started')).toEqual([expect.objectContaining({ sessionId, module: 'communicatie' })]);
 		// Every token for a client is an invitation, once per client (client-7 got two tokens).
-		expect(of('participant.invited').map((e) => [e.participantId, e.role]).sort()).toEqual([
+		expect(
+			of('participant.invited')
+				.map((e) => [e.participantId, e.role])
+				.sort(),
+		).toEqual([
 			['begeleider-1', 'host'],
 			['client-7', 'participant'],
 			['client-8', 'participant'],
 		]);
 		const parsed = events.map((e) => parseLedgerEvent(e)).flatMap((r) => (r.ok && r.event ? [r.event] : []));
 		const month = new Date(Date.parse(startsAt)).toISOString().slice(0, 7);
-		expect(noShowsPerSession(parsed, month, month)).toEqual([expect.objectContaining({ sessionId, invited: 2, noShows: ['client-8'] })]);
+		expect(noShowsPerSession(parsed, month, month)).toEqual([
+			expect.objectContaining({ sessionId, invited: 2, noShows: ['client-8'] }),
+		]);
 		expect(of('session.ended')).toEqual([expect.objectContaining({ sessionId, reason: 'ended' })]);
 
 		const joins = of('participant.joined', 'client-7');
@@ -115,7 +134,9 @@ describe('the host writes the attendance ledger', () => {
 		// participant is one of the IDs the tokens carried.
 		const raw = readFileSync(join(dataDir, 'attendance', 'events.jsonl'), 'utf8');
 		expect(raw).not.toContain('Marieke');
-		expect(new Set(events.filter((e) => 'participantId' in e).map((e) => e.participantId))).toEqual(new Set(['begeleider-1', 'client-7', 'client-8']));
+		expect(new Set(events.filter((e) => 'participantId' in e).map((e) => e.participantId))).toEqual(
+			new Set(['begeleider-1', 'client-7', 'client-8']),
+		);
 		expect(events.every((e) => e.tenantId === tenant.id)).toBe(true);
 	});
 });

@@ -22,7 +22,15 @@ storeSuite('Redis Streams', {
 
 it('keeps one stream per tenant with the event as fields', async () => {
 	const store = await RedisLedgerStore.open({ url: redis.url, prefix: 'luwte:shape' });
-	await store.append({ id: 'e1', at: 1000, tenantId: 'zorg-a', type: 'participant.heartbeat', sessionId: 's_1', participantId: 'client-1', connectionId: 'c1' });
+	await store.append({
+		id: 'e1',
+		at: 1000,
+		tenantId: 'zorg-a',
+		type: 'participant.heartbeat',
+		sessionId: 's_1',
+		participantId: 'client-1',
+		connectionId: 'c1',
+	});
 	await store.close();
 	const client = createClient({ url: redis.url });
 	await client.connect();
@@ -41,7 +49,10 @@ it('refuses a Redis that would acknowledge before fsync', async () => {
 	await client.connect();
 	try {
 		await client.configSet('appendfsync', 'everysec');
-		await expect(RedisLedgerStore.open({ url: redis.url })).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('appendfsync everysec') });
+		await expect(RedisLedgerStore.open({ url: redis.url })).rejects.toMatchObject({
+			code: 'invalid_config',
+			message: expect.stringContaining('appendfsync everysec'),
+		});
 		const trusting = await RedisLedgerStore.open({ url: redis.url, checkPersistence: false });
 		await trusting.close();
 	} finally {

@@ -1,4 +1,14 @@
-import { builtinProfiles, decide, defaultModel, initialState, parseTrace, simulate, stimulusProfileSchema, type Observation, type StimulusProfile } from '@luwte/engine/abr';
+import {
+	builtinProfiles,
+	decide,
+	defaultModel,
+	initialState,
+	parseTrace,
+	simulate,
+	stimulusProfileSchema,
+	type Observation,
+	type StimulusProfile,
+} from '@luwte/engine/abr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -25,10 +35,17 @@ const profileArb: fc.Arbitrary<StimulusProfile> = fc
 
 /** Observations every 100-2000 ms with estimates and loss anywhere in a realistic range. */
 const observationsArb: fc.Arbitrary<Observation[]> = fc
-	.array(fc.record({ dt: fc.integer({ min: 100, max: 2000 }), est: fc.integer({ min: 0, max: 4000 }), loss: fc.constantFrom(0, 0, 0, 0.02, 0.2) }), {
-		minLength: 1,
-		maxLength: 300,
-	})
+	.array(
+		fc.record({
+			dt: fc.integer({ min: 100, max: 2000 }),
+			est: fc.integer({ min: 0, max: 4000 }),
+			loss: fc.constantFrom(0, 0, 0, 0.02, 0.2),
+		}),
+		{
+			minLength: 1,
+			maxLength: 300,
+		},
+	)
 	.map((steps) => {
 		let now = 0;
 		return steps.map((s) => {
@@ -98,7 +115,8 @@ describe('calm ABR controller (properties)', () => {
 		fc.assert(
 			fc.property(profileArb, observationsArb, (profile, obs) => {
 				for (const d of run(profile, obs)) {
-					if (d.reason === 'up') expect(ladder[d.layer.spatial]![d.layer.temporal]!).toBeLessThanOrEqual(d.o.estimateKbps * profile.headroom + 1e-9);
+					if (d.reason === 'up')
+						expect(ladder[d.layer.spatial]![d.layer.temporal]!).toBeLessThanOrEqual(d.o.estimateKbps * profile.headroom + 1e-9);
 				}
 			}),
 			{ numRuns: 300 },
@@ -118,7 +136,11 @@ describe('calm ABR controller (properties)', () => {
 		const noTop = [ladder[0]!, ladder[1]!, [0, 0, 0]];
 		fc.assert(
 			fc.property(profileArb, observationsArb, (profile, obs) => {
-				for (const d of run(profile, obs.map((o) => ({ ...o, layerKbps: noTop })))) expect(d.layer.spatial).toBeLessThan(2);
+				for (const d of run(
+					profile,
+					obs.map((o) => ({ ...o, layerKbps: noTop })),
+				))
+					expect(d.layer.spatial).toBeLessThan(2);
 			}),
 			{ numRuns: 200 },
 		);

@@ -14,7 +14,10 @@ const vp8 = (ssrc: number) => ({
 describe('routing in a live session', () => {
 	let engine: Engine;
 	beforeAll(async () => {
-		engine = await createEngine({ workerCount: 1, webRtc: { listenIp: '127.0.0.1', portRange: await freePortRange(3), enableTcp: false } });
+		engine = await createEngine({
+			workerCount: 1,
+			webRtc: { listenIp: '127.0.0.1', portRange: await freePortRange(3), enableTcp: false },
+		});
 	});
 	afterAll(() => engine?.close());
 
@@ -97,7 +100,11 @@ describe('routing in a live session', () => {
 		const { session, notes, handles } = await run(true);
 		const before = notes.get('kijker')!.length;
 		session.leave(handles.get('begeleider')!, 'left');
-		const kinds = () => notes.get('kijker')!.slice(before).map((n) => n.type);
+		const kinds = () =>
+			notes
+				.get('kijker')!
+				.slice(before)
+				.map((n) => n.type);
 		// The worker reports the closed producer asynchronously.
 		await waitFor(() => kinds().includes('consumerClosed'), 30_000, 'consumerClosed');
 		const after = notes

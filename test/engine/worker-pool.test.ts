@@ -87,7 +87,7 @@ describe('worker pool', () => {
 		await expect(s.join('p2', 'participant', () => {})).rejects.toMatchObject({ code: 'session_ended' });
 	});
 
-	it('hides one tenant\'s sessions from another', async () => {
+	it("hides one tenant's sessions from another", async () => {
 		engine = await engineWith(1);
 		const info = engine.createSession({ tenantId: 'zorg-a' });
 		expect(() => engine!.session('zorg-b', info.id)).toThrow(/not found/);

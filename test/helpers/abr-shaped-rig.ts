@@ -69,7 +69,8 @@ export function editDistance(a: readonly number[], b: readonly number[]): number
 	let row = b.map((_, j) => j + 1);
 	for (let i = 0; i < a.length; i++) {
 		const next = [i + 1];
-		for (let j = 0; j < b.length; j++) next.push(Math.min(row[j]! + 1, next[j]! + 1, (j === 0 ? i : row[j - 1]!) + (a[i] === b[j] ? 0 : 1)));
+		for (let j = 0; j < b.length; j++)
+			next.push(Math.min(row[j]! + 1, next[j]! + 1, (j === 0 ? i : row[j - 1]!) + (a[i] === b[j] ? 0 : 1)));
 		row = next.slice(1);
 	}
 	return row.at(-1) ?? a.length;
@@ -185,7 +186,10 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 		log(`sender: three layers up, top layer ${ramp.topKbps} kbit/s after ${ramp.seconds} s (${how})`);
 
 		for (const [i, profile] of shapedProfiles.entries()) {
-			receivers.set(profile, await startShapedReceiver({ index: i, kbps: trace[0]!.kbps, latencyMs, deadlineMs: durationMs + 180_000 }));
+			receivers.set(
+				profile,
+				await startShapedReceiver({ index: i, kbps: trace[0]!.kbps, latencyMs, deadlineMs: durationMs + 180_000 }),
+			);
 		}
 		const receiverId = (p: ShapedProfileId) => `client-${p}`;
 		await Promise.all(
@@ -210,7 +214,9 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 		const samples = new Map<ShapedProfileId, Sample[]>(shapedProfiles.map((p) => [p, []]));
 		const ladders: (readonly (readonly number[])[])[] = [];
 		const applied = new Map<ShapedProfileId, number>(shapedProfiles.map((p) => [p, 0]));
-		const drops = new Map<ShapedProfileId, { t: number; sentPackets: number; droppedPackets: number }[]>(shapedProfiles.map((p) => [p, []]));
+		const drops = new Map<ShapedProfileId, { t: number; sentPackets: number; droppedPackets: number }[]>(
+			shapedProfiles.map((p) => [p, []]),
+		);
 		const endAt = Math.max(...startAt.values()) + durationMs;
 		const finalStatus = new Map<ShapedProfileId, AbrConsumerStatus>();
 		let nextSample = Date.now();
@@ -268,7 +274,8 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 			const start = startAt.get(p)!;
 			const predictedChanges: LayerChange[] = [];
 			const predicted = simulate(trace, builtinProfiles[p], model, (pt) => {
-				if (predictedChanges.at(-1)?.spatial !== pt.layer.spatial) predictedChanges.push({ t: pt.tMs / 1000, spatial: pt.layer.spatial });
+				if (predictedChanges.at(-1)?.spatial !== pt.layer.spatial)
+					predictedChanges.push({ t: pt.tMs / 1000, spatial: pt.layer.spatial });
 			});
 			const inTrace = st.observedTimeline.filter((c) => c.at <= start + durationMs);
 			const observedChanges: LayerChange[] = inTrace.map((c) => ({
@@ -291,7 +298,10 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 					switches: predictedChanges.slice(1).map((c) => `${c.t}s ->${c.spatial}`),
 					changes: predictedChanges,
 				},
-				predictedOnDefaultLadder: { spatialSwitches: onDefaultLadder.spatialSwitches, temporalSwitches: onDefaultLadder.temporalSwitches },
+				predictedOnDefaultLadder: {
+					spatialSwitches: onDefaultLadder.spatialSwitches,
+					temporalSwitches: onDefaultLadder.temporalSwitches,
+				},
 				// What the controller asked for, on the estimates mediasoup really had.
 				decided: { spatialSwitches: st.decidedSpatialSwitches, temporalSwitches: st.decidedTemporalSwitches },
 				observed: {

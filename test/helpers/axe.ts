@@ -19,7 +19,9 @@ export async function axeViolations(page: Page, selector?: string): Promise<AxeV
 	await page.evaluate(await axeSource);
 	return page.evaluate(async (sel) => {
 		const target = sel ? document.querySelector(sel)! : document;
-		const r = await (window as any).axe.run(target, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+		const r = await (window as any).axe.run(target, {
+			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+		});
 		return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, html: v.nodes[0]?.html }));
 	}, selector);
 }

@@ -31,7 +31,15 @@ export interface TestHost {
  * `listenIp` names another local address (HTTP, signalling and WebRTC all listen there).
  */
 export async function startTestHost(
-	opts: { workerCount?: number; allowedOrigins?: { a?: string[]; b?: string[] }; listenIp?: string; dataDir?: string; ledgerHeartbeatMs?: number; attendanceRetentionDays?: number; redisUrl?: string } = {},
+	opts: {
+		workerCount?: number;
+		allowedOrigins?: { a?: string[]; b?: string[] };
+		listenIp?: string;
+		dataDir?: string;
+		ledgerHeartbeatMs?: number;
+		attendanceRetentionDays?: number;
+		redisUrl?: string;
+	} = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
 		{ id: 'zorg-a', apiKey: newApiKey() },

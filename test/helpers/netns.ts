@@ -77,7 +77,12 @@ const receiverScript = fileURLToPath(new URL('./netns-receiver.ts', import.meta.
  * Starts a receiver process in a new network namespace and links it to ours.
  * `latencyMs` is the tbf queue: how long a packet may wait at the bottleneck before it is dropped.
  */
-export async function startShapedReceiver(opts: { index: number; kbps: number; latencyMs: number; deadlineMs: number }): Promise<ShapedReceiver> {
+export async function startShapedReceiver(opts: {
+	index: number;
+	kbps: number;
+	latencyMs: number;
+	deadlineMs: number;
+}): Promise<ShapedReceiver> {
 	const hostIf = `lwh${process.pid}x${opts.index}`;
 	const peerIf = `lwp${process.pid}x${opts.index}`;
 	const net = `198.18.${opts.index + 1}`;
@@ -108,7 +113,10 @@ export async function startShapedReceiver(opts: { index: number; kbps: number; l
 	});
 	const next = (type: string, timeoutMs: number) =>
 		new Promise<Record<string, unknown>>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`receiver ${opts.index}: no "${type}" within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+			const timer = setTimeout(
+				() => reject(new Error(`receiver ${opts.index}: no "${type}" within ${timeoutMs} ms; stderr: ${stderr}`)),
+				timeoutMs,
+			);
 			const done = (m: Record<string, unknown>) => {
 				clearTimeout(timer);
 				if (m.type === 'error') reject(new Error(`receiver ${opts.index}: ${String(m.message)}; stderr: ${stderr}`));

@@ -25,9 +25,13 @@ export async function startRedis(): Promise<TestRedis> {
 	const dir = mkdtempSync(join(tmpdir(), 'luwte-redis-'));
 	let child: ChildProcess | undefined;
 	const start = async () => {
-		child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], {
-			stdio: 'ignore',
-		});
+		child = spawn(
+			'/usr/bin/redis-server',
+			['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+			{
+				stdio: 'ignore',
+			},
+		);
 		const deadline = Date.now() + 60_000;
 		while (!(await answersPing(port))) {
 			if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);

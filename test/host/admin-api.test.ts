@@ -29,10 +29,15 @@ describe('admin API', () => {
 	});
 
 	it('creates, lists, reads and ends sessions of the calling tenant only', async () => {
-		const [a, b] = t.tenants as [typeof t.tenants[0], typeof t.tenants[0]];
+		const [a, b] = t.tenants as [(typeof t.tenants)[0], (typeof t.tenants)[0]];
 		const created = await t.api(a, 'POST', '/v1/sessions', { title: 'Wandelen in de buurt', participantsSeeEachOther: false });
 		expect(created.status).toBe(201);
-		expect(created.json).toMatchObject({ title: 'Wandelen in de buurt', state: 'scheduled', participantsSeeEachOther: false, participants: [] });
+		expect(created.json).toMatchObject({
+			title: 'Wandelen in de buurt',
+			state: 'scheduled',
+			participantsSeeEachOther: false,
+			participants: [],
+		});
 		const id = created.json.id as string;
 		expect((await t.api(a, 'GET', '/v1/sessions')).json.sessions.map((s: { id: string }) => s.id)).toContain(id);
 		expect((await t.api(b, 'GET', '/v1/sessions')).json.sessions.map((s: { id: string }) => s.id)).not.toContain(id);
@@ -47,7 +52,11 @@ describe('admin API', () => {
 	it('issues join tokens with a pseudonymous participant ID and a role', async () => {
 		const a = t.tenants[0]!;
 		const id = await t.createSession(a);
-		const r = await t.api(a, 'POST', `/v1/sessions/${id}/tokens`, { role: 'location', participantId: 'locatie-noord', ttlSeconds: 600 });
+		const r = await t.api(a, 'POST', `/v1/sessions/${id}/tokens`, {
+			role: 'location',
+			participantId: 'locatie-noord',
+			ttlSeconds: 600,
+		});
 		expect(r.status).toBe(201);
 		expect(r.json).toMatchObject({ sessionId: id, participantId: 'locatie-noord', role: 'location' });
 		const expiresIn = Date.parse(r.json.expiresAt) - Date.now();

@@ -18,7 +18,10 @@ describe('billing and reports on a running host', () => {
 		admin = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
 		await admin.setContracts(JSON.parse(read('contracts.json')));
 		await admin.setIndications(JSON.parse(read('indications.json')));
-		const events = read('events.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+		const events = read('events.jsonl')
+			.trim()
+			.split('\n')
+			.map((l) => JSON.parse(l));
 		await t.host.attendance.append(events);
 	});
 	afterAll(() => t?.close());
@@ -50,7 +53,9 @@ describe('billing and reports on a running host', () => {
 		const bad = await get('/v1/billing?from=2024-13&to=2024-03');
 		expect(bad.status).toBe(400);
 		expect(bad.text).toMatch(/YYYY-MM/);
-		await expect(admin.setContracts({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', tariffCents: -5 }] })).rejects.toBeInstanceOf(AdminApiError);
+		await expect(
+			admin.setContracts({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', tariffCents: -5 }] }),
+		).rejects.toBeInstanceOf(AdminApiError);
 		expect((await admin.getContracts()).contracts).toHaveLength(4);
 	});
 
@@ -81,7 +86,15 @@ describe('attendance retention', () => {
 		try {
 			const day = 86_400_000;
 			const now = Date.now();
-			const event = (id: string, at: number) => ({ id, at, tenantId: 'zorg-a', type: 'participant.heartbeat', sessionId: 's-1', participantId: 'client-1', connectionId: 'c-1' });
+			const event = (id: string, at: number) => ({
+				id,
+				at,
+				tenantId: 'zorg-a',
+				type: 'participant.heartbeat',
+				sessionId: 's-1',
+				participantId: 'client-1',
+				connectionId: 'c-1',
+			});
 			await t.host.attendance.append([event('old', now - 40 * day), event('recent', now - 20 * day)]);
 			expect(await t.host.purgeExpiredAttendance()).toEqual({ removed: 1 });
 			const left: string[] = [];
@@ -101,16 +114,28 @@ describe('a host keeping its ledger in Redis', () => {
 			const admin = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
 			await admin.setContracts(JSON.parse(read('contracts.json')));
 			await admin.setIndications(JSON.parse(read('indications.json')));
-			await t.host.attendance.append(read('events.jsonl').trim().split('\n').map((l) => JSON.parse(l)));
-			const csv = await fetch(`${t.host.url}/v1/billing?from=2024-03&to=2024-03&format=csv`, { headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` } });
+			await t.host.attendance.append(
+				read('events.jsonl')
+					.trim()
+					.split('\n')
+					.map((l) => JSON.parse(l)),
+			);
+			const csv = await fetch(`${t.host.url}/v1/billing?from=2024-03&to=2024-03&format=csv`, {
+				headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` },
+			});
 			expect(await csv.text()).toBe(read('expected-2024-03.csv'));
 			// The engine's own events land there too: a session with a schedule is in the ledger.
-			const sessionId = await t.createSession(t.tenants[0]!, { title: 'Bewegen', module: 'fit-en-vitaal', schedule: { startsAt: '2030-01-07T10:00:00+01:00', endsAt: '2030-01-07T11:00:00+01:00' } });
+			const sessionId = await t.createSession(t.tenants[0]!, {
+				title: 'Bewegen',
+				module: 'fit-en-vitaal',
+				schedule: { startsAt: '2030-01-07T10:00:00+01:00', endsAt: '2030-01-07T11:00:00+01:00' },
+			});
 			await t.token(t.tenants[0]!, sessionId, 'participant', 'client-99');
 			const seen: string[] = [];
 			for (let i = 0; i < 50 && !seen.includes('participant.invited'); i++) {
 				seen.length = 0;
-				for await (const e of t.host.attendance.replay({ tenantId: 'zorg-a', from: Date.parse('2026-01-01') })) if (e.sessionId === sessionId) seen.push(e.type);
+				for await (const e of t.host.attendance.replay({ tenantId: 'zorg-a', from: Date.parse('2026-01-01') }))
+					if (e.sessionId === sessionId) seen.push(e.type);
 				if (!seen.includes('participant.invited')) await new Promise((r) => setTimeout(r, 50));
 			}
 			expect(seen).toEqual(['session.scheduled', 'participant.invited']);

@@ -33,7 +33,9 @@ function postChunked(url: string, authorization: string, chunks: Buffer[] | { to
 			const at = sent;
 			const parts: Buffer[] = [];
 			res.on('data', (d: Buffer) => parts.push(d));
-			res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(parts).toString() || 'null'), sent: at }));
+			res.on('end', () =>
+				resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(parts).toString() || 'null'), sent: at }),
+			);
 			res.on('error', reject);
 		});
 		// Once it has answered, the server may close the connection under a body still being sent.
@@ -76,7 +78,10 @@ describe('request body limit', () => {
 		expect(r.json.error.code).toBe('message_too_large');
 		console.log(`tenant route: 413 after ${r.sent} of ${total} bytes written`);
 		// The host serves on: the same route takes a small chunked body.
-		const ok = await postChunked(`${t.host.url}/v1/sessions`, `Bearer ${a.apiKey}`, [Buffer.from('{"title":'), Buffer.from('"In stukjes"}')]);
+		const ok = await postChunked(`${t.host.url}/v1/sessions`, `Bearer ${a.apiKey}`, [
+			Buffer.from('{"title":'),
+			Buffer.from('"In stukjes"}'),
+		]);
 		expect(ok.status).toBe(201);
 		expect(ok.json.title).toBe('In stukjes');
 	});

@@ -52,7 +52,11 @@ describe('library API (admin and viewer)', () => {
 	const viewer = async (token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
 		const res = await fetch(`${t.host.url}${path}`, {
 			method,
-			headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+			headers: {
+				authorization: `Bearer ${token}`,
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...headers,
+			},
 			...(body !== undefined ? { body: JSON.stringify(body) } : {}),
 		});
 		return { status: res.status, json: await res.json() };
@@ -62,7 +66,10 @@ describe('library API (admin and viewer)', () => {
 		const [a, b] = t.tenants as [TestHost['tenants'][0], TestHost['tenants'][0]];
 		const admin = new AdminClient({ server: t.host.url, apiKey: a.apiKey });
 		const yoga = await addItem('zorg-a', 'Stoelyoga');
-		const disco = await addItem('zorg-a', 'Discoavond', { module: 'talent-en-ambitie', flash: { windows: [{ startSeconds: 60, endSeconds: 62, maxFlashesPerSecond: 6 }] } });
+		const disco = await addItem('zorg-a', 'Discoavond', {
+			module: 'talent-en-ambitie',
+			flash: { windows: [{ startSeconds: 60, endSeconds: 62, maxFlashesPerSecond: 6 }] },
+		});
 		const bItem = await addItem('zorg-b', 'Van een ander');
 
 		const modules = await admin.listLibraryModules();
@@ -82,7 +89,14 @@ describe('library API (admin and viewer)', () => {
 		expect(badQuery.json.error.details.fields[0].field).toBe('status');
 
 		const got = await admin.getLibraryItem(yoga.id);
-		expect(got).toMatchObject({ id: yoga.id, title: 'Stoelyoga', status: 'published', hasThumbnail: true, flash: null, recordedAt: '2026-11-20T10:00:00.000Z' });
+		expect(got).toMatchObject({
+			id: yoga.id,
+			title: 'Stoelyoga',
+			status: 'published',
+			hasThumbnail: true,
+			flash: null,
+			recordedAt: '2026-11-20T10:00:00.000Z',
+		});
 		const edited = await admin.updateLibraryItem(yoga.id, { title: 'Stoelyoga voor beginners', module: 'eigen-regie' });
 		expect(edited).toMatchObject({ title: 'Stoelyoga voor beginners', module: 'eigen-regie', description: 'Bewegen vanuit je stoel' });
 		const bad = await t.api(a, 'POST', `/v1/library/items/${yoga.id}`, { title: '' });
@@ -124,15 +138,27 @@ describe('library API (admin and viewer)', () => {
 		const shown = await addItem('zorg-a', 'Samen zingen', { module: 'communicatie' });
 		const hidden = await addItem('zorg-a', 'Nog niet klaar', { module: 'communicatie' });
 		await t.host.library.unpublish('zorg-a', hidden.id);
-		const flagged = await addItem('zorg-a', 'Lichtshow', { module: 'communicatie', flash: { windows: [{ startSeconds: 1, endSeconds: 2, maxFlashesPerSecond: 8 }] } });
-		const processing = await t.host.library.createProcessing({ tenantId: 'zorg-a', title: 'Bezig', module: 'communicatie', recordedAt: Date.now() });
+		const flagged = await addItem('zorg-a', 'Lichtshow', {
+			module: 'communicatie',
+			flash: { windows: [{ startSeconds: 1, endSeconds: 2, maxFlashesPerSecond: 8 }] },
+		});
+		const processing = await t.host.library.createProcessing({
+			tenantId: 'zorg-a',
+			title: 'Bezig',
+			module: 'communicatie',
+			recordedAt: Date.now(),
+		});
 		const other = await addItem('zorg-b', 'Andere organisatie', { module: 'communicatie' });
 		const token = await libraryToken(a, 'client-77');
 		const tokenB = await libraryToken(b, 'client-88');
 
 		const modules = await viewer(token, 'GET', '/v1/library/viewer/modules', undefined, { origin: site });
 		expect(modules.status).toBe(200);
-		expect(modules.json.modules.find((m: { module: string }) => m.module === 'communicatie')).toEqual({ module: 'communicatie', label: 'Communicatie', count: 1 });
+		expect(modules.json.modules.find((m: { module: string }) => m.module === 'communicatie')).toEqual({
+			module: 'communicatie',
+			label: 'Communicatie',
+			count: 1,
+		});
 		const list = await viewer(token, 'GET', '/v1/library/viewer/items?module=communicatie');
 		expect(list.json.items.map((i: { id: string }) => i.id)).toEqual([shown.id]);
 		for (const id of [hidden.id, flagged.id, processing.id, other.id]) {
@@ -143,7 +169,13 @@ describe('library API (admin and viewer)', () => {
 
 		const detail = await viewer(token, 'GET', `/v1/library/viewer/items/${shown.id}`);
 		expect(detail.status).toBe(200);
-		expect(detail.json).toMatchObject({ id: shown.id, title: 'Samen zingen', durationSeconds: 900, resumeSeconds: null, flashWarning: false });
+		expect(detail.json).toMatchObject({
+			id: shown.id,
+			title: 'Samen zingen',
+			durationSeconds: 900,
+			resumeSeconds: null,
+			flashWarning: false,
+		});
 		// Links name the item, never the client or the token.
 		for (const url of [detail.json.mediaUrl, detail.json.thumbnailUrl] as string[]) {
 			expect(url).toMatch(/^\/v1\/library\/media\//);
@@ -185,18 +217,44 @@ describe('library API (admin and viewer)', () => {
 		expect((await fetch(tampered)).status).toBe(403);
 		const tenantA = t.host.tenants.get('zorg-a')!;
 		const past = Math.floor(Date.now() / 1000) - 60;
-		expect((await fetch(`${t.host.url}/v1/library/media/zorg-a/${shown.id}/media?exp=${past}&sig=${mediaSignature(tenantA, shown.id, 'media', past)}`)).status).toBe(403);
+		expect(
+			(
+				await fetch(
+					`${t.host.url}/v1/library/media/zorg-a/${shown.id}/media?exp=${past}&sig=${mediaSignature(tenantA, shown.id, 'media', past)}`,
+				)
+			).status,
+		).toBe(403);
 		// A link for one item does not open another.
 		expect((await fetch(media.replace(shown.id, hidden.id))).status).toBe(403);
 
 		// Watching: events reach the attendance stream and the place is kept for next time.
-		expect((await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, { event: 'started', positionSeconds: 0, eventId: 'ev-started-01' })).status).toBe(200);
-		const progress = await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, { event: 'progress', positionSeconds: 192, eventId: 'ev-progress-01' });
+		expect(
+			(
+				await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, {
+					event: 'started',
+					positionSeconds: 0,
+					eventId: 'ev-started-01',
+				})
+			).status,
+		).toBe(200);
+		const progress = await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, {
+			event: 'progress',
+			positionSeconds: 192,
+			eventId: 'ev-progress-01',
+		});
 		expect(progress.json).toEqual({ stored: true, resumeSeconds: 192 });
-		const retried = await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, { event: 'progress', positionSeconds: 192, eventId: 'ev-progress-01' });
+		const retried = await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, {
+			event: 'progress',
+			positionSeconds: 192,
+			eventId: 'ev-progress-01',
+		});
 		expect(retried.json.stored).toBe(false);
-		expect((await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, { event: 'paused', positionSeconds: 1 })).status).toBe(400);
-		expect((await viewer(token, 'POST', `/v1/library/viewer/items/${hidden.id}/watch`, { event: 'started', positionSeconds: 0 })).status).toBe(404);
+		expect(
+			(await viewer(token, 'POST', `/v1/library/viewer/items/${shown.id}/watch`, { event: 'paused', positionSeconds: 1 })).status,
+		).toBe(400);
+		expect(
+			(await viewer(token, 'POST', `/v1/library/viewer/items/${hidden.id}/watch`, { event: 'started', positionSeconds: 0 })).status,
+		).toBe(404);
 		expect((await viewer(token, 'GET', `/v1/library/viewer/items/${shown.id}`)).json.resumeSeconds).toBe(192);
 		expect((await viewer(tokenB, 'GET', `/v1/library/viewer/items/${other.id}`)).json.resumeSeconds).toBeNull();
 		const events: AttendanceEvent[] = [];

@@ -28,7 +28,13 @@ describe('OpenAPI document and admin client', () => {
 	it('documents the validation rules the host enforces (schemas come from the same source)', () => {
 		const body = doc.paths['/v1/sessions'].post.requestBody.content['application/json'].schema;
 		expect(body.required).toEqual(['title']);
-		expect(body.properties.module.enum).toEqual(['communicatie', 'eigen-regie', 'fit-en-vitaal', 'vaardig-en-creatief', 'talent-en-ambitie']);
+		expect(body.properties.module.enum).toEqual([
+			'communicatie',
+			'eigen-regie',
+			'fit-en-vitaal',
+			'vaardig-en-creatief',
+			'talent-en-ambitie',
+		]);
 		// The engine keeps its own list (it cannot import the SDK); both must agree.
 		expect(body.properties.module.enum).toEqual([...activityModules]);
 		expect(body.properties.kind.enum).toEqual([...offerKinds]);
@@ -75,13 +81,21 @@ describe('OpenAPI document and admin client', () => {
 		expect(await a.setRecordingConsent(rs.id, 'client-3', true)).toMatchObject({ participantId: 'client-3', consent: true, by: 'api' });
 		use('setRecordingConsent');
 		await expect(a.setRecordingConsent(rs.id, 'Jan de Vries', true)).rejects.toMatchObject({ status: 400, code: 'invalid_params' });
-		expect(await a.getSessionRecording(rs.id)).toMatchObject({ active: true, recording: { recordingId: started.recordingId }, consent: [{ participantId: 'client-3', consent: true }] });
+		expect(await a.getSessionRecording(rs.id)).toMatchObject({
+			active: true,
+			recording: { recordingId: started.recordingId },
+			consent: [{ participantId: 'client-3', consent: true }],
+		});
 		use('getSessionRecording');
 		expect(await a.stopRecording(rs.id)).toMatchObject({ recordingId: started.recordingId, state: 'processing' });
 		use('stopRecording');
 		const ended = await t.host.recordings.whenProcessed(started.recordingId);
 		expect(ended.state).toBe('failed');
-		expect(await a.getRecording(started.recordingId)).toMatchObject({ state: 'failed', itemId: null, error: expect.stringMatching(/nothing was recorded/) });
+		expect(await a.getRecording(started.recordingId)).toMatchObject({
+			state: 'failed',
+			itemId: null,
+			error: expect.stringMatching(/nothing was recorded/),
+		});
 		use('getRecording');
 		expect((await a.listRecordings()).recordings.map((r) => r.recordingId)).toContain(started.recordingId);
 		use('listRecordings');
@@ -94,7 +108,13 @@ describe('OpenAPI document and admin client', () => {
 		const sourceDir = await mkdtemp(join(tmpdir(), 'luwte-openapi-'));
 		await writeFile(join(sourceDir, 'v.mp4'), 'video');
 		const item = await lib.addItem({
-			tenantId: t.tenants[0]!.id, title: 'Dansen', module: 'fit-en-vitaal', durationSeconds: 60, recordedAt: Date.now(), sourceDir, media: 'v.mp4',
+			tenantId: t.tenants[0]!.id,
+			title: 'Dansen',
+			module: 'fit-en-vitaal',
+			durationSeconds: 60,
+			recordedAt: Date.now(),
+			sourceDir,
+			media: 'v.mp4',
 			flash: { windows: [{ startSeconds: 1, endSeconds: 2, maxFlashesPerSecond: 4 }] },
 		});
 		await rm(sourceDir, { recursive: true, force: true });
@@ -115,18 +135,36 @@ describe('OpenAPI document and admin client', () => {
 		const libraryToken = await a.createLibraryToken({ participantId: 'client-3' });
 		expect(libraryToken.participantId).toBe('client-3');
 		use('createLibraryToken');
-		expect(doc.paths['/v1/library/items'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:module', 'query:status']);
+		expect(doc.paths['/v1/library/items'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+			'query:module',
+			'query:status',
+		]);
 
 		// Attendance: contracts, indications, billing, reports, forgetting a client.
-		expect(await a.setContracts({ version: 1, contracts: [{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 3500 }] })).toEqual({ saved: 1 });
+		expect(
+			await a.setContracts({
+				version: 1,
+				contracts: [{ financer: '0363', unit: 'dagdeel', productCode: '07A03', tariffCents: 3500 }],
+			}),
+		).toEqual({ saved: 1 });
 		use('setContracts');
 		expect((await a.getContracts()).contracts).toHaveLength(1);
 		use('getContracts');
-		expect(await a.setIndications({ version: 1, indications: [{ clientId: 'client-3', financer: '0363', validFrom: '2026-01-01', validTo: '2026-12-31' }] })).toEqual({ saved: 1 });
+		expect(
+			await a.setIndications({
+				version: 1,
+				indications: [{ clientId: 'client-3', financer: '0363', validFrom: '2026-01-01', validTo: '2026-12-31' }],
+			}),
+		).toEqual({ saved: 1 });
 		use('setIndications');
 		expect((await a.getIndications()).indications).toHaveLength(1);
 		use('getIndications');
-		expect(await a.getBilling({ from: '2026-11', to: '2026-11' })).toEqual({ from: '2026-11', to: '2026-11', lines: [], exceptions: [] });
+		expect(await a.getBilling({ from: '2026-11', to: '2026-11' })).toEqual({
+			from: '2026-11',
+			to: '2026-11',
+			lines: [],
+			exceptions: [],
+		});
 		use('getBilling');
 		expect((await a.getActiveAccounts({ date: '2026-11-23' })).overall).toMatchObject({ clients: 1, active: 0 });
 		use('getActiveAccounts');
@@ -194,7 +232,9 @@ describe('OpenAPI document and admin client', () => {
 		const tenantKeyAsOperator = new OperatorClient({ server: t.host.url, operatorKey: t.tenants[0]!.apiKey });
 		await expect(tenantKeyAsOperator.listTenants()).rejects.toMatchObject({ status: 401 });
 
-		const err = await a.createSession({ title: 'x', schedule: { startsAt: '2026-11-23T11:00:00Z', endsAt: '2026-11-23T10:00:00Z' } }).catch((e) => e);
+		const err = await a
+			.createSession({ title: 'x', schedule: { startsAt: '2026-11-23T11:00:00Z', endsAt: '2026-11-23T10:00:00Z' } })
+			.catch((e) => e);
 		expect(err).toBeInstanceOf(AdminApiError);
 		expect(err).toMatchObject({ status: 400, code: 'invalid_params' });
 		expect(err.details.fields[0].field).toBe('schedule.endsAt');

@@ -65,7 +65,9 @@ describe('allowed embedding origins', () => {
 		});
 		expect(crossed.status).toBe(403);
 		expect((await crossed.json()).error.code).toBe('origin_not_allowed');
-		const own = await fetch(`${t.host.url}/v1/sessions`, { headers: { origin: siteA, authorization: `Bearer ${t.tenants[0]!.apiKey}` } });
+		const own = await fetch(`${t.host.url}/v1/sessions`, {
+			headers: { origin: siteA, authorization: `Bearer ${t.tenants[0]!.apiKey}` },
+		});
 		expect(own.status).toBe(200);
 	});
 });

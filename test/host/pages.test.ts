@@ -43,7 +43,11 @@ describe('pages of a development host', () => {
 	});
 
 	it('creates demo sessions only for its own page', async () => {
-		const refused = await fetch(`${host.url}/demo/sessions`, { method: 'POST', body: '{"title":"x"}', headers: { origin: 'https://elders.example' } });
+		const refused = await fetch(`${host.url}/demo/sessions`, {
+			method: 'POST',
+			body: '{"title":"x"}',
+			headers: { origin: 'https://elders.example' },
+		});
 		expect(refused.status).toBe(403);
 		const ok = await fetch(`${host.url}/demo/sessions`, {
 			method: 'POST',
@@ -63,7 +67,13 @@ describe('pages of a development host', () => {
 			const page = await context.newPage();
 			await page.goto(`${host.url}/`);
 			await page.addScriptTag({ content: await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
-			const violations = await page.evaluate(async () => (await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] } })).violations.map((v: any) => v.id));
+			const violations = await page.evaluate(async () =>
+				(
+					await (window as any).axe.run(document, {
+						runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] },
+					})
+				).violations.map((v: any) => v.id),
+			);
 			expect(violations).toEqual([]);
 			await page.getByLabel('Naam van de activiteit').fill('Samen zingen');
 			await page.getByRole('button', { name: 'Nieuwe activiteit maken' }).press('Enter');

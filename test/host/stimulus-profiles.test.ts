@@ -50,10 +50,16 @@ describe('custom stimulus profiles (unit)', () => {
 
 	it('resolves a definition by merging it over its base', () => {
 		expect(resolveStimulusProfile(tenant, 'rustig-laag')).toEqual({ ...builtinProfiles.calm, id: 'rustig-laag', maxSpatialLayer: 1 });
-		expect(resolveStimulusProfile(tenant, { id: 'vlot', base: 'standard', headroom: 0.7 })).toEqual({ ...builtinProfiles.standard, id: 'vlot', headroom: 0.7 });
+		expect(resolveStimulusProfile(tenant, { id: 'vlot', base: 'standard', headroom: 0.7 })).toEqual({
+			...builtinProfiles.standard,
+			id: 'vlot',
+			headroom: 0.7,
+		});
 		// An inherited start layer follows the cap down; an explicit one above it is refused.
 		expect(resolveStimulusProfile(tenant, { id: 'klein', maxSpatialLayer: 0 }).startSpatialLayer).toBe(0);
-		expect(() => resolveStimulusProfile(tenant, { id: 'fout', maxSpatialLayer: 0, startSpatialLayer: 2 })).toThrow(/"startSpatialLayer": startSpatialLayer above maxSpatialLayer/);
+		expect(() => resolveStimulusProfile(tenant, { id: 'fout', maxSpatialLayer: 0, startSpatialLayer: 2 })).toThrow(
+			/"startSpatialLayer": startSpatialLayer above maxSpatialLayer/,
+		);
 		expect(resolveStimulusProfile(tenant, 'standard')).toBe(builtinProfiles.standard);
 	});
 
@@ -65,7 +71,9 @@ describe('custom stimulus profiles (unit)', () => {
 			[{ id: 'x1', kleur: 'rood' }, /kleur/],
 			[{ id: 'x1', headroom: 2 }, /"headroom"/],
 		] as const) {
-			expect(() => resolveStimulusProfile(tenant, ref)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: expect.stringMatching(message) }));
+			expect(() => resolveStimulusProfile(tenant, ref)).toThrow(
+				expect.objectContaining({ code: 'invalid_argument', message: expect.stringMatching(message) }),
+			);
 		}
 		expect(customProfileListSchema.safeParse([{ id: 'a1' }, { id: 'a1' }]).success).toBe(false);
 		expect(customProfileListSchema.safeParse(Array.from({ length: 21 }, (_, i) => ({ id: `p${i}` }))).success).toBe(false);
@@ -73,7 +81,15 @@ describe('custom stimulus profiles (unit)', () => {
 
 	it('has the same definition shape in the SDK (OpenAPI) as in the engine', () => {
 		const strip = (v: unknown): unknown =>
-			Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'description').map(([k, x]) => [k, strip(x)])) : v;
+			Array.isArray(v)
+				? v.map(strip)
+				: v && typeof v === 'object'
+					? Object.fromEntries(
+							Object.entries(v)
+								.filter(([k]) => k !== 'description')
+								.map(([k, x]) => [k, strip(x)]),
+						)
+					: v;
 		const json = (s: z.ZodType) => strip(z.toJSONSchema(s, { io: 'input' }));
 		expect(json(stimulusProfileDefinitionSchema)).toEqual(json(customProfileSchema));
 	});
@@ -91,10 +107,14 @@ describe('custom stimulus profiles through the admin API', () => {
 		t.api(t.tenants[tenant]!, 'POST', `/v1/sessions/${sid}/tokens`, { role: 'participant', ...body });
 
 	it('lets the operator define a profile on a tenant, and tokens name it', async () => {
-		const set = await operator(t.host.url, 'POST', '/v1/tenants/zorg-a', { stimulusProfiles: [{ id: 'rustig-laag', base: 'calm', maxSpatialLayer: 1 }] });
+		const set = await operator(t.host.url, 'POST', '/v1/tenants/zorg-a', {
+			stimulusProfiles: [{ id: 'rustig-laag', base: 'calm', maxSpatialLayer: 1 }],
+		});
 		expect(set.status).toBe(200);
 		expect(set.json.stimulusProfiles).toEqual([{ id: 'rustig-laag', base: 'calm', maxSpatialLayer: 1 }]);
-		expect((await operator(t.host.url, 'GET', '/v1/tenants')).json.tenants.find((x: { id: string }) => x.id === 'zorg-a').stimulusProfiles).toHaveLength(1);
+		expect(
+			(await operator(t.host.url, 'GET', '/v1/tenants')).json.tenants.find((x: { id: string }) => x.id === 'zorg-a').stimulusProfiles,
+		).toHaveLength(1);
 
 		const r = await tokenFor(0, { participantId: 'client-7', stimulusProfile: 'rustig-laag' });
 		expect(r.status).toBe(201);
@@ -125,10 +145,13 @@ describe('custom stimulus profiles through the admin API', () => {
 		expect(t.host.tenants.get('zorg-x')).toBeUndefined();
 	});
 
-	it('refuses tokens for unknown profiles, bad inline definitions and other tenants\' profiles', async () => {
+	it("refuses tokens for unknown profiles, bad inline definitions and other tenants' profiles", async () => {
 		const unknown = await tokenFor(0, { stimulusProfile: 'bestaat-niet' });
 		expect(unknown.status).toBe(400);
-		expect(unknown.json.error).toMatchObject({ code: 'invalid_params', message: expect.stringContaining('unknown stimulus profile "bestaat-niet"') });
+		expect(unknown.json.error).toMatchObject({
+			code: 'invalid_params',
+			message: expect.stringContaining('unknown stimulus profile "bestaat-niet"'),
+		});
 		const badInline = await tokenFor(0, { stimulusProfile: { id: 'eigen', maxSpatialLayer: 0, startSpatialLayer: 2 } });
 		expect(badInline.status).toBe(400);
 		expect(badInline.json.error.message).toContain('startSpatialLayer');
@@ -157,10 +180,16 @@ describe('custom stimulus profiles over time', () => {
 		for (const d of dirs) await rm(d, { recursive: true, force: true });
 	});
 
-	it('falls back to calm (and logs it) when the token\'s profile was deleted after minting', async () => {
+	it("falls back to calm (and logs it) when the token's profile was deleted after minting", async () => {
 		const apiKey = newApiKey();
 		const tenants = new TenantRegistry([
-			{ id: 'zorg-a', name: 'A', apiKeyHashes: [hashApiKey(apiKey)], tokenSecret: newTokenSecret(), stimulusProfiles: [{ id: 'rustig-laag', maxSpatialLayer: 1 }] },
+			{
+				id: 'zorg-a',
+				name: 'A',
+				apiKeyHashes: [hashApiKey(apiKey)],
+				tokenSecret: newTokenSecret(),
+				stimulusProfiles: [{ id: 'rustig-laag', maxSpatialLayer: 1 }],
+			},
 		]);
 		const warnings: [string, Record<string, unknown> | undefined][] = [];
 		const quiet = () => {};
@@ -174,18 +203,29 @@ describe('custom stimulus profiles over time', () => {
 		});
 		try {
 			const api = (path: string, body: unknown) =>
-				fetch(`${host.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+				fetch(`${host.url}${path}`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				}).then((r) => r.json());
 			const sid = (await api('/v1/sessions', { title: 'Bewegen' })).id as string;
-			const { token } = await api(`/v1/sessions/${sid}/tokens`, { role: 'participant', participantId: 'client-9', stimulusProfile: 'rustig-laag' });
+			const { token } = await api(`/v1/sessions/${sid}/tokens`, {
+				role: 'participant',
+				participantId: 'client-9',
+				stimulusProfile: 'rustig-laag',
+			});
 			expect((await operator(host.url, 'POST', '/v1/tenants/zorg-a', { stimulusProfiles: [] })).status).toBe(200);
 			expect(await joinAndReadProfile(host, 'zorg-a', sid, 'client-9', token)).toBe('calm');
-			expect(warnings).toContainEqual(['signal.profile_fallback', expect.objectContaining({ participant: 'client-9', profile: 'rustig-laag', fallback: 'calm' })]);
+			expect(warnings).toContainEqual([
+				'signal.profile_fallback',
+				expect.objectContaining({ participant: 'client-9', profile: 'rustig-laag', fallback: 'calm' }),
+			]);
 		} finally {
 			await host.close();
 		}
 	});
 
-	it('keeps a tenant\'s profiles in tenants.json across a restart', async () => {
+	it("keeps a tenant's profiles in tenants.json across a restart", async () => {
 		const dataDir = await mkdtemp(join(tmpdir(), 'luwte-profiles-'));
 		dirs.push(dataDir);
 		const hostIn = async () =>
@@ -199,7 +239,11 @@ describe('custom stimulus profiles over time', () => {
 			});
 		const first = await hostIn();
 		try {
-			const made = await operator(first.url, 'POST', '/v1/tenants', { id: 'zorg-noord', name: 'Zorg Noord', stimulusProfiles: [{ id: 'rustig-laag', maxSpatialLayer: 1 }] });
+			const made = await operator(first.url, 'POST', '/v1/tenants', {
+				id: 'zorg-noord',
+				name: 'Zorg Noord',
+				stimulusProfiles: [{ id: 'rustig-laag', maxSpatialLayer: 1 }],
+			});
 			expect(made.status).toBe(201);
 		} finally {
 			await first.close();

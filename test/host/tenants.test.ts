@@ -43,7 +43,10 @@ describe('tenants managed by the operator', () => {
 		try {
 			expect(second.devApiKey).toBeUndefined();
 			expect(second.tenants.list().map((t) => t.id)).toEqual(['zorg-noord']);
-			const s = await new AdminClient({ server: second.url, apiKey }).createSession({ title: 'Koffie-uurtje', module: 'communicatie' });
+			const s = await new AdminClient({ server: second.url, apiKey }).createSession({
+				title: 'Koffie-uurtje',
+				module: 'communicatie',
+			});
 			expect(s.module).toBe('communicatie');
 			expect((await stat(join(dataDir, 'tenants.json'))).mode & 0o777).toBe(0o600);
 		} finally {

@@ -14,10 +14,11 @@ describe('calm layers in a live session', () => {
 	});
 	afterAll(() => t?.close());
 
-	it('drives a calm participant\'s simulcast consumer from the controller', async () => {
+	it("drives a calm participant's simulcast consumer from the controller", async () => {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title: 'Ontspanning' });
-		const token = (role: string, participantId: string, stimulusProfile: string) => t.token(tenant, sessionId, role, participantId, stimulusProfile);
+		const token = (role: string, participantId: string, stimulusProfile: string) =>
+			t.token(tenant, sessionId, role, participantId, stimulusProfile);
 		const host = new SessionClient({ server: t.host.url, webrtc });
 		const calm = new SessionClient({ server: t.host.url, webrtc });
 		const media = fakeMedia(1280, 720, 15);
@@ -28,7 +29,11 @@ describe('calm layers in a live session', () => {
 			await calm.connect(await token('participant', 'client-60', 'calm'));
 			const session = t.host.engine.session(tenant.id, sessionId);
 			await waitFor(() => (atCalm.of('begeleider-9', 'camera')?.videoFrames ?? 0) > 30, 30_000, 'video at the calm client');
-			await waitFor(() => session.abrStatus().some((s) => s.receiver === 'client-60' && s.decisions >= 3), 30_000, 'controller decisions');
+			await waitFor(
+				() => session.abrStatus().some((s) => s.receiver === 'client-60' && s.decisions >= 3),
+				30_000,
+				'controller decisions',
+			);
 			const status = session.abrStatus().find((s) => s.receiver === 'client-60')!;
 			expect(status.profile).toBe('calm');
 			// The controller's choice is what mediasoup was told: half resolution during the hold.
@@ -46,10 +51,11 @@ describe('calm layers in a live session', () => {
 		}
 	});
 
-	it('starts a newcomer\'s camera for a receiver already in the session from its known estimate', async () => {
+	it("starts a newcomer's camera for a receiver already in the session from its known estimate", async () => {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title: 'Samen koken' });
-		const token = (role: string, participantId: string, stimulusProfile: string) => t.token(tenant, sessionId, role, participantId, stimulusProfile);
+		const token = (role: string, participantId: string, stimulusProfile: string) =>
+			t.token(tenant, sessionId, role, participantId, stimulusProfile);
 		const first = new SessionClient({ server: t.host.url, webrtc });
 		const second = new SessionClient({ server: t.host.url, webrtc });
 		const calm = new SessionClient({ server: t.host.url, webrtc });
@@ -63,7 +69,11 @@ describe('calm layers in a live session', () => {
 			const session = t.host.engine.session(tenant.id, sessionId);
 			const of = (sender: string) => session.abrStatus().find((s) => s.receiver === 'client-61' && s.sender === sender);
 			// The first camera reaches a brand-new transport: nothing is known yet, a cold start.
-			await waitFor(() => (of('begeleider-1')?.decisions ?? 0) >= 7, 30_000, 'the driver has read the receiver\'s estimate for a while');
+			await waitFor(
+				() => (of('begeleider-1')?.decisions ?? 0) >= 7,
+				30_000,
+				"the driver has read the receiver's estimate for a while",
+			);
 			expect(of('begeleider-1')!.startedFromKbps).toBeUndefined();
 			// A second leader's camera arrives later: it starts from what the transport is known to carry.
 			await second.connect(await token('host', 'begeleider-2', 'standard'));
@@ -80,7 +90,11 @@ describe('calm layers in a live session', () => {
 			expect(warm.startLayer).toEqual({ spatial: best.s, temporal: best.tl });
 			// The first consumer started cold, on calm's start layer (half resolution, full frame rate).
 			expect(of('begeleider-1')!.startLayer).toEqual({ spatial: 1, temporal: 2 });
-			await waitFor(() => (atCalm.of('begeleider-2', 'camera')?.videoFrames ?? 0) > 10, 30_000, 'video of the second camera at the calm client');
+			await waitFor(
+				() => (atCalm.of('begeleider-2', 'camera')?.videoFrames ?? 0) > 10,
+				30_000,
+				'video of the second camera at the calm client',
+			);
 		} finally {
 			atCalm.stop();
 			media1.stop();
@@ -90,10 +104,11 @@ describe('calm layers in a live session', () => {
 			await first.leave();
 		}
 	});
-	it('gives the leader\'s camera (the stage) twice the share of another client\'s camera', async () => {
+	it("gives the leader's camera (the stage) twice the share of another client's camera", async () => {
 		const tenant = t.tenants[0]!;
 		const sessionId = await t.createSession(tenant, { title: 'Muziek maken' });
-		const token = (role: string, participantId: string, stimulusProfile: string) => t.token(tenant, sessionId, role, participantId, stimulusProfile);
+		const token = (role: string, participantId: string, stimulusProfile: string) =>
+			t.token(tenant, sessionId, role, participantId, stimulusProfile);
 		const host = new SessionClient({ server: t.host.url, webrtc });
 		const other = new SessionClient({ server: t.host.url, webrtc });
 		const calm = new SessionClient({ server: t.host.url, webrtc });
@@ -107,15 +122,23 @@ describe('calm layers in a live session', () => {
 			await calm.connect(await token('participant', 'client-63', 'calm'));
 			const session = t.host.engine.session(tenant.id, sessionId);
 			const of = (sender: string) => session.abrStatus().find((s) => s.receiver === 'client-63' && s.sender === sender);
-			await waitFor(() => (of('begeleider-3')?.decisions ?? 0) >= 3 && (of('client-62')?.decisions ?? 0) >= 3, 30_000, 'both cameras driven at the calm client');
+			await waitFor(
+				() => (of('begeleider-3')?.decisions ?? 0) >= 3 && (of('client-62')?.decisions ?? 0) >= 3,
+				30_000,
+				'both cameras driven at the calm client',
+			);
 			expect(of('begeleider-3')!.priority).toBe(2);
 			expect(of('client-62')!.priority).toBe(1);
 			// Both shares come from the same estimate in the same round: the stage gets two thirds.
-			await waitFor(() => {
-				const stage = of('begeleider-3')!.lastObservation!;
-				const tile = of('client-62')!.lastObservation!;
-				return stage.now === tile.now && Math.abs(stage.estimateKbps / tile.estimateKbps - 2) < 1e-9;
-			}, 30_000, 'the stage\'s share twice the tile\'s in one round');
+			await waitFor(
+				() => {
+					const stage = of('begeleider-3')!.lastObservation!;
+					const tile = of('client-62')!.lastObservation!;
+					return stage.now === tile.now && Math.abs(stage.estimateKbps / tile.estimateKbps - 2) < 1e-9;
+				},
+				30_000,
+				"the stage's share twice the tile's in one round",
+			);
 		} finally {
 			media1.stop();
 			media2.stop();

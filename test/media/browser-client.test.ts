@@ -85,7 +85,11 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 			// Until frames and bytes have clearly advanced (a busy machine may take a while), not a fixed time.
 			const advanced = async () => {
 				const now = await tab.evaluate(() => (window as any).inbound());
-				return (await tab.evaluate(() => (window as any).luwte.frames as number)) > f1 + 5 && now.audio > in1.audio && now.video > in1.video;
+				return (
+					(await tab.evaluate(() => (window as any).luwte.frames as number)) > f1 + 5 &&
+					now.audio > in1.audio &&
+					now.video > in1.video
+				);
 			};
 			for (const t0 = Date.now(); !(await advanced()); await new Promise((r) => setTimeout(r, 250))) {
 				if (Date.now() - t0 > 60_000) throw new Error('timed out waiting for frames and bytes to advance in Chromium');
@@ -98,7 +102,9 @@ describe.skipIf(!chromiumAvailable())('Chromium client', () => {
 
 			// The libwebrtc host decodes Chromium's camera and receives its microphone.
 			await waitFor(
-				() => (atHost.of('client-12', 'camera')?.videoFrames ?? 0) > 20 && (atHost.of('client-12', 'microphone')?.audioChunks ?? 0) > 50,
+				() =>
+					(atHost.of('client-12', 'camera')?.videoFrames ?? 0) > 20 &&
+					(atHost.of('client-12', 'microphone')?.audioChunks ?? 0) > 50,
 				60_000,
 				"the browser's video and audio at the host",
 			);

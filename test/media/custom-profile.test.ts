@@ -13,10 +13,17 @@ describe('a custom stimulus profile in a live session', () => {
 	});
 	afterAll(() => t?.close());
 
-	it('drives a participant\'s consumer with the tenant\'s profile, within its cap', async () => {
+	it("drives a participant's consumer with the tenant's profile, within its cap", async () => {
 		const tenant = t.tenants[0]!;
 		// Quick to climb (no hold, no interval), so only the cap keeps it off full resolution.
-		const profile = { id: 'rustig-laag', base: 'standard', maxSpatialLayer: 1, upHoldMs: 0, minSwitchIntervalMs: 0, sustainWindowMs: 0 };
+		const profile = {
+			id: 'rustig-laag',
+			base: 'standard',
+			maxSpatialLayer: 1,
+			upHoldMs: 0,
+			minSwitchIntervalMs: 0,
+			sustainWindowMs: 0,
+		};
 		const set = await fetch(`${t.host.url}/v1/tenants/${tenant.id}`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${testOperatorKey}`, 'content-type': 'application/json' },
@@ -40,7 +47,11 @@ describe('a custom stimulus profile in a live session', () => {
 			await client.connect(await token('participant', 'client-41', 'rustig-laag'));
 			const session = t.host.engine.session(tenant.id, sessionId);
 			await waitFor(() => (seen.of('begeleider-4', 'camera')?.videoFrames ?? 0) > 30, 60_000, 'video at the client');
-			await waitFor(() => session.abrStatus().some((s) => s.receiver === 'client-41' && s.decisions >= 3), 45_000, 'controller decisions');
+			await waitFor(
+				() => session.abrStatus().some((s) => s.receiver === 'client-41' && s.decisions >= 3),
+				45_000,
+				'controller decisions',
+			);
 			const status = session.abrStatus().find((s) => s.receiver === 'client-41')!;
 			expect(status.profile).toBe('rustig-laag');
 			expect(status.preferred.spatial).toBeLessThanOrEqual(1);

@@ -31,7 +31,12 @@ describe.skipIf(!chromiumAvailable())('the attendance dashboard', () => {
 		const admin = new AdminClient({ server: t.host.url, apiKey: t.tenants[0]!.apiKey });
 		await admin.setContracts(JSON.parse(read('contracts.json')));
 		await admin.setIndications(JSON.parse(read('indications.json')));
-		await t.host.attendance.append(read('events.jsonl').trim().split('\n').map((l) => JSON.parse(l)));
+		await t.host.attendance.append(
+			read('events.jsonl')
+				.trim()
+				.split('\n')
+				.map((l) => JSON.parse(l)),
+		);
 		browser = await launchChromium();
 		context = await browser.newContext({ acceptDownloads: true });
 		context.on('request', (r) => urls.push(r.url()));
@@ -64,11 +69,15 @@ describe.skipIf(!chromiumAvailable())('the attendance dashboard', () => {
 		await page.getByLabel('Tot en met maand').fill('2024-03');
 		await page.getByLabel('Peildatum actieve accounts').fill('2024-04-01');
 		await page.getByRole('button', { name: 'Toon overzicht' }).click();
-		await expect.poll(() => page.getByRole('status').textContent()).toBe('Overzicht van maart 2024 (actieve accounts op 1 april 2024).');
+		await expect
+			.poll(() => page.getByRole('status').textContent())
+			.toBe('Overzicht van maart 2024 (actieve accounts op 1 april 2024).');
 
 		// Bars: one per team plus the overall one, as wide as the API's percentages.
 		const expected = await api('/v1/reports/active-accounts?date=2024-04-01');
-		const bars = await page.locator('#active rect.bar').evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-team'), r.getAttribute('width')]));
+		const bars = await page
+			.locator('#active rect.bar')
+			.evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-team'), r.getAttribute('width')]));
 		expect(bars).toEqual([
 			['Alle teams', `${Number(expected.overall.percent)}%`],
 			...expected.teams.map((x: { team: string; percent: string }) => [x.team, `${Number(x.percent)}%`]),
@@ -83,24 +92,41 @@ describe.skipIf(!chromiumAvailable())('the attendance dashboard', () => {
 		const targets = await page.locator('#active line.target').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('x1')))]);
 		expect(targets).toEqual(['10%']);
 		// The chart's text alternative carries the same numbers.
-		expect(await page.getByRole('img', { name: /Actieve accounts op 1 april 2024/ }).getAttribute('aria-label')).toContain('Zuid: 75,0 % actief (3 van 4 cliënten)');
+		expect(await page.getByRole('img', { name: /Actieve accounts op 1 april 2024/ }).getAttribute('aria-label')).toContain(
+			'Zuid: 75,0 % actief (3 van 4 cliënten)',
+		);
 
 		// Attendance per module, as the API counts it.
-		const modules = (await api('/v1/reports/modules?from=2024-03&to=2024-03')).modules as { module: string; sessions: number; attendances: number; minutes: number }[];
+		const modules = (await api('/v1/reports/modules?from=2024-03&to=2024-03')).modules as {
+			module: string;
+			sessions: number;
+			attendances: number;
+			minutes: number;
+		}[];
 		const communicatie = modules.find((m) => m.module === 'communicatie')!;
 		const moduleText = await page.locator('#modules .chart').textContent();
-		expect(moduleText).toContain(`Communicatie${communicatie.sessions} activiteiten${communicatie.attendances} aanwezigheden${communicatie.minutes} minuten`);
+		expect(moduleText).toContain(
+			`Communicatie${communicatie.sessions} activiteiten${communicatie.attendances} aanwezigheden${communicatie.minutes} minuten`,
+		);
 		expect(await page.locator('#modules .chart .module').count()).toBe(modules.length);
 
 		// No-shows: the 5 March session had one (gijs); the pseudonym only after asking.
 		const row = page.locator('#noshows tbody tr', { hasText: '5 maart 2024' });
-		expect(await row.locator('th, td').allTextContents()).toEqual(['di 5 maart 2024 om 10:00', 'Communicatie', '4', '1', 'Toon pseudoniemenclient-gijs']);
+		expect(await row.locator('th, td').allTextContents()).toEqual([
+			'di 5 maart 2024 om 10:00',
+			'Communicatie',
+			'4',
+			'1',
+			'Toon pseudoniemenclient-gijs',
+		]);
 		expect(await page.getByText('client-gijs').isVisible()).toBe(false);
 		await row.getByText('Toon pseudoniemen').click();
 		expect(await page.getByText('client-gijs').isVisible()).toBe(true);
 
 		// The billing summary (expected-2024-03.csv): four lines, 35 + 35 + 94,50 + 36,50 = € 201,00, nine exceptions.
-		expect(await page.locator('#billing-summary').textContent()).toMatch(/^4 declaratieregels over maart 2024, 8 activiteiten, samen €\s201,00\. 9 uitzonderingen/);
+		expect(await page.locator('#billing-summary').textContent()).toMatch(
+			/^4 declaratieregels over maart 2024, 8 activiteiten, samen €\s201,00\. 9 uitzonderingen/,
+		);
 		expect(await page.locator('#billing tr', { hasText: 'Korter aanwezig dan de drempel' }).locator('td').textContent()).toBe('2');
 	});
 
@@ -127,7 +153,9 @@ describe.skipIf(!chromiumAvailable())('the attendance dashboard', () => {
 			overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
 			outside: [...document.querySelectorAll('.chart')].flatMap((chart) => {
 				const box = chart.getBoundingClientRect();
-				return [...chart.querySelectorAll('div, span, text')].filter((t) => t.getBoundingClientRect().right > box.right + 1).map((t) => t.textContent);
+				return [...chart.querySelectorAll('div, span, text')]
+					.filter((t) => t.getBoundingClientRect().right > box.right + 1)
+					.map((t) => t.textContent);
 			}),
 		}));
 		expect(layout).toEqual({ overflow: 0, outside: [] });

@@ -124,12 +124,19 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 
 		// The client sees the begeleider big on the stage; the begeleider sees the client in the grid.
 		await clientPage.waitForFunction(
-			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			() =>
+				((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)
+					?.videoWidth ?? 0) > 0,
 			null,
 			{ timeout: 60_000 },
 		);
 		await hostPage.waitForFunction(
-			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-21"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			() =>
+				((
+					document
+						.querySelector('luwte-session')!
+						.shadowRoot!.querySelector('.grid [data-participant="client-21"] video') as HTMLVideoElement | null
+				)?.videoWidth ?? 0) > 0,
 			null,
 			{ timeout: 60_000 },
 		);
@@ -180,10 +187,14 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		expect(await axeViolations(clientPage, 'luwte-session')).toEqual([]);
 		await clientPage.screenshot({ path: join(outDir, 'element-reconnecting.png') });
 		for (const page of [clientPage, hostPage]) {
-			await page.waitForFunction(() => (document.querySelector('luwte-session') as any).phase === 'joined', null, { timeout: 60_000 });
+			await page.waitForFunction(() => (document.querySelector('luwte-session') as any).phase === 'joined', null, {
+				timeout: 60_000,
+			});
 		}
 		await clientPage.waitForFunction(
-			() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			() =>
+				((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)
+					?.videoWidth ?? 0) > 0,
 			null,
 			{ timeout: 60_000 },
 		);
@@ -219,7 +230,9 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 
 			// Mute: the client is told in words and can switch the microphone on again.
 			await hostPage.getByRole('button', { name: 'Deelnemer 1: Microfoon uitzetten' }).click({ timeout: 60_000 });
-			await clientPage.getByText('De begeleider heeft je microfoon uitgezet. Je kunt hem zelf weer aanzetten.').waitFor({ timeout: 30_000 });
+			await clientPage
+				.getByText('De begeleider heeft je microfoon uitgezet. Je kunt hem zelf weer aanzetten.')
+				.waitFor({ timeout: 30_000 });
 			expect(await clientPage.getByRole('button', { name: 'Microfoon aan' }).count()).toBe(1);
 
 			// Spotlight: the other client comes on the stage of this client.
@@ -231,7 +244,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			);
 			await hostPage.getByRole('button', { name: 'Deelnemer 2: Uit beeld' }).click();
 			await clientPage.waitForFunction(
-				() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-6"]') !== null,
+				() =>
+					document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-6"]') !== null,
 				null,
 				{ timeout: 30_000 },
 			);
@@ -251,9 +265,17 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			});
 			await clientPage.getByText('Gedeeld scherm').waitFor({ timeout: 30_000 });
 			// The begeleider's camera stays in view beside the shared screen.
-			expect(await clientPage.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="begeleider-6"]') !== null)).toBe(true);
+			expect(
+				await clientPage.evaluate(
+					() =>
+						document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="begeleider-6"]') !==
+						null,
+				),
+			).toBe(true);
 			await clientPage.waitForFunction(
-				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+				() =>
+					((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage video') as HTMLVideoElement | null)
+						?.videoWidth ?? 0) > 0,
 				null,
 				{ timeout: 30_000 },
 			);
@@ -289,22 +311,40 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 			expect(await viewer.getByText('Je kijkt mee. Niemand ziet of hoort jou.').count()).toBe(1);
 			await viewer.getByRole('button', { name: 'Meedoen' }).click();
 			await viewer.waitForFunction(
-				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.stage [data-participant="begeleider-7"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+				() =>
+					((
+						document
+							.querySelector('luwte-session')!
+							.shadowRoot!.querySelector('.stage [data-participant="begeleider-7"] video') as HTMLVideoElement | null
+					)?.videoWidth ?? 0) > 0,
 				null,
 				{ timeout: 60_000 },
 			);
-			expect(await viewer.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('[data-participant="client-50"]'))).toBeNull();
+			expect(
+				await viewer.evaluate(() =>
+					document.querySelector('luwte-session')!.shadowRoot!.querySelector('[data-participant="client-50"]'),
+				),
+			).toBeNull();
 			expect(await viewer.getByRole('button', { name: 'Microfoon uit' }).count()).toBe(0);
 			expect(await axeViolations(viewer, 'luwte-session')).toEqual([]);
 
 			const room = await open(site.url, await t.token(tenant, sessionId, 'location', 'locatie-zuid'), 'en');
 			await room.getByRole('button', { name: 'Join' }).click();
 			await room.waitForFunction(
-				() => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.grid [data-participant="client-50"] video') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+				() =>
+					((
+						document
+							.querySelector('luwte-session')!
+							.shadowRoot!.querySelector('.grid [data-participant="client-50"] video') as HTMLVideoElement | null
+					)?.videoWidth ?? 0) > 0,
 				null,
 				{ timeout: 60_000 },
 			);
-			expect(await room.evaluate(() => document.querySelector('luwte-session')!.shadowRoot!.querySelector('.room')!.classList.contains('grid-only'))).toBe(true);
+			expect(
+				await room.evaluate(() =>
+					document.querySelector('luwte-session')!.shadowRoot!.querySelector('.room')!.classList.contains('grid-only'),
+				),
+			).toBe(true);
 			expect(await room.getByRole('button', { name: 'Microphone off' }).count()).toBe(1);
 			await room.screenshot({ path: join(outDir, 'element-location.png') });
 		} finally {
@@ -320,7 +360,9 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 		const sessionId = await t.createSession(tenant, { title: 'Geheugenspel' });
 		const page = await open(foreignSite.url, await t.token(tenant, sessionId, 'participant', 'client-22'));
 		await page.getByRole('button', { name: 'Meedoen' }).click();
-		await page.getByText('Deze website mag deze activiteit niet tonen. Neem contact op met je zorgorganisatie.').waitFor({ timeout: 30_000 });
+		await page
+			.getByText('Deze website mag deze activiteit niet tonen. Neem contact op met je zorgorganisatie.')
+			.waitFor({ timeout: 30_000 });
 		const events = await page.evaluate(() => (window as any).events);
 		expect(events.at(-1)).toMatchObject({ type: 'luwte-error', detail: { code: 'origin_not_allowed' } });
 		await page.screenshot({ path: join(outDir, 'element-origin-refused.png') });

@@ -60,9 +60,46 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		hostUrl = t.host.url;
 		workDir = await mkdtemp(join(tmpdir(), 'luwte-lib-el-'));
 		const { ffmpeg } = resolveFfmpeg();
-		const lavfi = ['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=25:duration=${VIDEO_SECONDS}`, '-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=48000:duration=${VIDEO_SECONDS}`];
-		await runTool(ffmpeg, ['-y', '-v', 'error', ...lavfi, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '50', '-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', join(workDir, 'gym.mp4')], { timeoutMs: 60_000 });
-		await runTool(ffmpeg, ['-y', '-v', 'error', '-ss', '2', '-i', join(workDir, 'gym.mp4'), '-frames:v', '1', join(workDir, 'gym.jpg')], { timeoutMs: 30_000 });
+		const lavfi = [
+			'-f',
+			'lavfi',
+			'-i',
+			`testsrc2=size=320x180:rate=25:duration=${VIDEO_SECONDS}`,
+			'-f',
+			'lavfi',
+			'-i',
+			`sine=frequency=330:sample_rate=48000:duration=${VIDEO_SECONDS}`,
+		];
+		await runTool(
+			ffmpeg,
+			[
+				'-y',
+				'-v',
+				'error',
+				...lavfi,
+				'-c:v',
+				'libx264',
+				'-preset',
+				'veryfast',
+				'-pix_fmt',
+				'yuv420p',
+				'-g',
+				'50',
+				'-c:a',
+				'aac',
+				'-b:a',
+				'64k',
+				'-movflags',
+				'+faststart',
+				join(workDir, 'gym.mp4'),
+			],
+			{ timeoutMs: 60_000 },
+		);
+		await runTool(
+			ffmpeg,
+			['-y', '-v', 'error', '-ss', '2', '-i', join(workDir, 'gym.mp4'), '-frames:v', '1', join(workDir, 'gym.jpg')],
+			{ timeoutMs: 30_000 },
+		);
 		const item = await t.host.library.addItem({
 			tenantId: 'zorg-a',
 			title: 'Ochtendgym',
@@ -93,7 +130,11 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		const page = await context.newPage();
 		await page.goto(site.url);
 		await page.waitForFunction(() => customElements.get('luwte-library') !== undefined);
-		await page.evaluate(([server, tok, l]) => (window as any).mount(server, tok, l), [t.host.url, r.json.token as string, lang] as const);
+		await page.evaluate(([server, tok, l]) => (window as any).mount(server, tok, l), [
+			t.host.url,
+			r.json.token as string,
+			lang,
+		] as const);
 		return page;
 	}
 
@@ -145,7 +186,9 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		await page.getByRole('heading', { name: 'Ochtendgym' }).waitFor();
 
 		// Nothing plays by itself, even with the media loaded and autoplay allowed by the browser.
-		await page.waitForFunction(() => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.readyState ?? 0) >= 1);
+		await page.waitForFunction(
+			() => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.readyState ?? 0) >= 1,
+		);
 		await page.waitForTimeout(1500);
 		expect(await videoState(page)).toMatchObject({ paused: true, time: 0 });
 		expect(await watchEvents()).toEqual([]);
@@ -155,8 +198,17 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		await page.keyboard.press('Tab');
 		expect(await focused(page)).toBe('Afspelen');
 		await page.keyboard.press('Enter');
-		await page.waitForFunction(() => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > 1, null, { timeout: 15_000 });
-		expect(await waitForEvent((e) => e.event === 'started')).toMatchObject({ participantId: 'client-41', positionSeconds: 0, module: 'fit-en-vitaal', tenantId: 'zorg-a' });
+		await page.waitForFunction(
+			() => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > 1,
+			null,
+			{ timeout: 15_000 },
+		);
+		expect(await waitForEvent((e) => e.event === 'started')).toMatchObject({
+			participantId: 'client-41',
+			positionSeconds: 0,
+			module: 'fit-en-vitaal',
+			tenantId: 'zorg-a',
+		});
 		expect(await page.getByRole('button', { name: 'Pauze' }).count()).toBe(1);
 		expect(await axeViolations(page, 'luwte-library')).toEqual([]);
 		await page.screenshot({ path: join(outDir, 'library-player.png') });
@@ -169,11 +221,17 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 
 		// Seeking ahead works (the server answers range requests) and playing goes on from there.
 		await page.getByRole('button', { name: '10 seconden vooruit' }).click();
-		await page.waitForFunction((from) => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > from + 10.5, played.time, {
-			timeout: 10_000,
-		});
+		await page.waitForFunction(
+			(from) => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > from + 10.5,
+			played.time,
+			{
+				timeout: 10_000,
+			},
+		);
 		await page.getByRole('button', { name: 'Zachter' }).click();
-		expect(await page.evaluate(() => document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')!.volume)).toBeCloseTo(0.9);
+		expect(await page.evaluate(() => document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')!.volume)).toBeCloseTo(
+			0.9,
+		);
 		expect(await page.getByText('Volume 90%').count()).toBe(1);
 		await page.getByRole('button', { name: 'Pauze' }).click();
 		const stoppedAt = (await videoState(page))!.time;
@@ -192,9 +250,13 @@ describe.skipIf(!chromiumAvailable())('<luwte-library> on a care provider site',
 		expect(await videoState(page)).toMatchObject({ paused: true, time: 0 });
 		await page.screenshot({ path: join(outDir, 'library-resume.png') });
 		await resume.click();
-		await page.waitForFunction((from) => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > from + 1, stoppedAt, {
-			timeout: 10_000,
-		});
+		await page.waitForFunction(
+			(from) => (document.querySelector('luwte-library')!.shadowRoot!.querySelector('video')?.currentTime ?? 0) > from + 1,
+			stoppedAt,
+			{
+				timeout: 10_000,
+			},
+		);
 
 		// To the end: finished is reported, and next time it starts from the beginning again.
 		await page.getByText('De video is afgelopen.').waitFor({ timeout: 20_000 });

@@ -64,7 +64,9 @@ const indicatorMotion = (page: Page) =>
 		return [rec, ...rec.querySelectorAll('*')].flatMap((el) => {
 			const cs = getComputedStyle(el);
 			const moving = cs.transitionDuration.split(',').some((d) => parseFloat(d) > 0);
-			return cs.animationName !== 'none' || moving ? [`${el.className}: ${cs.animationName} / ${cs.transitionProperty} ${cs.transitionDuration}`] : [];
+			return cs.animationName !== 'none' || moving
+				? [`${el.className}: ${cs.animationName} / ${cs.transitionProperty} ${cs.transitionDuration}`]
+				: [];
 		});
 	});
 
@@ -77,7 +79,9 @@ const box = (page: Page, selector: string) =>
 
 /** The host's list "In de opname:". */
 const recordedList = (page: Page) =>
-	page.evaluate(() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].map((li) => li.textContent!.trim()));
+	page.evaluate(() =>
+		[...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].map((li) => li.textContent!.trim()),
+	);
 
 describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, consent and host controls', () => {
 	let t: TestHost;
@@ -127,13 +131,18 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		const stageVideo = '.stage video';
 		const clientTile = '.grid [data-participant="client-40"]';
 		await clientPage.waitForFunction(
-			(sel) => ((document.querySelector('luwte-session')!.shadowRoot!.querySelector(sel) as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+			(sel) =>
+				((document.querySelector('luwte-session')!.shadowRoot!.querySelector(sel) as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
 			stageVideo,
 			{ timeout: 60_000 },
 		);
-		await hostPage.waitForFunction((sel) => document.querySelector('luwte-session')!.shadowRoot!.querySelector(`${sel} video`) !== null, clientTile, {
-			timeout: 60_000,
-		});
+		await hostPage.waitForFunction(
+			(sel) => document.querySelector('luwte-session')!.shadowRoot!.querySelector(`${sel} video`) !== null,
+			clientTile,
+			{
+				timeout: 60_000,
+			},
+		);
 		const before = { client: await box(clientPage, stageVideo), host: await box(hostPage, clientTile) };
 		expect(await indicator(clientPage)).toEqual({ text: '', live: 'polite' });
 		for (const page of [hostPage, clientPage]) await recordAnnouncements(page);
@@ -145,7 +154,9 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		process.env.PATH = emptyDir;
 		try {
 			await hostPage.getByRole('button', { name: 'Opname starten' }).click();
-			await hostPage.getByText('Opnemen kan nu niet: de server is er niet op ingericht. Neem contact op met de beheerder.').waitFor({ timeout: 60_000 });
+			await hostPage
+				.getByText('Opnemen kan nu niet: de server is er niet op ingericht. Neem contact op met de beheerder.')
+				.waitFor({ timeout: 60_000 });
 		} finally {
 			for (const [k, v] of Object.entries(env)) {
 				if (v === undefined) delete process.env[k];
@@ -187,7 +198,9 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		await clientPage.keyboard.press('Enter'); // "Ja, neem mij op"
 		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent in beeld in de opname');
 		expect(session().recordingStatus().recorded).toContain('client-40');
-		await hostPage.waitForFunction(() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].length === 2);
+		await hostPage.waitForFunction(
+			() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].length === 2,
+		);
 		expect(await recordedList(hostPage)).toEqual(['Jij', 'Deelnemer 1']);
 		expect(await hostPage.getByText('Deelnemer 1 · toestemming gegeven').count()).toBe(1);
 		// The button under the client's hand now takes them out again.
@@ -198,14 +211,18 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> recording: indicator, con
 		await waitFor(() => !session().recordingStatus().recorded.includes('client-40'), 30_000, 'the client to leave the recording');
 		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent niet in de opname');
 		expect(await clientPage.getByRole('group', { name: 'Weet je het zeker? Je beeld en geluid worden opgenomen.' }).count()).toBe(0);
-		await hostPage.waitForFunction(() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].length === 1);
+		await hostPage.waitForFunction(
+			() => [...document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('.rec-list li')].length === 1,
+		);
 		expect(await recordedList(hostPage)).toEqual(['Jij']);
 		await hostPage.getByText('Deelnemer 1 · geen toestemming').waitFor();
 
 		// The begeleider registers consent given aloud, and withdraws it again.
 		await hostPage.getByRole('button', { name: 'Deelnemer 1: Toestemming vastleggen' }).click();
 		await waitFor(() => session().recordingStatus().recorded.includes('client-40'), 30_000, 'the client to be recorded');
-		expect(session().recordingStatus().consent).toContainEqual(expect.objectContaining({ participantId: 'client-40', consent: true, by: 'begeleider-8' }));
+		expect(session().recordingStatus().consent).toContainEqual(
+			expect.objectContaining({ participantId: 'client-40', consent: true, by: 'begeleider-8' }),
+		);
 		await untilIndicator(clientPage, 'Deze activiteit wordt opgenomen Je bent in beeld in de opname');
 		await hostPage.getByRole('button', { name: 'Deelnemer 1: Toestemming intrekken' }).click();
 		await waitFor(() => !session().recordingStatus().recorded.includes('client-40'), 30_000, 'the client to leave the recording');

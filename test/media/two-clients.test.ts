@@ -71,7 +71,10 @@ describe('two clients in one session', () => {
 			// The server sees both as live participants.
 			const info = await t.api(tenant, 'GET', `/v1/sessions/${sessionId}`);
 			expect(info.json.state).toBe('live');
-			expect(info.json.participants.map((p: { participantId: string }) => p.participantId).sort()).toEqual(['begeleider-1', 'client-7']);
+			expect(info.json.participants.map((p: { participantId: string }) => p.participantId).sort()).toEqual([
+				'begeleider-1',
+				'client-7',
+			]);
 
 			// Muting the microphone pauses it for the receiver, unmuting resumes it.
 			const paused = new Promise((r) => host.on('trackPaused', r));

@@ -25,7 +25,10 @@ async function openLibrary(dataDir: string) {
 }
 
 /** A post-processor's output folder (the bytes stand in for a video; the library does not decode them). */
-async function processed(name: string, opts: { thumbnail?: boolean } = {}): Promise<{ sourceDir: string; media: string; thumbnail?: string }> {
+async function processed(
+	name: string,
+	opts: { thumbnail?: boolean } = {},
+): Promise<{ sourceDir: string; media: string; thumbnail?: string }> {
 	const sourceDir = await tempDir('luwte-pp-');
 	await writeFile(join(sourceDir, 'final.mp4'), `video of ${name}`);
 	if (opts.thumbnail) await writeFile(join(sourceDir, 'poster.jpg'), `poster of ${name}`);
@@ -67,11 +70,22 @@ describe('library store', () => {
 		const first = await openLibrary(dataDir);
 		const input = await item('zorg-a', 'Stoelyoga');
 		const a = await first.library.addItem(input);
-		const b = await first.library.addItem(await item('zorg-a', 'Geheugentraining', { module: 'communicatie', recordedAt: Date.parse('2026-11-21T10:00:00Z') }));
-		const c = await first.library.createProcessing({ tenantId: 'zorg-a', title: 'Tuinieren', module: 'vaardig-en-creatief', recordedAt: Date.now() });
+		const b = await first.library.addItem(
+			await item('zorg-a', 'Geheugentraining', { module: 'communicatie', recordedAt: Date.parse('2026-11-21T10:00:00Z') }),
+		);
+		const c = await first.library.createProcessing({
+			tenantId: 'zorg-a',
+			title: 'Tuinieren',
+			module: 'vaardig-en-creatief',
+			recordedAt: Date.now(),
+		});
 		expect(a.id).toMatch(/^li_[A-Za-z0-9_-]{22}$/);
 		expect(a.id).not.toBe(b.id);
-		expect(a).toMatchObject({ status: 'published', title: 'Stoelyoga', files: { media: `items/${a.id}/media.mp4`, thumbnail: `items/${a.id}/thumbnail.jpg` } });
+		expect(a).toMatchObject({
+			status: 'published',
+			title: 'Stoelyoga',
+			files: { media: `items/${a.id}/media.mp4`, thumbnail: `items/${a.id}/thumbnail.jpg` },
+		});
 		expect(a.publishedAt).toBeTypeOf('number');
 		// Moved, not copied: the post-processor's folder is empty afterwards.
 		expect(await readdir(input.sourceDir)).toEqual([]);
@@ -85,25 +99,53 @@ describe('library store', () => {
 		const second = await openLibrary(dataDir);
 		expect(second.library.list('zorg-a')).toEqual(before);
 		expect(second.library.skippedAtOpen).toEqual([]);
-		expect(await readFile(second.library.filePath(second.library.get('zorg-a', b.id), 'thumbnail')!, 'utf8')).toBe('poster of Geheugentraining');
+		expect(await readFile(second.library.filePath(second.library.get('zorg-a', b.id), 'thumbnail')!, 'utf8')).toBe(
+			'poster of Geheugentraining',
+		);
 		// Filters.
 		expect(second.library.list('zorg-a', { module: 'communicatie' }).map((i) => i.id)).toEqual([b.id]);
 		expect(second.library.list('zorg-a', { status: 'processing' }).map((i) => i.id)).toEqual([c.id]);
 		const counts = second.library.modules('zorg-a');
-		expect(counts.map((m) => m.module)).toEqual(['communicatie', 'eigen-regie', 'fit-en-vitaal', 'vaardig-en-creatief', 'talent-en-ambitie']);
-		expect(counts.find((m) => m.module === 'vaardig-en-creatief')).toMatchObject({ label: 'Vaardig en creatief', total: 1, byStatus: { processing: 1, published: 0 } });
+		expect(counts.map((m) => m.module)).toEqual([
+			'communicatie',
+			'eigen-regie',
+			'fit-en-vitaal',
+			'vaardig-en-creatief',
+			'talent-en-ambitie',
+		]);
+		expect(counts.find((m) => m.module === 'vaardig-en-creatief')).toMatchObject({
+			label: 'Vaardig en creatief',
+			total: 1,
+			byStatus: { processing: 1, published: 0 },
+		});
 		await second.attendance.close();
 	});
 
 	it('shows a recording as processing, then published (or failed) when post-processing ends', async () => {
 		const { library, attendance } = await openLibrary(await tempDir('luwte-lib-'));
-		const p = await library.createProcessing({ tenantId: 'zorg-a', title: 'Koken', module: 'eigen-regie', recordedAt: Date.now(), sessionId: 's_abc' });
+		const p = await library.createProcessing({
+			tenantId: 'zorg-a',
+			title: 'Koken',
+			module: 'eigen-regie',
+			recordedAt: Date.now(),
+			sessionId: 's_abc',
+		});
 		expect(p.files).toBeUndefined();
 		const done = await library.complete('zorg-a', p.id, { ...(await processed('Koken')), durationSeconds: 1234.5 });
-		expect(done).toMatchObject({ status: 'published', durationSeconds: 1234.5, sessionId: 's_abc', files: { media: `items/${p.id}/media.mp4` } });
+		expect(done).toMatchObject({
+			status: 'published',
+			durationSeconds: 1234.5,
+			sessionId: 's_abc',
+			files: { media: `items/${p.id}/media.mp4` },
+		});
 		expect(await codeOf(library.complete('zorg-a', p.id, { ...(await processed('Koken')), durationSeconds: 1 }))).toBe('conflict');
 
-		const q = await library.createProcessing({ tenantId: 'zorg-a', title: 'Zingen', module: 'talent-en-ambitie', recordedAt: Date.now() });
+		const q = await library.createProcessing({
+			tenantId: 'zorg-a',
+			title: 'Zingen',
+			module: 'talent-en-ambitie',
+			recordedAt: Date.now(),
+		});
 		const failed = await library.markFailed('zorg-a', q.id, 'ffmpeg exited with code 1');
 		expect(failed).toMatchObject({ status: 'failed', error: 'ffmpeg exited with code 1' });
 		expect(await codeOf(library.publish('zorg-a', q.id))).toBe('conflict');
@@ -245,15 +287,21 @@ describe('library store', () => {
 		expect(await codeOf(library.addItem({ ...good, module: 'dansen' as never }))).toBe('invalid_argument');
 		expect(await codeOf(library.addItem({ ...good, media: '../etc/passwd' }))).toBe('invalid_argument');
 		expect(await codeOf(library.addItem({ ...good, media: 'missing.mp4' }))).toBe('invalid_argument');
-		expect(await codeOf(library.addItem({ ...good, flash: { windows: [{ startSeconds: 5, endSeconds: 2, maxFlashesPerSecond: 4 }] } }))).toBe('invalid_argument');
+		expect(
+			await codeOf(library.addItem({ ...good, flash: { windows: [{ startSeconds: 5, endSeconds: 2, maxFlashesPerSecond: 4 }] } })),
+		).toBe('invalid_argument');
 		expect(library.list('zorg-a')).toEqual([]);
 		expect(await readdir(join(dataDir, 'library', 'items'))).toEqual([]);
 		expect((await readdir(good.sourceDir)).sort()).toEqual(['final.mp4', 'poster.jpg']);
 		const a = await library.addItem(good);
 		expect(await codeOf(library.update('zorg-a', a.id, { title: '   ' }))).toBe('invalid_argument');
 		expect(await codeOf(library.update('zorg-a', a.id, { module: 'x' as never }))).toBe('invalid_argument');
-		expect(await codeOf(library.recordWatch('zorg-a', a.id, 'client-1', { event: 'paused' as never, positionSeconds: 1 }))).toBe('invalid_argument');
-		expect(await codeOf(library.recordWatch('zorg-a', a.id, 'client-1', { event: 'progress', positionSeconds: -3 }))).toBe('invalid_argument');
+		expect(await codeOf(library.recordWatch('zorg-a', a.id, 'client-1', { event: 'paused' as never, positionSeconds: 1 }))).toBe(
+			'invalid_argument',
+		);
+		expect(await codeOf(library.recordWatch('zorg-a', a.id, 'client-1', { event: 'progress', positionSeconds: -3 }))).toBe(
+			'invalid_argument',
+		);
 		expect(library.get('zorg-a', a.id)).toEqual(a);
 		expect(await readEvents(attendance)).toEqual([]);
 		await attendance.close();
@@ -268,10 +316,20 @@ describe('library store', () => {
 		expect(library.resumePosition('zorg-a', fit.id, 'client-1')).toBeUndefined();
 		await library.recordWatch('zorg-a', fit.id, 'client-1', { event: 'started', positionSeconds: 0 });
 		await library.recordWatch('zorg-a', fit.id, 'client-1', { event: 'progress', positionSeconds: 15.04 });
-		const r = await library.recordWatch('zorg-a', fit.id, 'client-1', { event: 'progress', positionSeconds: 192, clientEventId: 'evt-000000001' });
+		const r = await library.recordWatch('zorg-a', fit.id, 'client-1', {
+			event: 'progress',
+			positionSeconds: 192,
+			clientEventId: 'evt-000000001',
+		});
 		expect(r).toEqual({ stored: true, resumeSeconds: 192 });
 		// A retry of the same event is ignored.
-		expect(await library.recordWatch('zorg-a', fit.id, 'client-1', { event: 'progress', positionSeconds: 192, clientEventId: 'evt-000000001' })).toEqual({
+		expect(
+			await library.recordWatch('zorg-a', fit.id, 'client-1', {
+				event: 'progress',
+				positionSeconds: 192,
+				clientEventId: 'evt-000000001',
+			}),
+		).toEqual({
 			stored: false,
 			resumeSeconds: 192,
 		});
@@ -294,7 +352,9 @@ describe('library store', () => {
 		// Resume positions come back from the stream after a restart; finishing resets them.
 		const again = await openLibrary(dataDir);
 		expect(again.library.resumePosition('zorg-a', fit.id, 'client-1')).toBe(192);
-		expect((await again.library.recordWatch('zorg-a', fit.id, 'client-1', { event: 'finished', positionSeconds: 600 })).resumeSeconds).toBeUndefined();
+		expect(
+			(await again.library.recordWatch('zorg-a', fit.id, 'client-1', { event: 'finished', positionSeconds: 600 })).resumeSeconds,
+		).toBeUndefined();
 		expect(again.library.resumePosition('zorg-a', fit.id, 'client-1')).toBeUndefined();
 		// Deleting an item removes its files and forgets its positions.
 		await again.library.delete('zorg-a', own.id);

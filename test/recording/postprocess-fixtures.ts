@@ -29,7 +29,22 @@ export interface PartSpec {
 /** VP8 + Opus as WebRTC sends them; a key frame every 2 s so each segment starts on one. */
 const encode = [
 	...['-c:a', 'libopus', '-b:a', '96k'],
-	...['-pix_fmt', 'yuv420p', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', '50', '-keyint_min', '50'],
+	...[
+		'-pix_fmt',
+		'yuv420p',
+		'-c:v',
+		'libvpx',
+		'-deadline',
+		'realtime',
+		'-cpu-used',
+		'8',
+		'-b:v',
+		'600k',
+		'-g',
+		'50',
+		'-keyint_min',
+		'50',
+	],
 ];
 
 /** The recorder's segment options (it uses 4 s segments; 2 s here to get several in a short test). */
@@ -51,7 +66,24 @@ export async function writePart(recDir: string, p: PartSpec): Promise<void> {
 			{ file: join(dir, 'second.mkv'), video: p.switchTo.video, seconds: p.seconds - p.switchTo.at },
 		];
 		for (const piece of pieces) {
-			await ffmpeg(['-f', 'lavfi', '-i', p.audio, '-f', 'lavfi', '-i', piece.video, '-map', '0:a', '-map', '1:v', '-t', String(piece.seconds), ...encode, piece.file]);
+			await ffmpeg([
+				'-f',
+				'lavfi',
+				'-i',
+				p.audio,
+				'-f',
+				'lavfi',
+				'-i',
+				piece.video,
+				'-map',
+				'0:a',
+				'-map',
+				'1:v',
+				'-t',
+				String(piece.seconds),
+				...encode,
+				piece.file,
+			]);
 		}
 		const list = join(dir, 'pieces.txt');
 		await writeFile(list, pieces.map((x) => `file '${x.file}'\n`).join(''));
@@ -98,10 +130,14 @@ export async function ffmpeg(args: string[]): Promise<string> {
 
 /** Integrated loudness and true peak measured by ffmpeg's own ebur128, independently of the pipeline. */
 export async function ebur128(file: string): Promise<{ integrated: number; truePeak: number }> {
-	const { stderr } = await run(tools.ffmpeg, ['-hide_banner', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'], {
-		maxBuffer: 64 << 20,
-		timeout: 120_000,
-	});
+	const { stderr } = await run(
+		tools.ffmpeg,
+		['-hide_banner', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'],
+		{
+			maxBuffer: 64 << 20,
+			timeout: 120_000,
+		},
+	);
 	const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
 	const i = /I:\s+(-?[\d.]+)\s+LUFS/.exec(summary);
 	const tp = /True peak:\s+Peak:\s+(-?[\d.]+|-inf)\s+dBFS/.exec(summary);
@@ -126,7 +162,10 @@ export async function probe(file: string): Promise<{ streams: ProbedStream[]; du
 
 /** Decodes the whole file; returns what ffmpeg complained about (empty: it decodes cleanly). */
 export async function decodeErrors(file: string): Promise<string> {
-	const { stderr } = await run(tools.ffmpeg, ['-hide_banner', '-nostats', '-v', 'error', '-i', file, '-f', 'null', '-'], { maxBuffer: 64 << 20, timeout: 120_000 });
+	const { stderr } = await run(tools.ffmpeg, ['-hide_banner', '-nostats', '-v', 'error', '-i', file, '-f', 'null', '-'], {
+		maxBuffer: 64 << 20,
+		timeout: 120_000,
+	});
 	return stderr.trim();
 }
 
@@ -147,7 +186,21 @@ export async function grayFrames(file: string, w: number, h: number): Promise<Ui
 export async function rgbFrameAt(file: string, seconds: number, w: number, h: number): Promise<Uint8Array> {
 	const { stdout } = await run(
 		tools.ffmpeg,
-		['-v', 'error', '-ss', seconds.toFixed(3), '-i', file, '-frames:v', '1', '-vf', `scale=${w}:${h}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'],
+		[
+			'-v',
+			'error',
+			'-ss',
+			seconds.toFixed(3),
+			'-i',
+			file,
+			'-frames:v',
+			'1',
+			'-vf',
+			`scale=${w}:${h}:flags=area,format=rgb24`,
+			'-f',
+			'rawvideo',
+			'pipe:1',
+		],
 		{ encoding: 'buffer', maxBuffer: 64 << 20, timeout: 60_000 },
 	);
 	return stdout;
@@ -155,11 +208,15 @@ export async function rgbFrameAt(file: string, seconds: number, w: number, h: nu
 
 /** RMS of the (mono-mixed) audio per 10 ms window. */
 export async function audioLevels(file: string): Promise<Float64Array> {
-	const { stdout } = await run(tools.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', '8000', '-f', 's16le', 'pipe:1'], {
-		encoding: 'buffer',
-		maxBuffer: 256 << 20,
-		timeout: 120_000,
-	});
+	const { stdout } = await run(
+		tools.ffmpeg,
+		['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', '8000', '-f', 's16le', 'pipe:1'],
+		{
+			encoding: 'buffer',
+			maxBuffer: 256 << 20,
+			timeout: 120_000,
+		},
+	);
 	const samples = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.length / 2));
 	const win = 80;
 	const out = new Float64Array(Math.floor(samples.length / win));

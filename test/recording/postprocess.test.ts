@@ -197,7 +197,12 @@ describe('post-processing a recording into one item', { timeout: 480_000 }, () =
 
 	it('sizes the item by the largest picture a camera reached, and fits it in the frame before and after a size change', async () => {
 		const { result } = await processParts('resize', [
-			host({ seconds: 6, video: 'color=c=white:s=320x240:r=25', switchTo: { at: 3, video: 'color=c=white:s=640x360:r=25' }, audio: tone(-25) }),
+			host({
+				seconds: 6,
+				video: 'color=c=white:s=320x240:r=25',
+				switchTo: { at: 3, video: 'color=c=white:s=640x360:r=25' },
+				audio: tone(-25),
+			}),
 		]);
 		// The segments' headers all say 320×240; the pictures after 3 s are 640×360.
 		expect([result.width, result.height]).toEqual([640, 360]);

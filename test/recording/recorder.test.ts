@@ -13,7 +13,9 @@ import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
  * (first to last packet: the segments carry continuous timestamps), unreadable segments.
  */
 function probePart(dir: string): { codecs: string[]; seconds: number; segments: string[]; broken: string[] } {
-	const segments = readdirSync(dir).filter((f) => /^seg-\d{5}\.mkv$/.test(f)).sort();
+	const segments = readdirSync(dir)
+		.filter((f) => /^seg-\d{5}\.mkv$/.test(f))
+		.sort();
 	let codecs: string[] = [];
 	let first = Number.POSITIVE_INFINITY;
 	let last = Number.NEGATIVE_INFINITY;
@@ -21,7 +23,11 @@ function probePart(dir: string): { codecs: string[]; seconds: number; segments: 
 	for (const f of segments) {
 		try {
 			const out = JSON.parse(
-				execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name:packet=pts_time', '-of', 'json', join(dir, f)], { encoding: 'utf8', stdio: 'pipe', maxBuffer: 64 << 20 }),
+				execFileSync(
+					'ffprobe',
+					['-v', 'error', '-show_entries', 'stream=codec_name:packet=pts_time', '-of', 'json', join(dir, f)],
+					{ encoding: 'utf8', stdio: 'pipe', maxBuffer: 64 << 20 },
+				),
 			) as { streams: { codec_name: string }[]; packets?: { pts_time?: string }[] };
 			codecs = out.streams.map((s) => s.codec_name);
 			for (const p of out.packets ?? []) {
@@ -91,7 +97,11 @@ describe('recording a live session', () => {
 			// ffmpeg killed: recording goes on in a new part.
 			const writer = session.recorder!.writerOf('begeleider-1')!;
 			process.kill(writer.pid!, 'SIGKILL');
-			await waitFor(() => session.recorder!.writerOf('begeleider-1') !== undefined && session.recorder!.writerOf('begeleider-1') !== writer, 30_000, 'a new part for the host');
+			await waitFor(
+				() => session.recorder!.writerOf('begeleider-1') !== undefined && session.recorder!.writerOf('begeleider-1') !== writer,
+				30_000,
+				'a new part for the host',
+			);
 			await new Promise((r) => setTimeout(r, 6000));
 
 			const { dir } = await session.stopRecording();

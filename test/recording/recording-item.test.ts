@@ -14,7 +14,10 @@ import { webrtc } from '../helpers/wrtc-media.ts';
 
 /** Integrated loudness and true peak of a file, by ffmpeg's ebur128 filter (its summary on stderr). */
 function loudness(file: string): { integrated: number; truePeak: number } {
-	const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-filter_complex', 'ebur128=peak=true', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+	const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-filter_complex', 'ebur128=peak=true', '-f', 'null', '-'], {
+		encoding: 'utf8',
+		maxBuffer: 64 << 20,
+	});
 	const summary = r.stderr.slice(r.stderr.lastIndexOf('Summary:'));
 	return {
 		integrated: Number(/I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1]),
@@ -24,7 +27,9 @@ function loudness(file: string): { integrated: number; truePeak: number } {
 
 function probe(file: string): { duration: number; audioStart: number; videoStart: number } {
 	const out = JSON.parse(
-		execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,start_time', '-of', 'json', file], { encoding: 'utf8' }),
+		execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,start_time', '-of', 'json', file], {
+			encoding: 'utf8',
+		}),
 	) as { format: { duration: string }; streams: { codec_type: string; start_time: string }[] };
 	const start = (type: string) => Number(out.streams.find((s) => s.codec_type === type)?.start_time);
 	return { duration: Number(out.format.duration), audioStart: start('audio'), videoStart: start('video') };
@@ -34,9 +39,18 @@ function probe(file: string): { duration: number; audioStart: number; videoStart
 function videoMarkers(file: string): number[] {
 	const w = 64;
 	const h = 36;
-	const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', `scale=${w}:${h},format=gray`, '-f', 'rawvideo', '-'], { maxBuffer: 256 << 20 });
+	const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', `scale=${w}:${h},format=gray`, '-f', 'rawvideo', '-'], {
+		maxBuffer: 256 << 20,
+	});
 	const fps = 25;
-	const rate = Number(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim().split('/').reduce((a, b) => String(Number(a) / Number(b))));
+	const rate = Number(
+		execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', file], {
+			encoding: 'utf8',
+		})
+			.trim()
+			.split('/')
+			.reduce((a, b) => String(Number(a) / Number(b))),
+	);
 	const frameRate = Number.isFinite(rate) && rate > 0 ? rate : fps;
 	const onsets: number[] = [];
 	let was = false;
@@ -54,7 +68,9 @@ function videoMarkers(file: string): number[] {
 /** Moments (s) the tone gets loud (10 ms RMS windows). */
 function audioMarkers(file: string): number[] {
 	const rate = 8000;
-	const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-ac', '1', '-ar', String(rate), '-f', 's16le', '-'], { maxBuffer: 256 << 20 });
+	const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-ac', '1', '-ar', String(rate), '-f', 's16le', '-'], {
+		maxBuffer: 256 << 20,
+	});
 	const pcm = new Int16Array(raw.buffer, raw.byteOffset, Math.floor(raw.length / 2));
 	const win = rate / 100;
 	const rms: number[] = [];
@@ -96,7 +112,9 @@ describe('a recorded session becomes an on-demand item', () => {
 			await waitFor(
 				async () => {
 					const stats = await session.producerStats('begeleider-7');
-					return ['camera', 'microphone'].every((s) => stats.some((p) => p.source === s && p.layers.some((l) => l.packetCount > 0)));
+					return ['camera', 'microphone'].every((s) =>
+						stats.some((p) => p.source === s && p.layers.some((l) => l.packetCount > 0)),
+					);
 				},
 				60_000,
 				'camera and microphone packets at the server',
@@ -204,13 +222,31 @@ describe('a recorded session becomes an on-demand item', () => {
 			});
 			expect(item.status).toBe('published');
 			// Camera and microphone, the microphone alone, both again: three parts, none broken.
-			expect(manifest.parts.map((p) => p.streams.map((s) => s.source).join('+'))).toEqual(['microphone+camera', 'microphone', 'microphone+camera']);
+			expect(manifest.parts.map((p) => p.streams.map((s) => s.source).join('+'))).toEqual([
+				'microphone+camera',
+				'microphone',
+				'microphone+camera',
+			]);
 			const span = (manifest.endedAt! - manifest.parts[0]!.startedAt) / 1000;
 			expect(Math.abs(item.durationSeconds - span)).toBeLessThanOrEqual(0.5);
 			expect(execFileSync('sh', ['-c', `ffmpeg -v error -i '${file}' -f null - 2>&1`], { encoding: 'utf8' }).trim()).toBe('');
 			// The picture is there before, dark while the camera was off, and back after.
 			const at = (seconds: number) => {
-				const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1', '-vf', 'scale=32:18,format=gray', '-f', 'rawvideo', '-']);
+				const raw = execFileSync('ffmpeg', [
+					'-v',
+					'error',
+					'-ss',
+					String(seconds),
+					'-i',
+					file,
+					'-frames:v',
+					'1',
+					'-vf',
+					'scale=32:18,format=gray',
+					'-f',
+					'rawvideo',
+					'-',
+				]);
 				return raw.reduce((a, b) => a + b, 0) / raw.length;
 			};
 			const off = (manifest.parts[1]!.startedAt - manifest.parts[0]!.startedAt) / 1000;

@@ -59,7 +59,10 @@ function childOf(node: CommandNode, name: string): CommandNode {
 	if (node.kind === 'command') throw new UsageError(`unexpected argument "${name}"`);
 	const found = node.commands.find((c) => c.name === name);
 	if (found) return found;
-	const guess = closest(name, node.commands.map((c) => c.name));
+	const guess = closest(
+		name,
+		node.commands.map((c) => c.name),
+	);
 	throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}`);
 }
 

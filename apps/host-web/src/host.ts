@@ -32,7 +32,10 @@ export const hostOptionsSchema = z
 		 * file under the data directory. Redis must persist with `appendonly yes` and
 		 * `appendfsync always` (checked at start; docs/attendance.md).
 		 */
-		redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+		redisUrl: z
+			.string()
+			.regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+			.optional(),
 	})
 	.strict();
 
@@ -93,15 +96,25 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		return r;
 	};
 	await purgeExpiredAttendance();
-	const retention = setInterval(() => void purgeExpiredAttendance().catch((err) => log.error('attendance.purge_failed', { error: String(err) })), 86_400_000);
+	const retention = setInterval(
+		() => void purgeExpiredAttendance().catch((err) => log.error('attendance.purge_failed', { error: String(err) })),
+		86_400_000,
+	);
 	retention.unref();
 	engine.events.on('recording.part', (e) =>
-		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, { session: e.sessionId, recording: e.recordingId, participant: e.participantId, detail: e.detail }),
+		log[e.what === 'recording.ffmpeg_exit' || e.what === 'recording.part_failed' ? 'warn' : 'info'](e.what, {
+			session: e.sessionId,
+			recording: e.recordingId,
+			participant: e.participantId,
+			detail: e.detail,
+		}),
 	);
 	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, logger: log });
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
-	engine.events.on('recording.consent', (e) => log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }));
+	engine.events.on('recording.consent', (e) =>
+		log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }),
+	);
 	engine.events.on('worker.died', (e) => log.error('engine.worker_died', { worker: e.workerIndex, pid: e.pid, error: e.error }));
 	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
 

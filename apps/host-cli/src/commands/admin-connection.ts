@@ -5,7 +5,13 @@ import { UsageError } from '../framework/usage-error.ts';
 
 /** Options every command that talks to a running host takes. */
 export const connectionOptions = {
-	server: { type: 'string', placeholder: 'URL', env: 'LUWTE_SERVER', default: 'http://127.0.0.1:8080', description: 'the running Luwte host' },
+	server: {
+		type: 'string',
+		placeholder: 'URL',
+		env: 'LUWTE_SERVER',
+		default: 'http://127.0.0.1:8080',
+		description: 'the running Luwte host',
+	},
 	'api-key-file': {
 		type: 'string',
 		placeholder: 'FILE',

@@ -19,7 +19,7 @@ const billCommand = defineCommand({
 		},
 		{
 			synopsis: '--from YYYY-MM --to YYYY-MM',
-			summary: "against a running host: its ledger, with the contracts and indications stored there",
+			summary: 'against a running host: its ledger, with the contracts and indications stored there',
 		},
 	],
 	options: {
@@ -38,7 +38,8 @@ const billCommand = defineCommand({
 		const to = monthOf(values.to, 'to');
 		if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
 		if (!values.events) {
-			if (values.contracts || values.indications || values.tenant) throw new UsageError('--contracts, --indications and --tenant go with --events (offline)');
+			if (values.contracts || values.indications || values.tenant)
+				throw new UsageError('--contracts, --indications and --tenant go with --events (offline)');
 			// The host derives it from its own ledger; its bytes are printed as they come.
 			const client = await adminClientFrom(values, env);
 			io.out.write(await client.callText('getBilling', { query: { from, to, format: values.format } }));
@@ -110,7 +111,8 @@ async function readEvents(path: string, tenant: string | undefined): Promise<Led
 		if (parsed.event && (tenant === undefined || parsed.event.tenantId === tenant)) events.push(parsed.event);
 	}
 	const tenants = [...new Set(events.map((e) => e.tenantId))].sort();
-	if (tenants.length > 1) throw new UsageError(`${name} holds events of several tenants (${tenants.join(', ')}): choose one with --tenant`);
+	if (tenants.length > 1)
+		throw new UsageError(`${name} holds events of several tenants (${tenants.join(', ')}): choose one with --tenant`);
 	return events;
 }
 
@@ -131,5 +133,7 @@ async function readJsonFile<T>(path: string, schema: FileSchema<T>): Promise<T> 
 	const parsed = schema.safeParse(raw);
 	if (parsed.success) return parsed.data;
 	const [first, ...rest] = issueFields(parsed.error.issues);
-	throw new UsageError(`${name}, field ${first?.field ?? '(root)'}: ${first?.message ?? 'invalid'}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`);
+	throw new UsageError(
+		`${name}, field ${first?.field ?? '(root)'}: ${first?.message ?? 'invalid'}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`,
+	);
 }

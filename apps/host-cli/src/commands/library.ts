@@ -17,7 +17,10 @@ const listCommand = defineCommand({
 	notes: connectionNotes,
 	async run({ values, io, env }) {
 		const client = await adminClientFrom(values, env);
-		const { items } = await client.listLibraryItems({ ...(values.module ? { module: values.module } : {}), ...(values.status ? { status: values.status } : {}) });
+		const { items } = await client.listLibraryItems({
+			...(values.module ? { module: values.module } : {}),
+			...(values.status ? { status: values.status } : {}),
+		});
 		io.out.write(values.json ? `${JSON.stringify(items)}\n` : table(items));
 	},
 });
@@ -57,7 +60,9 @@ export const libraryCommands = defineGroup({
 	summary: 'The on-demand library of a running host: list items, publish, unpublish, approve flash warnings.',
 	commands: [
 		listCommand,
-		stateCommand('publish', 'Show the item to clients (refused while it has unapproved flash warnings).', (c, id) => c.publishLibraryItem(id)),
+		stateCommand('publish', 'Show the item to clients (refused while it has unapproved flash warnings).', (c, id) =>
+			c.publishLibraryItem(id),
+		),
 		stateCommand('unpublish', 'Hide the item from clients.', (c, id) => c.unpublishLibraryItem(id)),
 		approveCommand,
 	],

@@ -53,7 +53,11 @@ const statusCommand = defineCommand({
 const consentCommand = defineCommand({
 	name: 'consent',
 	summary: "Register (yes) or withdraw (no) a participant's consent to be recorded; withdrawal cuts them from the recording at once.",
-	positionals: [session, { name: 'participant', description: "the participant's pseudonymous ID" }, { name: 'answer', placeholder: 'yes|no', description: 'consent given or withdrawn' }],
+	positionals: [
+		session,
+		{ name: 'participant', description: "the participant's pseudonymous ID" },
+		{ name: 'answer', placeholder: 'yes|no', description: 'consent given or withdrawn' },
+	],
 	options: { json, ...connectionOptions },
 	notes: connectionNotes,
 	async run({ values, args, io, env }) {
@@ -103,7 +107,9 @@ async function waitForItem(client: AdminClient, first: RecordingResource, io: Cl
 		if (tty) {
 			const width = 30;
 			const filled = Math.round(fraction * width);
-			io.err.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)} % ${phase.padEnd(18)}`);
+			io.err.write(
+				`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)} % ${phase.padEnd(18)}`,
+			);
 		} else if (phase !== lastPhase) {
 			io.err.write(`${String(Math.round(fraction * 100)).padStart(3)} % ${phase}\n`);
 		}

@@ -10,17 +10,35 @@ export const serveCommand = defineCommand({
 	options: {
 		port: { type: 'integer', env: 'LUWTE_PORT', default: 8080, description: 'the HTTP port; 0 takes any free one' },
 		host: { type: 'string', placeholder: 'ADDRESS', default: '0.0.0.0', description: 'the address to listen on' },
-		'data-dir': { type: 'string', placeholder: 'DIR', env: 'LUWTE_DATA_DIR', default: './luwte-data', description: 'tenants, keys, recordings, the library' },
+		'data-dir': {
+			type: 'string',
+			placeholder: 'DIR',
+			env: 'LUWTE_DATA_DIR',
+			default: './luwte-data',
+			description: 'tenants, keys, recordings, the library',
+		},
 		'rtc-port-min': { type: 'integer', placeholder: 'PORT', description: 'lowest UDP/TCP port for media (default 44400)' },
 		'rtc-port-max': { type: 'integer', placeholder: 'PORT', description: 'highest port for media (default the lowest + 99)' },
-		'announced-address': { type: 'string', placeholder: 'ADDR', env: 'LUWTE_ANNOUNCED_ADDRESS', description: 'the public address clients send media to' },
+		'announced-address': {
+			type: 'string',
+			placeholder: 'ADDR',
+			env: 'LUWTE_ANNOUNCED_ADDRESS',
+			description: 'the public address clients send media to',
+		},
 		workers: { type: 'integer', placeholder: 'N', description: 'media worker processes (default one per CPU core)' },
-		'log-level': { type: 'string', placeholder: 'LEVEL', choices: logLevels, default: 'info', description: 'the least important log lines shown' },
+		'log-level': {
+			type: 'string',
+			placeholder: 'LEVEL',
+			choices: logLevels,
+			default: 'info',
+			description: 'the least important log lines shown',
+		},
 		'attendance-retention-days': {
 			type: 'integer',
 			placeholder: 'N',
 			env: 'LUWTE_ATTENDANCE_RETENTION_DAYS',
-			description: 'attendance events older than this are removed (at start and daily); without it they are kept until a client is forgotten',
+			description:
+				'attendance events older than this are removed (at start and daily); without it they are kept until a client is forgotten',
 		},
 		'redis-url': {
 			type: 'string',
@@ -47,7 +65,9 @@ export const serveCommand = defineCommand({
 				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
 				webRtc: {
 					...(announced ? { announcedAddress: announced } : {}),
-					...(rtcMin !== undefined || rtcMax !== undefined ? { portRange: { min: rtcMin ?? 44400, max: rtcMax ?? (rtcMin ?? 44400) + 99 } } : {}),
+					...(rtcMin !== undefined || rtcMax !== undefined
+						? { portRange: { min: rtcMin ?? 44400, max: rtcMax ?? (rtcMin ?? 44400) + 99 } }
+						: {}),
 				},
 			},
 		});

@@ -44,7 +44,11 @@ export interface CommandForm {
 	readonly summary: string;
 }
 
-type Scalar<O extends OptionSpec> = O extends { type: 'integer' } ? number : O extends { choices: readonly (infer C extends string)[] } ? C : string;
+type Scalar<O extends OptionSpec> = O extends { type: 'integer' }
+	? number
+	: O extends { choices: readonly (infer C extends string)[] }
+		? C
+		: string;
 
 /** The parsed options as the handler sees them: typed from the declaration. */
 export type OptionValues<Opts extends Record<string, OptionSpec>> = {

@@ -18,7 +18,11 @@ export function asksForHelp(argv: readonly string[]): boolean {
  * required options, environment fallbacks and the number of positionals. Every failure is a
  * UsageError with a one-line message.
  */
-export function parseCommandArgs(command: Command, argv: string[], env: NodeJS.ProcessEnv): { values: Record<string, Value>; args: Record<string, string> } {
+export function parseCommandArgs(
+	command: Command,
+	argv: string[],
+	env: NodeJS.ProcessEnv,
+): { values: Record<string, Value>; args: Record<string, string> } {
 	const config: ParseArgsOptionsConfig = {};
 	for (const [name, spec] of Object.entries(command.options)) {
 		config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
@@ -38,7 +42,8 @@ export function parseCommandArgs(command: Command, argv: string[], env: NodeJS.P
 	for (const [i, p] of wanted.entries()) args[p.name] = given[i]!;
 
 	const values: Record<string, Value> = {};
-	for (const [name, spec] of Object.entries(command.options)) values[name] = resolve(name, spec, parsed.values[name] as string | boolean | undefined, env);
+	for (const [name, spec] of Object.entries(command.options))
+		values[name] = resolve(name, spec, parsed.values[name] as string | boolean | undefined, env);
 	return { values, args };
 }
 
@@ -87,7 +92,8 @@ function explainParseError(argv: string[], config: ParseArgsOptionsConfig, err: 
 		}
 		if (spec.type === 'boolean' && t.value !== undefined) return `${t.rawName} takes no value`;
 		// parseArgs refuses `--trace --json` (a value that looks like an option) as ambiguous.
-		if (spec.type === 'string' && (t.value === undefined || (!t.inlineValue && t.value.startsWith('-')))) return `${t.rawName} needs a value`;
+		if (spec.type === 'string' && (t.value === undefined || (!t.inlineValue && t.value.startsWith('-'))))
+			return `${t.rawName} needs a value`;
 	}
 	return (err as Error).message.split('\n')[0]!;
 }

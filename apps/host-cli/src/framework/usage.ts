@@ -19,7 +19,10 @@ function commandUsage(command: Command, name: string): string {
 	const lines: string[] = [];
 	if (command.forms) {
 		command.forms.forEach((form, i) => {
-			lines.push(`${i === 0 ? 'Usage: ' : '       '}${name} ${form.synopsis} [options]`, ...wrap(form.summary, WIDTH - 9).map((l) => `         ${l}`));
+			lines.push(
+				`${i === 0 ? 'Usage: ' : '       '}${name} ${form.synopsis} [options]`,
+				...wrap(form.summary, WIDTH - 9).map((l) => `         ${l}`),
+			);
 		});
 	} else {
 		lines.push(`Usage: ${[name, ...synopsisOf(command)].join(' ')}`);
@@ -62,7 +65,9 @@ function commandRows(node: CommandNode, prefix: readonly string[]): [string, str
 
 /** What follows the command's name: positionals, required options, then `[options]`. */
 function synopsisOf(command: Command): string[] {
-	const required = Object.entries(command.options).filter(([, spec]) => spec.required).map(([key, spec]) => `--${key} ${valueName(key, spec)}`);
+	const required = Object.entries(command.options)
+		.filter(([, spec]) => spec.required)
+		.map(([key, spec]) => `--${key} ${valueName(key, spec)}`);
 	return [...command.positionals.map(positionalLabel), ...required, '[options]'];
 }
 

@@ -1,4 +1,15 @@
-import { activeAccounts, attendancePerModule, bill, billingToCsv, billingToJson, localDate, noShowsPerSession, parseLedgerEvent, type LedgerEvent, type LedgerStore } from '@luwte/engine/attendance';
+import {
+	activeAccounts,
+	attendancePerModule,
+	bill,
+	billingToCsv,
+	billingToJson,
+	localDate,
+	noShowsPerSession,
+	parseLedgerEvent,
+	type LedgerEvent,
+	type LedgerStore,
+} from '@luwte/engine/attendance';
 import { participantIdSchema, type attendanceRoutes } from '@luwte/sdk/admin';
 import type { BillingConfig } from '../billing-config.ts';
 import { HostError } from '../errors.ts';
@@ -30,8 +41,18 @@ export function attendanceHandlers(deps: { store: LedgerStore; config: BillingCo
 	return {
 		getBilling: async ({ tenant, query }) => {
 			const { store, config } = need();
-			const [events, contracts, indications] = await Promise.all([eventsOf(store, tenant.id), config.contracts(tenant.id), config.indications(tenant.id)]);
-			const result = bill({ events, contracts: contracts.contracts, indications: indications.indications, from: query.from, to: query.to });
+			const [events, contracts, indications] = await Promise.all([
+				eventsOf(store, tenant.id),
+				config.contracts(tenant.id),
+				config.indications(tenant.id),
+			]);
+			const result = bill({
+				events,
+				contracts: contracts.contracts,
+				indications: indications.indications,
+				from: query.from,
+				to: query.to,
+			});
 			if (query.format === 'csv') {
 				return new Response(billingToCsv(result), {
 					headers: {
@@ -52,8 +73,12 @@ export function attendanceHandlers(deps: { store: LedgerStore; config: BillingCo
 			const [events, indications] = await Promise.all([eventsOf(store, tenant.id), config.indications(tenant.id)]);
 			return activeAccounts(events, indications.indications, query.date ?? localDate(Date.now()));
 		},
-		getNoShows: async ({ tenant, query }) => ({ sessions: noShowsPerSession(await eventsOf(need().store, tenant.id), query.from, query.to) }),
-		getModuleAttendance: async ({ tenant, query }) => ({ modules: attendancePerModule(await eventsOf(need().store, tenant.id), query.from, query.to) }),
+		getNoShows: async ({ tenant, query }) => ({
+			sessions: noShowsPerSession(await eventsOf(need().store, tenant.id), query.from, query.to),
+		}),
+		getModuleAttendance: async ({ tenant, query }) => ({
+			modules: attendancePerModule(await eventsOf(need().store, tenant.id), query.from, query.to),
+		}),
 		forgetClient: async ({ tenant, params }) => {
 			const clientId = parseOrThrow(participantIdSchema, params.clientId, 'clientId');
 			const { removed } = await need().store.forget(tenant.id, clientId);

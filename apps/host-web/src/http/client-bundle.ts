@@ -11,7 +11,9 @@ const englishOnlyZodLocales: Plugin = {
 	name: 'zod-english-only',
 	setup(b) {
 		b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-			args.importer.includes(`${'/'}zod${'/'}`) ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+			args.importer.includes(`${'/'}zod${'/'}`)
+				? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+				: undefined,
 		);
 		b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
 			contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,

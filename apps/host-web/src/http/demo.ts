@@ -23,7 +23,12 @@ type DemoInput = { out: { json: z.output<typeof demoBody> } };
 export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | undefined): void {
 	if (!demoTenant) {
 		app.get('/', (c) =>
-			c.html(page('Luwte', '<h1>Luwte</h1><p>Deze Luwte-server draait.</p><p><a href="/embed/">Zo zet u een activiteit op uw eigen website</a></p>')),
+			c.html(
+				page(
+					'Luwte',
+					'<h1>Luwte</h1><p>Deze Luwte-server draait.</p><p><a href="/embed/">Zo zet u een activiteit op uw eigen website</a></p>',
+				),
+			),
 		);
 		return;
 	}
@@ -39,7 +44,12 @@ export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | u
 	const checks = [onlyDemoPage, limitBody(), validJson(demoBody.strict(), 'demo session')] as const;
 	app.post('/demo/sessions', ...checks, async (c: Context<Env, string, DemoInput>) => {
 		const body = c.req.valid('json');
-		const session = engine.createSession({ tenantId: demoTenant.id, title: body.title, ...(body.module ? { module: body.module } : {}), kind: 'online' });
+		const session = engine.createSession({
+			tenantId: demoTenant.id,
+			title: body.title,
+			...(body.module ? { module: body.module } : {}),
+			kind: 'online',
+		});
 		const token = (role: 'host' | 'participant', participantId: string) =>
 			issueJoinToken(demoTenant, { sessionId: session.id, participantId, role, ttlSeconds: 4 * 3600 }).then((t) => t.token);
 		return c.json({

@@ -35,7 +35,8 @@ export function libraryHandlers(given: Library | undefined): Handlers<LibraryRou
 			),
 		publishLibraryItem: async ({ tenant, params }) => libraryItemResource(await library().publish(tenant.id, params.itemId!)),
 		unpublishLibraryItem: async ({ tenant, params }) => libraryItemResource(await library().unpublish(tenant.id, params.itemId!)),
-		approveLibraryItem: async ({ tenant, params, body }) => libraryItemResource(await library().approve(tenant.id, params.itemId!, body.by)),
+		approveLibraryItem: async ({ tenant, params, body }) =>
+			libraryItemResource(await library().approve(tenant.id, params.itemId!, body.by)),
 		deleteLibraryItem: async ({ tenant, params }) => {
 			await library().delete(tenant.id, params.itemId!);
 			return { id: params.itemId!, deleted: true as const };

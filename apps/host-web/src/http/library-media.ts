@@ -98,7 +98,10 @@ async function serveFile(c: Context, path: string): Promise<Response> {
 	}
 	const { start, end } = range ?? { start: 0, end: size - 1 };
 	const length = size === 0 ? 0 : end - start + 1;
-	const body = c.req.method === 'HEAD' || length === 0 ? null : (Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream<Uint8Array>);
+	const body =
+		c.req.method === 'HEAD' || length === 0
+			? null
+			: (Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream<Uint8Array>);
 	return new Response(body, {
 		status: range ? 206 : 200,
 		headers: { ...headers, 'content-length': String(length), ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) },

@@ -11,7 +11,13 @@ export interface OperatorOptions {
 }
 
 function publicTenant(t: Tenant) {
-	return { id: t.id, name: t.name, allowedOrigins: t.allowedOrigins, stimulusProfiles: t.stimulusProfiles, apiKeys: t.apiKeyHashes.length };
+	return {
+		id: t.id,
+		name: t.name,
+		allowedOrigins: t.allowedOrigins,
+		stimulusProfiles: t.stimulusProfiles,
+		apiKeys: t.apiKeyHashes.length,
+	};
 }
 
 /** The operator's tenant routes (`/v1/tenants…`, operator key). */

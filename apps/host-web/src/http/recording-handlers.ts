@@ -75,5 +75,15 @@ function resource(r: RecordingRecord): RecordingResource {
 }
 
 function emptyResource(sessionId: string, recordingId: string, startedAt: number): RecordingResource {
-	return { recordingId, sessionId, state: 'recording', startedAt: iso(startedAt), endedAt: null, recorded: [], progress: null, itemId: null, error: null };
+	return {
+		recordingId,
+		sessionId,
+		state: 'recording',
+		startedAt: iso(startedAt),
+		endedAt: null,
+		recorded: [],
+		progress: null,
+		itemId: null,
+		error: null,
+	};
 }

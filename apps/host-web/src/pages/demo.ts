@@ -61,11 +61,8 @@ form.addEventListener('submit', async (e) => {
 
 /** `/demo/join#token=…`: one participant's view. */
 export function demoJoinPage(): string {
-	return page(
-		'Meedoen',
-		`<h1>Meedoen</h1><div id="slot"></div>`,
-		{
-			script: `
+	return page('Meedoen', `<h1>Meedoen</h1><div id="slot"></div>`, {
+		script: `
 import '/embed/luwte.js';
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 history.replaceState(null, '', location.pathname); // do not keep the token in the address bar or history
@@ -73,6 +70,5 @@ const el = document.createElement('luwte-session');
 el.setAttribute('server', location.origin);
 el.token = token ?? '';
 document.getElementById('slot').append(el);`,
-		},
-	);
+	});
 }

@@ -222,7 +222,14 @@ export class SignalConnection {
 		},
 		produce: async (p) => {
 			const { session, participant } = this.#joined();
-			const producerId = await session.produce(participant, p.transportId, p.kind, p.rtpParameters as RtpParameters, p.source, p.paused);
+			const producerId = await session.produce(
+				participant,
+				p.transportId,
+				p.kind,
+				p.rtpParameters as RtpParameters,
+				p.source,
+				p.paused,
+			);
 			return { producerId };
 		},
 		pauseProducer: async (p) => {
@@ -275,7 +282,12 @@ export class SignalConnection {
 			const { session, participant } = this.#joined();
 			const participantId = p.participantId ?? participant.id;
 			const record = session.setRecordingConsent(participant, participantId, p.consent);
-			this.#log.info('signal.recording_consent', { session: session.id, participant: participantId, consent: p.consent, by: record.by });
+			this.#log.info('signal.recording_consent', {
+				session: session.id,
+				participant: participantId,
+				consent: p.consent,
+				by: record.by,
+			});
 			return { participantId, consent: record.consent, at: new Date(record.at).toISOString() };
 		},
 		leave: async () => {

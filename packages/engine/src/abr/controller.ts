@@ -93,7 +93,8 @@ function available(obs: Observation, l: Layer): boolean {
 function candidates(profile: StimulusProfile, obs: Observation): Layer[] {
 	const out: Layer[] = [];
 	for (let s = profile.maxSpatialLayer; s >= 0; s--) {
-		for (let t = profile.maxTemporalLayer; t >= 0; t--) if (available(obs, { spatial: s, temporal: t })) out.push({ spatial: s, temporal: t });
+		for (let t = profile.maxTemporalLayer; t >= 0; t--)
+			if (available(obs, { spatial: s, temporal: t })) out.push({ spatial: s, temporal: t });
 	}
 	return out;
 }
@@ -213,14 +214,18 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 	// Both only when the drop was an exception in the window (a wave of drops is not returned from).
 	const upTo = returning
 		? fitsFloor(profile, obs, base.forcedFrom!, sustainedKbps * profile.headroom)
-		: candidates(profile, obs).find((l) => l.spatial > current.spatial && fitsFloor(profile, obs, l.spatial, sustainedKbps * profile.headroom));
+		: candidates(profile, obs).find(
+				(l) => l.spatial > current.spatial && fitsFloor(profile, obs, l.spatial, sustainedKbps * profile.headroom),
+			);
 	if (upTo) {
 		spatialUpSince ??= obs.now;
 		const held = obs.now - spatialUpSince >= (returning ? profile.returnHoldMs : profile.upHoldMs);
 		if (held && (returning || sinceSwitch >= profile.minSwitchIntervalMs)) {
 			// Straight to the target resolution, at the best frame rate the estimate allows: one
 			// visible change, not a staircase.
-			const target = bestFrameRate(profile, obs, upTo.spatial, obs.estimateKbps * profile.headroom) ?? lowestFrameRate(profile, obs, upTo.spatial)!;
+			const target =
+				bestFrameRate(profile, obs, upTo.spatial, obs.estimateKbps * profile.headroom) ??
+				lowestFrameRate(profile, obs, upTo.spatial)!;
 			return finish(profile, base, target, obs.now, 'up');
 		}
 	} else {
@@ -244,7 +249,13 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 	return { state: { ...base, spatialUpSince, temporalUpSince }, decision: { layer: current, reason: 'hold' } };
 }
 
-function finish(profile: StimulusProfile, state: AbrState, layer: Layer, now: number, reason: DecisionReason): { state: AbrState; decision: Decision } {
+function finish(
+	profile: StimulusProfile,
+	state: AbrState,
+	layer: Layer,
+	now: number,
+	reason: DecisionReason,
+): { state: AbrState; decision: Decision } {
 	const spatialChanged = layer.spatial !== state.current.spatial;
 	const returnOpen = state.forcedFrom !== undefined && now - state.lastSpatialSwitchAt < profile.minSwitchIntervalMs;
 	return {
@@ -257,7 +268,13 @@ function finish(profile: StimulusProfile, state: AbrState, layer: Layer, now: nu
 			starvedSince: undefined,
 			// Only a congestion drop opens a return (to where the picture was before this run of
 			// drops); any other visible switch closes it.
-			forcedFrom: !spatialChanged ? state.forcedFrom : reason === 'congestion' && layer.spatial < state.current.spatial ? (returnOpen ? state.forcedFrom : state.current.spatial) : undefined,
+			forcedFrom: !spatialChanged
+				? state.forcedFrom
+				: reason === 'congestion' && layer.spatial < state.current.spatial
+					? returnOpen
+						? state.forcedFrom
+						: state.current.spatial
+					: undefined,
 		},
 		decision: { layer, reason },
 	};

@@ -32,7 +32,10 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
  */
 export const customProfileSchema = overrides
 	.extend({
-		id: stimulusProfileSchema.shape.id.refine((id) => !builtinProfile(id), 'is a built-in profile ID (calm, standard, greedy); choose another'),
+		id: stimulusProfileSchema.shape.id.refine(
+			(id) => !builtinProfile(id),
+			'is a built-in profile ID (calm, standard, greedy); choose another',
+		),
 		base: z.enum(customProfileBases).default('calm'),
 	})
 	.strict()
@@ -76,7 +79,11 @@ export function expandCustomProfile(def: CustomProfile): StimulusProfile {
 export function resolveStimulusProfile(tenant: { stimulusProfiles: readonly CustomProfile[] }, ref: unknown): StimulusProfile {
 	if (typeof ref === 'string') {
 		const found = builtinProfile(ref) ?? tenant.stimulusProfiles.find((p) => p.id === ref);
-		if (!found) throw new EngineError('invalid_argument', `unknown stimulus profile "${ref}": not built in (calm, standard, greedy) and not defined by this tenant`);
+		if (!found)
+			throw new EngineError(
+				'invalid_argument',
+				`unknown stimulus profile "${ref}": not built in (calm, standard, greedy) and not defined by this tenant`,
+			);
 		return 'base' in found ? expandCustomProfile(found) : found;
 	}
 	const parsed = customProfileSchema.safeParse(ref);

@@ -151,7 +151,13 @@ export class AbrDriver {
 	 * that estimate, so the new tile does not start low and climb visibly; on a new transport the
 	 * estimate means nothing yet, and the profile's start layer is used.
 	 */
-	startState(profile: StimulusProfile, transport: types.Transport, producer: types.Producer, priority = 1, now = performance.now()): AbrStart {
+	startState(
+		profile: StimulusProfile,
+		transport: types.Transport,
+		producer: types.Producer,
+		priority = 1,
+		now = performance.now(),
+	): AbrStart {
 		const warm = this.#warm.get(transport.id);
 		if (!warm || now - warm.since < WARM_AFTER_MS) return { state: initialState(profile), fromKbps: undefined };
 		let weights = priority;
@@ -170,10 +176,29 @@ export class AbrDriver {
 	): void {
 		const state = start.state;
 		const observed: ObservedLayers = { last: undefined, spatialSwitches: 0, temporalSwitches: 0, nulls: 0, timeline: [] };
-		this.#tracked.set(consumer.id, { consumer, producer, transport, profile, priority, state, applied: state.current, lastDecision: undefined, lastObservation: undefined, startLayer: state.current, startedFromKbps: start.fromKbps, decisions: 0, decidedSpatialSwitches: 0, decidedTemporalSwitches: 0, observed });
+		this.#tracked.set(consumer.id, {
+			consumer,
+			producer,
+			transport,
+			profile,
+			priority,
+			state,
+			applied: state.current,
+			lastDecision: undefined,
+			lastObservation: undefined,
+			startLayer: state.current,
+			startedFromKbps: start.fromKbps,
+			decisions: 0,
+			decidedSpatialSwitches: 0,
+			decidedTemporalSwitches: 0,
+			observed,
+		});
 		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
-		this.#timer ??= setInterval(() => void this.tick().catch((err: unknown) => this.#log.error('abr.tick_failed', { error: messageOf(err) })), this.#intervalMs);
+		this.#timer ??= setInterval(
+			() => void this.tick().catch((err: unknown) => this.#log.error('abr.tick_failed', { error: messageOf(err) })),
+			this.#intervalMs,
+		);
 		this.#timer.unref?.();
 	}
 
@@ -231,7 +256,9 @@ export class AbrDriver {
 			const sendKbps = new Map<types.Transport, number>();
 			await Promise.all(
 				[...perTransport.keys()].map(async (tr) => {
-					const stats = (await tr.getStats().catch(() => []))[0] as { availableOutgoingBitrate?: number; sendBitrate?: number } | undefined;
+					const stats = (await tr.getStats().catch(() => []))[0] as
+						| { availableOutgoingBitrate?: number; sendBitrate?: number }
+						| undefined;
 					const kbps = stats?.availableOutgoingBitrate ? stats.availableOutgoingBitrate / 1000 : undefined;
 					estimates.set(tr, kbps ?? NO_ESTIMATE_KBPS);
 					sendKbps.set(tr, (stats?.sendBitrate ?? 0) / 1000);
@@ -264,9 +291,12 @@ export class AbrDriver {
 						else t.decidedTemporalSwitches++;
 						t.applied = l;
 						// Refused only costs this round (the next decision tries again); a closed consumer is no news.
-						await t.consumer.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal }).catch((err: unknown) => {
-							if (!t.consumer.closed) this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
-						});
+						await t.consumer
+							.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal })
+							.catch((err: unknown) => {
+								if (!t.consumer.closed)
+									this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
+							});
 					}
 				}),
 			);
@@ -309,7 +339,14 @@ async function layerBitrates(producer: types.Producer): Promise<number[][]> {
 		// mediasoup's `bitrateByLayer["s.t"]` is already cumulative: temporal layers 0..t (and
 		// the stream's lower spatial layers). A simulcast stream has only spatial layer 0.
 		const byLayer = s.bitrateByLayer ?? {};
-		const cumulative = [0, 1, 2].map((t) => Math.max(0, ...Object.entries(byLayer).filter(([k]) => k.endsWith(`.${t}`)).map(([, v]) => v)));
+		const cumulative = [0, 1, 2].map((t) =>
+			Math.max(
+				0,
+				...Object.entries(byLayer)
+					.filter(([k]) => k.endsWith(`.${t}`))
+					.map(([, v]) => v),
+			),
+		);
 		if (cumulative.every((v) => v === 0)) {
 			row[0] = s.bitrate / 1000; // no temporal breakdown: the stream is one layer
 			continue;

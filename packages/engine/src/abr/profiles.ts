@@ -54,7 +54,10 @@ export const stimulusProfileSchema = z
 		holdLayers: z.boolean(),
 	})
 	.strict()
-	.refine((p) => p.startSpatialLayer <= p.maxSpatialLayer, { message: 'startSpatialLayer above maxSpatialLayer', path: ['startSpatialLayer'] });
+	.refine((p) => p.startSpatialLayer <= p.maxSpatialLayer, {
+		message: 'startSpatialLayer above maxSpatialLayer',
+		path: ['startSpatialLayer'],
+	});
 
 export type StimulusProfile = z.output<typeof stimulusProfileSchema>;
 

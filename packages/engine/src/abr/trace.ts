@@ -18,7 +18,8 @@ export function parseTrace(csv: string): TracePoint[] {
 	// Comment lines (#) may stand anywhere, also before the header.
 	let i = 0;
 	while (i < lines.length && (lines[i] === '' || lines[i]!.startsWith('#'))) i++;
-	if (lines[i]?.replace(/\s/g, '') !== 't_ms,kbps') throw new EngineError('invalid_argument', `line ${i + 1}: the header must be "t_ms,kbps"`);
+	if (lines[i]?.replace(/\s/g, '') !== 't_ms,kbps')
+		throw new EngineError('invalid_argument', `line ${i + 1}: the header must be "t_ms,kbps"`);
 	const points: TracePoint[] = [];
 	for (i++; i < lines.length; i++) {
 		const line = lines[i]!;

@@ -18,7 +18,22 @@ export function billingToJson(result: BillingResult): string {
 	return `${JSON.stringify(sortKeys(doc), null, 2)}\n`;
 }
 
-export const billingCsvColumns = ['kind', 'clientId', 'financer', 'month', 'productCode', 'unitCode', 'volume', 'amountCents', 'activities', 'sessionId', 'itemId', 'at', 'reason', 'detail'] as const;
+export const billingCsvColumns = [
+	'kind',
+	'clientId',
+	'financer',
+	'month',
+	'productCode',
+	'unitCode',
+	'volume',
+	'amountCents',
+	'activities',
+	'sessionId',
+	'itemId',
+	'at',
+	'reason',
+	'detail',
+] as const;
 
 /**
  * CSV for the billing department: one table, `kind` = `line` (a declaration line) or `exception`
@@ -26,8 +41,40 @@ export const billingCsvColumns = ['kind', 'clientId', 'financer', 'month', 'prod
  */
 export function billingToCsv(result: BillingResult): string {
 	const rows: Cell[][] = [[...billingCsvColumns]];
-	for (const l of result.lines) rows.push(['line', l.clientId, l.financer, l.month, l.productCode, l.unitCode, l.volume, l.amountCents, l.activities, null, null, null, null, null]);
-	for (const e of result.exceptions) rows.push(['exception', e.clientId, e.financer, e.month, null, null, null, null, null, e.sessionId, e.itemId, iso(e.at), e.reason, e.detail]);
+	for (const l of result.lines)
+		rows.push([
+			'line',
+			l.clientId,
+			l.financer,
+			l.month,
+			l.productCode,
+			l.unitCode,
+			l.volume,
+			l.amountCents,
+			l.activities,
+			null,
+			null,
+			null,
+			null,
+			null,
+		]);
+	for (const e of result.exceptions)
+		rows.push([
+			'exception',
+			e.clientId,
+			e.financer,
+			e.month,
+			null,
+			null,
+			null,
+			null,
+			null,
+			e.sessionId,
+			e.itemId,
+			iso(e.at),
+			e.reason,
+			e.detail,
+		]);
 	return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
 

@@ -122,7 +122,13 @@ export function bill(input: BillingInput): BillingResult {
 	exceptions.push(...onDemandExceptions(input.events, indications, inPeriod));
 
 	lines.sort((a, b) => cmp(a.clientId, b.clientId) || cmp(a.financer, b.financer) || cmp(a.month, b.month));
-	exceptions.sort((a, b) => cmp(a.clientId, b.clientId) || a.at - b.at || cmp(a.sessionId ?? a.itemId ?? '', b.sessionId ?? b.itemId ?? '') || cmp(a.reason, b.reason));
+	exceptions.sort(
+		(a, b) =>
+			cmp(a.clientId, b.clientId) ||
+			a.at - b.at ||
+			cmp(a.sessionId ?? a.itemId ?? '', b.sessionId ?? b.itemId ?? '') ||
+			cmp(a.reason, b.reason),
+	);
 	return { from, to, lines, exceptions };
 }
 
@@ -165,16 +171,40 @@ function dagdeelLine(b: Bucket, contract: Extract<Contract, { unit: 'dagdeel' }>
 		}
 	}
 	if (pairs === 0) return null;
-	return { clientId: b.clientId, financer: b.financer, month: b.month, productCode: contract.productCode, unitCode: '16', volume: pairs, amountCents: pairs * contract.tariffCents, activities: pairs * 2 };
+	return {
+		clientId: b.clientId,
+		financer: b.financer,
+		month: b.month,
+		productCode: contract.productCode,
+		unitCode: '16',
+		volume: pairs,
+		amountCents: pairs * contract.tariffCents,
+		activities: pairs * 2,
+	};
 }
 
 /** Attended time, rounded as the contract says; declared in hours when the step is a whole hour, else in minutes. */
 function hourLine(b: Bucket, contract: Extract<Contract, { unit: 'hour' }>, exceptions: BillingException[]): BillingLine | null {
 	const r = contract.rounding;
-	const roundedMinutes = r.per === 'activity' ? b.activities.reduce((sum, a) => sum + roundMinutes(a.attendedMs, r), 0) : roundMinutes(b.activities.reduce((sum, a) => sum + a.attendedMs, 0), r);
+	const roundedMinutes =
+		r.per === 'activity'
+			? b.activities.reduce((sum, a) => sum + roundMinutes(a.attendedMs, r), 0)
+			: roundMinutes(
+					b.activities.reduce((sum, a) => sum + a.attendedMs, 0),
+					r,
+				);
 	if (roundedMinutes === 0) {
 		const first = b.activities[0]!;
-		exceptions.push({ clientId: b.clientId, sessionId: first.sessionId, itemId: null, financer: b.financer, month: b.month, at: first.at, reason: 'below_threshold', detail: 'attended time rounds to 0 minutes' });
+		exceptions.push({
+			clientId: b.clientId,
+			sessionId: first.sessionId,
+			itemId: null,
+			financer: b.financer,
+			month: b.month,
+			at: first.at,
+			reason: 'below_threshold',
+			detail: 'attended time rounds to 0 minutes',
+		});
 		return null;
 	}
 	const inHours = r.stepMinutes === 60;
@@ -194,7 +224,12 @@ function hourLine(b: Bucket, contract: Extract<Contract, { unit: 'hour' }>, exce
 /** Rounds attended ms to whole steps of `stepMinutes`; returns minutes. */
 export function roundMinutes(ms: number, rounding: Pick<Rounding, 'stepMinutes' | 'direction'>): number {
 	const stepMs = rounding.stepMinutes * 60_000;
-	const steps = rounding.direction === 'up' ? Math.ceil(ms / stepMs) : rounding.direction === 'down' ? Math.floor(ms / stepMs) : Math.floor((2 * ms + stepMs) / (2 * stepMs));
+	const steps =
+		rounding.direction === 'up'
+			? Math.ceil(ms / stepMs)
+			: rounding.direction === 'down'
+				? Math.floor(ms / stepMs)
+				: Math.floor((2 * ms + stepMs) / (2 * stepMs));
 	return steps * rounding.stepMinutes;
 }
 
@@ -204,7 +239,11 @@ export function roundMinutes(ms: number, rounding: Pick<Rounding, 'stepMinutes' 
  * against a threshold, so they are listed for the billing department to decide. One exception per
  * client × item × local day.
  */
-function onDemandExceptions(events: readonly LedgerEvent[], indications: Map<string, Indication[]>, inPeriod: (date: string) => boolean): BillingException[] {
+function onDemandExceptions(
+	events: readonly LedgerEvent[],
+	indications: Map<string, Indication[]>,
+	inPeriod: (date: string) => boolean,
+): BillingException[] {
 	const days = new Map<string, { first: LedgerEventOf<'library.watch'>; date: string; maxPosition: number; duration: number }>();
 	for (const e of canonicalOrder(events)) {
 		if (e.type !== 'library.watch') continue;
@@ -232,7 +271,9 @@ function onDemandExceptions(events: readonly LedgerEvent[], indications: Map<str
 			month: date.slice(0, 7),
 			at: first.at,
 			reason: eigenRegie ? 'not_billable_module' : 'on_demand_not_billed',
-			detail: eigenRegie ? `on demand, module eigen-regie is not billable; ${watched}` : `on demand (individual offer), module ${first.module}: ${watched}`,
+			detail: eigenRegie
+				? `on demand, module eigen-regie is not billable; ${watched}`
+				: `on demand (individual offer), module ${first.module}: ${watched}`,
 		});
 	}
 	return out;
@@ -263,5 +304,9 @@ function checkPeriod(from: string, to: string): { from: string; to: string } {
 
 function checkOneTenant(events: readonly LedgerEvent[]): void {
 	const tenants = new Set(events.map((e) => e.tenantId));
-	if (tenants.size > 1) throw new EngineError('invalid_argument', `events of ${tenants.size} tenants: bill one tenant at a time (${[...tenants].sort().join(', ')})`);
+	if (tenants.size > 1)
+		throw new EngineError(
+			'invalid_argument',
+			`events of ${tenants.size} tenants: bill one tenant at a time (${[...tenants].sort().join(', ')})`,
+		);
 }

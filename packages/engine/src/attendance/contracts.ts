@@ -71,7 +71,12 @@ export const contractsFileSchema = z
 	.superRefine((file, ctx) => {
 		const seen = new Set<string>();
 		file.contracts.forEach((c, i) => {
-			if (seen.has(c.financer)) ctx.addIssue({ code: 'custom', message: `a second contract for financer ${c.financer}`, path: ['contracts', i, 'financer'] });
+			if (seen.has(c.financer))
+				ctx.addIssue({
+					code: 'custom',
+					message: `a second contract for financer ${c.financer}`,
+					path: ['contracts', i, 'financer'],
+				});
 			seen.add(c.financer);
 		});
 	});

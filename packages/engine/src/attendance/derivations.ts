@@ -1,9 +1,25 @@
 /** The pure attendance derivations (presence, billing, reports): no I/O, no clock. */
 export { union, clip, total, groupByGap, splitAtLocalMidnight, type Interval } from './interval-math.ts';
-export { BILLING_TIME_ZONE, localDate, localMonth, startOfLocalDay, nextLocalMidnight, monthsBetween, isoWeek, subtractMonths } from './local-time.ts';
+export {
+	BILLING_TIME_ZONE,
+	localDate,
+	localMonth,
+	startOfLocalDay,
+	nextLocalMidnight,
+	monthsBetween,
+	isoWeek,
+	subtractMonths,
+} from './local-time.ts';
 export { parseLedgerEvent, canonicalOrder, type LedgerEvent, type LedgerEventOf, type ParsedLedgerEvent } from './ledger-events.ts';
 export { sessionFacts, type SessionFacts } from './sessions.ts';
-export { presenceIntervals, DEFAULT_GRACE_MS, type Presence, type Attendance, type PresenceOptions, type PresenceRole } from './intervals.ts';
+export {
+	presenceIntervals,
+	DEFAULT_GRACE_MS,
+	type Presence,
+	type Attendance,
+	type PresenceOptions,
+	type PresenceRole,
+} from './intervals.ts';
 export { liveActivities, qualifies, requiredMs, type LiveActivity } from './activities.ts';
 export {
 	contractsFileSchema,
@@ -24,7 +40,17 @@ export {
 	type Threshold,
 	type Rounding,
 } from './contracts.ts';
-export { bill, roundMinutes, exceptionReasons, type BillingInput, type BillingResult, type BillingLine, type BillingException, type ExceptionReason, type UnitCode } from './billing.ts';
+export {
+	bill,
+	roundMinutes,
+	exceptionReasons,
+	type BillingInput,
+	type BillingResult,
+	type BillingLine,
+	type BillingException,
+	type ExceptionReason,
+	type UnitCode,
+} from './billing.ts';
 export { billingToJson, billingToCsv, billingCsvColumns } from './billing-export.ts';
 export {
 	activeAccounts,

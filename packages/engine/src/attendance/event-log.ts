@@ -119,7 +119,8 @@ export class AttendanceLog implements LedgerStore {
 	append(inputs: readonly AttendanceEventInput[]): Promise<AppendResult[]>;
 	append(input: AttendanceEventInput | readonly AttendanceEventInput[]): Promise<AppendResult | AppendResult[]> {
 		if (this.#closed) return Promise.reject(new EngineError('unavailable', 'the attendance log is closed'));
-		if (this.#failed) return Promise.reject(new EngineError('unavailable', 'the attendance log could not be written; restart the host'));
+		if (this.#failed)
+			return Promise.reject(new EngineError('unavailable', 'the attendance log could not be written; restart the host'));
 		const many = Array.isArray(input);
 		let events: AttendanceEvent[];
 		try {
@@ -270,7 +271,8 @@ export class AttendanceLog implements LedgerStore {
 				// The file may now end in a partial batch; the next open cuts it off. Until then no
 				// append can be promised durable, so all fail.
 				this.#failed = err;
-				for (const p of [...batch, ...this.#queue]) p.reject(new EngineError('unavailable', `the attendance log could not be written: ${String(err)}`, { cause: err }));
+				for (const p of [...batch, ...this.#queue])
+					p.reject(new EngineError('unavailable', `the attendance log could not be written: ${String(err)}`, { cause: err }));
 				this.#queue = [];
 				break;
 			} finally {

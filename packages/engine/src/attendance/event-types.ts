@@ -24,7 +24,13 @@ export const ledgerEventSchemas = {
 	'participant.invited': z.object({ sessionId: id, participantId: id, role: z.enum(['host', 'participant', 'location', 'viewer']) }),
 	'session.ended': z.object({ sessionId: id, reason: z.string() }),
 	/** A connection joined; `replaced` names the connection of the same participant it took over. */
-	'participant.joined': z.object({ sessionId: id, participantId: id, role: z.enum(['host', 'participant', 'location', 'viewer']), connectionId: id, module: module.nullable() }),
+	'participant.joined': z.object({
+		sessionId: id,
+		participantId: id,
+		role: z.enum(['host', 'participant', 'location', 'viewer']),
+		connectionId: id,
+		module: module.nullable(),
+	}),
 	'participant.left': z.object({ sessionId: id, participantId: id, connectionId: id, reason: z.string() }),
 	/** Written every `HEARTBEAT_MS` per connected participant: after a crash, presence ends at the last one. */
 	'participant.heartbeat': z.object({ sessionId: id, participantId: id, connectionId: id }),

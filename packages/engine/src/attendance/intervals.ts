@@ -79,7 +79,8 @@ export function presenceIntervals(events: readonly LedgerEvent[], options: Prese
 		const key = `${e.sessionId}\u0000${e.participantId}\u0000${e.connectionId}`;
 		const c = open.get(key);
 		if (e.type === 'participant.joined') {
-			if (c) c.lastSeen = e.at; // a repeated join of an open connection is a sign of life
+			if (c)
+				c.lastSeen = e.at; // a repeated join of an open connection is a sign of life
 			else open.set(key, { key, sessionId: e.sessionId, participantId: e.participantId, role: e.role, start: e.at, lastSeen: e.at });
 		} else if (e.type === 'participant.heartbeat') {
 			// A heartbeat without an open connection (its join missing, or after its leave) proves nothing.
@@ -96,7 +97,12 @@ export function presenceIntervals(events: readonly LedgerEvent[], options: Prese
 		const endedAt = sessions.get(sessionId)?.endedAt ?? null;
 		const intervals = union(endedAt === null ? p.intervals : clip(p.intervals, -Infinity, endedAt));
 		if (intervals.length === 0) continue;
-		const attendances = groupByGap(intervals, graceMs).map((g) => ({ start: g[0]!.start, end: g.at(-1)!.end, attendedMs: total(g), reconnects: g.length - 1 }));
+		const attendances = groupByGap(intervals, graceMs).map((g) => ({
+			start: g[0]!.start,
+			end: g.at(-1)!.end,
+			attendedMs: total(g),
+			reconnects: g.length - 1,
+		}));
 		out.push({ sessionId, participantId, role: p.role, intervals, attendances, attendedMs: total(intervals) });
 	}
 	return out.sort((a, b) => cmp(a.sessionId, b.sessionId) || cmp(a.participantId, b.participantId));

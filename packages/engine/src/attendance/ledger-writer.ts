@@ -58,7 +58,8 @@ export class LedgerWriter {
 		this.#store = store;
 		this.#onError = onError ?? (() => undefined);
 		this.#now = now ?? Date.now;
-		const on = <K extends keyof EngineEvents & string>(name: K, fn: (e: EngineEvents[K]) => void) => this.#unsubscribe.push(events.on(name, fn));
+		const on = <K extends keyof EngineEvents & string>(name: K, fn: (e: EngineEvents[K]) => void) =>
+			this.#unsubscribe.push(events.on(name, fn));
 
 		on('session.created', (e) => {
 			this.#modules.set(e.sessionId, e.module ?? null);
@@ -73,14 +74,22 @@ export class LedgerWriter {
 		});
 		on('session.started', (e) => {
 			this.#modules.set(e.sessionId, e.module ?? null);
-			this.#write(e.tenantId, `${e.sessionId}.started`, e.at, 'session.started', { sessionId: e.sessionId, module: e.module ?? null });
+			this.#write(e.tenantId, `${e.sessionId}.started`, e.at, 'session.started', {
+				sessionId: e.sessionId,
+				module: e.module ?? null,
+			});
 		});
 		on('session.ended', (e) => {
 			this.#modules.delete(e.sessionId);
 			this.#write(e.tenantId, `${e.sessionId}.ended`, e.at, 'session.ended', { sessionId: e.sessionId, reason: e.reason });
 		});
 		on('participant.joined', (e) => {
-			this.#connected.set(e.connectionId, { tenantId: e.tenantId, sessionId: e.sessionId, participantId: e.participantId, connectionId: e.connectionId });
+			this.#connected.set(e.connectionId, {
+				tenantId: e.tenantId,
+				sessionId: e.sessionId,
+				participantId: e.participantId,
+				connectionId: e.connectionId,
+			});
 			this.#write(e.tenantId, `${e.connectionId}.joined`, e.at, 'participant.joined', {
 				sessionId: e.sessionId,
 				participantId: e.participantId,

@@ -34,7 +34,10 @@ import {
 export const redisLedgerStoreOptionsSchema = z
 	.object({
 		url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
-		prefix: z.string().regex(/^[A-Za-z0-9:_.{}-]{1,64}$/).default('luwte:ledger'),
+		prefix: z
+			.string()
+			.regex(/^[A-Za-z0-9:_.{}-]{1,64}$/)
+			.default('luwte:ledger'),
 		/** Refuse to open unless Redis fsyncs its AOF before replying (appendonly yes, appendfsync always). */
 		checkPersistence: z.boolean().default(true),
 	})
@@ -148,7 +151,12 @@ export class RedisLedgerStore implements LedgerStore {
 		const f = parseReplayFilter(filter);
 		const tenants = f.tenantId !== undefined ? [f.tenantId] : (await this.#client.sMembers(this.#key('_tenants'))).sort();
 		// One cursor per tenant stream, merged by entry number: the order events were appended.
-		const cursors = tenants.map((t) => ({ key: this.#key(t), buf: [] as { seq: number; event: AttendanceEvent }[], next: '-', done: false }));
+		const cursors = tenants.map((t) => ({
+			key: this.#key(t),
+			buf: [] as { seq: number; event: AttendanceEvent }[],
+			next: '-',
+			done: false,
+		}));
 		for (;;) {
 			let best: (typeof cursors)[number] | undefined;
 			for (const c of cursors) {
@@ -242,7 +250,10 @@ export class RedisLedgerStore implements LedgerStore {
 	async #delete(key: string, drop: { entry: string; id: string }[]): Promise<void> {
 		for (let i = 0; i < drop.length; i += MAX_BATCH) {
 			const part = drop.slice(i, i + MAX_BATCH);
-			await this.#client.eval(DELETE_SCRIPT, { keys: [this.#key('_ids'), key], arguments: [...part.map((d) => d.entry), ...part.map((d) => d.id)] });
+			await this.#client.eval(DELETE_SCRIPT, {
+				keys: [this.#key('_ids'), key],
+				arguments: [...part.map((d) => d.entry), ...part.map((d) => d.id)],
+			});
 		}
 	}
 
@@ -263,7 +274,8 @@ export class RedisLedgerStore implements LedgerStore {
 				for (const [i, p] of batch.entries()) p.resolve({ event: p.event, stored: reply[i] === 1 });
 			} catch (err) {
 				// Not acknowledged: the caller may retry with the same IDs (a stored one is then ignored).
-				for (const p of batch) p.reject(new EngineError('unavailable', `the attendance store could not be written: ${String(err)}`, { cause: err }));
+				for (const p of batch)
+					p.reject(new EngineError('unavailable', `the attendance store could not be written: ${String(err)}`, { cause: err }));
 			}
 		}
 		this.#flushing = undefined;

@@ -34,7 +34,12 @@ export interface ActiveAccountsReport {
  * Active accounts per team and overall. A login is a join (any role) or an on-demand watch. The
  * population is the clients with a valid indication on `date`, each in the team of that indication.
  */
-export function activeAccounts(events: readonly LedgerEvent[], indications: readonly Indication[], date: string, target = ACTIVE_ACCOUNT_TARGET): ActiveAccountsReport {
+export function activeAccounts(
+	events: readonly LedgerEvent[],
+	indications: readonly Indication[],
+	date: string,
+	target = ACTIVE_ACCOUNT_TARGET,
+): ActiveAccountsReport {
 	const since = subtractMonths(date, 2);
 	const from = startOfLocalDay(since);
 	const until = startOfLocalDay(nextDate(date));
@@ -49,7 +54,13 @@ export function activeAccounts(events: readonly LedgerEvent[], indications: read
 	}
 	const count = (clients: string[], team: string | null): ActiveAccounts => {
 		const active = clients.filter((c) => loggedIn.has(c)).length;
-		return { team, clients: clients.length, active, percent: percent(active, clients.length), targetMet: clients.length > 0 && active >= target * clients.length };
+		return {
+			team,
+			clients: clients.length,
+			active,
+			percent: percent(active, clients.length),
+			targetMet: clients.length > 0 && active >= target * clients.length,
+		};
 	};
 	const byTeam = new Map<string | null, string[]>();
 	for (const [client, team] of teamOf) byTeam.set(team, [...(byTeam.get(team) ?? []), client]);
@@ -82,7 +93,13 @@ export function noShowsPerSession(events: readonly LedgerEvent[], from: string, 
 		const month = localMonth(f.scheduledStart);
 		if (month < from || month > to) continue;
 		const present = joined.get(f.sessionId) ?? new Set<string>();
-		out.push({ sessionId: f.sessionId, startsAt: f.scheduledStart, module: f.module, invited: f.invited.length, noShows: f.invited.filter((c) => !present.has(c)) });
+		out.push({
+			sessionId: f.sessionId,
+			startsAt: f.scheduledStart,
+			module: f.module,
+			invited: f.invited.length,
+			noShows: f.invited.filter((c) => !present.has(c)),
+		});
 	}
 	return out.sort((a, b) => a.startsAt - b.startsAt || cmp(a.sessionId, b.sessionId));
 }
@@ -97,7 +114,12 @@ export interface ModuleAttendance {
 }
 
 /** Live attendance per module in the months `from`…`to` (time outside the period is cut off at local midnight). */
-export function attendancePerModule(events: readonly LedgerEvent[], from: string, to: string, options: PresenceOptions = {}): ModuleAttendance[] {
+export function attendancePerModule(
+	events: readonly LedgerEvent[],
+	from: string,
+	to: string,
+	options: PresenceOptions = {},
+): ModuleAttendance[] {
 	const months = monthsBetween(from, to);
 	const start = startOfLocalDay(`${from}-01`);
 	const end = startOfLocalDay(`${nextMonth(months.at(-1)!)}-01`);

@@ -12,7 +12,9 @@ import { ledgerEventSchemas, type LedgerEventType } from './event-types.ts';
 const eventIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 characters: letters, digits, _ . : -');
 /** `library.watch`, `participant.joined`, …: lowercase words joined by dots. */
 const eventTypeSchema = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, 'lowercase words joined by dots');
-const tenantIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, '1-64 characters: letters, digits, _ . - (a letter or digit first)');
+const tenantIdSchema = z
+	.string()
+	.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, '1-64 characters: letters, digits, _ . - (a letter or digit first)');
 
 export const attendanceEventInputSchema = z
 	.object({
@@ -94,7 +96,8 @@ export function toEvents(inputs: readonly unknown[], now: () => number): Attenda
 		try {
 			return toEvent(input, now);
 		} catch (err) {
-			if (err instanceof EngineError && inputs.length > 1) throw new EngineError('invalid_argument', `event ${i}: ${err.message}`, { cause: err, details: err.details });
+			if (err instanceof EngineError && inputs.length > 1)
+				throw new EngineError('invalid_argument', `event ${i}: ${err.message}`, { cause: err, details: err.details });
 			throw err;
 		}
 	});

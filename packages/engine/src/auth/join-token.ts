@@ -39,7 +39,12 @@ export async function issueJoinToken(
 	// No token for a profile that does not resolve (unknown ID, bad definition): invalid_argument.
 	resolveStimulusProfile(tenant, sp);
 	// `sp` holds the ID or the definition as given (only its changed fields), to keep tokens small.
-	return signTenantJwt(tenant, { audience: AUDIENCE, subject: grant.participantId, claims: { sid: grant.sessionId, role: grant.role, sp }, ttlSeconds: grant.ttlSeconds });
+	return signTenantJwt(tenant, {
+		audience: AUDIENCE,
+		subject: grant.participantId,
+		claims: { sid: grant.sessionId, role: grant.role, sp },
+		ttlSeconds: grant.ttlSeconds,
+	});
 }
 
 /** Verifies signature, audience and expiry with the secret of the tenant the token names. */

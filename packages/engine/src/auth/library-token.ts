@@ -22,8 +22,16 @@ const claimsSchema = z.object({
 	jti: z.string().min(1),
 });
 
-export function issueLibraryToken(tenant: Tenant, grant: { participantId: string; ttlSeconds: number }): Promise<{ token: string; expiresAt: number }> {
-	return signTenantJwt(tenant, { audience: AUDIENCE, subject: grant.participantId, claims: { scope: 'library' }, ttlSeconds: grant.ttlSeconds });
+export function issueLibraryToken(
+	tenant: Tenant,
+	grant: { participantId: string; ttlSeconds: number },
+): Promise<{ token: string; expiresAt: number }> {
+	return signTenantJwt(tenant, {
+		audience: AUDIENCE,
+		subject: grant.participantId,
+		claims: { scope: 'library' },
+		ttlSeconds: grant.ttlSeconds,
+	});
 }
 
 /** Verifies signature, audience, scope and expiry with the secret of the tenant the token names. */

@@ -46,7 +46,11 @@ export async function verifyTenantJwt<T>(
 	const tenant = typeof tenantId === 'string' ? tenants.get(tenantId) : undefined;
 	if (!tenant) throw new EngineError('unauthorized', `${opts.what} is not valid`);
 	try {
-		const { payload } = await jwtVerify(token, Buffer.from(tenant.tokenSecret, 'base64url'), { issuer: ISSUER, audience: opts.audience, algorithms: ['HS256'] });
+		const { payload } = await jwtVerify(token, Buffer.from(tenant.tokenSecret, 'base64url'), {
+			issuer: ISSUER,
+			audience: opts.audience,
+			algorithms: ['HS256'],
+		});
 		return opts.parse(payload);
 	} catch (err) {
 		if (err instanceof joseErrors.JWTExpired) throw new EngineError('unauthorized', `${opts.what} has expired`);

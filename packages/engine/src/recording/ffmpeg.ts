@@ -107,7 +107,12 @@ export function runTool(
 			opts.signal?.removeEventListener('abort', abort);
 			if (partial && opts.onStdoutLine) opts.onStdoutLine(partial);
 			if (code === 0) resolve({ stdout, stderr });
-			else reject(new Error(`${bin} ${args.slice(0, 3).join(' ')}… failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
+			else
+				reject(
+					new Error(
+						`${bin} ${args.slice(0, 3).join(' ')}… failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`,
+					),
+				);
 		});
 	});
 }

@@ -92,14 +92,28 @@ export class PartWriter {
 				});
 				const port = await freeRtpPortPair();
 				await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-				const consumer = await transport.consume({ producerId: s.producer.id, rtpCapabilities: caps, paused: true, appData: { recording: true } });
+				const consumer = await transport.consume({
+					producerId: s.producer.id,
+					rtpCapabilities: caps,
+					paused: true,
+					appData: { recording: true },
+				});
 				// Simulcast: the best layer the sender sends (no congestion feedback on this transport).
 				if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
 				const codec = consumer.rtpParameters.codecs[0]!;
-				legs.push({ transport, consumer, port, stream: { kind: consumer.kind, source: s.source, codec: codecName(codec.mimeType) } });
+				legs.push({
+					transport,
+					consumer,
+					port,
+					stream: { kind: consumer.kind, source: s.source, codec: codecName(codec.mimeType) },
+				});
 			}
 			if (legs.length === 0) throw new Error('nothing to record');
-			const sdpStreams: SdpStream[] = legs.map((l) => ({ kind: l.consumer.kind, rtpParameters: l.consumer.rtpParameters, port: l.port }));
+			const sdpStreams: SdpStream[] = legs.map((l) => ({
+				kind: l.consumer.kind,
+				rtpParameters: l.consumer.rtpParameters,
+				port: l.port,
+			}));
 			await writeFile(join(dir, 'input.sdp'), recordingSdp(sdpStreams));
 			const ffmpeg = spawn(
 				opts.tools.ffmpeg,
@@ -171,7 +185,10 @@ export class PartWriter {
 			ffmpeg.once('exit', (code, signal) => {
 				if (writer.#stopping) return;
 				writer.#closeLegs();
-				opts.onUnexpectedExit(writer, `ffmpeg ended (${signal ?? `exit ${code}`}): ${writer.#stderr.trim().split('\n').slice(-2).join(' | ')}`);
+				opts.onUnexpectedExit(
+					writer,
+					`ffmpeg ended (${signal ?? `exit ${code}`}): ${writer.#stderr.trim().split('\n').slice(-2).join(' | ')}`,
+				);
 			});
 			return writer;
 		} catch (err) {

@@ -111,7 +111,10 @@ export class RecordingService {
 	}
 
 	list(tenantId: string): RecordingRecord[] {
-		return [...this.#records.values()].filter((r) => r.tenantId === tenantId).sort((a, b) => b.startedAt - a.startedAt).map((r) => ({ ...r }));
+		return [...this.#records.values()]
+			.filter((r) => r.tenantId === tenantId)
+			.sort((a, b) => b.startedAt - a.startedAt)
+			.map((r) => ({ ...r }));
 	}
 
 	/** Resolves when the recording's processing has ended (done or failed). */
@@ -132,7 +135,9 @@ export class RecordingService {
 		if (existing !== undefined) return existing;
 		const job = this.#queue.then(() => this.#process(dir));
 		// #process reports what fails inside; this catches what fails before (an unreadable manifest).
-		this.#queue = job.catch((err: unknown) => this.#log.error('recording.processing_failed', { recording: recordingId, error: messageOf(err) }));
+		this.#queue = job.catch((err: unknown) =>
+			this.#log.error('recording.processing_failed', { recording: recordingId, error: messageOf(err) }),
+		);
 		this.#done.set(recordingId, job);
 		return job;
 	}
@@ -154,13 +159,16 @@ export class RecordingService {
 		record.state = 'processing';
 		record.endedAt = manifest.endedAt ?? undefined;
 		record.progress = { phase: 'queued', fraction: 0 };
-		const module = (activityModules as readonly string[]).includes(manifest.module ?? '') ? (manifest.module as ActivityModule) : undefined;
+		const module = (activityModules as readonly string[]).includes(manifest.module ?? '')
+			? (manifest.module as ActivityModule)
+			: undefined;
 		try {
 			// Sessions are recorded only with a module (checked at start); a folder edited by hand is refused here.
 			if (!module) throw new Error(`recording ${manifest.recordingId} has no module`);
 			if (this.#closing.signal.aborted) throw new Error('the host is closing');
 			// Nobody published (or nobody who may be recorded): no item, just the reason.
-			if (manifest.parts.length === 0) throw new Error('nothing was recorded: nobody who may be recorded published a camera or microphone');
+			if (manifest.parts.length === 0)
+				throw new Error('nothing was recorded: nobody who may be recorded published a camera or microphone');
 			const ref = join(dir, ITEM_REF_FILE);
 			const known = existsSync(ref) ? (JSON.parse(await readFile(ref, 'utf8')) as { itemId?: unknown }).itemId : undefined;
 			const item =
@@ -196,13 +204,24 @@ export class RecordingService {
 				await rm(out, { recursive: true, force: true });
 				record.state = 'done';
 				record.progress = { phase: 'done', fraction: 1 };
-				this.#log.info('recording.processed', { recording: manifest.recordingId, item: item.id, flagged: result.flash.flagged, seconds: result.durationSeconds });
+				this.#log.info('recording.processed', {
+					recording: manifest.recordingId,
+					item: item.id,
+					flagged: result.flash.flagged,
+					seconds: result.durationSeconds,
+				});
 			} catch (err) {
 				// Interrupted by the host closing: left as processing, finished at the next start.
 				if (!this.#closing.signal.aborted) {
 					await this.#library
 						.markFailed(manifest.tenantId, item.id, String((err as Error).message ?? err))
-						.catch((cause: unknown) => this.#log.error('recording.mark_failed_failed', { recording: manifest.recordingId, item: item.id, error: messageOf(cause) }));
+						.catch((cause: unknown) =>
+							this.#log.error('recording.mark_failed_failed', {
+								recording: manifest.recordingId,
+								item: item.id,
+								error: messageOf(cause),
+							}),
+						);
 				}
 				throw err;
 			}

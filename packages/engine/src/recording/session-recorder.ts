@@ -137,7 +137,10 @@ export class SessionRecorder {
 		if (this.#stopped) return;
 		const wanted = this.#wanted(participantId);
 		const writer = this.#writers.get(participantId);
-		const same = writer?.running && writer.producerIds.length === wanted.length && wanted.every((s) => writer.producerIds.includes(s.producer.id));
+		const same =
+			writer?.running &&
+			writer.producerIds.length === wanted.length &&
+			wanted.every((s) => writer.producerIds.includes(s.producer.id));
 		if (same) return;
 		if (writer) await this.#end(participantId);
 		if (wanted.length === 0) return;

@@ -54,7 +54,11 @@ async function boundUdpPorts(): Promise<Set<number> | undefined> {
  * the first packets, with the key frame, are not sent into the void. Where the socket table
  * cannot be read, waits a fixed second instead.
  */
-export async function waitUntilListening(ports: readonly number[], timeoutMs = 5000, isAlive: () => boolean = () => true): Promise<boolean> {
+export async function waitUntilListening(
+	ports: readonly number[],
+	timeoutMs = 5000,
+	isAlive: () => boolean = () => true,
+): Promise<boolean> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline && isAlive()) {
 		const bound = await boundUdpPorts();

@@ -46,17 +46,51 @@ export const billingExceptionSchema = z.object({
 	reason: z.string(),
 	detail: z.string(),
 });
-export const billingSchema = z.object({ from: month, to: month, lines: z.array(billingLineSchema), exceptions: z.array(billingExceptionSchema) });
+export const billingSchema = z.object({
+	from: month,
+	to: month,
+	lines: z.array(billingLineSchema),
+	exceptions: z.array(billingExceptionSchema),
+});
 
 export const activeAccountsQuerySchema = z.object({ date: day.describe('Report date (default today)').optional() }).strict();
-const activeRow = z.object({ team: z.string().nullable(), clients: z.number().int(), active: z.number().int(), percent: z.string(), targetMet: z.boolean() });
-export const activeAccountsSchema = z.object({ date: day, since: day, targetPercent: z.string(), overall: activeRow, teams: z.array(activeRow) });
+const activeRow = z.object({
+	team: z.string().nullable(),
+	clients: z.number().int(),
+	active: z.number().int(),
+	percent: z.string(),
+	targetMet: z.boolean(),
+});
+export const activeAccountsSchema = z.object({
+	date: day,
+	since: day,
+	targetPercent: z.string(),
+	overall: activeRow,
+	teams: z.array(activeRow),
+});
 
-export const periodQuerySchema = z.object({ from: month.describe('First month, inclusive'), to: month.describe('Last month, inclusive') }).strict();
+export const periodQuerySchema = z
+	.object({ from: month.describe('First month, inclusive'), to: month.describe('Last month, inclusive') })
+	.strict();
 export const noShowsSchema = z.object({
-	sessions: z.array(z.object({ sessionId: z.string(), startsAt: z.number().int(), module: activityModuleSchema.nullable(), invited: z.number().int(), noShows: z.array(z.string()) })),
+	sessions: z.array(
+		z.object({
+			sessionId: z.string(),
+			startsAt: z.number().int(),
+			module: activityModuleSchema.nullable(),
+			invited: z.number().int(),
+			noShows: z.array(z.string()),
+		}),
+	),
 });
 export const moduleAttendanceSchema = z.object({
-	modules: z.array(z.object({ module: activityModuleSchema.nullable(), sessions: z.number().int(), attendances: z.number().int(), minutes: z.number().int() })),
+	modules: z.array(
+		z.object({
+			module: activityModuleSchema.nullable(),
+			sessions: z.number().int(),
+			attendances: z.number().int(),
+			minutes: z.number().int(),
+		}),
+	),
 });
 export const forgottenSchema = z.object({ clientId: z.string(), removedEvents: z.number().int() });

@@ -9,7 +9,9 @@ const isoDateTime = z.iso.datetime({ offset: true });
 
 export const libraryStatusSchema = z
 	.enum(['processing', 'failed', 'flagged', 'published', 'unpublished'])
-	.describe('processing: post-processing runs; failed; flagged: flash warnings, needs approval; published: clients see it; unpublished: hidden');
+	.describe(
+		'processing: post-processing runs; failed; flagged: flash warnings, needs approval; published: clients see it; unpublished: hidden',
+	);
 
 export const flashWindowSchema = z.object({
 	startSeconds: z.number(),
@@ -26,7 +28,10 @@ export const libraryItemResourceSchema = z.object({
 	recordedAt: isoDateTime,
 	createdAt: isoDateTime,
 	status: libraryStatusSchema,
-	flash: z.object({ windows: z.array(flashWindowSchema) }).nullable().describe('What flash detection found (null: not checked)'),
+	flash: z
+		.object({ windows: z.array(flashWindowSchema) })
+		.nullable()
+		.describe('What flash detection found (null: not checked)'),
 	approvedAt: isoDateTime.nullable(),
 	approvedBy: z.string().nullable(),
 	publishedAt: isoDateTime.nullable(),
@@ -50,7 +55,9 @@ export const libraryModuleListSchema = z.object({
 	modules: z.array(z.object({ module: activityModuleSchema, label: z.string(), total: z.number().int(), byStatus: statusCounts })),
 });
 
-export const libraryListQuerySchema = z.object({ module: activityModuleSchema.optional(), status: libraryStatusSchema.optional() }).strict();
+export const libraryListQuerySchema = z
+	.object({ module: activityModuleSchema.optional(), status: libraryStatusSchema.optional() })
+	.strict();
 export type LibraryListQuery = z.input<typeof libraryListQuerySchema>;
 
 export const libraryItemUpdateSchema = z
@@ -60,7 +67,9 @@ export const libraryItemUpdateSchema = z
 		module: activityModuleSchema.optional(),
 	})
 	.strict()
-	.refine((b) => b.title !== undefined || b.description !== undefined || b.module !== undefined, { message: 'give title, description or module' });
+	.refine((b) => b.title !== undefined || b.description !== undefined || b.module !== undefined, {
+		message: 'give title, description or module',
+	});
 export type LibraryItemUpdate = z.input<typeof libraryItemUpdateSchema>;
 
 export const libraryApproveSchema = z
@@ -73,7 +82,13 @@ export const libraryDeletedSchema = z.object({ id: z.string(), deleted: z.litera
 export const libraryTokenCreateSchema = z
 	.object({
 		participantId: participantIdSchema.optional().describe('Pseudonymous ID of the client; random when absent'),
-		ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600).describe('How long the token can be used'),
+		ttlSeconds: z
+			.number()
+			.int()
+			.min(60)
+			.max(7 * 24 * 3600)
+			.default(8 * 3600)
+			.describe('How long the token can be used'),
 	})
 	.strict();
 export type LibraryTokenCreate = z.input<typeof libraryTokenCreateSchema>;
@@ -113,8 +128,15 @@ export type ViewerItemDetail = z.output<typeof viewerItemDetailSchema>;
 export const viewerWatchSchema = z
 	.object({
 		event: z.enum(['started', 'progress', 'finished']),
-		positionSeconds: z.number().min(0).max(24 * 3600),
-		eventId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional().describe('Random per event, so a retried request counts once'),
+		positionSeconds: z
+			.number()
+			.min(0)
+			.max(24 * 3600),
+		eventId: z
+			.string()
+			.regex(/^[A-Za-z0-9_-]{8,64}$/)
+			.optional()
+			.describe('Random per event, so a retried request counts once'),
 	})
 	.strict();
 export type ViewerWatch = z.input<typeof viewerWatchSchema>;

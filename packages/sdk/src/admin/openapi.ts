@@ -19,7 +19,9 @@ const unauthorized: Record<Exclude<RouteAuth, 'none'>, string> = {
 
 /** The error answers a route can give, by what it takes and how it is called. */
 function errorResponses(route: ApiRoute): Record<string, string> {
-	const out: Record<string, string> = { '400': 'Invalid input (code invalid_params or bad_request; details.fields names each bad field)' };
+	const out: Record<string, string> = {
+		'400': 'Invalid input (code invalid_params or bad_request; details.fields names each bad field)',
+	};
 	if (route.auth !== 'none') out['401'] = unauthorized[route.auth];
 	if (route.auth === 'tenant' || route.auth === 'viewer') out['403'] = 'Sent from a website this care organisation does not allow';
 	if (route.path.includes('{')) out['404'] = route.auth === 'operator' ? 'No such tenant' : 'No such session or item for this tenant';
@@ -41,7 +43,8 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		}));
 		if (route.query) {
 			const q = z.toJSONSchema(route.query, { io: 'input' }) as { properties?: Record<string, unknown>; required?: string[] };
-			for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+			for (const [name, schema] of Object.entries(q.properties ?? {}))
+				params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
 		}
 		const responses: Record<string, unknown> = {
 			[String(route.status)]: {
@@ -60,7 +63,12 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 			...(security ? { security } : {}),
 			...(params.length ? { parameters: params } : {}),
 			...(route.body
-				? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } } } }
+				? {
+						requestBody: {
+							required: true,
+							content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } },
+						},
+					}
 				: {}),
 			responses,
 		};
@@ -79,7 +87,11 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		components: {
 			securitySchemes: {
 				tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' },
-				operatorKey: { type: 'http', scheme: 'bearer', description: 'Operator key of this Luwte host (lwo_…), for managing tenants' },
+				operatorKey: {
+					type: 'http',
+					scheme: 'bearer',
+					description: 'Operator key of this Luwte host (lwo_…), for managing tenants',
+				},
 				libraryToken: {
 					type: 'http',
 					scheme: 'bearer',

@@ -7,7 +7,10 @@ import { stimulusProfileDefinitionSchema } from './schemas.ts';
 
 const originSchema = z
 	.string()
-	.refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'an origin like https://zorg.example (scheme, host, optional port; no path) or *');
+	.refine(
+		(o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o),
+		'an origin like https://zorg.example (scheme, host, optional port; no path) or *',
+	);
 
 const profilesDescription = "Custom stimulus profiles the tenant's join tokens may name (at most 20, IDs unique)";
 const stimulusProfilesSchema = z.array(stimulusProfileDefinitionSchema).max(20);
@@ -18,7 +21,7 @@ export const tenantCreateSchema = z
 	.object({
 		id: tenantIdSchema,
 		name: z.string().trim().min(1).max(200),
-		allowedOrigins: z.array(originSchema).max(50).default([]).describe('Websites that may embed this tenant\'s sessions'),
+		allowedOrigins: z.array(originSchema).max(50).default([]).describe("Websites that may embed this tenant's sessions"),
 		stimulusProfiles: stimulusProfilesSchema.default([]).describe(profilesDescription),
 	})
 	.strict();
@@ -41,7 +44,7 @@ export const tenantSchema = z.object({
 
 export const tenantWithKeySchema = z.object({
 	tenant: tenantSchema,
-	apiKey: z.string().describe('Shown once: store it in the care organisation\'s backend'),
+	apiKey: z.string().describe("Shown once: store it in the care organisation's backend"),
 });
 
 export const tenantListSchema = z.object({ tenants: z.array(tenantSchema) });

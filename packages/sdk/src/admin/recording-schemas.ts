@@ -29,7 +29,9 @@ export type RecordingResource = z.output<typeof recordingSchema>;
 export const recordingListSchema = z.object({ recordings: z.array(recordingSchema) });
 
 export const consentSetSchema = z
-	.object({ consent: z.boolean().describe('true: this participant may be recorded; false: withdrawn (cut at once from a running recording)') })
+	.object({
+		consent: z.boolean().describe('true: this participant may be recorded; false: withdrawn (cut at once from a running recording)'),
+	})
 	.strict();
 export const consentSchema = z.object({
 	participantId: participantIdSchema,

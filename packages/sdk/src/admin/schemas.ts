@@ -24,7 +24,10 @@ export const sessionCreateSchema = z
 		module: activityModuleSchema.optional(),
 		kind: offerKindSchema.default('online'),
 		schedule: scheduleSchema.optional(),
-		participantsSeeEachOther: z.boolean().default(true).describe('Clients at home see and hear each other, not only the host and the room'),
+		participantsSeeEachOther: z
+			.boolean()
+			.default(true)
+			.describe('Clients at home see and hear each other, not only the host and the room'),
 	})
 	.strict();
 export type SessionCreate = z.input<typeof sessionCreateSchema>;
@@ -73,17 +76,30 @@ export const stimulusProfileDefinitionSchema = z
 		maxSpatialLayer: layer.optional().describe('Highest resolution: 0 quarter, 1 half, 2 full'),
 		maxTemporalLayer: layer.optional().describe('Highest frame rate: 0 quarter, 1 half, 2 full'),
 		startSpatialLayer: layer.optional().describe('Resolution to start on (at most maxSpatialLayer; inherited: lowered to it)'),
-		startHeadroom: z.number().min(0.2).max(1).optional().describe('With a known path: start on the best layer needing at most this share of its estimate'),
+		startHeadroom: z
+			.number()
+			.min(0.2)
+			.max(1)
+			.optional()
+			.describe('With a known path: start on the best layer needing at most this share of its estimate'),
 		sustainWindowMs: ms(600_000).optional().describe('Resolution follows what the path sustained over this window'),
 		sustainQuantile: z.number().min(0).max(0.5).optional().describe('Low quantile of the window that counts as sustained'),
 		downGraceMs: ms(10_000).optional().describe('framerate-first: how long a dip is ridden out before the resolution goes down'),
 		minSwitchIntervalMs: ms(600_000).optional().describe('Least time between two visible switches, except to avoid a freeze'),
 		upHoldMs: ms(600_000).optional().describe('How long a better estimate must hold before going up in resolution'),
-		returnHoldMs: ms(600_000).optional().describe('After congestion forced the resolution down, how long the path must carry it again before returning'),
+		returnHoldMs: ms(600_000)
+			.optional()
+			.describe('After congestion forced the resolution down, how long the path must carry it again before returning'),
 		temporalUpHoldMs: ms(600_000).optional().describe('How long before going up in frame rate'),
 		headroom: z.number().min(0.5).max(1).optional().describe('Go up only to a layer needing at most this share of the estimate'),
-		congestion: z.enum(['framerate-first', 'resolution-first']).optional().describe('On congestion, give up frame rate or resolution first'),
-		holdLayers: z.boolean().optional().describe("Forward the chosen layer through dips of the server's own estimate (congestion read from loss)"),
+		congestion: z
+			.enum(['framerate-first', 'resolution-first'])
+			.optional()
+			.describe('On congestion, give up frame rate or resolution first'),
+		holdLayers: z
+			.boolean()
+			.optional()
+			.describe("Forward the chosen layer through dips of the server's own estimate (congestion read from loss)"),
 		id: stimulusProfileIdSchema.describe('Not a built-in ID (calm, standard, greedy)'),
 		base: z.enum(['calm', 'standard']).default('calm').describe('Built-in profile the other fields change'),
 	})
@@ -97,10 +113,18 @@ export const tokenCreateSchema = z
 	.object({
 		role: roleSchema,
 		participantId: participantIdSchema.optional().describe('Pseudonymous ID chosen by the care provider; random when absent'),
-		ttlSeconds: z.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600).describe('How long the token can be used to join'),
+		ttlSeconds: z
+			.number()
+			.int()
+			.min(30)
+			.max(7 * 24 * 3600)
+			.default(4 * 3600)
+			.describe('How long the token can be used to join'),
 		stimulusProfile: stimulusProfileRefSchema
 			.default('calm')
-			.describe('Stimulus profile for this participant: an ID (calm, standard, or one of the tenant\'s profiles) or an inline definition'),
+			.describe(
+				"Stimulus profile for this participant: an ID (calm, standard, or one of the tenant's profiles) or an inline definition",
+			),
 	})
 	.strict();
 export type TokenCreate = z.input<typeof tokenCreateSchema>;

@@ -49,7 +49,10 @@ export class Emitter<Events extends object> {
 			this.#onListenerError(err, event as PropertyKey);
 		} catch (handlerError) {
 			// The page's own handler failed too: fall back to the console for both.
-			logListenerError(new AggregateError([err, handlerError], 'a listener and the listener error handler threw'), event as PropertyKey);
+			logListenerError(
+				new AggregateError([err, handlerError], 'a listener and the listener error handler threw'),
+				event as PropertyKey,
+			);
 		}
 	}
 }

@@ -192,9 +192,11 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 					return;
 				}
 				// In order: a consumer must exist before its pause or close is handled.
-				this.#notifications = this.#notifications.then(() => this.#onNotification(n, generation)).catch((err: unknown) => {
-					if (generation === this.#generation) console.warn(`[luwte] handling ${n.notification} failed`, err);
-				});
+				this.#notifications = this.#notifications
+					.then(() => this.#onNotification(n, generation))
+					.catch((err: unknown) => {
+						if (generation === this.#generation) console.warn(`[luwte] handling ${n.notification} failed`, err);
+					});
 			},
 			onClose: (code, reason) => {
 				if (generation === this.#generation) this.#onConnectionLost(reason || `connection closed (${code})`);
@@ -355,7 +357,11 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 				if (!entry) return;
 				this.#consumers.delete(n.data.consumerId);
 				entry.consumer.close();
-				this.safeEmit('trackEnded', { consumerId: n.data.consumerId, participantId: entry.info.participantId, source: entry.info.source });
+				this.safeEmit('trackEnded', {
+					consumerId: n.data.consumerId,
+					participantId: entry.info.participantId,
+					source: entry.info.source,
+				});
 				return;
 			}
 			case 'consumerPaused':

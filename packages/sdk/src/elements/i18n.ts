@@ -67,7 +67,8 @@ export const texts = {
 		consentRevoke: 'Toestemming intrekken',
 		recordingUnavailable: 'Opnemen kan nu niet: de server is er niet op ingericht. Neem contact op met de beheerder.',
 		recordingFailed: 'Dat lukte niet met de opname. Probeer het nog eens.',
-		recordingNoModule: 'Deze activiteit kan niet worden opgenomen: ze hoort nog niet bij een module. Vraag de beheerder dit in te stellen.',
+		recordingNoModule:
+			'Deze activiteit kan niet worden opgenomen: ze hoort nog niet bij een module. Vraag de beheerder dit in te stellen.',
 	},
 	en: {
 		previewTitle: 'Ready to join?',

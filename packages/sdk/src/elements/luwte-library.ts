@@ -19,7 +19,10 @@ const VOLUME_STEP = 0.1;
 /** A random ID for one watch event (getRandomValues also works on pages without HTTPS). */
 function eventId(): string {
 	const bytes = crypto.getRandomValues(new Uint8Array(12));
-	return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+	return btoa(String.fromCharCode(...bytes))
+		.replace(/\+/g, '-')
+		.replace(/\//g, '_')
+		.replace(/=+$/, '');
 }
 
 /**
@@ -207,9 +210,20 @@ export class LuwteLibrary extends LitElement {
 		const code = isLuwteError(err) ? err.code : 'unavailable';
 		const t = this.#t;
 		this._busy = false;
-		this._message = code === 'unauthorized' ? t.tokenInvalid : code === 'origin_not_allowed' ? t.originNotAllowed : code === 'not_found' ? t.notFound : t.failed;
+		this._message =
+			code === 'unauthorized'
+				? t.tokenInvalid
+				: code === 'origin_not_allowed'
+					? t.originNotAllowed
+					: code === 'not_found'
+						? t.notFound
+						: t.failed;
 		this.dispatchEvent(
-			new CustomEvent('luwte-error', { detail: { code, message: err instanceof Error ? err.message : String(err) }, bubbles: true, composed: true }),
+			new CustomEvent('luwte-error', {
+				detail: { code, message: err instanceof Error ? err.message : String(err) },
+				bubbles: true,
+				composed: true,
+			}),
 		);
 	}
 
@@ -377,18 +391,20 @@ export class LuwteLibrary extends LitElement {
 				></video>
 			</div>
 			<div class="controls" part="controls" role="group" aria-label=${t.controls}>
-				${this._started
-					? html`
+				${
+					this._started
+						? html`
 							<button class="primary" part="button" @click=${() => this.#togglePlay()}>${this._playing ? t.pause : t.play}</button>
 							<button part="button" @click=${() => this.#seek(-SEEK_STEP_SECONDS)}>${t.rewind}</button>
 							<button part="button" @click=${() => this.#seek(SEEK_STEP_SECONDS)}>${t.forward}</button>
 						`
-					: offerResume
-						? html`
+						: offerResume
+							? html`
 								<button class="primary" part="button" @click=${() => this.#start(resume!)}>${t.resumeFrom(clockTime(resume!))}</button>
 								<button part="button" @click=${() => this.#start(0)}>${t.restart}</button>
 							`
-						: html`<button class="primary" part="button" @click=${() => this.#start(0)}>${t.play}</button>`}
+							: html`<button class="primary" part="button" @click=${() => this.#start(0)}>${t.play}</button>`
+				}
 			</div>
 			<div class="controls" part="controls" role="group" aria-label=${t.volume}>
 				<button part="button" ?disabled=${this._volume <= 0} @click=${() => this.#changeVolume(-VOLUME_STEP)}>${t.softer}</button>

@@ -168,7 +168,9 @@ export class LuwteSession extends LitElement {
 		let screen = track;
 		if (!screen) {
 			try {
-				screen = (await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 15 } }, audio: false })).getVideoTracks()[0];
+				screen = (
+					await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 15 } }, audio: false })
+				).getVideoTracks()[0];
 			} catch {
 				return; // The person chose not to share.
 			}
@@ -264,7 +266,11 @@ export class LuwteSession extends LitElement {
 	#fail(err: unknown): void {
 		const code = err instanceof SignalError ? err.code : 'internal';
 		const t = this.#t;
-		const messages: Record<string, string> = { origin_not_allowed: t.originNotAllowed, unauthorized: t.tokenInvalid, session_ended: t.ended };
+		const messages: Record<string, string> = {
+			origin_not_allowed: t.originNotAllowed,
+			unauthorized: t.tokenInvalid,
+			session_ended: t.ended,
+		};
 		this._message = messages[code] ?? t.failed;
 		this._phase = code === 'session_ended' ? 'ended' : 'error';
 		this.#recording.reset();
@@ -297,9 +303,11 @@ export class LuwteSession extends LitElement {
 		const t = this.#t;
 		return html`
 			<section class="frame" aria-label=${t.sessionLabel} lang=${this.lang === 'en' ? 'en' : 'nl'}>
-				${this._phase === 'preview' || this._phase === 'joining'
-					? preview(t, this.#local, this.#role === 'viewer', this._phase === 'joining', () => void this.join())
-					: nothing}
+				${
+					this._phase === 'preview' || this._phase === 'joining'
+						? preview(t, this.#local, this.#role === 'viewer', this._phase === 'joining', () => void this.join())
+						: nothing
+				}
 				${this._phase === 'joined' || this._phase === 'reconnecting' ? this.#renderRoom() : nothing}
 				<p class="message" part="message" role="status" aria-live="polite">${this._message}</p>
 			</section>
@@ -330,20 +338,26 @@ export class LuwteSession extends LitElement {
 		return html`
 			<div class="room ${stageMember || watching ? 'with-stage' : 'grid-only'}">
 				${recordingIndicator(t, r.state)}
-				${watching
-					? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
-							${stageMember
-								? tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, this._spotlight)
-								: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`}
+				${
+					watching
+						? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
+							${
+								stageMember
+									? tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, this._spotlight)
+									: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`
+							}
 						</div>`
-					: nothing}
+						: nothing
+				}
 				<ul class="grid" part="grid" aria-label=${t.grid}>
-					${publishing && !this.hideSelfView
-						? html`<li class="tile self" part="tile">
+					${
+						publishing && !this.hideSelfView
+							? html`<li class="tile self" part="tile">
 								${local.camOn && local.hasCam ? selfVideo() : noVideo(t)}
 								<span class="name">${t.you}${local.micOn ? '' : html` · ${t.muted}`}</span>
 							</li>`
-						: nothing}
+							: nothing
+					}
 					${gridMembers.map(
 						(m) =>
 							html`<li class="cell">
@@ -354,8 +368,9 @@ export class LuwteSession extends LitElement {
 				</ul>
 				${members.filter((m) => m.audio).map((m) => html`<audio data-track=${m.audio!.id} autoplay></audio>`)}
 				<div class="controls" part="controls" role="toolbar" aria-label=${t.controls}>
-					${publishing
-						? html`
+					${
+						publishing
+							? html`
 								<button part="button" aria-pressed=${String(!local.micOn)} @click=${() => this.#toggleMic()}>
 									${local.micOn ? t.micOff : t.micOn}
 								</button>
@@ -366,9 +381,11 @@ export class LuwteSession extends LitElement {
 									${this.hideSelfView ? t.selfViewShow : t.selfViewHide}
 								</button>
 							`
-						: nothing}
-					${role === 'host'
-						? html`
+							: nothing
+					}
+					${
+						role === 'host'
+							? html`
 								<button part="button" aria-pressed=${String(this._sharing)} @click=${() => this.#toggleScreenShare()}>
 									${this._sharing ? t.stopShare : t.shareScreen}
 								</button>
@@ -379,7 +396,8 @@ export class LuwteSession extends LitElement {
 									${this.#endConfirm.armed ? t.endConfirm : t.endSession}
 								</button>
 							`
-						: nothing}
+							: nothing
+					}
 					<button part="button leave" class="leave" @click=${() => this.leave()}>${t.leave}</button>
 				</div>
 				${recordingPanel(t, r, role, this.#client?.participantId, labelled)}

@@ -12,7 +12,11 @@ export class SpeakingDetector {
 	#quietSince: number | undefined;
 	speaking = false;
 
-	constructor(track: MediaStreamTrack, onChange: (speaking: boolean) => void, opts = { threshold: 0.02, onAfterMs: 300, offAfterMs: 1200 }) {
+	constructor(
+		track: MediaStreamTrack,
+		onChange: (speaking: boolean) => void,
+		opts = { threshold: 0.02, onAfterMs: 300, offAfterMs: 1200 },
+	) {
 		this.#ctx = new AudioContext();
 		this.#source = this.#ctx.createMediaStreamSource(new MediaStream([track]));
 		this.#analyser = this.#ctx.createAnalyser();

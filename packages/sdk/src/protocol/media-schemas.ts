@@ -41,7 +41,10 @@ export const rtpParametersSchema = z
 	.object({
 		mid: shortString.optional(),
 		codecs: z.array(rtpCodecParameters).min(1).max(32),
-		headerExtensions: z.array(z.object({ uri: shortString, id: z.number().int() }).passthrough()).max(32).optional(),
+		headerExtensions: z
+			.array(z.object({ uri: shortString, id: z.number().int() }).passthrough())
+			.max(32)
+			.optional(),
 		encodings: z.array(rtpEncoding).max(8).optional(),
 		rtcp: z.object({ cname: shortString.optional(), reducedSize: z.boolean().optional() }).passthrough().optional(),
 	})
@@ -65,6 +68,9 @@ export const rtpCapabilitiesSchema = z
 			)
 			.max(64)
 			.optional(),
-		headerExtensions: z.array(z.object({ uri: shortString }).passthrough()).max(64).optional(),
+		headerExtensions: z
+			.array(z.object({ uri: shortString }).passthrough())
+			.max(64)
+			.optional(),
 	})
 	.passthrough();

@@ -154,7 +154,13 @@ export const notificationSchemas = {
 	 * `consent` (yours), `recorded` and `consented` (hosts only: who is written now, who has
 	 * consented; empty for others).
 	 */
-	recordingChanged: z.object({ active: z.boolean(), you: z.boolean(), consent: z.boolean(), recorded: z.array(z.string()), consented: z.array(z.string()) }),
+	recordingChanged: z.object({
+		active: z.boolean(),
+		you: z.boolean(),
+		consent: z.boolean(),
+		recorded: z.array(z.string()),
+		consented: z.array(z.string()),
+	}),
 } as const;
 export type NotificationName = keyof typeof notificationSchemas;
 export type NotificationData<N extends NotificationName> = z.output<(typeof notificationSchemas)[N]>;

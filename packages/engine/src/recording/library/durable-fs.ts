@@ -37,7 +37,9 @@ export async function writeFileAtomic(path: string, data: string, log?: Logger):
 		await rename(tmp, path);
 	} catch (err) {
 		// `force`: already gone is fine (the failed rename may have been a folder removed under it).
-		await rm(tmp, { force: true }).catch((cleanup: unknown) => log?.warn('library.temp_file_left', { file: basename(tmp), error: messageOf(cleanup) }));
+		await rm(tmp, { force: true }).catch((cleanup: unknown) =>
+			log?.warn('library.temp_file_left', { file: basename(tmp), error: messageOf(cleanup) }),
+		);
 		throw err;
 	}
 	await fsyncPath(dirname(path));

@@ -65,7 +65,10 @@ export const thumbnailExtensions = ['jpg', 'jpeg', 'png', 'webp'] as const;
 const fileIn = (exts: readonly string[]) =>
 	z
 		.string()
-		.regex(new RegExp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\\.(${exts.join('|')})$`), `a file name in sourceDir ending in .${exts.join(', .')}`);
+		.regex(
+			new RegExp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\\.(${exts.join('|')})$`),
+			`a file name in sourceDir ending in .${exts.join(', .')}`,
+		);
 
 export const metadataInputSchema = z.object({
 	tenantId,
@@ -83,7 +86,10 @@ export const filesInputSchema = z.object({
 	thumbnail: fileIn(thumbnailExtensions).optional(),
 	/** Copy instead of move (the default moves: the post-processor's folder is scratch space). */
 	keepSource: z.boolean().default(false),
-	durationSeconds: z.number().min(0).max(24 * 3600),
+	durationSeconds: z
+		.number()
+		.min(0)
+		.max(24 * 3600),
 	/** What flash detection found; at least one window makes the item `flagged`. */
 	flash: flashReportSchema.optional(),
 });
@@ -97,7 +103,9 @@ export type CreateProcessingInput = z.input<typeof createProcessingSchema>;
 export const completeItemSchema = filesInputSchema.strict();
 export type CompleteItemInput = z.input<typeof completeItemSchema>;
 
-export const updateItemSchema = z.object({ title: title.optional(), description: description.optional(), module: module.optional() }).strict();
+export const updateItemSchema = z
+	.object({ title: title.optional(), description: description.optional(), module: module.optional() })
+	.strict();
 export type UpdateItemInput = z.input<typeof updateItemSchema>;
 
 export const listFilterSchema = z.object({ module: module.optional(), status: z.enum(libraryStatuses).optional() }).strict();
@@ -114,9 +122,15 @@ export type WatchEventKind = (typeof watchEvents)[number];
 export const watchInputSchema = z
 	.object({
 		event: z.enum(watchEvents),
-		positionSeconds: z.number().min(0).max(24 * 3600),
+		positionSeconds: z
+			.number()
+			.min(0)
+			.max(24 * 3600),
 		/** Chosen by the player for each event, so a retried request is counted once. */
-		clientEventId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+		clientEventId: z
+			.string()
+			.regex(/^[A-Za-z0-9_-]{8,64}$/)
+			.optional(),
 	})
 	.strict();
 export type WatchInput = z.input<typeof watchInputSchema>;

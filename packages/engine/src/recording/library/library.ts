@@ -116,7 +116,9 @@ export class Library {
 			for (const f of await readdir(path)) {
 				if (!f.startsWith(`.${ITEM_FILE}.tmp-`)) continue;
 				// A leftover of an interrupted write; one that cannot go now is tried again at the next open.
-				await rm(join(path, f), { force: true }).catch((err: unknown) => log.warn('library.temp_file_left', { item: entry.name, error: messageOf(err) }));
+				await rm(join(path, f), { force: true }).catch((err: unknown) =>
+					log.warn('library.temp_file_left', { item: entry.name, error: messageOf(err) }),
+				);
 			}
 			try {
 				const item = libraryItemSchema.parse(JSON.parse(await readFile(join(path, ITEM_FILE), 'utf8')));
@@ -142,7 +144,12 @@ export class Library {
 		try {
 			const files = await this.#bringFiles(id, staging, data, moved);
 			const now = this.#now();
-			const item = libraryItemSchema.parse({ ...newItemFields(id, data, now), durationSeconds: data.durationSeconds, ...finishedFields(data, now), files });
+			const item = libraryItemSchema.parse({
+				...newItemFields(id, data, now),
+				durationSeconds: data.durationSeconds,
+				...finishedFields(data, now),
+				files,
+			});
 			return await this.#install(staging, item);
 		} catch (err) {
 			// Give the post-processor its files back, so it can retry.
@@ -184,7 +191,8 @@ export class Library {
 	async complete(tenantId: string, itemId: string, input: CompleteItemInput): Promise<LibraryItem> {
 		const data = parse(completeItemSchema, input, 'completed item');
 		return this.#change(tenantId, itemId, async (item) => {
-			if (item.status !== 'processing' && item.status !== 'failed') throw new EngineError('conflict', `this item is ${item.status}, not processing`);
+			if (item.status !== 'processing' && item.status !== 'failed')
+				throw new EngineError('conflict', `this item is ${item.status}, not processing`);
 			const dir = join(this.#itemsDir, item.id);
 			const files = await this.#bringFiles(item.id, dir, data, []);
 			const { error: _error, flash: _flash, ...rest } = item;
@@ -197,7 +205,8 @@ export class Library {
 	async markFailed(tenantId: string, itemId: string, error: string): Promise<LibraryItem> {
 		const reason = typeof error === 'string' && error.trim() !== '' ? error.trim().slice(0, 2000) : 'post-processing failed';
 		return this.#change(tenantId, itemId, (item) => {
-			if (item.status !== 'processing' && item.status !== 'failed') throw new EngineError('conflict', `this item is ${item.status}, not processing`);
+			if (item.status !== 'processing' && item.status !== 'failed')
+				throw new EngineError('conflict', `this item is ${item.status}, not processing`);
 			return { next: { ...item, status: 'failed', error: reason } };
 		});
 	}
@@ -206,7 +215,12 @@ export class Library {
 	list(tenantId: string, filter: LibraryListFilter = {}): LibraryItem[] {
 		const f = parse(listFilterSchema, filter, 'filter');
 		return [...this.#items.values()]
-			.filter((i) => i.tenantId === tenantId && (f.module === undefined || i.module === f.module) && (f.status === undefined || i.status === f.status))
+			.filter(
+				(i) =>
+					i.tenantId === tenantId &&
+					(f.module === undefined || i.module === f.module) &&
+					(f.status === undefined || i.status === f.status),
+			)
 			.sort((a, b) => b.recordedAt - a.recordedAt || b.createdAt - a.createdAt);
 	}
 
@@ -273,7 +287,8 @@ export class Library {
 	async unpublish(tenantId: string, itemId: string): Promise<LibraryItem> {
 		return this.#change(tenantId, itemId, (item) => {
 			if (item.status === 'unpublished') return { next: item };
-			if (item.status !== 'published') throw new EngineError('conflict', `only a published item can be unpublished (this one is ${item.status})`);
+			if (item.status !== 'published')
+				throw new EngineError('conflict', `only a published item can be unpublished (this one is ${item.status})`);
 			const { publishedAt: _p, ...rest } = item;
 			return { next: { ...rest, status: 'unpublished' } };
 		});
@@ -286,7 +301,8 @@ export class Library {
 	async approve(tenantId: string, itemId: string, by: string): Promise<LibraryItem> {
 		const approvedBy = parse(pseudonymSchema, by, 'approved by');
 		return this.#change(tenantId, itemId, (item) => {
-			if ((item.flash?.windows.length ?? 0) === 0) throw new EngineError('conflict', 'this item has no flash warnings: it needs no approval (publish it)');
+			if ((item.flash?.windows.length ?? 0) === 0)
+				throw new EngineError('conflict', 'this item has no flash warnings: it needs no approval (publish it)');
 			if (item.approvedAt !== undefined) return { next: item };
 			if (item.status !== 'flagged') throw new EngineError('conflict', `this item is ${item.status}, not waiting for approval`);
 			const now = this.#now();
@@ -320,7 +336,9 @@ export class Library {
 		if (!item.files) throw new EngineError('conflict', 'this item has no media to watch');
 		const position = Math.round(Math.min(w.positionSeconds, item.durationSeconds) * 10) / 10;
 		// A client's own event ID, scoped to it, so a retry is stored once and IDs never collide.
-		const id = w.clientEventId ? `lw_${createHash('sha256').update(`${tenantId}\0${pid}\0${w.clientEventId}`).digest('base64url').slice(0, 32)}` : undefined;
+		const id = w.clientEventId
+			? `lw_${createHash('sha256').update(`${tenantId}\0${pid}\0${w.clientEventId}`).digest('base64url').slice(0, 32)}`
+			: undefined;
 		const r = await this.#attendance.append({
 			...(id ? { id } : {}),
 			tenantId,
@@ -383,7 +401,9 @@ export class Library {
 		for (const f of await readdir(dir)) {
 			if (keep.has(f) || f.startsWith('.')) continue;
 			// The item is complete without them; a file that cannot go only takes space.
-			await rm(join(dir, f), { force: true }).catch((err: unknown) => this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }));
+			await rm(join(dir, f), { force: true }).catch((err: unknown) =>
+				this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }),
+			);
 		}
 	}
 
@@ -391,7 +411,9 @@ export class Library {
 	#change(
 		tenantId: string,
 		itemId: string,
-		fn: (item: LibraryItem) => { next: LibraryItem; after?: () => Promise<void> } | Promise<{ next: LibraryItem; after?: () => Promise<void> }>,
+		fn: (
+			item: LibraryItem,
+		) => { next: LibraryItem; after?: () => Promise<void> } | Promise<{ next: LibraryItem; after?: () => Promise<void> }>,
 	): Promise<LibraryItem> {
 		this.get(tenantId, itemId);
 		return this.#exclusive(itemId, async () => {
@@ -429,7 +451,18 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
 }
 
 /** What every new item starts with, from the metadata given. */
-function newItemFields(id: string, data: { tenantId: string; title: string; module: LibraryItem['module']; description: string; recordedAt: number; sessionId?: string | undefined }, now: number) {
+function newItemFields(
+	id: string,
+	data: {
+		tenantId: string;
+		title: string;
+		module: LibraryItem['module'];
+		description: string;
+		recordedAt: number;
+		sessionId?: string | undefined;
+	},
+	now: number,
+) {
 	return {
 		id,
 		tenantId: data.tenantId,
@@ -445,5 +478,9 @@ function newItemFields(id: string, data: { tenantId: string; title: string; modu
 /** A finished item: published at once, or flagged (unpublished until approved) when flashes were found. */
 function finishedFields(data: { flash?: LibraryItem['flash'] }, now: number): Pick<LibraryItem, 'status' | 'flash' | 'publishedAt'> {
 	const flagged = (data.flash?.windows.length ?? 0) > 0;
-	return { status: flagged ? 'flagged' : 'published', ...(data.flash ? { flash: data.flash } : {}), ...(flagged ? {} : { publishedAt: now }) };
+	return {
+		status: flagged ? 'flagged' : 'published',
+		...(data.flash ? { flash: data.flash } : {}),
+		...(flagged ? {} : { publishedAt: now }),
+	};
 }

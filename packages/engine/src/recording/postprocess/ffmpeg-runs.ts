@@ -3,7 +3,15 @@ import { EngineError } from '../../errors.ts';
 import { runTool, type FfmpegTools } from '../ffmpeg.ts';
 import { audioGraph, OUTPUT_FPS, videoGraph } from './graph.ts';
 import type { CompositionPlan } from './layout.ts';
-import { isSilent, loudnormApplyFilter, measureFilter, parseEbur128, parseLoudnorm, parseMeasurement, type LoudnormMeasurement } from './loudness.ts';
+import {
+	isSilent,
+	loudnormApplyFilter,
+	measureFilter,
+	parseEbur128,
+	parseLoudnorm,
+	parseMeasurement,
+	type LoudnormMeasurement,
+} from './loudness.ts';
 import type { Timeline } from './timeline.ts';
 
 /*
@@ -15,7 +23,20 @@ import type { Timeline } from './timeline.ts';
  *   libvpx-vp9 at comparable quality is many times slower (hours for an hour-long activity).
  * - `+faststart` puts the index first, so playback starts before the whole file has loaded.
  */
-const VIDEO_ENCODE = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-maxrate', '2500k', '-bufsize', '5000k', '-profile:v', 'high'];
+const VIDEO_ENCODE = [
+	'-c:v',
+	'libx264',
+	'-preset',
+	'veryfast',
+	'-crf',
+	'23',
+	'-maxrate',
+	'2500k',
+	'-bufsize',
+	'5000k',
+	'-profile:v',
+	'high',
+];
 // Key frame every 2 s: seeking in the player lands close to where it was asked.
 const GOP = ['-g', String(2 * OUTPUT_FPS), '-keyint_min', String(OUTPUT_FPS)];
 const AUDIO_ENCODE = ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'];
@@ -53,7 +74,13 @@ function tool(
 }
 
 /** The composed picture, encoded once in its final form (no sound yet). */
-export async function composeVideo(ctx: RunContext, timeline: Timeline, plan: CompositionPlan, target: string, onStdoutLine: (l: string) => void): Promise<void> {
+export async function composeVideo(
+	ctx: RunContext,
+	timeline: Timeline,
+	plan: CompositionPlan,
+	target: string,
+	onStdoutLine: (l: string) => void,
+): Promise<void> {
 	const vg = videoGraph(timeline, plan);
 	const d = timeline.duration;
 	await tool(
@@ -180,7 +207,14 @@ export async function measureOutput(
 }
 
 const outputProbeSchema = z.object({
-	streams: z.array(z.object({ codec_type: z.string(), codec_name: z.string().optional(), width: z.number().optional(), height: z.number().optional() })),
+	streams: z.array(
+		z.object({
+			codec_type: z.string(),
+			codec_name: z.string().optional(),
+			width: z.number().optional(),
+			height: z.number().optional(),
+		}),
+	),
 	format: z.object({ duration: z.string() }),
 });
 
@@ -219,7 +253,22 @@ export async function makeThumbnail(ctx: RunContext, file: string, seconds: numb
 		ctx,
 		'thumbnail',
 		ctx.tools.ffmpeg,
-		[...ffmpegHead('error'), '-ss', seconds.toFixed(3), '-i', file, '-frames:v', '1', '-vf', 'scale=640:-2', '-q:v', '3', '-update', '1', target],
+		[
+			...ffmpegHead('error'),
+			'-ss',
+			seconds.toFixed(3),
+			'-i',
+			file,
+			'-frames:v',
+			'1',
+			'-vf',
+			'scale=640:-2',
+			'-q:v',
+			'3',
+			'-update',
+			'1',
+			target,
+		],
 		{ timeoutMs: 60_000 },
 	);
 }

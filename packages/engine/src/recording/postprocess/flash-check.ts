@@ -99,7 +99,8 @@ export function checkFlashes(tools: FfmpegTools, file: string, opts: FlashCheckO
 			clearTimeout(timer);
 			opts.signal?.removeEventListener('abort', onAbort);
 			if (failure) reject(failure);
-			else if (code !== 0) reject(new Error(`flash check decode failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+			else if (code !== 0)
+				reject(new Error(`flash check decode failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
 			else {
 				opts.onFraction?.(1);
 				resolve(detector.finish());

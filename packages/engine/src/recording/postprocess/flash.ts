@@ -163,12 +163,14 @@ export class FlashDetector {
 	push(luminance: Float32Array, linearRgb?: Float32Array): void {
 		const n = this.#w * this.#h;
 		if (luminance.length !== n) throw new RangeError(`flash detector: frame has ${luminance.length} values, expected ${n}`);
-		if (linearRgb && linearRgb.length !== 3 * n) throw new RangeError(`flash detector: RGB frame has ${linearRgb.length} values, expected ${3 * n}`);
+		if (linearRgb && linearRgb.length !== 3 * n)
+			throw new RangeError(`flash detector: RGB frame has ${linearRgb.length} values, expected ${3 * n}`);
 		let moved = 0;
 		let redMoved = 0;
 		for (let p = 0; p < n; p++) {
 			if (this.#luminanceStep(p, luminance[p]!)) this.#scratch[moved++] = p;
-			if (linearRgb && this.#redStep(p, linearRgb[3 * p]!, linearRgb[3 * p + 1]!, linearRgb[3 * p + 2]!)) this.#redScratch[redMoved++] = p;
+			if (linearRgb && this.#redStep(p, linearRgb[3 * p]!, linearRgb[3 * p + 1]!, linearRgb[3 * p + 2]!))
+				this.#redScratch[redMoved++] = p;
 		}
 		const slot = this.#frame % this.#windowFrames;
 		// The frame leaving the one-second window takes its transitions with it.
@@ -185,7 +187,12 @@ export class FlashDetector {
 	}
 
 	finish(): FlashAnalysis {
-		return { flagged: this.#windows.length > 0, windows: this.#windows.map((w) => ({ ...w })), redFlagged: this.#redFlagged, frames: this.#frame };
+		return {
+			flagged: this.#windows.length > 0,
+			windows: this.#windows.map((w) => ({ ...w })),
+			redFlagged: this.#redFlagged,
+			frames: this.#frame,
+		};
 	}
 
 	/** Zig-zag over the pixel's luminance: a transition is counted when a run has moved far enough. */

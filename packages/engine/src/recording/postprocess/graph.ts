@@ -95,6 +95,9 @@ export function audioGraph(timeline: Timeline, firstInput = 0): FfmpegGraph {
 	}
 	if (labels.length === 0) chains.push(`anullsrc=r=48000:cl=stereo,atrim=end=${d}[mix]`);
 	else if (labels.length === 1) chains.push(`${labels[0]}apad=whole_dur=${d},atrim=end=${d}[mix]`);
-	else chains.push(`${labels.join('')}amix=inputs=${labels.length}:normalize=0:duration=longest:dropout_transition=0,apad=whole_dur=${d},atrim=end=${d}[mix]`);
+	else
+		chains.push(
+			`${labels.join('')}amix=inputs=${labels.length}:normalize=0:duration=longest:dropout_transition=0,apad=whole_dur=${d},atrim=end=${d}[mix]`,
+		);
 	return { inputs, filter: chains.join(';\n'), output: '[mix]' };
 }

@@ -222,7 +222,12 @@ export function planLayout(tracks: readonly VideoTrack[], duration: number, opts
 			assigned.set(s.slot, free);
 			used.add(free);
 		}
-		intervals.push({ start: r.start, end: r.end, kind, cells: r.visible.map((s) => ({ slot: s.slot, rect: rects[assigned.get(s.slot)!]! })) });
+		intervals.push({
+			start: r.start,
+			end: r.end,
+			kind,
+			cells: r.visible.map((s) => ({ slot: s.slot, rect: rects[assigned.get(s.slot)!]! })),
+		});
 		prevKind = kind;
 		prevCells = assigned;
 	}

@@ -63,7 +63,8 @@ const LOUDNESS_TOLERANCE = 0.5;
  */
 export async function postprocessRecording(recordingDir: string, outDir: string, opts?: PostprocessOptions): Promise<PostprocessResult> {
 	const args = argsSchema.safeParse({ recordingDir, outDir, opts });
-	if (!args.success) throw new EngineError('invalid_argument', `postprocess: ${z.prettifyError(args.error)}`, { details: args.error.issues });
+	if (!args.success)
+		throw new EngineError('invalid_argument', `postprocess: ${z.prettifyError(args.error)}`, { details: args.error.issues });
 	const { signal, onProgress, flash } = args.data.opts;
 	const ctx: RunContext = { tools: args.data.opts.tools ?? resolveFfmpeg(), signal };
 	const recDir = resolve(args.data.recordingDir);
@@ -114,7 +115,14 @@ export async function postprocessRecording(recordingDir: string, outDir: string,
 		let output = { integrated: Number.NaN, truePeak: Number.NaN };
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const base = attempt * 0.5;
-			normalization = await encodeItem(ctx, timeline, video, { measured, silent, adjust }, encoded, progress.ffmpegLines('encode', duration, 0.4, base));
+			normalization = await encodeItem(
+				ctx,
+				timeline,
+				video,
+				{ measured, silent, adjust },
+				encoded,
+				progress.ffmpegLines('encode', duration, 0.4, base),
+			);
 			output = await measureOutput(ctx, encoded, duration, progress.ffmpegLines('encode', duration, 0.1, base + 0.4));
 			const missedPeak = output.truePeak - MAX_TRUE_PEAK;
 			const missedLevel = TARGET_LUFS - output.integrated;
@@ -157,10 +165,19 @@ export async function postprocessRecording(recordingDir: string, outDir: string,
 			file: ITEM_FILE,
 			thumbnail: THUMBNAIL_FILE,
 			...probe,
-			loudness: { inputIntegrated: finite(measured.input_i), outputIntegrated: finite(output.integrated), outputTruePeak: finite(output.truePeak), normalization },
+			loudness: {
+				inputIntegrated: finite(measured.input_i),
+				outputIntegrated: finite(output.integrated),
+				outputTruePeak: finite(output.truePeak),
+				normalization,
+			},
 			flash: {
 				flagged: flashes.flagged,
-				windows: flashes.windows.map(({ startSeconds, endSeconds, maxFlashesPerSecond }) => ({ startSeconds, endSeconds, maxFlashesPerSecond })),
+				windows: flashes.windows.map(({ startSeconds, endSeconds, maxFlashesPerSecond }) => ({
+					startSeconds,
+					endSeconds,
+					maxFlashesPerSecond,
+				})),
 				redFlagged: flashes.redFlagged,
 			},
 			droppedSegments: gathered.droppedSegments,
@@ -194,6 +211,7 @@ async function readManifest(recDir: string): Promise<RecordingManifest> {
 		throw new EngineError('invalid_argument', 'manifest.json is not JSON');
 	}
 	const parsed = recordingManifestSchema.safeParse(json);
-	if (!parsed.success) throw new EngineError('invalid_argument', `manifest.json: ${z.prettifyError(parsed.error)}`, { details: parsed.error.issues });
+	if (!parsed.success)
+		throw new EngineError('invalid_argument', `manifest.json: ${z.prettifyError(parsed.error)}`, { details: parsed.error.issues });
 	return parsed.data;
 }

@@ -94,11 +94,19 @@ const damage = /prematurely|invalid|corrupt|truncat|error|EBML|incomplete/i;
  * unreadable even though its first half would demux: the report names it instead of silently
  * shortening the item at an unknown point.
  */
-export async function probeSegment(tools: FfmpegTools, file: string, name: string, signal?: AbortSignal): Promise<SegmentInfo | { error: string }> {
+export async function probeSegment(
+	tools: FfmpegTools,
+	file: string,
+	name: string,
+	signal?: AbortSignal,
+): Promise<SegmentInfo | { error: string }> {
 	let out: { stdout: string; stderr: string };
 	const entries = 'stream=index,codec_type,codec_name,width,height:packet=stream_index,pts_time,dts_time,duration_time';
 	try {
-		out = await runTool(tools.ffprobe, ['-v', 'warning', '-show_entries', entries, '-of', 'json', file], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+		out = await runTool(tools.ffprobe, ['-v', 'warning', '-show_entries', entries, '-of', 'json', file], {
+			timeoutMs: 60_000,
+			...(signal ? { signal } : {}),
+		});
 	} catch (err) {
 		signal?.throwIfAborted();
 		return { error: `ffprobe failed: ${(err as Error).message.slice(0, 300)}` };
@@ -240,7 +248,19 @@ async function firstPictureSize(
 	try {
 		const { stdout } = await runTool(
 			tools.ffprobe,
-			['-v', 'error', '-select_streams', String(streamIndex), '-read_intervals', '%+#1', '-show_entries', 'frame=width,height', '-of', 'json', file],
+			[
+				'-v',
+				'error',
+				'-select_streams',
+				String(streamIndex),
+				'-read_intervals',
+				'%+#1',
+				'-show_entries',
+				'frame=width,height',
+				'-of',
+				'json',
+				file,
+			],
 			{ timeoutMs: 30_000, ...(signal ? { signal } : {}) },
 		);
 		return frameSizeSchema.parse(JSON.parse(stdout)).frames[0];
@@ -255,13 +275,19 @@ async function firstPictureSize(
 function layoutChange(first: SegmentInfo | undefined, s: SegmentInfo): string | undefined {
 	if (!first) return undefined;
 	const sig = (x: SegmentInfo) => x.streams.map((st) => `${st.index}:${st.kind}:${st.codec}`).join(',');
-	return sig(first) === sig(s) ? undefined : 'streams differ from the part\'s first segment';
+	return sig(first) === sig(s) ? undefined : "streams differ from the part's first segment";
 }
 
 /** Same number of audio and of video streams as the manifest says (the n-th video is the manifest's n-th video). */
 function streamMismatch(part: RecordedPart, streams: readonly SegmentStream[]): string | undefined {
-	const expected = part.streams.map((s) => s.kind).sort().join(',');
-	const found = streams.map((s) => s.kind).sort().join(',');
+	const expected = part.streams
+		.map((s) => s.kind)
+		.sort()
+		.join(',');
+	const found = streams
+		.map((s) => s.kind)
+		.sort()
+		.join(',');
 	return expected === found ? undefined : `streams ${found || 'none'} differ from the manifest's ${expected}`;
 }
 

@@ -11,9 +11,10 @@ export function preview(t: Texts, local: LocalMedia, viewer: boolean, joining: b
 	return html`
 		<div class="preview">
 			<h2>${t.previewTitle}</h2>
-			${viewer
-				? html`<p>${t.viewerIntro}</p>`
-				: html`
+			${
+				viewer
+					? html`<p>${t.viewerIntro}</p>`
+					: html`
 						<div class="tile self-preview" part="tile">
 							${local.hasCam ? selfVideo() : noVideo(t)}
 						</div>
@@ -21,7 +22,8 @@ export function preview(t: Texts, local: LocalMedia, viewer: boolean, joining: b
 							<li>${local.hasCam ? t.cameraOk : t.cameraMissing}</li>
 							<li>${local.hasMic ? t.micOk : t.micMissing}</li>
 						</ul>
-					`}
+					`
+			}
 			<button class="join" part="button join" ?disabled=${!local.ready || joining} @click=${join}>${t.join}</button>
 		</div>
 	`;

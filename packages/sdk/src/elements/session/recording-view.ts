@@ -25,9 +25,11 @@ export function recordingIndicator(t: Texts, r: RecordingState): TemplateResult 
 				<span class="rec-alts"><span>${t.recordingYouIn}</span><span>${t.recordingYouOut}</span></span>
 			</div>
 			<div class="rec-text" role="status" aria-live="polite" aria-atomic="true">
-				${r.active
-					? html`<span class="rec-title">${t.recordingActive}</span> <span>${r.you ? t.recordingYouIn : t.recordingYouOut}</span>`
-					: nothing}
+				${
+					r.active
+						? html`<span class="rec-title">${t.recordingActive}</span> <span>${r.you ? t.recordingYouIn : t.recordingYouOut}</span>`
+						: nothing
+				}
 			</div>
 		</div>
 	</div>`;
@@ -48,8 +50,9 @@ export function recordingPanel(
 	if (!r.active || role === undefined || role === 'viewer') return nothing;
 	if (role !== 'host') {
 		return html`<section class="rec-panel" part="recording-panel" aria-label=${t.recordingPanel}>
-			${ui.askingConsent
-				? html`<div
+			${
+				ui.askingConsent
+					? html`<div
 						class="consent-confirm"
 						role="group"
 						aria-labelledby="consent-question"
@@ -62,9 +65,10 @@ export function recordingPanel(
 							<button part="button" @click=${() => ui.answerConsent(false)}>${t.consentNo}</button>
 						</div>
 					</div>`
-				: html`<button part="button consent" class="consent" @click=${() => ui.toggleOwnConsent()}>
+					: html`<button part="button consent" class="consent" @click=${() => ui.toggleOwnConsent()}>
 						${r.consent ? t.consentWithdraw : t.consentGive}
-					</button>`}
+					</button>`
+			}
 		</section>`;
 	}
 	// Names as on the tiles (never the pseudonymous IDs), in the order of the tiles.
@@ -74,13 +78,16 @@ export function recordingPanel(
 	const asking = people.filter((p) => p.role === 'participant' || p.role === 'location');
 	return html`<section class="rec-panel" part="recording-panel" aria-label=${t.recordingPanel}>
 		<p class="rec-heading" id="recorded-heading">${t.recordedList}</p>
-		${names.length
-			? html`<ul class="rec-list" aria-labelledby="recorded-heading">
+		${
+			names.length
+				? html`<ul class="rec-list" aria-labelledby="recorded-heading">
 					${names.map((n) => html`<li>${n}</li>`)}
 				</ul>`
-			: html`<p class="rec-none">${t.recordedNobody}</p>`}
-		${asking.length
-			? html`<p class="rec-heading" id="consent-heading">${t.consentList}</p>
+				: html`<p class="rec-none">${t.recordedNobody}</p>`
+		}
+		${
+			asking.length
+				? html`<p class="rec-heading" id="consent-heading">${t.consentList}</p>
 					<ul class="consent-list" aria-labelledby="consent-heading">
 						${asking.map((p) => {
 							const given = r.consented.includes(p.participantId);
@@ -91,6 +98,7 @@ export function recordingPanel(
 							</li>`;
 						})}
 					</ul>`
-			: nothing}
+				: nothing
+		}
 	</section>`;
 }

@@ -94,7 +94,10 @@ export class Roster implements ReactiveController {
 			this.patch(t.participantId, { audio: t.track, audioPaused: t.paused });
 			this.#detectors.get(t.participantId)?.stop();
 			try {
-				this.#detectors.set(t.participantId, new SpeakingDetector(t.track, (speaking) => this.patch(t.participantId, { speaking })));
+				this.#detectors.set(
+					t.participantId,
+					new SpeakingDetector(t.track, (speaking) => this.patch(t.participantId, { speaking })),
+				);
 			} catch {
 				// No Web Audio: the indicator stays off, the sound still plays.
 			}
