@@ -17,6 +17,13 @@ if (process.env.LUWTE_SKIP_SYSTEM_DEPS !== '1' && process.platform === 'linux') 
 	}
 }
 
+// Format and lint first: cheap, and a diff there is a change nobody reviewed in that form.
+const biome = run(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'ci', '.']);
+if (biome !== 0) {
+	console.error('format or lint check failed: `npm run format` rewrites the files, `npm run lint` lists the findings');
+	process.exit(biome);
+}
+
 const tsc = run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 if (tsc !== 0) {
 	console.error('type check failed');

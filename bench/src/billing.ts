@@ -111,7 +111,7 @@ function generate(): string {
 				durationSeconds: 1800,
 				module: pick(onDemandModules),
 			});
-	return lines.join('\n') + '\n';
+	return `${lines.join('\n')}\n`;
 }
 
 type Push = (at: number, type: string, fields: Record<string, unknown>) => void;

@@ -374,7 +374,7 @@ function environment(): Record<string, unknown> {
 		kernel: os.release(),
 		node: process.version,
 		mediasoup: mediasoup.version,
-		workerBin: process.env['MEDIASOUP_WORKER_BIN'] ?? 'node_modules/mediasoup/worker/out/Release/mediasoup-worker',
+		workerBin: process.env.MEDIASOUP_WORKER_BIN ?? 'node_modules/mediasoup/worker/out/Release/mediasoup-worker',
 		rmemMax: (() => {
 			try {
 				return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
@@ -392,7 +392,7 @@ let sink: RtpSink | undefined;
 async function main(): Promise<void> {
 	const env = environment();
 	log(
-		`mediasoup ${mediasoup.version}, ${String(env['cpus'])} cpus (${String(env['cpuModel'])}), steps ${steps.join(',')}, window ${windowS} s`,
+		`mediasoup ${mediasoup.version}, ${String(env.cpus)} cpus (${String(env.cpuModel)}), steps ${steps.join(',')}, window ${windowS} s`,
 	);
 	log(`encoding the simulcast clips into ${outDir}`);
 	const files = await encodeLayers(outDir, args.ffmpeg);
@@ -446,7 +446,7 @@ async function main(): Promise<void> {
 
 	const summary = summarize(results);
 	// Always keep the full record (gitignored bench/out/), whatever goes to stdout.
-	const record = join(outDir, `fanout-${String(env['date']).replace(/[:.]/g, '-')}.json`);
+	const record = join(outDir, `fanout-${String(env.date).replace(/[:.]/g, '-')}.json`);
 	await writeFile(record, `${JSON.stringify({ environment: env, summary, runs: results, skipped }, null, 2)}\n`);
 	log(`full results: ${record}`);
 	if (args.json) process.stdout.write(`${JSON.stringify({ environment: env, summary, runs: results, skipped }, null, 2)}\n`);

@@ -67,7 +67,10 @@ export function markedMedia(opts: MarkedMediaOptions = {}) {
 		const due = Math.floor((performance.now() - t0) / 10);
 		for (; chunks < due; chunks++) {
 			const a = marking(chunks * 10) ? loud : quiet;
-			for (let i = 0; i < 480; i++) samples[i] = Math.round(a * Math.sin((phase += (2 * Math.PI * 440) / 48000)));
+			for (let i = 0; i < 480; i++) {
+				phase += (2 * Math.PI * 440) / 48000;
+				samples[i] = Math.round(a * Math.sin(phase));
+			}
 			audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
 		}
 	}, 10);

@@ -21,7 +21,10 @@ export function fakeMedia(width = 640, height = 360, fps = 15) {
 	const samples = new Int16Array(480);
 	let phase = 0;
 	const aTimer = setInterval(() => {
-		for (let i = 0; i < 480; i++) samples[i] = Math.round(8000 * Math.sin((phase += (2 * Math.PI * 440) / 48000)));
+		for (let i = 0; i < 480; i++) {
+			phase += (2 * Math.PI * 440) / 48000;
+			samples[i] = Math.round(8000 * Math.sin(phase));
+		}
 		audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
 	}, 10);
 	const camera = video.createTrack() as unknown as MediaStreamTrack;
@@ -62,7 +65,9 @@ export function watchRemoteMedia(client: SessionClient) {
 	});
 	return {
 		of: (participantId: string, source: string) => counts.get(`${participantId}/${source}`),
-		stop: () => sinks.forEach((s) => s.stop()),
+		stop: () => {
+			for (const s of sinks) s.stop();
+		},
 	};
 }
 

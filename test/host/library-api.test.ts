@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AttendanceEvent } from '@luwte/engine/attendance';
 import { mediaSignature } from '@luwte/engine/auth';
 import type { AddItemInput } from '@luwte/engine/library';
-import { AdminApiError, AdminClient } from '@luwte/sdk/admin';
+import { type AdminApiError, AdminClient } from '@luwte/sdk/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 
@@ -278,7 +278,7 @@ describe('library API (admin and viewer)', () => {
 		const join = await t.token(a, sessionId, 'participant', 'client-90');
 		expect((await viewer(join, 'GET', '/v1/library/viewer/modules')).status).toBe(401);
 		expect((await viewer(a.apiKey, 'GET', '/v1/library/viewer/modules')).status).toBe(401);
-		expect((await viewer(token.slice(0, -3) + 'abc', 'GET', '/v1/library/viewer/modules')).status).toBe(401);
+		expect((await viewer(`${token.slice(0, -3)}abc`, 'GET', '/v1/library/viewer/modules')).status).toBe(401);
 		const foreign = await viewer(token, 'GET', '/v1/library/viewer/modules', undefined, { origin: 'https://elders.example' });
 		expect(foreign.status).toBe(403);
 		expect(foreign.json.error.code).toBe('origin_not_allowed');

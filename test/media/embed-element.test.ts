@@ -259,7 +259,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> embedded on a care provid
 					g.fillRect(0, 0, 640, 360);
 					g.fillStyle = '#fff';
 					g.font = '40px sans-serif';
-					g.fillText('Dia 1: Welkom ' + new Date().getSeconds(), 40, 180);
+					g.fillText(`Dia 1: Welkom ${new Date().getSeconds()}`, 40, 180);
 				}, 100);
 				await (document.querySelector('luwte-session') as any).shareScreen(canvas.captureStream(10).getVideoTracks()[0]);
 			});

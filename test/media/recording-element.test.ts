@@ -48,7 +48,8 @@ const untilIndicator = (page: Page, text: string) =>
 const recordAnnouncements = (page: Page) =>
 	page.evaluate(() => {
 		const live = document.querySelector('luwte-session')!.shadowRoot!.querySelector('[part="recording"] [aria-live]')!;
-		const log: string[] = ((window as any).announcements = []);
+		const log: string[] = [];
+		(window as any).announcements = log;
 		new MutationObserver(() => log.push((live.textContent ?? '').replace(/\s+/g, ' ').trim())).observe(live, {
 			subtree: true,
 			childList: true,
