@@ -1,20 +1,17 @@
 import { isLuwteError } from '@luwte/errors';
-import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import type { z } from 'zod';
-import type { viewerModuleListSchema, ViewerItem, ViewerItemDetail, ViewerWatch } from '../admin/library-schemas.ts';
+import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
+import type { ViewerItem, ViewerItemDetail, ViewerWatch } from '../admin/library-schemas.ts';
 import { ViewerClient } from '../admin/viewer-client.ts';
-import { clockTime, libraryTextsFor, type LibraryTexts } from './library-i18n.ts';
+import { itemsView, type ModuleId, modulesView, type ViewerModule } from './library/list-views.ts';
+import { type PlayerActions, playerView } from './library/player-view.ts';
+import { libraryStyles } from './library/styles.ts';
+import { libraryTextsFor, type LibraryTexts } from './library-i18n.ts';
+import { baseStyles } from './shared-styles.ts';
 
 export type LibraryView = 'modules' | 'items' | 'item';
-type ModuleId = keyof LibraryTexts['modules'];
-type ViewerModule = z.output<typeof viewerModuleListSchema>['modules'][number];
 
 /** How often a playing video reports where it is (and so how stale a resume point can be). */
 const PROGRESS_EVERY_MS = 15_000;
-/** A resume point this close to the start or the end is not worth offering. */
-const RESUME_MARGIN_SECONDS = 3;
-const SEEK_STEP_SECONDS = 10;
-const VOLUME_STEP = 0.1;
 
 /** A random ID for one watch event (getRandomValues also works on pages without HTTPS). */
 function eventId(): string {
@@ -33,8 +30,23 @@ function eventId(): string {
  * organisation sees attendance and the place is kept. Dutch by default (`lang="en"` for English).
  *
  * The token is a library token from the care organisation's backend (`POST /v1/library/tokens`).
- * Events: `luwte-error` (detail: `{code, message}`).
- * Styling: the same custom properties as `<luwte-session>`; parts `button`, `module`, `item`, `player`, `controls`, `message`.
+ *
+ * @fires luwte-error - A request failed; detail `{ code, message }`. The element shows the reason in plain words.
+ * @csspart button - Every button; some also carry `module`, `back` or `watch`.
+ * @csspart module - A module's button.
+ * @csspart item - One video's card in a module.
+ * @csspart player - The box of the video (sized before it loads).
+ * @csspart controls - The play and volume button rows.
+ * @csspart message - The status line (loading, errors, finished).
+ * @cssprop [--luwte-bg=#14191f] - Background.
+ * @cssprop [--luwte-fg=#f4f1ea] - Text.
+ * @cssprop [--luwte-surface=#232b35] - Video cards and the flash warning.
+ * @cssprop [--luwte-accent=#ffd166] - Focus ring and the flash warning's edge.
+ * @cssprop [--luwte-button-bg=#f4f1ea] - Button background.
+ * @cssprop [--luwte-button-fg=#14191f] - Button text.
+ * @cssprop [--luwte-radius=12px] - Corner radius.
+ * @cssprop [--luwte-font-family=system-ui, sans-serif] - Font.
+ * @cssprop [--luwte-font-size=1.25rem] - Base font size.
  */
 export class LuwteLibrary extends LitElement {
 	static override properties = {
@@ -320,262 +332,49 @@ export class LuwteLibrary extends LitElement {
 		const t = this.#t;
 		return html`
 			<section class="frame" aria-label=${t.library} lang=${this.lang === 'en' ? 'en' : 'nl'} aria-busy=${String(this._busy)}>
-				${this._view === 'modules' ? this.#renderModules() : this._view === 'items' ? this.#renderItems() : this.#renderItem()}
+				${this.#renderView(t)}
 				<p class="message" part="message" role="status" aria-live="polite">${this._message}</p>
 			</section>
 		`;
 	}
 
-	#renderModules(): TemplateResult {
-		const t = this.#t;
-		return html`
-			<h2 tabindex="-1">${t.library}</h2>
-			<p class="intro">${t.chooseModule}</p>
-			<ul class="modules">
-				${this._modules.map(
-					(m) => html`<li>
-						<button class="module" part="button module" data-module=${m.module} @click=${() => this.showModule(m.module)}>
-							<span class="module-name">${t.modules[m.module]}</span>
-							<span class="count">${t.videos(m.count)}</span>
-						</button>
-					</li>`,
-				)}
-			</ul>
-		`;
+	#renderView(t: LibraryTexts): TemplateResult {
+		if (this._view === 'modules') return modulesView(t, this._modules, (module) => void this.showModule(module));
+		if (this._view === 'items') {
+			return itemsView(t, {
+				module: this._module,
+				items: this._items,
+				server: this.server,
+				back: this.#player.back,
+				watch: (id) => void this.showItem(id),
+			});
+		}
+		const state = {
+			server: this.server,
+			started: this._started,
+			playing: this._playing,
+			time: this._time,
+			duration: this._duration,
+			volume: this._volume,
+		};
+		return playerView(t, this._item!, state, this.#player);
 	}
 
-	#renderItems(): TemplateResult {
-		const t = this.#t;
-		return html`
-			<button class="back" part="button back" @click=${() => this.#back()}>${t.back}</button>
-			<h2 tabindex="-1">${this._module ? t.modules[this._module] : t.library}</h2>
-			${this._items.length === 0 ? html`<p>${t.noVideos}</p>` : nothing}
-			<ul class="items">
-				${this._items.map(
-					(item) => html`<li class="card" part="item" data-item=${item.id}>
-						<div class="thumb">${item.thumbnailUrl ? html`<img src=${new URL(item.thumbnailUrl, this.server).href} alt="" loading="lazy" />` : nothing}</div>
-						<div class="info">
-							<h3>${item.title}</h3>
-							<p class="meta">${t.minutes(Math.max(1, Math.round(item.durationSeconds / 60)))}</p>
-							${item.description ? html`<p class="description">${item.description}</p>` : nothing}
-							<button part="button watch" aria-label="${t.watch}: ${item.title}" @click=${() => this.showItem(item.id)}>${t.watch}</button>
-						</div>
-					</li>`,
-				)}
-			</ul>
-		`;
-	}
+	/** What the player's buttons and the video's events do. */
+	#player: PlayerActions = {
+		back: () => this.#back(),
+		start: (from) => void this.#start(from),
+		togglePlay: () => this.#togglePlay(),
+		seek: (delta) => this.#seek(delta),
+		changeVolume: (delta) => this.#changeVolume(delta),
+		play: () => (this._playing = true),
+		metadata: (video) => this.#onMetadata(video),
+		pause: (video) => this.#onPause(video),
+		ended: () => this.#onEnded(),
+		timeUpdate: (video) => this.#onTimeUpdate(video),
+	};
 
-	#renderItem(): TemplateResult {
-		const t = this.#t;
-		const item = this._item!;
-		const resume = item.resumeSeconds;
-		const offerResume = resume !== null && resume >= RESUME_MARGIN_SECONDS && resume < item.durationSeconds - RESUME_MARGIN_SECONDS;
-		return html`
-			<button class="back" part="button back" @click=${() => this.#back()}>${t.back}</button>
-			<h2 tabindex="-1">${item.title}</h2>
-			${item.flashWarning ? html`<p class="warning">${t.flashWarning}</p>` : nothing}
-			<div class="player" part="player">
-				<video
-					src=${new URL(item.mediaUrl, this.server).href}
-					poster=${item.thumbnailUrl ? new URL(item.thumbnailUrl, this.server).href : nothing}
-					preload="metadata"
-					playsinline
-					aria-label=${item.title}
-					@click=${() => this._started && this.#togglePlay()}
-					@loadedmetadata=${(e: Event) => this.#onMetadata(e.target as HTMLVideoElement)}
-					@play=${() => (this._playing = true)}
-					@pause=${(e: Event) => this.#onPause(e.target as HTMLVideoElement)}
-					@ended=${() => this.#onEnded()}
-					@timeupdate=${(e: Event) => this.#onTimeUpdate(e.target as HTMLVideoElement)}
-				></video>
-			</div>
-			<div class="controls" part="controls" role="group" aria-label=${t.controls}>
-				${
-					this._started
-						? html`
-							<button class="primary" part="button" @click=${() => this.#togglePlay()}>${this._playing ? t.pause : t.play}</button>
-							<button part="button" @click=${() => this.#seek(-SEEK_STEP_SECONDS)}>${t.rewind}</button>
-							<button part="button" @click=${() => this.#seek(SEEK_STEP_SECONDS)}>${t.forward}</button>
-						`
-						: offerResume
-							? html`
-								<button class="primary" part="button" @click=${() => this.#start(resume!)}>${t.resumeFrom(clockTime(resume!))}</button>
-								<button part="button" @click=${() => this.#start(0)}>${t.restart}</button>
-							`
-							: html`<button class="primary" part="button" @click=${() => this.#start(0)}>${t.play}</button>`
-				}
-			</div>
-			<div class="controls" part="controls" role="group" aria-label=${t.volume}>
-				<button part="button" ?disabled=${this._volume <= 0} @click=${() => this.#changeVolume(-VOLUME_STEP)}>${t.softer}</button>
-				<span class="volume">${t.volume} ${Math.round(this._volume * 100)}%</span>
-				<button part="button" ?disabled=${this._volume >= 1} @click=${() => this.#changeVolume(VOLUME_STEP)}>${t.louder}</button>
-				<span class="time">${clockTime(this._time)} ${t.of} ${clockTime(this._duration)}</span>
-			</div>
-			${item.description ? html`<p class="description">${item.description}</p>` : nothing}
-		`;
-	}
-
-	static override styles = css`
-		:host {
-			--_bg: var(--luwte-bg, #14191f);
-			--_fg: var(--luwte-fg, #f4f1ea);
-			--_surface: var(--luwte-surface, #232b35);
-			--_accent: var(--luwte-accent, #ffd166);
-			--_button-bg: var(--luwte-button-bg, #f4f1ea);
-			--_button-fg: var(--luwte-button-fg, #14191f);
-			--_radius: var(--luwte-radius, 12px);
-			display: block;
-			background: var(--_bg);
-			color: var(--_fg);
-			font-family: var(--luwte-font-family, system-ui, sans-serif);
-			font-size: var(--luwte-font-size, 1.25rem);
-			line-height: 1.4;
-			border-radius: var(--_radius);
-		}
-		.frame {
-			padding: 1rem;
-			display: grid;
-			gap: 1rem;
-			justify-items: start;
-		}
-		h2 {
-			font-size: 1.5em;
-			margin: 0;
-		}
-		h2:focus {
-			outline: none;
-		}
-		h2:focus-visible {
-			outline: 4px solid var(--_accent);
-			outline-offset: 3px;
-		}
-		h3 {
-			font-size: 1.15em;
-			margin: 0;
-		}
-		p {
-			margin: 0;
-		}
-		ul {
-			list-style: none;
-			margin: 0;
-			padding: 0;
-			width: 100%;
-		}
-		button {
-			min-height: 56px;
-			min-width: 56px;
-			padding: 0.5rem 1.25rem;
-			border: 2px solid var(--_button-bg);
-			border-radius: var(--_radius);
-			background: var(--_button-bg);
-			color: var(--_button-fg);
-			font: inherit;
-			font-weight: 600;
-			cursor: pointer;
-		}
-		button:disabled {
-			cursor: not-allowed;
-			opacity: 0.75;
-		}
-		button:focus-visible {
-			outline: 4px solid var(--_accent);
-			outline-offset: 3px;
-		}
-		.modules {
-			display: grid;
-			grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
-			gap: 1rem;
-		}
-		.module {
-			width: 100%;
-			min-height: 112px;
-			display: grid;
-			gap: 0.25rem;
-			justify-items: start;
-			align-content: center;
-			text-align: left;
-			font-size: 1.2em;
-		}
-		.count {
-			font-weight: 400;
-			font-size: 0.85em;
-		}
-		.items {
-			display: grid;
-			gap: 1rem;
-		}
-		.card {
-			display: grid;
-			grid-template-columns: minmax(120px, 240px) 1fr;
-			gap: 1rem;
-			padding: 0.75rem;
-			background: var(--_surface);
-			border-radius: var(--_radius);
-		}
-		.thumb {
-			aspect-ratio: 16 / 9;
-			background: var(--_bg);
-			border-radius: calc(var(--_radius) - 4px);
-			overflow: hidden;
-		}
-		.thumb img {
-			width: 100%;
-			height: 100%;
-			object-fit: cover;
-			display: block;
-		}
-		.info {
-			display: grid;
-			gap: 0.4rem;
-			justify-items: start;
-			align-content: start;
-		}
-		.player {
-			width: 100%;
-			/* The box has its size before the video loads: nothing below it moves. */
-			aspect-ratio: 16 / 9;
-			background: #000;
-			border-radius: var(--_radius);
-			overflow: hidden;
-		}
-		video {
-			width: 100%;
-			height: 100%;
-			object-fit: contain;
-			display: block;
-		}
-		.controls {
-			justify-self: stretch;
-			display: flex;
-			flex-wrap: wrap;
-			align-items: center;
-			gap: 0.75rem;
-			min-height: 64px;
-		}
-		.primary {
-			font-size: 1.2em;
-			min-height: 64px;
-			padding: 0.5rem 2rem;
-		}
-		.volume {
-			min-width: 7.5em;
-			text-align: center;
-		}
-		.time {
-			margin-left: auto;
-			font-variant-numeric: tabular-nums;
-		}
-		.warning {
-			padding: 0.5rem 1rem;
-			border-left: 6px solid var(--_accent);
-			background: var(--_surface);
-		}
-		.message {
-			min-height: 1.4em;
-		}
-	`;
+	static override styles = [baseStyles, libraryStyles];
 }
 
 if (!customElements.get('luwte-library')) customElements.define('luwte-library', LuwteLibrary);

@@ -10,6 +10,7 @@ import { RecordingUi } from './session/recording-ui.ts';
 import { recordingIndicator, recordingPanel } from './session/recording-view.ts';
 import { memberLabel, Roster, type Member } from './session/roster.ts';
 import { sessionStyles } from './session/styles.ts';
+import { baseStyles } from './shared-styles.ts';
 import { hostActions, noVideo, selfVideo, tile, type HostActions } from './session/tile-view.ts';
 import { TwoStepConfirm } from './session/two-step-confirm.ts';
 
@@ -59,7 +60,7 @@ export class LuwteSession extends LitElement {
 		_sharing: { state: true },
 	};
 
-	static override styles = sessionStyles;
+	static override styles = [baseStyles, sessionStyles];
 
 	declare server: string;
 	declare token: string;

@@ -1,33 +1,15 @@
 import { css } from 'lit';
 
 /**
- * The look of `<luwte-session>`: calm colours a page can override through custom properties,
- * large targets, and a layout that never moves (reserved space, outlines instead of borders).
+ * The look of `<luwte-session>` on top of the shared `baseStyles` (tokens, buttons, focus ring):
+ * the recording colour, tiles, and a layout that never moves (reserved space, outlines instead of borders).
  */
 export const sessionStyles = css`
 	:host {
-		--_bg: var(--luwte-bg, #14191f);
-		--_fg: var(--luwte-fg, #f4f1ea);
-		--_surface: var(--luwte-surface, #232b35);
-		--_accent: var(--luwte-accent, #ffd166);
-		--_button-bg: var(--luwte-button-bg, #f4f1ea);
-		--_button-fg: var(--luwte-button-fg, #14191f);
-		--_radius: var(--luwte-radius, 12px);
 		--_rec: var(--luwte-recording, #f06a6a);
-		display: block;
 		container-type: inline-size;
-		background: var(--_bg);
-		color: var(--_fg);
-		font-family: var(--luwte-font-family, system-ui, sans-serif);
-		font-size: var(--luwte-font-size, 1.25rem);
-		line-height: 1.4;
-		border-radius: var(--_radius);
-	}
-	.frame {
-		padding: 1rem;
 	}
 	h2 {
-		font-size: 1.5em;
 		margin: 0 0 0.75rem;
 	}
 	.preview {
@@ -39,29 +21,9 @@ export const sessionStyles = css`
 		margin: 0;
 		padding-left: 1.2em;
 	}
-	button {
-		min-height: 56px;
-		min-width: 56px;
-		padding: 0.5rem 1.25rem;
-		border: 2px solid var(--_button-bg);
-		border-radius: var(--_radius);
-		background: var(--_button-bg);
-		color: var(--_button-fg);
-		font: inherit;
-		font-weight: 600;
-		cursor: pointer;
-	}
 	button[aria-pressed='true'] {
 		background: var(--_surface);
 		color: var(--_fg);
-	}
-	button:disabled {
-		cursor: not-allowed;
-		opacity: 0.75;
-	}
-	button:focus-visible {
-		outline: 4px solid var(--_accent);
-		outline-offset: 3px;
 	}
 	.join {
 		font-size: 1.4em;
@@ -249,7 +211,6 @@ export const sessionStyles = css`
 		gap: 0.75rem;
 	}
 	.message {
-		min-height: 1.4em;
 		margin: 0.75rem 0 0;
 	}
 	@keyframes fade-in {
