@@ -4,6 +4,7 @@ import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
 import { roleOfToken } from './session/join-token.ts';
+import { controls, type ControlsActions } from './session/controls-view.ts';
 import { LocalMedia } from './session/local-media.ts';
 import { preview } from './session/preview-view.ts';
 import { RecordingUi } from './session/recording-ui.ts';
@@ -315,6 +316,17 @@ export class LuwteSession extends LitElement {
 		`;
 	}
 
+	readonly #controlActions: ControlsActions = {
+		toggleMic: () => void this.#toggleMic(),
+		toggleCam: () => void this.#toggleCam(),
+		toggleSelfView: () => {
+			this.hideSelfView = !this.hideSelfView;
+		},
+		toggleScreenShare: () => void this.#toggleScreenShare(),
+		end: () => void this.#endSession(),
+		leave: () => void this.leave(),
+	};
+
 	readonly #hostActions: HostActions = {
 		mute: (participantId) => void this.#client?.muteParticipant(participantId),
 		spotlight: (participantId) => void this.#client?.setSpotlight(participantId),
@@ -368,39 +380,7 @@ export class LuwteSession extends LitElement {
 					)}
 				</ul>
 				${members.filter((m) => m.audio).map((m) => html`<audio data-track=${m.audio!.id} autoplay></audio>`)}
-				<div class="controls" part="controls" role="toolbar" aria-label=${t.controls}>
-					${
-						publishing
-							? html`
-								<button part="button" aria-pressed=${String(!local.micOn)} @click=${() => this.#toggleMic()}>
-									${local.micOn ? t.micOff : t.micOn}
-								</button>
-								<button part="button" aria-pressed=${String(!local.camOn)} ?disabled=${!local.hasCam} @click=${() => this.#toggleCam()}>
-									${local.camOn ? t.camOff : t.camOn}
-								</button>
-								<button part="button" aria-pressed=${String(this.hideSelfView)} @click=${() => (this.hideSelfView = !this.hideSelfView)}>
-									${this.hideSelfView ? t.selfViewShow : t.selfViewHide}
-								</button>
-							`
-							: nothing
-					}
-					${
-						role === 'host'
-							? html`
-								<button part="button" aria-pressed=${String(this._sharing)} @click=${() => this.#toggleScreenShare()}>
-									${this._sharing ? t.stopShare : t.shareScreen}
-								</button>
-								<button part="button record" class="record" @click=${() => r.toggle()}>
-									${r.state.active ? (r.stopConfirm.armed ? t.recordStopConfirm : t.recordStop) : t.recordStart}
-								</button>
-								<button part="button end" class="end" @click=${() => this.#endSession()}>
-									${this.#endConfirm.armed ? t.endConfirm : t.endSession}
-								</button>
-							`
-							: nothing
-					}
-					<button part="button leave" class="leave" @click=${() => this.leave()}>${t.leave}</button>
-				</div>
+				${controls(t, local, r, { role, hideSelfView: this.hideSelfView, sharing: this._sharing, endArmed: this.#endConfirm.armed }, this.#controlActions)}
 				${recordingPanel(t, r, role, this.#client?.participantId, labelled)}
 			</div>
 		`;
