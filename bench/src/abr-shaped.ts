@@ -88,8 +88,8 @@ if (values.json) {
 	const out: string[] = [];
 	const summary = [
 		'| run | load avg (1 min) before/after | calm switches observed/predicted | calm resolutions observed (predicted) | ' +
-			'greedy observed/predicted | every calm switch within 12 s |',
-		'|---:|---|---|---|---|---|',
+			'greedy observed/predicted | every calm switch within 12 s | sender top layer paused or shrunk (s) |',
+		'|---:|---|---|---|---|---|---:|',
 	];
 	record.forEach((r, i) => {
 		const calm = r.run.results.find((x) => x.profile === 'calm')!;
@@ -98,7 +98,8 @@ if (values.json) {
 		summary.push(
 			`| ${i + 1} | ${r.load.before[0]} / ${r.load.after[0]} | ${calm.observed.spatialSwitches} / ${calm.predicted.spatialSwitches} | ` +
 				`${calm.observed.resolutions.join('>')} (${calm.predicted.resolutions.join('>')}) | ` +
-				`${greedy.observed.spatialSwitches} / ${greedy.predicted.spatialSwitches} | ${within ? 'yes' : 'no'} |`,
+				`${greedy.observed.spatialSwitches} / ${greedy.predicted.spatialSwitches} | ${within ? 'yes' : 'no'} | ` +
+				`${r.run.sender.topLayerShortSeconds} |`,
 		);
 		out.push('', `Run ${i + 1}, calm: when each predicted switch came (observed minus predicted, s)`, '', ...offsetTable(calm));
 	});

@@ -121,6 +121,88 @@ export function switchOffsets(predicted: readonly LayerChange[], observed: reado
 	});
 }
 
+/** One simulcast encoding as the sender's libwebrtc reports it, over the last second. */
+interface SenderLayer {
+	rid: string;
+	width: number;
+	fps: number;
+	kbps: number;
+	/** Why libwebrtc holds the encoding below what it was asked for: 'cpu', 'bandwidth' or 'none'. */
+	limitation: string;
+}
+interface SenderSample {
+	t: number;
+	layers: SenderLayer[];
+	/** The same encodings as the engine receives them (mediasoup's producer stats): score 0-10 and kbit/s. */
+	atServer: { rid: string; score: number; kbps: number }[];
+}
+
+/** The sender's outbound video encodings (libwebrtc's own view: size, frame rate, why it is limited). */
+async function senderLayers(sender: SessionClient, lastSent: Map<string, number>): Promise<(SenderLayer & { bytesSent: number })[]> {
+	const out: (SenderLayer & { bytesSent: number })[] = [];
+	const report = await sender.sendStats().catch(() => undefined);
+	report?.forEach((s: Record<string, unknown>) => {
+		if (s.type !== 'outbound-rtp' || (s.kind ?? s.mediaType) !== 'video') return;
+		const rid = String(s.rid ?? s.ssrc);
+		const bytesSent = Number(s.bytesSent ?? 0);
+		out.push({
+			rid,
+			width: Number(s.frameWidth ?? 0),
+			fps: Math.round(Number(s.framesPerSecond ?? 0)),
+			kbps: Math.round(((bytesSent - (lastSent.get(rid) ?? bytesSent)) * 8) / 1000),
+			limitation: String(s.qualityLimitationReason ?? 'unknown'),
+			bytesSent,
+		});
+	});
+	return out.sort((a, b) => a.rid.localeCompare(b.rid));
+}
+
+/**
+ * How well the sender kept its ladder during calm's trace: seconds its top encoding was below
+ * full width or nearly silent (then mediasoup cannot forward it, whatever the controller asks),
+ * and seconds libwebrtc reported itself limited by CPU or bandwidth. On a machine too busy for
+ * the rig the sender's own adaptation shows here, apart from what the controller did.
+ */
+function summariseSender(samples: readonly SenderSample[]) {
+	const fullWidth = Math.max(0, ...samples.flatMap((s) => s.layers.map((l) => l.width)));
+	const top = (s: SenderSample) => s.layers.at(-1);
+	// From the second sample on: the first has no earlier byte count to make a rate from.
+	const short = samples.slice(1).filter((s) => !top(s) || top(s)!.width < fullWidth || top(s)!.kbps < 100);
+	const limited = (why: string) => samples.filter((s) => s.layers.some((l) => l.limitation === why)).length;
+	// mediasoup gives a stream score 0 when it stopped arriving; it then forwards a lower layer.
+	const lost = samples.slice(1).filter((s) => s.atServer.length < 3 || s.atServer.at(-1)!.score === 0);
+	return {
+		seconds: samples.length,
+		fullWidth,
+		topLayerShortSeconds: short.length,
+		topLayerShortAt: short.map((s) => s.t),
+		topLayerLostAtServerSeconds: lost.length,
+		topLayerLostAtServerAt: lost.map((s) => s.t),
+		topLayerMinScoreAtServer: Math.min(10, ...samples.slice(1).flatMap((s) => s.atServer.slice(-1).map((l) => l.score))),
+		cpuLimitedSeconds: limited('cpu'),
+		bandwidthLimitedSeconds: limited('bandwidth'),
+	};
+}
+
+/**
+ * Why a run did not measure what it is for, or undefined: the rig needs the sender's full ladder
+ * to reach the engine, because a layer the producer does not deliver cannot be forwarded
+ * whatever the link or the controller would do. On a machine too busy for real-time media,
+ * libwebrtc's own estimate on the (unshaped) loopback link can fall and pause the top layer for a
+ * few seconds; mediasoup then forwards a lower one until the top layer is back (seen: 2 extra
+ * switches). Judged from the sender's and the engine's own stats, never from the switches.
+ */
+export function senderFault(run: ShapedRun): string | undefined {
+	const s = run.sender;
+	if (s.topLayerShortSeconds === 0 && s.topLayerLostAtServerSeconds === 0) return undefined;
+	return (
+		`the sender's top layer was paused or shrunk for ${s.topLayerShortSeconds} s of calm's trace ` +
+		`(at ${s.topLayerShortAt.join(', ')} s; libwebrtc limited by cpu ${s.cpuLimitedSeconds} s, ` +
+		`by bandwidth ${s.bandwidthLimitedSeconds} s) ` +
+		`and missing at the engine for ${s.topLayerLostAtServerSeconds} s (at ${s.topLayerLostAtServerAt.join(', ')} s)`
+	);
+}
+
 /** The issue's count criterion: |observed - predicted| <= max(1, 30 %). */
 export const countWithinTolerance = (observed: number, predicted: number) =>
 	Math.abs(observed - predicted) <= Math.max(1, Math.round(0.3 * predicted));
@@ -133,6 +215,8 @@ export interface ShapedOptions {
 	receivers?: Map<ShapedProfileId, ShapedReceiver>;
 	/** Progress lines (the benchmark prints them; the test stays quiet until its report). */
 	log?: (line: string) => void;
+	/** Added to the receivers' link numbers, so a second run in one process gets fresh links and addresses. */
+	linkOffset?: number;
 }
 
 /** Plays the trace once and reports, per profile, what was predicted, decided and observed. */
@@ -153,12 +237,17 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 		// Camera only: the model's ladder is video; audio would take a share of the link it does not know.
 		await sender.publish({ camera: media.camera });
 		// All three layers arriving, and the top one done ramping up, before anyone watches: the
-		// ladder is then what the controller sees from its first tick. Polled: how long the
-		// ramp takes depends on how busy the machine is.
+		// ladder is then what the controller sees from its first tick. libwebrtc sends all three
+		// for a moment at the start, then pauses the top one until its own estimate allows it
+		// (about 13 s in) and ramps it to ~1.3 Mbit/s (about 20 s in), later on a busy machine:
+		// so polled, not a fixed pause (a fixed 5 s after the first three layers let the
+		// receivers join while the top layer was paused).
 		const topKbps = async () => {
 			const [camera] = await session.producerStats('begeleider-9');
-			const up = camera?.layers.filter((l) => l.bitrate > 0) ?? [];
-			return up.length >= 3 ? Math.max(...up.map((l) => l.bitrate)) / 1000 : undefined;
+			const up = (camera?.layers.filter((l) => l.bitrate > 0) ?? []).toSorted((a, b) => String(a.rid).localeCompare(String(b.rid)));
+			// The top encoding sending above the middle one: the real top layer, not the start-up blip.
+			const [mid, top] = up.slice(-2).map((l) => l.bitrate / 1000);
+			return up.length >= 3 && top! > mid! ? top : undefined;
 		};
 		const rampFrom = Date.now();
 		const history: number[] = [];
@@ -166,10 +255,15 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 		// Settled: the top layer's best second in the last 3 s no more than 10 % above its best
 		// in the 3 s before (a ramp still climbing gains more than that). Ceiling 60 s, then on
 		// with what there is (the ladder the controller saw is measured and reported anyway).
+		let lastTop: number | undefined;
 		while (Date.now() - rampFrom < 60_000) {
 			const kbps = await topKbps();
-			if (kbps === undefined) history.length = 0;
-			else history.push(kbps);
+			if (kbps === undefined) {
+				history.length = 0;
+			} else {
+				history.push(kbps);
+				lastTop = kbps;
+			}
 			if (history.length >= 12) {
 				const recent = Math.max(...history.slice(-6));
 				const before = Math.max(...history.slice(-12, -6));
@@ -180,15 +274,20 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 			}
 			await sleep(500);
 		}
-		if (history.length === 0) throw new Error('the sender never sent three simulcast layers (60 s)');
-		const ramp = { seconds: Math.round((Date.now() - rampFrom) / 100) / 10, settled, topKbps: Math.round(history.at(-1)!) };
+		if (lastTop === undefined) throw new Error('the sender never sent its top simulcast layer (60 s)');
+		const ramp = { seconds: Math.round((Date.now() - rampFrom) / 100) / 10, settled, topKbps: Math.round(lastTop) };
 		const how = settled ? 'settled' : 'still climbing at the ceiling';
 		log(`sender: three layers up, top layer ${ramp.topKbps} kbit/s after ${ramp.seconds} s (${how})`);
 
 		for (const [i, profile] of shapedProfiles.entries()) {
 			receivers.set(
 				profile,
-				await startShapedReceiver({ index: i, kbps: trace[0]!.kbps, latencyMs, deadlineMs: durationMs + 180_000 }),
+				await startShapedReceiver({
+					index: i + (opts.linkOffset ?? 0),
+					kbps: trace[0]!.kbps,
+					latencyMs,
+					deadlineMs: durationMs + 180_000,
+				}),
 			);
 		}
 		const receiverId = (p: ShapedProfileId) => `client-${p}`;
@@ -212,6 +311,9 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 
 		// Play the trace: each point's rate is set on its moment; one sample a second.
 		const samples = new Map<ShapedProfileId, Sample[]>(shapedProfiles.map((p) => [p, []]));
+		const senderSamples: SenderSample[] = [];
+		const calmStart = startAt.get('calm')!;
+		let lastSent = new Map<string, number>();
 		const ladders: (readonly (readonly number[])[])[] = [];
 		const applied = new Map<ShapedProfileId, number>(shapedProfiles.map((p) => [p, 0]));
 		const drops = new Map<ShapedProfileId, { t: number; sentPackets: number; droppedPackets: number }[]>(
@@ -242,6 +344,18 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 			}
 			if (now >= nextSample) {
 				nextSample += 1000;
+				if (!finalStatus.has('calm')) {
+					const layers = await senderLayers(sender, lastSent);
+					lastSent = new Map(layers.map((l) => [l.rid, l.bytesSent]));
+					const [camera] = await session.producerStats('begeleider-9').catch(() => []);
+					senderSamples.push({
+						t: Math.round((now - calmStart) / 100) / 10,
+						layers: layers.map(({ bytesSent: _, ...l }) => l),
+						atServer: (camera?.layers ?? [])
+							.map((l) => ({ rid: String(l.rid), score: l.score, kbps: Math.round(l.bitrate / 1000) }))
+							.sort((a, b) => a.rid.localeCompare(b.rid)),
+					});
+				}
 				for (const p of shapedProfiles) {
 					const s = status(p);
 					if (!s || finalStatus.has(p)) continue;
@@ -332,6 +446,8 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 			trace: trace.map((p) => `${p.tMs / 1000}s ${p.kbps}kbit`),
 			tbf: receivers.get('calm')!.tbf,
 			senderRamp: ramp,
+			sender: summariseSender(senderSamples),
+			senderSamples,
 			ladderKbps: { measured, model: defaultModel.layerKbps },
 			results,
 		};
@@ -351,6 +467,10 @@ export function describeShapedRun(run: ShapedRun): string[] {
 	const lines = [
 		`sender's top layer ${ramp.topKbps} kbit/s after ${ramp.seconds} s${ramp.settled ? '' : ' (still climbing at the 60 s ceiling)'}`,
 		`ladder measured ${JSON.stringify(run.ladderKbps.measured)} (model ${JSON.stringify(run.ladderKbps.model)})`,
+		`sender during calm's trace: top layer below ${run.sender.fullWidth} wide or under 100 kbit/s ` +
+			`for ${run.sender.topLayerShortSeconds} of ${run.sender.seconds} s; libwebrtc limited by cpu ${run.sender.cpuLimitedSeconds} s, ` +
+			`by bandwidth ${run.sender.bandwidthLimitedSeconds} s; at the engine missing ${run.sender.topLayerLostAtServerSeconds} s, ` +
+			`lowest score ${run.sender.topLayerMinScoreAtServer}`,
 	];
 	for (const r of run.results) {
 		lines.push(

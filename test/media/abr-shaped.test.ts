@@ -1,7 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseTrace } from '@luwte/engine/abr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeShapedRun, offsetTable, runShapedTrace, type ShapedProfileId } from '../helpers/abr-shaped-rig.ts';
+import {
+	describeShapedRun,
+	offsetTable,
+	runShapedTrace,
+	senderFault,
+	type ShapedProfileId,
+	type ShapedRun,
+} from '../helpers/abr-shaped-rig.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { addServerAddress, removeServerAddress, SERVER_IP, shapedRigUnavailable, type ShapedReceiver } from '../helpers/netns.ts';
 
@@ -13,6 +20,9 @@ import { addServerAddress, removeServerAddress, SERVER_IP, shapedRigUnavailable,
 // against the predicted moment (printed and in test-output/abr-shaped.json); that timing depends
 // on how fast the real estimate follows the link, which a loaded machine slows. Timing
 // comparisons are the benchmark's: `node_modules/.bin/node bench/src/abr-shaped.ts` (bench/RESULTS.md).
+// A run whose sender did not keep its ladder (libwebrtc paused its own top layer: seen at load
+// average 9-11 on 2 cores) did not measure the controller; it is reported and run once more, and
+// the second run is asserted whatever its sender did.
 
 const trace = parseTrace(readFileSync(new URL('../fixtures/shaped-steps.csv', import.meta.url), 'utf8'));
 const durationMs = trace.at(-1)!.tMs;
@@ -31,18 +41,29 @@ describe.skipIf(unavailable !== undefined)('calm layers over a tc-shaped link', 
 		removeServerAddress();
 	});
 
-	// About 3 minutes of trace plus set-up: its own ceiling, well above the 60 s default.
+	// About 3.5 minutes a run, at most two runs: its own ceiling, well above the default.
 	it('makes the switches the simulator predicts for the same trace (count and sequence), and reports their timing', async () => {
 		// The bottleneck's queue (tbf latency): 400 ms, a home router's usual buffer. Tried too:
 		// 1000 ms (the simulator's queueMs) made the real estimate undershoot a drop to ~30 % of
 		// the link, 150 ms made it collapse on loss to ~30 kbit/s. LUWTE_SHAPED_QUEUE_MS overrides.
 		const latencyMs = Number(process.env.LUWTE_SHAPED_QUEUE_MS ?? 400);
-		const run = await runShapedTrace(t!, { trace, latencyMs, receivers });
 		mkdirSync('test-output', { recursive: true });
-		writeFileSync('test-output/abr-shaped.json', `${JSON.stringify(run, null, 1)}\n`);
-		for (const line of describeShapedRun(run)) console.log(`[abr-shaped] ${line}`);
+		const report = (run: ShapedRun, file: string) => {
+			writeFileSync(`test-output/${file}`, `${JSON.stringify(run, null, 1)}\n`);
+			for (const line of describeShapedRun(run)) console.log(`[abr-shaped] ${line}`);
+			const calm = run.results.find((r) => r.profile === 'calm')!;
+			console.log(`[abr-shaped] calm: when each predicted switch came (observed minus predicted)\n${offsetTable(calm).join('\n')}`);
+		};
+		let run = await runShapedTrace(t!, { trace, latencyMs, receivers });
+		const fault = senderFault(run);
+		if (fault) {
+			report(run, 'abr-shaped-void.json');
+			console.log(`[abr-shaped] run 1 void: ${fault}; running the trace again`);
+			run = await runShapedTrace(t!, { trace, latencyMs, receivers, linkOffset: 2 });
+		}
+		report(run, 'abr-shaped.json');
 		const calm = run.results.find((r) => r.profile === 'calm')!;
-		console.log(`[abr-shaped] calm: when each predicted switch came (observed minus predicted)\n${offsetTable(calm).join('\n')}`);
+		const sender = senderFault(run) ?? 'the sender kept its ladder';
 
 		// Video really flowed all along at both receivers: decoded frames grew in every 10 s.
 		for (const r of run.results) {
@@ -58,10 +79,10 @@ describe.skipIf(unavailable !== undefined)('calm layers over a tc-shaped link', 
 		// the prediction, and the sequence of resolutions shown at most one edit away from the
 		// predicted one.
 		expect(calm.predicted.spatialSwitches, 'the trace must make calm switch').toBeGreaterThanOrEqual(2);
-		const history = `observed ${calm.observed.timeline.join(', ')}; predicted ${calm.predicted.switches.join(', ')}`;
+		const history = `observed ${calm.observed.timeline.join(', ')}; predicted ${calm.predicted.switches.join(', ')}; ${sender}`;
 		const counts = `calm: ${calm.observed.spatialSwitches} switches against ${calm.predicted.spatialSwitches} predicted`;
 		expect(calm.countWithinTolerance, `${counts}; ${history}`).toBe(true);
 		const sequences = `calm: resolutions ${calm.observed.resolutions.join('>')} against ${calm.predicted.resolutions.join('>')}`;
 		expect(calm.resolutionSequenceDistance, `${sequences}; ${history}`).toBeLessThanOrEqual(1);
-	}, 480_000);
+	}, 660_000);
 });
