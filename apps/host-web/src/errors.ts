@@ -9,6 +9,9 @@ const toProtocol: Record<EngineErrorCode, ErrorCode> = {
 	forbidden: 'forbidden',
 	conflict: 'conflict',
 	session_ended: 'session_ended',
+	not_started: 'not_started',
+	session_cancelled: 'session_cancelled',
+	quota_exceeded: 'quota_exceeded',
 	unauthorized: 'unauthorized',
 	unavailable: 'unavailable',
 };
@@ -29,6 +32,9 @@ const httpStatus: Record<ErrorCode, HttpErrorStatus> = {
 	not_found: 404,
 	conflict: 409,
 	session_ended: 410,
+	not_started: 409,
+	session_cancelled: 410,
+	quota_exceeded: 429,
 	unavailable: 503,
 	internal: 500,
 };

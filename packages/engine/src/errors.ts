@@ -8,6 +8,9 @@ export type EngineErrorCode =
 	| 'forbidden'
 	| 'conflict'
 	| 'session_ended'
+	| 'not_started'
+	| 'session_cancelled'
+	| 'quota_exceeded'
 	| 'unauthorized'
 	| 'unavailable';
 

@@ -49,8 +49,10 @@ export interface EngineEvents {
 	'worker.replaced': EventBase & { workerIndex: number; pid: number };
 }
 
-export type SessionEndReason = 'ended' | 'engine-closed';
-export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'session-ended' | 'media-failure';
+/** `idle`: empty longer than the idle period; `overdue`: past its end plus grace; `cancelled`: before it took place. */
+export type SessionEndReason = 'ended' | 'engine-closed' | 'idle' | 'overdue' | 'cancelled';
+/** `host-restart`: the host drained for a restart; the session stays live for the reconnect. */
+export type LeaveReason = 'left' | 'disconnected' | 'replaced' | 'session-ended' | 'media-failure' | 'host-restart';
 
 export type EngineEventName = keyof EngineEvents;
 

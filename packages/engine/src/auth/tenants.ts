@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { customProfileListSchema } from '../abr/custom-profiles.ts';
 import { EngineError, invalidInput, type EngineErrorCode } from '../errors.ts';
+import { lifecycleSchema, quotasSchema } from '../session/lifecycle.ts';
 
 /** A care organisation. Everything it creates (sessions, tokens, records) belongs to it alone. */
 export const tenantSchema = z
@@ -15,6 +16,10 @@ export const tenantSchema = z
 		allowedOrigins: z.array(z.string()).default([]),
 		/** Custom stimulus profiles its join tokens may name, besides the built-in ones. */
 		stimulusProfiles: customProfileListSchema.default([]),
+		/** Defaults for its sessions' join window and automatic end (docs/sessions.md). */
+		lifecycle: lifecycleSchema.default({}),
+		/** Its limits: sessions per day, live sessions, tokens per minute (docs/sessions.md). */
+		quotas: quotasSchema.default({}),
 	})
 	.strict();
 

@@ -14,3 +14,16 @@ export type { ProducerStats } from './producers.ts';
 export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
 export { Participant, type TransportInfo, type TransportDirection, type PlainTransportInfo, type MediaTransport } from './participant.ts';
 export type { ParticipantNotification } from './notifications.ts';
+export {
+	lifecycleSchema,
+	defaultLifecycle,
+	effectiveLifecycle,
+	joinWindow,
+	quotasSchema,
+	defaultQuotas,
+	effectiveQuotas,
+	type Lifecycle,
+	type LifecycleInput,
+	type Quotas,
+	type QuotasInput,
+} from './lifecycle.ts';

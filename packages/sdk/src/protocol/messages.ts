@@ -100,6 +100,12 @@ export const errorCodes = [
 	'not_found',
 	'conflict',
 	'session_ended',
+	/** The join window has not opened yet; `details`: `{ startsAt, opensAt }` (ISO 8601). */
+	'not_started',
+	/** The session was cancelled before it took place. */
+	'session_cancelled',
+	/** A per-tenant quota was reached; `details`: `{ quota, limit, retryAfterSeconds? }`. */
+	'quota_exceeded',
 	'unavailable',
 	'internal',
 ] as const;
@@ -145,8 +151,16 @@ export const notificationSchemas = {
 	consumerResumed: z.object({ consumerId: z.string() }),
 	participantJoined: peerSchema,
 	participantLeft: peerSchema,
+	/** `reason`: `ended` (by a host or the API), `idle` (empty too long), `overdue` (past its end), `cancelled`, `engine-closed`. */
 	sessionEnded: z.object({ reason: z.string() }),
-	disconnected: z.object({ reason: z.enum(['replaced', 'media-failure']) }),
+	/**
+	 * The connection was closed by the server: `replaced` (the same participant joined elsewhere),
+	 * `media-failure` (a media worker died) or `host-restart` (the host is restarting: reconnect
+	 * with the same token; the session carries on).
+	 */
+	disconnected: z.object({ reason: z.enum(['replaced', 'media-failure', 'host-restart']) }),
+	/** A quiet notice: the session will end at `endsAt` (ISO 8601) because it is past its planned end. */
+	sessionEnding: z.object({ endsAt: z.string(), reason: z.enum(['overdue']) }),
 	mutedByHost: z.object({ source: z.enum(['microphone', 'camera']) }),
 	spotlightChanged: z.object({ participantId: z.string().nullable() }),
 	/**
