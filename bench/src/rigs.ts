@@ -62,7 +62,7 @@ export async function buildEngineRig(opts: RigOptions): Promise<Rig> {
 	try {
 		const worker = engine.workers.slots[0]?.worker;
 		if (!worker) throw new Error('engine started without a worker');
-		const info = engine.createSession({ tenantId: 'bench', title: 'fanout' });
+		const info = await engine.createSession({ tenantId: 'bench', title: 'fanout' });
 		const session = engine.session('bench', info.id);
 		const { participant: host, rtpCapabilities } = await session.join('bench-host', 'host', () => {});
 		const send = await session.createPlainTransport(host, 'send', { comedia: true, rtcpMux: true });
@@ -107,7 +107,7 @@ export async function buildEngineRig(opts: RigOptions): Promise<Rig> {
 			consumerSetupMs: performance.now() - t0,
 			notifications: { ...notifications },
 			close: async () => {
-				engine.endSession('bench', info.id);
+				await engine.endSession('bench', info.id);
 				await close();
 			},
 		};

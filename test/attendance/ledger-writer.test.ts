@@ -22,7 +22,9 @@ describe('the host writes the attendance ledger', () => {
 			for await (const e of t.host.attendance.replay({ tenantId: tenant.id })) out.push(e);
 			return out;
 		};
-		const startsAt = '2030-05-06T10:00:00+02:00';
+		// Scheduled around now: the join window is open.
+		const startsAt = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000).toISOString();
+		const endsAt = new Date(Date.parse(startsAt) + 90 * 60_000).toISOString();
 		let sessionId: string;
 		const host = new SessionClient({ server: t.host.url, webrtc });
 		const first = new SessionClient({ server: t.host.url, webrtc });
@@ -31,7 +33,7 @@ describe('the host writes the attendance ledger', () => {
 			sessionId = await t.createSession(tenant, {
 				title: 'Geheugentraining met Marieke Jansen',
 				module: 'communicatie',
-				schedule: { startsAt, endsAt: '2030-05-06T11:30:00+02:00' },
+				schedule: { startsAt, endsAt },
 			});
 			await host.connect(await t.token(tenant, sessionId, 'host', 'begeleider-1'));
 			await first.connect(await t.token(tenant, sessionId, 'participant', 'client-7'));
@@ -79,7 +81,7 @@ describe('the host writes the attendance ledger', () => {
 				sessionId,
 				module: 'communicatie',
 				startsAt: Date.parse(startsAt),
-				endsAt: Date.parse('2030-05-06T11:30:00+02:00'),
+				endsAt: Date.parse(endsAt),
 				invited: [],
 			}),
 		]);

@@ -22,7 +22,7 @@ describe('routing in a live session', () => {
 	afterAll(() => engine?.close());
 
 	async function run(participantsSeeEachOther: boolean) {
-		const info = engine.createSession({ tenantId: 't', participantsSeeEachOther });
+		const info = await engine.createSession({ tenantId: 't', participantsSeeEachOther });
 		const session = engine.session('t', info.id);
 		const members: [string, Role][] = [
 			['begeleider', 'host'],

@@ -28,8 +28,8 @@ describe('worker pool', () => {
 
 	it('places new sessions on the least-loaded worker', async () => {
 		engine = await engineWith(2);
-		const a = engine.createSession({ tenantId: 't' });
-		const b = engine.createSession({ tenantId: 't' });
+		const a = await engine.createSession({ tenantId: 't' });
+		const b = await engine.createSession({ tenantId: 't' });
 		const sa = engine.session('t', a.id);
 		const sb = engine.session('t', b.id);
 		await sa.join('p1', 'host', () => {});
@@ -39,7 +39,7 @@ describe('worker pool', () => {
 		const { participant } = await sa.join('p3', 'participant', () => {});
 		await sa.createTransport(participant, 'recv');
 		await sa.createTransport(participant, 'send');
-		const c = engine.createSession({ tenantId: 't' });
+		const c = await engine.createSession({ tenantId: 't' });
 		const sc = engine.session('t', c.id);
 		await sc.join('p4', 'host', () => {});
 		expect(sc.workerIndex).toBe(sb.workerIndex);
@@ -47,8 +47,8 @@ describe('worker pool', () => {
 
 	it('reports a worker that dies, replaces it, and drops only the sessions it carried', async () => {
 		engine = await engineWith(2);
-		const a = engine.session('t', engine.createSession({ tenantId: 't' }).id);
-		const b = engine.session('t', engine.createSession({ tenantId: 't' }).id);
+		const a = engine.session('t', (await engine.createSession({ tenantId: 't' })).id);
+		const b = engine.session('t', (await engine.createSession({ tenantId: 't' })).id);
 		const notices: string[] = [];
 		await a.join('pa', 'host', (n) => notices.push(`a:${n.type}`));
 		await b.join('pb', 'host', (n) => notices.push(`b:${n.type}`));
@@ -72,7 +72,7 @@ describe('worker pool', () => {
 
 	it('closes every transport and router when a session ends', async () => {
 		engine = await engineWith(1);
-		const info = engine.createSession({ tenantId: 't' });
+		const info = await engine.createSession({ tenantId: 't' });
 		const s = engine.session('t', info.id);
 		const events: string[] = [];
 		engine.events.on('participant.left', (e) => events.push(`left:${e.participantId}:${e.reason}`));
@@ -80,7 +80,7 @@ describe('worker pool', () => {
 		const { participant } = await s.join('p1', 'host', () => {});
 		await s.createTransport(participant, 'send');
 		expect(engine.health().workerLoad[0]!.load).toBe(2); // router + transport
-		engine.endSession('t', info.id);
+		await engine.endSession('t', info.id);
 		expect(engine.health().workerLoad[0]!.load).toBe(0);
 		expect(events).toEqual(['left:p1:session-ended', `ended:${info.id}`]);
 		expect(s.state).toBe('ended');
@@ -89,9 +89,9 @@ describe('worker pool', () => {
 
 	it("hides one tenant's sessions from another", async () => {
 		engine = await engineWith(1);
-		const info = engine.createSession({ tenantId: 'zorg-a' });
+		const info = await engine.createSession({ tenantId: 'zorg-a' });
 		expect(() => engine!.session('zorg-b', info.id)).toThrow(/not found/);
-		expect(engine.listSessions('zorg-b')).toEqual([]);
-		expect(engine.listSessions('zorg-a').map((s) => s.id)).toEqual([info.id]);
+		expect((await engine.listSessions('zorg-b')).sessions).toEqual([]);
+		expect((await engine.listSessions('zorg-a')).sessions.map((s) => s.id)).toEqual([info.id]);
 	});
 });

@@ -53,15 +53,24 @@ describe('OpenAPI document and admin client', () => {
 
 		expect((await a.call('health')).workers).toBe(1);
 		use('health');
+		// Tomorrow (or later), 10:00-11:00 in the Netherlands (UTC+01:00 in winter).
+		const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
 		const s = await a.createSession({
 			title: 'Tuinieren',
 			module: 'vaardig-en-creatief',
 			kind: 'blended',
-			schedule: { startsAt: '2026-11-23T10:00:00+01:00', endsAt: '2026-11-23T11:00:00+01:00' },
+			schedule: { startsAt: `${day}T10:00:00+01:00`, endsAt: `${day}T11:00:00+01:00` },
 		});
 		use('createSession');
 		expect(s).toMatchObject({ title: 'Tuinieren', module: 'vaardig-en-creatief', kind: 'blended', state: 'scheduled' });
-		expect(s.schedule).toEqual({ startsAt: '2026-11-23T09:00:00.000Z', endsAt: '2026-11-23T10:00:00.000Z' });
+		expect(s.schedule).toEqual({ startsAt: `${day}T09:00:00.000Z`, endsAt: `${day}T10:00:00.000Z` });
+		// The join window with the defaults: from 15 minutes before to 30 minutes after.
+		expect(s.joinWindow).toEqual({ opensAt: `${day}T08:45:00.000Z`, closesAt: `${day}T10:30:00.000Z` });
+		expect((await a.updateSession(s.id, { title: 'Tuinieren in de kas' })).title).toBe('Tuinieren in de kas');
+		use('updateSession');
+		const cancelled = await a.createSession({ title: 'Uitje', schedule: { startsAt: `${day}T13:00:00Z`, endsAt: `${day}T14:00:00Z` } });
+		expect((await a.cancelSession(cancelled.id)).state).toBe('cancelled');
+		use('cancelSession');
 		expect((await a.listSessions()).sessions.map((x) => x.id)).toContain(s.id);
 		use('listSessions');
 		expect((await a.getSession(s.id)).id).toBe(s.id);

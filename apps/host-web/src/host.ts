@@ -6,6 +6,7 @@ import { AttendanceLog, LedgerWriter, RedisLedgerStore, type LedgerStore } from 
 import type { TenantRegistry } from '@luwte/engine/auth';
 import { Library } from '@luwte/engine/library';
 import { RecordingService } from '@luwte/engine/recording';
+import { FileSessionStore, RedisSessionStore, type SessionStore } from '@luwte/engine/session';
 import { z } from 'zod';
 import { BillingConfig } from './billing-config.ts';
 import { createApp } from './http/app.ts';
@@ -67,6 +68,8 @@ export interface Host {
 	readonly ledger: LedgerWriter;
 	/** Removes attendance events older than the retention period now (also runs at start and daily). */
 	purgeExpiredAttendance(): Promise<{ removed: number }>;
+	/** Where sessions are kept: `<dataDir>/sessions/sessions.jsonl`, or Redis with `redisUrl`. */
+	readonly sessions: SessionStore;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
 	close(): Promise<void>;
@@ -79,10 +82,17 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
 	const attendance = opts.redisUrl ? await RedisLedgerStore.open({ url: opts.redisUrl }) : await openFileLedger(opts.dataDir, log);
+	const sessions = await openSessionStore(opts, log);
 	const library = await Library.open(opts.dataDir, { attendance, logger: log });
 	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
 	// Recordings live under the host's data directory unless the engine config names another.
-	const engine = await createEngine({ dataDir: opts.dataDir, ...(engineConfig ?? {}) }, { logger: log });
+	const engine = await createEngine(
+		{ dataDir: opts.dataDir, ...(engineConfig ?? {}) },
+		{ logger: log, sessions, policyOf: (tenantId) => loaded.registry.get(tenantId) },
+	);
+	// Every scheduled and live session comes back; live ones empty until their participants reconnect.
+	const restored = await engine.restoreSessions();
+	if (restored > 0) log.info('sessions.restored', { sessions: restored });
 	const ledger = new LedgerWriter({
 		events: engine.events,
 		store: attendance,
@@ -137,6 +147,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		});
 	} catch (err) {
 		await engine.close();
+		await sessions.close();
 		await ledger.close();
 		await attendance.close();
 		throw err;
@@ -157,15 +168,19 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		library,
 		attendance,
 		ledger,
+		sessions,
 		purgeExpiredAttendance,
 		recordings,
 		close() {
 			closing ??= (async () => {
+				// Drained while signalling still runs: everyone hears to reconnect (host-restart).
+				if (sessions.durable) await engine.drain();
 				signalling.close();
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 				server.closeAllConnections();
 				await closed;
 				await engine.close();
+				await sessions.close();
 				recordings.close();
 				// After the engine: its last leaves and session ends are written too.
 				clearInterval(retention);
@@ -175,6 +190,14 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 			return closing;
 		},
 	};
+}
+
+/** Sessions in `<dataDir>/sessions/sessions.jsonl`, or in Redis with `redisUrl` (several hosts, one programme). */
+async function openSessionStore(opts: { dataDir: string; redisUrl?: string | undefined }, log: Logger): Promise<SessionStore> {
+	if (opts.redisUrl) return RedisSessionStore.open({ url: opts.redisUrl });
+	const file = await FileSessionStore.open(opts.dataDir);
+	if (file.skippedAtOpen > 0) log.warn('sessions.skipped_lines', { lines: file.skippedAtOpen });
+	return file;
 }
 
 async function openFileLedger(dataDir: string, log: Logger): Promise<AttendanceLog> {

@@ -1,25 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { parseEngineConfig, type EngineConfig } from './config.ts';
-import { EngineError, invalidInput } from './errors.ts';
+import { EngineError } from './errors.ts';
 import { TypedEmitter, type EngineEvents } from './events.ts';
 import { createLogger, levelOfConfig, type Logger } from './log/logger.ts';
 import { WorkerPool } from './media/worker-pool.ts';
-import { activityModules, offerKinds, scheduleSchema } from './session/activity.ts';
-import { SessionEvents } from './session/session-events.ts';
+import { Programme, type CreateSessionOptions, type PolicyOf, type UpdateSessionOptions } from './session/programme.ts';
 import { Session, type SessionInfo } from './session/session.ts';
+import { MemorySessionStore } from './session/store/memory-store.ts';
+import type { ListQuery } from './session/store/record.ts';
+import type { SessionStore } from './session/store/session-store.ts';
 
-export const createSessionSchema = z
-	.object({
-		tenantId: z.string().min(1),
-		title: z.string().min(1).max(200).optional(),
-		module: z.enum(activityModules).optional(),
-		kind: z.enum(offerKinds).default('online'),
-		schedule: scheduleSchema.optional(),
-		participantsSeeEachOther: z.boolean().default(true),
-	})
-	.strict();
-export type CreateSessionOptions = z.input<typeof createSessionSchema>;
+export { createSessionSchema, updateSessionSchema, type CreateSessionOptions, type UpdateSessionOptions } from './session/programme.ts';
 
 export interface EngineOptions {
 	/**
@@ -27,6 +17,14 @@ export interface EngineOptions {
 	 * threw). Default: JSON lines on stderr at the level of `logLevel` when the config sets it, else `info`.
 	 */
 	logger?: Logger | undefined;
+	/**
+	 * Where sessions are kept (docs/sessions.md): a `FileSessionStore` or `RedisSessionStore`
+	 * survives a restart; default in memory (sessions end when the engine closes). The engine
+	 * does not close it: its owner does, after `engine.close()`.
+	 */
+	sessions?: SessionStore | undefined;
+	/** A tenant's lifecycle defaults and quotas (the host reads its tenant registry). */
+	policyOf?: PolicyOf | undefined;
 }
 
 export interface EngineHealth {
@@ -35,24 +33,28 @@ export interface EngineHealth {
 	workerLoad: { index: number; pid: number; port: number; load: number }[];
 }
 
-/** How long an ended session stays readable (for its summary) before it is forgotten. */
-const ENDED_RETENTION_MS = 60 * 60 * 1000;
-
 export class Engine {
 	readonly config: EngineConfig;
 	readonly events: TypedEmitter<EngineEvents>;
 	readonly log: Logger;
 	readonly #pool: WorkerPool;
-	readonly #sessions = new Map<string, Session>();
+	readonly #programme: Programme;
 	#closed = false;
 
-	private constructor(config: EngineConfig, events: TypedEmitter<EngineEvents>, pool: WorkerPool, log: Logger) {
+	private constructor(config: EngineConfig, events: TypedEmitter<EngineEvents>, pool: WorkerPool, log: Logger, opts: EngineOptions) {
 		this.config = config;
 		this.events = events;
 		this.log = log;
 		this.#pool = pool;
+		this.#programme = new Programme({
+			store: opts.sessions ?? new MemorySessionStore(),
+			events,
+			log,
+			policyOf: opts.policyOf,
+			newSession: (o) => new Session(o, config, pool, events, log),
+		});
 		pool.onWorkerLost((dead) => {
-			for (const s of this.#sessions.values()) s.handleWorkerLost(dead);
+			for (const s of this.#programme.sessions()) s.handleWorkerLost(dead);
 		});
 	}
 
@@ -63,87 +65,83 @@ export class Engine {
 		const log = opts.logger ?? createLogger(configured ? levelOfConfig(config.logLevel) : 'info');
 		const events = new TypedEmitter<EngineEvents>(log);
 		const pool = await WorkerPool.create(config, events, log);
-		return new Engine(config, events, pool, log);
+		return new Engine(config, events, pool, log, opts);
 	}
 
 	get workers(): WorkerPool {
 		return this.#pool;
 	}
 
-	createSession(input: CreateSessionOptions): SessionInfo {
+	/** The sessions as planned and kept: create, change, cancel, list, join windows and quotas. */
+	get programme(): Programme {
+		return this.#programme;
+	}
+
+	/** Reloads the stored scheduled and live sessions (a host does this once at start). */
+	restoreSessions(): Promise<number> {
+		return this.#programme.restore();
+	}
+
+	/** Plans a session; resolves once it is stored. */
+	createSession(input: CreateSessionOptions): Promise<SessionInfo> {
 		this.#assertOpen();
-		const parsed = createSessionSchema.safeParse(input);
-		if (!parsed.success) throw invalidInput('invalid_argument', 'session', parsed.error.issues);
-		this.#forgetOldSessions();
-		const id = `s_${randomBytes(10).toString('base64url')}`;
-		const session = new Session(
-			{
-				id,
-				tenantId: parsed.data.tenantId,
-				title: parsed.data.title,
-				module: parsed.data.module,
-				kind: parsed.data.kind,
-				schedule: parsed.data.schedule
-					? { startsAt: Date.parse(parsed.data.schedule.startsAt), endsAt: Date.parse(parsed.data.schedule.endsAt) }
-					: undefined,
-				policy: { participantsSeeEachOther: parsed.data.participantsSeeEachOther },
-			},
-			this.config,
-			this.#pool,
-			this.events,
-			this.log,
-		);
-		this.#sessions.set(id, session);
-		new SessionEvents(this.events, session).emit('session.created', {
-			title: session.title,
-			module: session.module,
-			schedule: session.schedule ? { ...session.schedule } : undefined,
-		});
-		return session.info();
+		return this.#programme.create(input);
 	}
 
-	/** A session of this tenant; another tenant's session is reported as not found. */
+	/** A scheduled or live session of this tenant; another tenant's, or an ended one, is not found. */
 	session(tenantId: string, sessionId: string): Session {
-		const s = this.#sessions.get(sessionId);
-		if (!s || s.tenantId !== tenantId) throw new EngineError('not_found', `session ${sessionId} not found`);
-		return s;
+		return this.#programme.session(tenantId, sessionId);
 	}
 
-	listSessions(tenantId: string): SessionInfo[] {
-		return [...this.#sessions.values()].filter((s) => s.tenantId === tenantId).map((s) => s.info());
+	/** One session as it is now, also an ended or cancelled one. */
+	sessionInfo(tenantId: string, sessionId: string): Promise<SessionInfo> {
+		return this.#programme.info(tenantId, sessionId);
 	}
 
-	endSession(tenantId: string, sessionId: string): SessionInfo {
-		const s = this.session(tenantId, sessionId);
-		s.end('ended');
-		return s.info();
+	/** One page of a tenant's sessions (filters: state, module, from, to; `limit`, `cursor`). */
+	listSessions(tenantId: string, query: ListQuery = {}): Promise<{ sessions: SessionInfo[]; nextCursor: string | undefined }> {
+		return this.#programme.list(tenantId, query);
+	}
+
+	updateSession(tenantId: string, sessionId: string, input: UpdateSessionOptions): Promise<SessionInfo> {
+		return this.#programme.update(tenantId, sessionId, input);
+	}
+
+	cancelSession(tenantId: string, sessionId: string): Promise<SessionInfo> {
+		return this.#programme.cancel(tenantId, sessionId);
+	}
+
+	endSession(tenantId: string, sessionId: string): Promise<SessionInfo> {
+		return this.#programme.end(tenantId, sessionId, 'ended');
 	}
 
 	health(): EngineHealth {
-		let live = 0;
-		let scheduled = 0;
-		for (const s of this.#sessions.values()) {
-			if (s.state === 'live') live++;
-			else if (s.state === 'scheduled') scheduled++;
-		}
 		return {
 			workers: this.#pool.size,
-			sessions: { live, scheduled },
+			sessions: this.#programme.counts(),
 			workerLoad: this.#pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, port: s.port, load: s.load })),
 		};
 	}
 
-	async close(): Promise<void> {
-		if (this.#closed) return;
-		for (const s of this.#sessions.values()) s.end('engine-closed');
-		this.#closed = true;
-		this.#pool.close();
-		this.#sessions.clear();
+	/**
+	 * Before a restart: refuses new joins, tells everyone to reconnect, stops recordings (their
+	 * parts complete) and finishes every write. Sessions stay as stored, live ones live.
+	 */
+	drain(): Promise<void> {
+		return this.#programme.drain();
 	}
 
-	#forgetOldSessions(): void {
-		const cutoff = Date.now() - ENDED_RETENTION_MS;
-		for (const [id, s] of this.#sessions) if (s.endedAt !== undefined && s.endedAt < cutoff) this.#sessions.delete(id);
+	/**
+	 * Closes the engine. With a durable session store the sessions stay as stored (drained first);
+	 * without one they end (`engine-closed`), as nothing would bring them back.
+	 */
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		if (this.#programme.durable) await this.#programme.drain();
+		else this.#programme.endAll('engine-closed');
+		this.#closed = true;
+		await this.#programme.close();
+		this.#pool.close();
 	}
 
 	#assertOpen(): void {

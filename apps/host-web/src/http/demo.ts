@@ -44,7 +44,7 @@ export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | u
 	const checks = [onlyDemoPage, limitBody(), validJson(demoBody.strict(), 'demo session')] as const;
 	app.post('/demo/sessions', ...checks, async (c: Context<Env, string, DemoInput>) => {
 		const body = c.req.valid('json');
-		const session = engine.createSession({
+		const session = await engine.createSession({
 			tenantId: demoTenant.id,
 			title: body.title,
 			...(body.module ? { module: body.module } : {}),

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '@luwte/engine';
-import type { SessionInfo } from '@luwte/engine/session';
-import { stimulusProfileId } from '@luwte/engine/abr';
+import { joinWindow, type SessionInfo } from '@luwte/engine/session';
+import { resolveStimulusProfile, stimulusProfileId } from '@luwte/engine/abr';
 import { issueJoinToken } from '@luwte/engine/auth';
 import type { SessionResource, sessionRoutes } from '@luwte/sdk/admin';
-import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';
 import { jsonResponse } from './json-response.ts';
 
@@ -19,25 +18,41 @@ export function sessionHandlers(engine: Engine): Handlers<SessionRouteId> {
 			// A load balancer reads the status code: no media workers, no traffic.
 			return body.status === 'ok' ? body : jsonResponse(body, 503);
 		},
-		createSession: ({ tenant, body }) => publicSession(engine.createSession({ tenantId: tenant.id, ...body })),
-		listSessions: ({ tenant }) => ({ sessions: engine.listSessions(tenant.id).map(publicSession) }),
-		getSession: ({ tenant, params }) => publicSession(engine.session(tenant.id, params.sessionId).info()),
-		endSession: ({ tenant, params }) => publicSession(engine.endSession(tenant.id, params.sessionId)),
-		listParticipants: ({ tenant, params }) => ({
-			participants: publicSession(engine.session(tenant.id, params.sessionId).info()).participants,
+		createSession: async ({ tenant, body }) => publicSession(await engine.createSession({ tenantId: tenant.id, ...body })),
+		listSessions: async ({ tenant, query }) => {
+			const page = await engine.listSessions(tenant.id, {
+				...query,
+				from: query.from === undefined ? undefined : Date.parse(query.from),
+				to: query.to === undefined ? undefined : Date.parse(query.to),
+			});
+			return { sessions: page.sessions.map(publicSession), nextCursor: page.nextCursor ?? null };
+		},
+		getSession: async ({ tenant, params }) => publicSession(await engine.sessionInfo(tenant.id, params.sessionId)),
+		updateSession: async ({ tenant, params, body }) => publicSession(await engine.updateSession(tenant.id, params.sessionId, body)),
+		cancelSession: async ({ tenant, params }) => publicSession(await engine.cancelSession(tenant.id, params.sessionId)),
+		endSession: async ({ tenant, params }) => publicSession(await engine.endSession(tenant.id, params.sessionId)),
+		listParticipants: async ({ tenant, params }) => ({
+			participants: publicSession(await engine.sessionInfo(tenant.id, params.sessionId)).participants,
 		}),
 		createToken: async ({ tenant, params, body }) => {
-			const session = engine.session(tenant.id, params.sessionId);
-			if (session.state === 'ended') throw new HostError('session_ended', 'this session has ended');
 			const participantId = body.participantId ?? `p_${randomBytes(8).toString('base64url')}`;
+			// A profile that does not resolve is refused before anything is stored.
+			resolveStimulusProfile(tenant, body.stimulusProfile);
+			// Checks the session can still be joined and the token quota, stores the invitation, and
+			// caps the token's life at the join window's end.
+			const { expiresAt: until } = await engine.programme.invite(tenant.id, params.sessionId, {
+				participantId,
+				role: body.role,
+				ttlSeconds: body.ttlSeconds,
+			});
 			const { token, expiresAt } = await issueJoinToken(tenant, {
-				sessionId: session.id,
+				sessionId: params.sessionId,
 				participantId,
 				role: body.role,
 				stimulusProfile: body.stimulusProfile,
-				ttlSeconds: body.ttlSeconds,
+				ttlSeconds: Math.max(1, Math.floor((until - Date.now()) / 1000)),
 			});
-			session.noteInvitation(participantId, body.role);
+			const session = { id: params.sessionId };
 			return {
 				token,
 				sessionId: session.id,
@@ -53,6 +68,7 @@ export function sessionHandlers(engine: Engine): Handlers<SessionRouteId> {
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 function publicSession(info: SessionInfo): SessionResource {
+	const window = joinWindow(info.schedule, info.rules);
 	return {
 		id: info.id,
 		title: info.title ?? null,
@@ -60,6 +76,9 @@ function publicSession(info: SessionInfo): SessionResource {
 		kind: info.kind,
 		schedule: info.schedule ? { startsAt: iso(info.schedule.startsAt)!, endsAt: iso(info.schedule.endsAt)! } : null,
 		state: info.state,
+		endReason: info.endReason ?? null,
+		joinWindow: window ? { opensAt: iso(window.opensAt)!, closesAt: iso(window.closesAt)! } : null,
+		lifecycle: { ...info.rules },
 		participantsSeeEachOther: info.policy.participantsSeeEachOther,
 		createdAt: iso(info.createdAt)!,
 		startedAt: iso(info.startedAt),

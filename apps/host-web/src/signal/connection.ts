@@ -178,7 +178,7 @@ export class SignalConnection {
 				if (p.sessionId !== undefined && p.sessionId !== grant.sessionId) {
 					throw new HostError('forbidden', 'this join token is for another session');
 				}
-				const session = this.#engine.session(grant.tenantId, grant.sessionId);
+				const session = await this.#engine.programme.joinable(grant.tenantId, grant.sessionId);
 				const { participant, rtpCapabilities } = await session.join(grant.participantId, grant.role, (n) => this.#notify(n), {
 					stimulusProfile: this.#profileFor(tenant, grant),
 				});

@@ -16,6 +16,7 @@ export function notInSession(participantId: string): EngineError {
 
 export function assertNotEnded(state: SessionState): void {
 	if (state === 'ended') throw new EngineError('session_ended', 'this session has ended');
+	if (state === 'cancelled') throw new EngineError('session_cancelled', 'this session was cancelled');
 }
 
 /** `current`: the participant the session holds under that ID now (a replaced connection is not it). */

@@ -27,3 +27,13 @@ export {
 	type Quotas,
 	type QuotasInput,
 } from './lifecycle.ts';
+export {
+	Programme,
+	createSessionSchema,
+	updateSessionSchema,
+	type CreateSessionOptions,
+	type UpdateSessionOptions,
+	type TenantPolicy,
+	type PolicyOf,
+} from './programme.ts';
+export * from './store/index.ts';

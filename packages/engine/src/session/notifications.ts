@@ -31,4 +31,6 @@ export type ParticipantNotification =
 	 */
 	| { type: 'recordingChanged'; active: boolean; you: boolean; consent: boolean; recorded: string[]; consented: string[] }
 	/** The engine dropped this connection (replaced by a newer one, or its media worker failed). */
-	| { type: 'disconnected'; reason: 'replaced' | 'media-failure' };
+	| { type: 'disconnected'; reason: 'replaced' | 'media-failure' | 'host-restart' }
+	/** This overdue session ends at `endsAt` (ISO 8601): a quiet notice a few minutes before. */
+	| { type: 'sessionEnding'; endsAt: string; reason: 'overdue' };

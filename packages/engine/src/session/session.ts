@@ -10,6 +10,7 @@ import { builtinProfile, builtinProfiles, type StimulusProfile } from '../abr/pr
 import type { RecordingManifest } from '../recording/manifest.ts';
 import type { SessionRecorder } from '../recording/session-recorder.ts';
 import type { ActivityModule, OfferKind, Schedule } from './activity.ts';
+import { effectiveLifecycle, joinWindow, type Lifecycle, type LifecycleInput } from './lifecycle.ts';
 import { assertHost, assertLive, assertMayPublish, assertNotEnded, connectionGone } from './guards.ts';
 import { MediaRouting } from './media-routing.ts';
 import type { ParticipantNotification } from './notifications.ts';
@@ -24,7 +25,7 @@ import { SessionRouter } from './session-router.ts';
 export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
 export type { ProducerStats } from './producers.ts';
 
-export type SessionState = 'scheduled' | 'live' | 'ended';
+export type SessionState = 'scheduled' | 'live' | 'ended' | 'cancelled';
 
 export interface SessionOptions {
 	id: string;
@@ -34,6 +35,12 @@ export interface SessionOptions {
 	kind: OfferKind;
 	schedule?: Schedule | undefined;
 	policy: RoutingPolicy;
+	/** This session's own lifecycle settings (over the tenant's; docs/sessions.md). */
+	lifecycle?: LifecycleInput | undefined;
+	/** The rules in force now (the tenant's may change while the session waits). */
+	rules?: (() => Lifecycle) | undefined;
+	/** Restoring a stored session: its creation, state and start. */
+	restored?: { createdAt: number; state: 'scheduled' | 'live'; startedAt: number | undefined } | undefined;
 }
 
 export interface SessionInfo {
@@ -44,6 +51,11 @@ export interface SessionInfo {
 	kind: OfferKind;
 	schedule: Schedule | undefined;
 	state: SessionState;
+	/** This session's own lifecycle settings; `rules`: those in force (with the tenant's and the defaults). */
+	lifecycle: LifecycleInput;
+	rules: Lifecycle;
+	/** Why it ended: ended, idle, overdue, cancelled, engine-closed. */
+	endReason: SessionEndReason | undefined;
 	createdAt: number;
 	startedAt: number | undefined;
 	endedAt: number | undefined;
@@ -61,14 +73,21 @@ export interface SessionInfo {
 export class Session {
 	readonly id: string;
 	readonly tenantId: string;
-	readonly title: string | undefined;
-	readonly module: ActivityModule | undefined;
+	title: string | undefined;
+	module: ActivityModule | undefined;
 	readonly kind: OfferKind;
-	readonly schedule: Schedule | undefined;
+	schedule: Schedule | undefined;
 	readonly policy: RoutingPolicy;
-	readonly createdAt = Date.now();
+	lifecycle: LifecycleInput;
+	readonly createdAt: number;
 	startedAt: number | undefined;
 	endedAt: number | undefined;
+	endReason: SessionEndReason | undefined;
+	/** Since when nobody is in this live session (the idle end counts from here). */
+	emptySince: number | undefined;
+	/** When those in it were told this overdue session ends (once). */
+	endingNoticeAt: number | undefined;
+	readonly #rules: () => Lifecycle;
 	readonly #events: SessionEvents;
 	readonly #log: Logger;
 	readonly #presence: Presence;
@@ -92,6 +111,15 @@ export class Session {
 		this.kind = opts.kind;
 		this.schedule = opts.schedule;
 		this.policy = opts.policy;
+		this.lifecycle = opts.lifecycle ?? {};
+		this.#rules = opts.rules ?? (() => effectiveLifecycle(undefined, this.lifecycle));
+		this.createdAt = opts.restored?.createdAt ?? Date.now();
+		if (opts.restored) {
+			this.#state = opts.restored.state;
+			this.startedAt = opts.restored.startedAt;
+			// Back after a restart: empty until its participants reconnect.
+			if (this.#state === 'live') this.emptySince = Date.now();
+		}
 		this.#events = new SessionEvents(events, this);
 		this.#log = childLogger(log, { sessionId: this.id });
 		this.#presence = new Presence(this.policy);
@@ -112,6 +140,66 @@ export class Session {
 		return this.#state;
 	}
 
+	/** The lifecycle rules in force now. */
+	rules(): Lifecycle {
+		return this.#rules();
+	}
+
+	/** How many are connected now. */
+	get participantCount(): number {
+		return this.#presence.all().length;
+	}
+
+	/**
+	 * Refuses a join outside the join window: before it opens `not_started` (with the start and the
+	 * opening time, so a client can wait), after it closes `session_ended`.
+	 */
+	assertJoinable(now = Date.now()): void {
+		assertNotEnded(this.#state);
+		const window = joinWindow(this.schedule, this.rules());
+		if (!window) return;
+		if (now < window.opensAt) {
+			const startsAt = new Date(this.schedule!.startsAt).toISOString();
+			throw new EngineError(
+				'not_started',
+				`this activity starts at ${startsAt}; joining opens at ${new Date(window.opensAt).toISOString()}`,
+				{
+					details: { startsAt, opensAt: new Date(window.opensAt).toISOString() },
+				},
+			);
+		}
+		if (now >= window.closesAt) throw new EngineError('session_ended', 'this session is past its end');
+	}
+
+	/** Tells everyone in it, quietly, when this overdue session will end (once). */
+	noticeEnding(endsAt: number): void {
+		if (this.endingNoticeAt !== undefined) return;
+		this.endingNoticeAt = Date.now();
+		for (const p of this.#presence.all())
+			p.notify({ type: 'sessionEnding', endsAt: new Date(endsAt).toISOString(), reason: 'overdue' });
+	}
+
+	/**
+	 * The host is going down for a restart: everyone is told to reconnect and leaves with
+	 * `host-restart`; the session itself stays live (stored), so the reconnect carries on it.
+	 */
+	disconnectForRestart(): void {
+		for (const p of this.#presence.all()) {
+			p.notify({ type: 'disconnected', reason: 'host-restart' });
+			this.#remove(p, 'host-restart');
+		}
+	}
+
+	/** A session that never took place is cancelled: it ends, and its tokens die with it. */
+	cancel(): void {
+		if (this.#state !== 'scheduled') throw new EngineError('conflict', `a ${this.#state} session cannot be cancelled; end it instead`);
+		this.#state = 'cancelled';
+		this.endedAt = Date.now();
+		this.endReason = 'cancelled';
+		this.#router.close();
+		this.#events.emit('session.ended', { reason: 'cancelled' });
+	}
+
 	get workerIndex(): number | undefined {
 		return this.#router.workerIndex;
 	}
@@ -125,6 +213,9 @@ export class Session {
 			kind: this.kind,
 			schedule: this.schedule ? { ...this.schedule } : undefined,
 			state: this.#state,
+			lifecycle: { ...this.lifecycle },
+			rules: this.rules(),
+			endReason: this.endReason,
 			createdAt: this.createdAt,
 			startedAt: this.startedAt,
 			endedAt: this.endedAt,
@@ -146,7 +237,7 @@ export class Session {
 		notify: (n: ParticipantNotification) => void,
 		opts: { stimulusProfile?: StimulusProfile | string | undefined } = {},
 	): Promise<{ participant: Participant; rtpCapabilities: types.RtpCapabilities }> {
-		assertNotEnded(this.#state);
+		this.assertJoinable();
 		const router = await this.#router.ensure();
 		assertNotEnded(this.#state);
 		const previous = this.#presence.get(participantId);
@@ -160,6 +251,7 @@ export class Session {
 		const sp = opts.stimulusProfile ?? 'calm';
 		participant.stimulusProfile = typeof sp === 'string' ? (builtinProfile(sp) ?? builtinProfiles.calm) : sp;
 		this.#presence.add(participant);
+		this.emptySince = undefined;
 		if (this.#state === 'scheduled') {
 			this.#state = 'live';
 			this.startedAt = Date.now();
@@ -308,7 +400,7 @@ export class Session {
 	}
 
 	end(reason: SessionEndReason = 'ended'): void {
-		if (this.#state === 'ended') return;
+		if (this.#state === 'ended' || this.#state === 'cancelled') return;
 		// Finish the recording first: its consumers close with the router below.
 		this.#recording.finishAtEnd();
 		for (const p of this.#presence.all()) {
@@ -318,6 +410,7 @@ export class Session {
 		this.#state = 'ended';
 		this.#media.stop();
 		this.endedAt = Date.now();
+		this.endReason = reason;
 		this.#router.close();
 		this.#events.emit('session.ended', { reason });
 	}
@@ -388,6 +481,7 @@ export class Session {
 			reason,
 		});
 		this.#presence.announceLeft(participant, reason);
+		if (this.#presence.all().length === 0) this.emptySince = Date.now();
 	}
 
 	#assertLive(participant: Participant): void {

@@ -18,8 +18,24 @@ export class AdminClient extends RouteClient<typeof adminRoutes> {
 	createSession(body: AdminBody<'createSession'>) {
 		return this.call('createSession', { body });
 	}
-	listSessions() {
-		return this.call('listSessions');
+	/** One page of sessions; pass the page's `nextCursor` as `cursor` for the next (see `allSessions`). */
+	listSessions(query: AdminQuery<'listSessions'> = {}) {
+		return this.call('listSessions', { query });
+	}
+	/** Every session matching the filters, page by page. */
+	async *allSessions(query: Omit<AdminQuery<'listSessions'>, 'cursor'> = {}) {
+		let cursor: string | undefined;
+		do {
+			const page = await this.listSessions({ ...query, ...(cursor ? { cursor } : {}) });
+			yield* page.sessions;
+			cursor = page.nextCursor ?? undefined;
+		} while (cursor);
+	}
+	updateSession(sessionId: string, body: AdminBody<'updateSession'>) {
+		return this.call('updateSession', { params: { sessionId }, body });
+	}
+	cancelSession(sessionId: string) {
+		return this.call('cancelSession', { params: { sessionId } });
 	}
 	getSession(sessionId: string) {
 		return this.call('getSession', { params: { sessionId } });

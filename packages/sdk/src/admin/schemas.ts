@@ -18,6 +18,23 @@ export const scheduleSchema = z
 	.strict()
 	.refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
 
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** When a session may be joined and when it ends by itself (docs/sessions.md); absent fields: the tenant's, else the defaults. */
+export const sessionLifecycleSchema = z
+	.object({
+		joinLeadSeconds: seconds(0, 86_400).optional().describe('The join window opens this long before the start (default 900)'),
+		endGraceSeconds: seconds(0, 43_200)
+			.optional()
+			.describe('…and closes this long after the end; a session still live then ends (default 1800)'),
+		idleEndSeconds: seconds(5, 86_400).optional().describe('A live session with nobody in it ends after this long (default 600)'),
+		overdueNoticeSeconds: seconds(0, 3_600)
+			.optional()
+			.describe('Those still in an overdue session are told this long before it ends (default 300)'),
+	})
+	.strict();
+export type SessionLifecycle = z.input<typeof sessionLifecycleSchema>;
+
 export const sessionCreateSchema = z
 	.object({
 		title: z.string().trim().min(1).max(200),
@@ -28,9 +45,38 @@ export const sessionCreateSchema = z
 			.boolean()
 			.default(true)
 			.describe('Clients at home see and hear each other, not only the host and the room'),
+		lifecycle: sessionLifecycleSchema.optional(),
 	})
 	.strict();
 export type SessionCreate = z.input<typeof sessionCreateSchema>;
+
+/** Retitle, reschedule or change the lifecycle settings; `null` removes a title, module or schedule. A live session may only move its end. */
+export const sessionUpdateSchema = z
+	.object({
+		title: z.string().trim().min(1).max(200).nullable().optional(),
+		module: activityModuleSchema.nullable().optional(),
+		schedule: scheduleSchema.nullable().optional(),
+		lifecycle: sessionLifecycleSchema.optional(),
+	})
+	.strict();
+export type SessionUpdate = z.input<typeof sessionUpdateSchema>;
+
+export const sessionStateSchema = z
+	.enum(['scheduled', 'live', 'ended', 'cancelled'])
+	.describe('scheduled → live (first join) → ended; scheduled → cancelled');
+
+/** Filters and paging of the session list. */
+export const sessionListQuerySchema = z
+	.object({
+		state: sessionStateSchema.optional(),
+		module: activityModuleSchema.optional(),
+		from: isoDateTime.optional().describe('Sessions taking place at or after (the scheduled start, else the creation)'),
+		to: isoDateTime.optional().describe('…and before'),
+		limit: z.coerce.number().int().min(1).max(500).default(100).describe('Sessions per page'),
+		cursor: z.string().max(200).optional().describe("The previous page's nextCursor"),
+	})
+	.strict();
+export type SessionListQuery = z.input<typeof sessionListQuerySchema>;
 
 export const sessionParticipantSchema = z.object({
 	participantId: z.string(),
@@ -44,7 +90,13 @@ export const sessionSchema = z.object({
 	module: activityModuleSchema.nullable(),
 	kind: offerKindSchema,
 	schedule: z.object({ startsAt: isoDateTime, endsAt: isoDateTime }).nullable(),
-	state: z.enum(['scheduled', 'live', 'ended']),
+	state: sessionStateSchema,
+	endReason: z.string().nullable().describe('Why it ended: ended, idle, overdue, cancelled, engine-closed'),
+	joinWindow: z
+		.object({ opensAt: isoDateTime, closesAt: isoDateTime })
+		.nullable()
+		.describe('When its tokens can join (scheduled sessions)'),
+	lifecycle: sessionLifecycleSchema.required().describe('The rules in force: its own settings over the tenant’s over the defaults'),
 	participantsSeeEachOther: z.boolean(),
 	createdAt: isoDateTime,
 	startedAt: isoDateTime.nullable(),
@@ -53,7 +105,10 @@ export const sessionSchema = z.object({
 });
 export type SessionResource = z.output<typeof sessionSchema>;
 
-export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) });
+export const sessionListSchema = z.object({
+	sessions: z.array(sessionSchema),
+	nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last'),
+});
 export const participantListSchema = z.object({ participants: z.array(sessionParticipantSchema) });
 
 /** Pseudonymous participant IDs: no names or e-mail addresses in tokens, logs or records. */
@@ -118,8 +173,10 @@ export const tokenCreateSchema = z
 			.int()
 			.min(30)
 			.max(7 * 24 * 3600)
-			.default(4 * 3600)
-			.describe('How long the token can be used to join'),
+			.optional()
+			.describe(
+				'How long the token can be used to join; never past the join window. Default: until the window closes (4 hours for an unscheduled session)',
+			),
 		stimulusProfile: stimulusProfileRefSchema
 			.default('calm')
 			.describe(
