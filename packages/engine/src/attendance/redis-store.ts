@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import { z } from 'zod';
 import { EngineError, invalidInput } from '../errors.ts';
+import { assertRedisDurable } from '../storage/redis-durability.ts';
 import {
 	attendanceEventSchema,
 	forgetAction,
@@ -109,15 +110,7 @@ export class RedisLedgerStore implements LedgerStore {
 		client.on('error', () => undefined);
 		try {
 			await client.connect();
-			if (parsed.data.checkPersistence) {
-				const aof = await client.configGet('append*');
-				if (aof.appendonly !== 'yes' || aof.appendfsync !== 'always') {
-					throw new EngineError(
-						'invalid_config',
-						`Redis acknowledges writes before they are on disk (appendonly ${aof.appendonly}, appendfsync ${aof.appendfsync}); set appendonly yes and appendfsync always, or open with checkPersistence: false`,
-					);
-				}
-			}
+			if (parsed.data.checkPersistence) await assertRedisDurable(client, 'attendance store');
 		} catch (err) {
 			client.destroy();
 			if (err instanceof EngineError) throw err;

@@ -24,6 +24,20 @@ export const tenantSchema = z
 	.strict();
 
 export type Tenant = z.output<typeof tenantSchema>;
+/** What may change on a tenant: everything but its ID and token secret. */
+export type TenantPatch = Partial<Omit<Tenant, 'id' | 'tokenSecret'>>;
+
+/** A whole tenant, checked; `code`: `invalid_config` for a tenants file or store, `invalid_argument` for a request. */
+export function parseTenant(input: unknown, code: EngineErrorCode = 'invalid_config'): Tenant {
+	const parsed = tenantSchema.safeParse(input);
+	if (!parsed.success) throw invalidInput(code, 'tenant', parsed.error.issues);
+	return parsed.data;
+}
+
+/** `current` with `patch` applied, validated like a new tenant (`invalid_argument`). */
+export function patchTenant(current: Tenant, patch: TenantPatch): Tenant {
+	return parseTenant({ ...current, ...patch, id: current.id }, 'invalid_argument');
+}
 
 export function hashApiKey(key: string): string {
 	return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -47,21 +61,28 @@ export class TenantRegistry {
 
 	/** `code`: `invalid_config` for a tenants file, `invalid_argument` for a request. */
 	add(input: unknown, code: EngineErrorCode = 'invalid_config'): Tenant {
-		const parsed = tenantSchema.safeParse(input);
-		if (!parsed.success) throw invalidInput(code, 'tenant', parsed.error.issues);
-		if (this.#tenants.has(parsed.data.id)) throw new EngineError('conflict', `tenant ${parsed.data.id} exists`);
-		this.#tenants.set(parsed.data.id, parsed.data);
-		return parsed.data;
+		const tenant = parseTenant(input, code);
+		if (this.#tenants.has(tenant.id)) throw new EngineError('conflict', `tenant ${tenant.id} exists`);
+		this.#tenants.set(tenant.id, tenant);
+		return tenant;
 	}
 
 	/** Changes a tenant's name, origins, keys or stimulus profiles; the result is validated like a new tenant. */
-	update(id: string, patch: Partial<Omit<Tenant, 'id' | 'tokenSecret'>>): Tenant {
+	update(id: string, patch: TenantPatch): Tenant {
 		const current = this.#tenants.get(id);
 		if (!current) throw new EngineError('not_found', `tenant ${id} not found`);
-		const parsed = tenantSchema.safeParse({ ...current, ...patch, id });
-		if (!parsed.success) throw invalidInput('invalid_argument', 'tenant', parsed.error.issues);
-		this.#tenants.set(id, parsed.data);
-		return parsed.data;
+		const tenant = patchTenant(current, patch);
+		this.#tenants.set(id, tenant);
+		return tenant;
+	}
+
+	/**
+	 * Adds or replaces a tenant as its durable store holds it (the store validated it). A stored
+	 * tenant is never ephemeral, even when it takes the place of the development tenant.
+	 */
+	put(tenant: Tenant): void {
+		this.#ephemeral.delete(tenant.id);
+		this.#tenants.set(tenant.id, tenant);
 	}
 
 	/** Tenants that are kept in the tenants file (the development tenant is not). */
