@@ -3,6 +3,7 @@ export type { SessionClientOptions, WebRtcImplementation } from './session-clien
 export type { RemoteTrack, RecordingState, SessionClientEvents } from './session-events.ts';
 export type { PublishOptions } from './publisher.ts';
 export { SignalError, type SignalErrorCode } from './signal-channel.ts';
+export { notStartedOf, openingDelayMs, waitingForOpening, MAX_OPENING_WAIT_MS, type NotStarted } from './join-window.ts';
 export {
 	defaultReconnectPolicy,
 	exponentialBackoff,

@@ -2,6 +2,7 @@ import { Device } from 'mediasoup-client';
 import type { types as msc } from 'mediasoup-client';
 import type { MediaSource, NotificationEnvelope, Role } from '../protocol/index.ts';
 import { Emitter } from './emitter.ts';
+import { waitingForOpening } from './join-window.ts';
 import { Publisher, type PublishOptions } from './publisher.ts';
 import { reconnectLoop } from './reconnect-loop.ts';
 import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.ts';
@@ -11,8 +12,18 @@ import { SignalChannel, SignalError } from './signal-channel.ts';
 
 export type SessionClientState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
-/** Rejoining cannot mend these: the token is refused, the page's origin is not allowed, the session is over. */
-const FATAL_ON_REJOIN = new Set<SignalError['code']>(['unauthorized', 'session_ended', 'origin_not_allowed']);
+/**
+ * Rejoining cannot mend these: the token is refused, the page's origin is not allowed, the session
+ * is over, was cancelled or no longer exists. (`not_started` is no failure: the client waits for
+ * the join window, see `waitingForOpening`.)
+ */
+const FATAL_ON_REJOIN = new Set<SignalError['code']>([
+	'unauthorized',
+	'origin_not_allowed',
+	'session_ended',
+	'session_cancelled',
+	'not_found',
+]);
 
 /**
  * Joins a Luwte session: signalling, one send and one receive transport, publishing and
@@ -241,8 +252,9 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		const abort = new AbortController();
 		this.#reconnectAbort = abort;
 		let joined: Awaited<ReturnType<SessionClient['connect']>> | undefined;
+		let lastError: unknown;
 		const outcome = await reconnectLoop({
-			policy,
+			policy: waitingForOpening(policy),
 			signal: abort.signal,
 			attempt: async () => {
 				try {
@@ -250,11 +262,18 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 					if (this.role !== 'viewer') await this.#publisher.republish();
 				} catch (err) {
 					this.#teardown();
+					lastError = err;
 					throw err;
 				}
 			},
 			isFatal: (err) => err instanceof SignalError && FATAL_ON_REJOIN.has(err.code),
-			onWaiting: (attempt, delayMs) => this.safeEmit('reconnecting', { attempt, delayMs, reason }),
+			onWaiting: (attempt, delayMs) =>
+				this.safeEmit('reconnecting', {
+					attempt,
+					delayMs,
+					reason,
+					...(lastError instanceof SignalError ? { error: lastError } : {}),
+				}),
 		});
 		if (outcome.kind === 'aborted') {
 			// leave() came while an attempt ran: close what that attempt opened.
@@ -267,11 +286,11 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			return;
 		}
 		this.#state = 'closed';
-		const lastError = outcome.kind === 'reconnected' ? undefined : outcome.error;
+		const failure = outcome.kind === 'reconnected' ? undefined : outcome.error;
 		const error =
-			outcome.kind === 'failed' && lastError instanceof SignalError
-				? lastError
-				: new SignalError('unavailable', `gave up reconnecting after ${outcome.attempts} attempts`, { cause: lastError });
+			outcome.kind === 'failed' && failure instanceof SignalError
+				? failure
+				: new SignalError('unavailable', `gave up reconnecting after ${outcome.attempts} attempts`, { cause: failure });
 		this.safeEmit('disconnected', { reason, error });
 	}
 
@@ -391,6 +410,9 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			case 'recordingChanged':
 				this.recording = n.data;
 				this.safeEmit('recordingChanged', n.data);
+				return;
+			case 'sessionEnding':
+				this.safeEmit('sessionEnding', n.data);
 				return;
 			case 'sessionEnded':
 			case 'disconnected':

@@ -19,7 +19,13 @@ export interface SessionClientEvents {
 	trackResumed: { consumerId: string; participantId: string; source: MediaSource };
 	participantJoined: { participantId: string; role: Role };
 	participantLeft: { participantId: string; role: Role };
+	/**
+	 * The session is over: `reason` `ended` (by a host or the API), `idle` (empty too long),
+	 * `overdue` (past its end), `cancelled` or `engine-closed`. The client is closed.
+	 */
 	sessionEnded: { reason: string };
+	/** A quiet notice: the session will end at `endsAt` (ISO 8601) because it is past its planned end. */
+	sessionEnding: { endsAt: string; reason: 'overdue' };
 	/** A host muted this client's microphone or camera (the client may unmute again). */
 	mutedByHost: { source: 'microphone' | 'camera' };
 	/** Who is on everyone's stage now; null: the host, as usual. */
@@ -27,16 +33,20 @@ export interface SessionClientEvents {
 	/** The recording state changed (see `recording`). */
 	recordingChanged: RecordingState;
 	/**
-	 * The connection was lost; the client waits `delayMs` and then makes attempt number `attempt`
-	 * (1, 2, …) to rejoin. Only with `reconnect` on. Remote tracks of before are gone.
+	 * The connection was lost (`reason`: e.g. `host-restart`, `media-failure`, or how the socket
+	 * closed); the client waits `delayMs` and then makes attempt number `attempt` (1, 2, …) to
+	 * rejoin. Only with `reconnect` on. Remote tracks of before are gone. `error`: why the previous
+	 * attempt failed; with `not_started` (the session was moved to later) the client waits for the
+	 * join window (its `details` say when) and does not give up.
 	 */
-	reconnecting: { attempt: number; delayMs: number; reason: string };
+	reconnecting: { attempt: number; delayMs: number; reason: string; error?: SignalError };
 	/** Back in the session after `attempt` attempts, with the same tracks published as before. */
 	reconnected: { attempt: number; participantId: string; role: Role; peers: { participantId: string; role: Role }[] };
 	/**
 	 * The connection ended without `leave()` and is not coming back: network loss or server
 	 * failure (with `reconnect`: after the policy gave up, or a failure no retry mends, in
-	 * `error`), or `replaced` by another tab.
+	 * `error`: `not_found`, `session_ended`, `session_cancelled`, `unauthorized`,
+	 * `origin_not_allowed`), or `replaced` by another tab.
 	 */
 	disconnected: { reason: string; error?: SignalError };
 }

@@ -6,6 +6,8 @@ export const texts = {
 		cameraMissing: 'We zien geen camera. Je kunt toch meedoen.',
 		micOk: 'Je microfoon werkt.',
 		micMissing: 'We horen geen microfoon. Je kunt toch meedoen.',
+		checkingDevices: 'Camera en microfoon worden gecontroleerd…',
+		invitationLoading: 'Even geduld, de uitnodiging wordt geladen…',
 		viewerIntro: 'Je kijkt mee. Niemand ziet of hoort jou.',
 		join: 'Meedoen',
 		joining: 'Even geduld, we verbinden…',
@@ -25,6 +27,13 @@ export const texts = {
 		noVideo: 'Camera uit',
 		waitingForLeader: 'De begeleider is er nog niet.',
 		reconnecting: 'De verbinding is even weg. We proberen het opnieuw.',
+		restoring: 'De verbinding wordt hersteld…',
+		startsAt: (time: string) => `De activiteit begint om ${time}. Je komt dan vanzelf binnen.`,
+		startsOn: (day: string, time: string) => `De activiteit begint op ${day} om ${time}. Je komt dan vanzelf binnen.`,
+		notStartedYet: 'De activiteit is nog niet begonnen. Je komt vanzelf binnen als ze begint.',
+		endingIn: (minutes: number) => `De activiteit stopt over ongeveer ${minutes} ${minutes === 1 ? 'minuut' : 'minuten'}.`,
+		cancelled: 'Deze activiteit gaat niet door.',
+		gone: 'Deze activiteit bestaat niet meer.',
 		left: 'Je hebt de activiteit verlaten. Tot de volgende keer!',
 		ended: 'De activiteit is afgelopen. Tot de volgende keer!',
 		replaced: 'Je doet mee in een ander venster.',
@@ -76,6 +85,8 @@ export const texts = {
 		cameraMissing: 'We cannot find a camera. You can still join.',
 		micOk: 'Your microphone works.',
 		micMissing: 'We cannot find a microphone. You can still join.',
+		checkingDevices: 'Checking camera and microphone…',
+		invitationLoading: 'One moment, the invitation is loading…',
 		viewerIntro: 'You are watching. Nobody sees or hears you.',
 		join: 'Join',
 		joining: 'One moment, connecting…',
@@ -95,6 +106,13 @@ export const texts = {
 		noVideo: 'Camera off',
 		waitingForLeader: 'The leader has not arrived yet.',
 		reconnecting: 'The connection dropped for a moment. We are trying again.',
+		restoring: 'Restoring the connection…',
+		startsAt: (time: string) => `The activity starts at ${time}. You will join automatically then.`,
+		startsOn: (day: string, time: string) => `The activity starts on ${day} at ${time}. You will join automatically then.`,
+		notStartedYet: 'The activity has not started yet. You will join automatically when it starts.',
+		endingIn: (minutes: number) => `The activity will stop in about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+		cancelled: 'This activity will not take place.',
+		gone: 'This activity no longer exists.',
 		left: 'You left the activity. See you next time!',
 		ended: 'The activity has ended. See you next time!',
 		replaced: 'You are taking part in another window.',
@@ -146,4 +164,19 @@ export type Texts = (typeof texts)[Lang];
 
 export function textsFor(lang: string | null | undefined): Texts {
 	return lang?.toLowerCase().startsWith('en') ? texts.en : texts.nl;
+}
+
+/**
+ * "De activiteit begint om 10:00": the start in this person's local time, 24-hour clock; with
+ * the day when it is not today. Without a valid start: only "not started yet".
+ */
+export function startText(lang: string | null | undefined, startsAt: string | undefined, now = new Date()): string {
+	const t = textsFor(lang);
+	const start = startsAt === undefined ? Number.NaN : Date.parse(startsAt);
+	if (Number.isNaN(start)) return t.notStartedYet;
+	const locale = t === texts.en ? 'en-GB' : 'nl-NL';
+	const at = new Date(start);
+	const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+	if (at.toDateString() === now.toDateString()) return t.startsAt(time);
+	return t.startsOn(new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long' }).format(at), time);
 }

@@ -4,18 +4,30 @@ import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
 import { roleOfToken } from './session/join-token.ts';
-import { controls, type ControlsActions } from './session/controls-view.ts';
+import type { ControlsActions } from './session/controls-view.ts';
+import { ActivityStates } from './session/lifecycle-ui.ts';
 import { LocalMedia } from './session/local-media.ts';
 import { preview } from './session/preview-view.ts';
 import { RecordingUi } from './session/recording-ui.ts';
-import { recordingIndicator, recordingPanel } from './session/recording-view.ts';
-import { memberLabel, Roster, type Member } from './session/roster.ts';
+import { Roster } from './session/roster.ts';
+import { room } from './session/room-view.ts';
 import { sessionStyles } from './session/styles.ts';
 import { baseStyles } from './shared-styles.ts';
-import { hostActions, noVideo, selfVideo, tile, type HostActions } from './session/tile-view.ts';
+import type { HostActions } from './session/tile-view.ts';
 import { TwoStepConfirm } from './session/two-step-confirm.ts';
 
-export type SessionPhase = 'preview' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'error';
+/** `waiting`: the activity has not started yet; `left`, `ended`, `cancelled`, `gone` and `error` are final. */
+export type SessionPhase =
+	| 'preview'
+	| 'joining'
+	| 'waiting'
+	| 'joined'
+	| 'reconnecting'
+	| 'left'
+	| 'ended'
+	| 'cancelled'
+	| 'gone'
+	| 'error';
 
 /**
  * `<luwte-session server="https://…" token="…">`: a calm live session for a care provider's
@@ -23,12 +35,22 @@ export type SessionPhase = 'preview' | 'joining' | 'joined' | 'reconnecting' | '
  * and fixed, the others in a stable grid. Dutch by default (`lang="en"` for English). After a
  * lost connection it rejoins by itself (the `SessionClient`'s reconnect policy) and says so.
  *
+ * The token may come later than the element (a page fetches it from its backend): a press on
+ * "Meedoen" before it waits for it ("Even geduld, de uitnodiging wordt geladen…") and joins as soon
+ * as it is set. Too early for the activity, it says when it begins and joins by itself when the
+ * join window opens. An activity that is over, cancelled or gone gets a clear final state.
+ *
  * While the session is recorded everyone sees a steady indicator (space reserved, so nothing
  * moves); clients can join or leave the recording themselves, hosts start and stop it, see who
  * is in it and register consent given aloud.
  *
  * @fires luwte-joined - In the session; detail `{ participantId, role }`.
  * @fires luwte-left - Out of the session; detail `{ reason }`: `left`, `ended` (by the leader) or `replaced` (another window).
+ * @fires luwte-not-started - Too early; detail `{ startsAt, opensAt }` (ISO 8601). The element waits and joins by itself at `opensAt`.
+ * @fires luwte-ending - The activity stops soon (past its planned end); detail `{ endsAt, reason: 'overdue', minutes }`.
+ * @fires luwte-ended - The activity is over (final); detail `{ reason }`: `ended`, `idle`, `overdue` or `engine-closed`.
+ * @fires luwte-cancelled - The activity will not take place (final).
+ * @fires luwte-gone - The activity no longer exists (final).
  * @fires luwte-error - Could not join or stay; detail `{ code, message }`. The element shows the reason in plain words.
  * @csspart stage - The leader's (or the shared screen's) big tile, for clients and viewers.
  * @csspart grid - The grid of tiles.
@@ -76,6 +98,8 @@ export class LuwteSession extends LitElement {
 
 	#client: SessionClient | undefined;
 	#leaving = false;
+	/** "Meedoen" was pressed before the page set the token: join when it comes. */
+	#joinQueued = false;
 	readonly #local = new LocalMedia(this);
 	readonly #roster = new Roster(this);
 	readonly #endConfirm = new TwoStepConfirm(this);
@@ -83,6 +107,19 @@ export class LuwteSession extends LitElement {
 		texts: () => this.#t,
 		client: () => this.#client,
 		message: { get: () => this._message, set: (m) => (this._message = m) },
+	});
+	readonly #states = new ActivityStates(this, {
+		texts: () => this.#t,
+		lang: () => this.lang,
+		message: { get: () => this._message, set: (m) => (this._message = m) },
+		out: (phase, message) => this.#out(phase, message),
+		close: () => {
+			this.#leaving = true;
+			void this.#client?.leave();
+			this.#client = undefined;
+			this.#local.stop();
+		},
+		retry: () => void this.#attempt(),
 	});
 
 	constructor() {
@@ -97,7 +134,7 @@ export class LuwteSession extends LitElement {
 		this._sharing = false;
 	}
 
-	/** The current phase: preview, joining, joined, reconnecting, left, ended or error. */
+	/** The current phase: preview, joining, waiting, joined, reconnecting, or final: left, ended, cancelled, gone, error. */
 	get phase(): SessionPhase {
 		return this._phase;
 	}
@@ -112,14 +149,39 @@ export class LuwteSession extends LitElement {
 
 	override connectedCallback(): void {
 		super.connectedCallback();
-		if (this._phase === 'preview') void this.#local.start(this.#role !== 'viewer');
+		void this.#checkDevices();
 	}
 
 	override disconnectedCallback(): void {
-		// The controllers stop the camera, the microphone, the detectors and the confirm timers.
+		// The controllers stop the camera, the microphone, the detectors, the waits and the confirm timers.
 		super.disconnectedCallback();
 		this.#leaving = true;
+		this.#joinQueued = false;
 		void this.#client?.leave();
+	}
+
+	protected override willUpdate(changed: PropertyValues): void {
+		super.willUpdate(changed);
+		if (changed.has('token') && this.token) this.#tokenSet();
+	}
+
+	/** The camera and microphone check, once the first update has the token (its role) a page set early. */
+	async #checkDevices(): Promise<void> {
+		await this.updateComplete;
+		if (this.isConnected && this._phase === 'preview') await this.#local.start(this.#role !== 'viewer');
+	}
+
+	#tokenSet(): void {
+		// A viewer's token came after the check had started: nobody sees them, so release the camera.
+		if (roleOfToken(this.token) === 'viewer' && (this._phase === 'preview' || this._phase === 'joining')) this.#local.stop();
+		if (this.#joinQueued) {
+			this.#joinQueued = false;
+			queueMicrotask(() => void this.#attempt());
+		} else if (this._phase === 'error') {
+			// A new invitation after a refused one: start afresh.
+			this._phase = 'preview';
+			this._message = '';
+		}
 	}
 
 	protected override updated(changed: PropertyValues): void {
@@ -132,14 +194,30 @@ export class LuwteSession extends LitElement {
 		}
 	}
 
-	/** Joins the session (what the "Meedoen" button does). */
+	/** Joins the session (what the "Meedoen" button does); without a token yet, as soon as the page sets it. */
 	async join(): Promise<void> {
 		if (this._phase !== 'preview' && this._phase !== 'error') return;
-		this._phase = 'joining';
-		this._message = this.#t.joining;
 		this.#leaving = false;
+		if (!this.token) {
+			this._phase = 'joining';
+			this._message = this.#t.invitationLoading;
+			this.#joinQueued = true;
+			return;
+		}
+		await this.#attempt();
+	}
+
+	/** One try to get in; while waiting for the activity to start, quietly (the waiting text stays). */
+	async #attempt(): Promise<void> {
+		if (this.#leaving) return;
+		if (this._phase !== 'waiting') {
+			this._phase = 'joining';
+			this._message = this.#t.joining;
+		}
 		try {
+			await this.#local.whenReady();
 			const joined = await this.#connect();
+			this.#states.reset();
 			this._phase = 'joined';
 			this._message = '';
 			dispatchLuwteEvent(this, 'luwte-joined', { participantId: joined.participantId, role: joined.role });
@@ -151,6 +229,8 @@ export class LuwteSession extends LitElement {
 	/** Leaves the session. */
 	async leave(): Promise<void> {
 		this.#leaving = true;
+		this.#joinQueued = false;
+		this.#states.reset();
 		await this.#client?.leave();
 		this.#client = undefined;
 		this.#local.stop();
@@ -210,13 +290,18 @@ export class LuwteSession extends LitElement {
 		});
 		client.on('spotlightChanged', ({ participantId }) => (this._spotlight = participantId));
 		client.on('recordingChanged', (r) => mine() && this.#recording.changed(r));
-		client.on('sessionEnded', () => this.#finish('ended'));
+		client.on('sessionEnding', ({ endsAt, reason }) => mine() && this.#states.ending(endsAt, reason));
+		client.on('sessionEnded', ({ reason }) => {
+			if (!mine()) return;
+			dispatchLuwteEvent(this, 'luwte-left', { reason: 'ended' });
+			this.#states.ended(reason);
+		});
 		// Reconnecting is the client's: the element only says how it goes.
-		client.on('reconnecting', () => {
+		client.on('reconnecting', ({ reason, error }) => {
 			if (!mine()) return;
 			this.#roster.clear();
 			this._phase = 'reconnecting';
-			this._message = this.#t.reconnecting;
+			this._message = this.#states.rejoining(reason, error);
 		});
 		client.on('reconnected', ({ peers }) => {
 			if (!mine()) return;
@@ -226,7 +311,7 @@ export class LuwteSession extends LitElement {
 		});
 		client.on('disconnected', ({ reason, error }) => {
 			if (!mine()) return;
-			if (reason === 'replaced') this.#finish('replaced');
+			if (reason === 'replaced') this.#replaced();
 			else this.#fail(error ?? new SignalError('unavailable', reason));
 		});
 		const joined = await client.connect(this.token);
@@ -257,27 +342,26 @@ export class LuwteSession extends LitElement {
 		this._message = message;
 	}
 
-	#finish(kind: 'ended' | 'replaced'): void {
+	#replaced(): void {
 		this.#leaving = true;
 		this.#client = undefined;
 		this.#local.stop();
-		this.#out(kind === 'ended' ? 'ended' : 'left', kind === 'ended' ? this.#t.ended : this.#t.replaced);
-		dispatchLuwteEvent(this, 'luwte-left', { reason: kind });
+		this.#out('left', this.#t.replaced);
+		dispatchLuwteEvent(this, 'luwte-left', { reason: 'replaced' });
 	}
 
 	#fail(err: unknown): void {
 		const code = err instanceof SignalError ? err.code : 'internal';
-		const t = this.#t;
-		const messages: Record<string, string> = {
-			origin_not_allowed: t.originNotAllowed,
-			unauthorized: t.tokenInvalid,
-			session_ended: t.ended,
-		};
-		this._message = messages[code] ?? t.failed;
-		this._phase = code === 'session_ended' ? 'ended' : 'error';
-		this.#recording.reset();
 		void this.#client?.leave();
 		this.#client = undefined;
+		// Not yet, over, cancelled, gone: states of the activity, not failures.
+		if (this.#leaving || this.#states.refused(err)) return;
+		this.#states.reset();
+		const t = this.#t;
+		const messages: Record<string, string> = { origin_not_allowed: t.originNotAllowed, unauthorized: t.tokenInvalid };
+		this._message = messages[code] ?? t.failed;
+		this._phase = 'error';
+		this.#recording.reset();
 		dispatchLuwteEvent(this, 'luwte-error', { code, message: err instanceof Error ? err.message : String(err) });
 	}
 
@@ -306,14 +390,19 @@ export class LuwteSession extends LitElement {
 		return html`
 			<section class="frame" aria-label=${t.sessionLabel} lang=${this.lang === 'en' ? 'en' : 'nl'}>
 				${
-					this._phase === 'preview' || this._phase === 'joining'
-						? preview(t, this.#local, this.#role === 'viewer', this._phase === 'joining', () => void this.join())
+					this._phase === 'preview' || this._phase === 'joining' || this._phase === 'waiting'
+						? preview(t, this.#local, this.#role === 'viewer', this._phase !== 'preview', () => void this.join())
 						: nothing
 				}
 				${this._phase === 'joined' || this._phase === 'reconnecting' ? this.#renderRoom() : nothing}
-				<p class="message" part="message" role="status" aria-live="polite">${this._message}</p>
+				<p class="message ${this.#isFinal ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
 			</section>
 		`;
+	}
+
+	get #isFinal(): boolean {
+		const p = this._phase;
+		return p === 'left' || p === 'ended' || p === 'cancelled' || p === 'gone' || p === 'error';
 	}
 
 	readonly #controlActions: ControlsActions = {
@@ -333,57 +422,17 @@ export class LuwteSession extends LitElement {
 	};
 
 	#renderRoom(): TemplateResult {
-		const t = this.#t;
-		const role = this.#role;
-		const local = this.#local;
-		const members = this.#roster.members;
-		const participantIndex = new Map(members.filter((m) => m.role === 'participant').map((m, i) => [m.participantId, i]));
-		const label = (m: Member) => memberLabel(t, m, participantIndex.get(m.participantId) ?? 0);
-		// Clients and viewers see the leader big and fixed; hosts and rooms see everyone big.
-		const watching = role === 'participant' || role === 'viewer';
-		const spotlit = this._spotlight ? members.find((m) => m.participantId === this._spotlight) : undefined;
-		const stageMember = watching ? (members.find((m) => m.screen) ?? spotlit ?? members.find((m) => m.role === 'host')) : undefined;
-		// A shared screen takes the stage; its sharer's camera then stays visible in the grid.
-		const gridMembers = members.filter((m) => m !== stageMember || m.screen !== undefined);
-		const publishing = role !== 'viewer';
-		const r = this.#recording;
-		const labelled = members.map((m) => ({ participantId: m.participantId, role: m.role, label: label(m) }));
-		return html`
-			<div class="room ${stageMember || watching ? 'with-stage' : 'grid-only'}">
-				${recordingIndicator(t, r.state)}
-				${
-					watching
-						? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
-							${
-								stageMember
-									? tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, this._spotlight)
-									: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`
-							}
-						</div>`
-						: nothing
-				}
-				<ul class="grid" part="grid" aria-label=${t.grid}>
-					${
-						publishing && !this.hideSelfView
-							? html`<li class="tile self" part="tile">
-								${local.camOn && local.hasCam ? selfVideo() : noVideo(t)}
-								<span class="name">${t.you}${local.micOn ? '' : html` · ${t.muted}`}</span>
-							</li>`
-							: nothing
-					}
-					${gridMembers.map(
-						(m) =>
-							html`<li class="cell">
-								${tile(t, m, label(m), false, this._spotlight)}
-								${role === 'host' && m.role !== 'host' ? hostActions(t, m, label(m), this._spotlight, this.#hostActions) : nothing}
-							</li>`,
-					)}
-				</ul>
-				${members.filter((m) => m.audio).map((m) => html`<audio data-track=${m.audio!.id} autoplay></audio>`)}
-				${controls(t, local, r, { role, hideSelfView: this.hideSelfView, sharing: this._sharing, endArmed: this.#endConfirm.armed }, this.#controlActions)}
-				${recordingPanel(t, r, role, this.#client?.participantId, labelled)}
-			</div>
-		`;
+		return room(this.#t, {
+			role: this.#role,
+			local: this.#local,
+			members: this.#roster.members,
+			spotlight: this._spotlight,
+			recording: this.#recording,
+			participantId: this.#client?.participantId,
+			controls: { role: this.#role, hideSelfView: this.hideSelfView, sharing: this._sharing, endArmed: this.#endConfirm.armed },
+			controlActions: this.#controlActions,
+			hostActions: this.#hostActions,
+		});
 	}
 }
 

@@ -18,6 +18,9 @@ export class LocalMedia implements ReactiveController {
 	#ready = false;
 	#micOn = true;
 	#camOn = true;
+	/** Bumped by `stop()`: a check still waiting for the browser then stops what it gets. */
+	#generation = 0;
+	#checked: Promise<void> | undefined;
 
 	constructor(host: ReactiveControllerHost) {
 		this.#host = host;
@@ -38,6 +41,10 @@ export class LocalMedia implements ReactiveController {
 	get ready(): boolean {
 		return this.#ready;
 	}
+	/** Resolves when the check is done; at once when none was started. */
+	whenReady(): Promise<void> {
+		return this.#checked ?? Promise.resolve();
+	}
 	get micOn(): boolean {
 		return this.#micOn;
 	}
@@ -49,13 +56,23 @@ export class LocalMedia implements ReactiveController {
 		this.stop();
 	}
 
-	/** Asks for the camera and the microphone, each on its own; `publishing` false (a viewer) asks for neither. */
-	async start(publishing: boolean): Promise<void> {
+	/**
+	 * Asks for the camera and the microphone, each on its own; `publishing` false (a viewer) asks
+	 * for neither. Until both answers are in (the browser may be asking for permission), `ready`
+	 * is false: the preview then says it is checking, never that there is no camera.
+	 */
+	start(publishing: boolean): Promise<void> {
+		this.#checked = this.#check(publishing);
+		return this.#checked;
+	}
+
+	async #check(publishing: boolean): Promise<void> {
 		if (!publishing || !navigator.mediaDevices?.getUserMedia) {
 			this.#ready = true;
 			this.#host.requestUpdate();
 			return;
 		}
+		const generation = this.#generation;
 		const tracks: MediaStreamTrack[] = [];
 		for (const kind of ['video', 'audio'] as const) {
 			try {
@@ -63,6 +80,12 @@ export class LocalMedia implements ReactiveController {
 			} catch {
 				// No device or no permission: joining still works without it.
 			}
+		}
+		if (generation !== this.#generation) {
+			// Stopped (the element left the page, or turned out to be a viewer's) while the browser asked.
+			for (const tr of tracks) tr.stop();
+			this.#ready = true;
+			return;
 		}
 		this.#stream = new MediaStream(tracks);
 		this.#hasCam = this.#stream.getVideoTracks().length > 0;
@@ -85,6 +108,7 @@ export class LocalMedia implements ReactiveController {
 	}
 
 	stop(): void {
+		this.#generation++;
 		for (const tr of this.#stream?.getTracks() ?? []) tr.stop();
 		this.#stream = undefined;
 	}

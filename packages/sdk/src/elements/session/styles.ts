@@ -17,6 +17,13 @@ export const sessionStyles = css`
 		gap: 1rem;
 		justify-items: start;
 	}
+	/* The check's text and its two answers share this space: two lines, reserved from the start. */
+	.check {
+		min-height: calc(2 * 1.4em);
+	}
+	.checking {
+		margin: 0;
+	}
 	.checks {
 		margin: 0;
 		padding-left: 1.2em;
@@ -212,6 +219,10 @@ export const sessionStyles = css`
 	}
 	.message {
 		margin: 0.75rem 0 0;
+	}
+	/* A final state (over, cancelled, gone, left) is the only thing left to read: a little larger. */
+	.message.final {
+		font-size: 1.2em;
 	}
 	@keyframes fade-in {
 		from {
