@@ -40,6 +40,8 @@ const httpStatus: Record<ErrorCode, HttpErrorStatus> = {
 };
 
 const protocolCodes: ReadonlySet<string> = new Set(errorCodes);
+/** Engine errors whose details are for the caller (others' details are for logs only). */
+const detailedCodes: ReadonlySet<ErrorCode> = new Set(['invalid_params', 'not_started', 'quota_exceeded']);
 
 /** A typed protocol error raised inside the host (HTTP and signalling). */
 export class HostError extends LuwteError<ErrorCode> {
@@ -64,8 +66,9 @@ export interface ErrorBody {
 export function toErrorBody(err: unknown): ErrorBody {
 	if (isEngineError(err)) {
 		const code = toProtocol[err.code];
-		// The engine names the bad fields of input it refused, as the host's own validation does.
-		return { code, message: err.message, ...(code === 'invalid_params' && err.details !== undefined ? { details: err.details } : {}) };
+		// Details meant for the caller: the bad fields of refused input, when a session opens, which quota.
+		const shown = err.details !== undefined && detailedCodes.has(code);
+		return { code, message: err.message, ...(shown ? { details: err.details } : {}) };
 	}
 	if (isLuwteError(err) && protocolCodes.has(err.code)) {
 		return { code: err.code as ErrorCode, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };

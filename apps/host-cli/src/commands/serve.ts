@@ -40,11 +40,18 @@ export const serveCommand = defineCommand({
 			description:
 				'attendance events older than this are removed (at start and daily); without it they are kept until a client is forgotten',
 		},
+		'drain-seconds': {
+			type: 'integer',
+			placeholder: 'N',
+			default: 20,
+			description: 'on SIGTERM/SIGINT, the longest the drain may take before the host stops anyway',
+		},
 		'redis-url': {
 			type: 'string',
 			placeholder: 'redis://…',
 			env: 'LUWTE_REDIS_URL',
-			description: 'keep the attendance ledger in Redis instead of the data directory: several hosts, one ledger',
+			description:
+				'keep sessions, tenants and the attendance ledger in Redis instead of the data directory: several hosts share them',
 		},
 	},
 	notes: 'Environment: MEDIASOUP_WORKER_BIN names a mediasoup worker built elsewhere (docs/mediasoup-worker.md).',
@@ -78,12 +85,25 @@ export const serveCommand = defineCommand({
 				`No tenants configured: using the development tenant "dev".\n  API key: ${host.devApiKey}\n  Try: curl -X POST -H "Authorization: Bearer ${host.devApiKey}" ${host.url}/v1/sessions\n`,
 			);
 		}
-		await new Promise<void>((resolve) => {
-			const stop = () => resolve();
-			process.once('SIGINT', stop);
-			process.once('SIGTERM', stop);
+		const signal = await new Promise<string>((resolve) => {
+			process.once('SIGINT', () => resolve('SIGINT'));
+			process.once('SIGTERM', () => resolve('SIGTERM'));
 		});
-		io.out.write('Stopping…\n');
+		// Draining: no new joins, everyone told to reconnect, recordings' parts closed, the ledger
+		// and the session store flushed. Bounded: a stuck drain must not keep an orchestrator waiting;
+		// a second signal stops at once.
+		io.out.write(`Stopping (${signal}): telling everyone to reconnect…\n`);
+		const drainMs = values['drain-seconds'] * 1000;
+		const hardStop = (why: string) => {
+			io.err.write(`Stopped before the drain finished (${why}).\n`);
+			process.exit(1);
+		};
+		process.once('SIGINT', () => hardStop('second signal'));
+		process.once('SIGTERM', () => hardStop('second signal'));
+		const timer = setTimeout(() => hardStop(`${values['drain-seconds']} s`), drainMs);
+		timer.unref();
 		await host.close();
+		clearTimeout(timer);
+		io.out.write('Stopped.\n');
 	},
 });
