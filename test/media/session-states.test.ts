@@ -285,6 +285,36 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 		}
 	}, 180_000);
 
+	it("waits for the real host's join window and joins by itself when it opens", async () => {
+		// Starts in ~18 s; joining opens at the start (no lead), so the host refuses until then.
+		const startsAt = iso(Math.ceil((Date.now() + 18_000) / 1000) * 1000);
+		const sessionId = await t.createSession(tenant, {
+			title: 'Ochtendgymnastiek',
+			schedule: { startsAt, endsAt: iso(Date.parse(startsAt) + 30 * 60_000) },
+			lifecycle: { joinLeadSeconds: 0 },
+		});
+		const page = await openSite();
+		await mountReady(page, t.host.url, await t.token(tenant, sessionId, 'participant', 'client-46'));
+		await page.getByRole('button', { name: 'Meedoen' }).click();
+		await page.getByText(`De activiteit begint om ${hhmm(startsAt)}. Je komt dan vanzelf binnen.`).waitFor({ timeout: 30_000 });
+		expect(await phase(page)).toBe('waiting');
+		expect(await events(page)).toEqual([{ type: 'luwte-not-started', detail: { startsAt, opensAt: startsAt } }]);
+		expect(Date.now()).toBeLessThan(Date.parse(startsAt));
+
+		await waitForPhase(page, 'joined', 90_000);
+		expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(startsAt));
+		expect((await events(page)).map((e) => e.type)).toEqual(['luwte-not-started', 'luwte-joined']);
+		expect((await t.api(tenant, 'GET', `/v1/sessions/${sessionId}`)).json.state).toBe('live');
+		// In the room, with its own picture: the camera kept running while it waited.
+		await page.waitForFunction(
+			() =>
+				((document.querySelector('luwte-session')!.shadowRoot!.querySelector('.self video') as HTMLVideoElement | null)
+					?.videoWidth ?? 0) > 0,
+			null,
+			{ timeout: 30_000 },
+		);
+	}, 180_000);
+
 	it('ends calmly for good when the activity is over, cancelled or gone, and tells the page', async () => {
 		const page = await openSite();
 		const sessionId = await t.createSession(tenant, { title: 'Koffie-uurtje' });
@@ -315,7 +345,19 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 		} finally {
 			proxy.refuseJoin = undefined;
 		}
-		// The real host refuses an ended activity: a final state, not an error.
+		// The real host refuses a cancelled and an ended activity: final states, not errors.
+		const later = Date.now() + 3 * 3600_000;
+		const plannedId = await t.createSession(tenant, {
+			title: 'Uitje',
+			schedule: { startsAt: iso(later), endsAt: iso(later + 3600_000) },
+		});
+		const plannedToken = await t.token(tenant, plannedId, 'participant', 'client-43');
+		expect((await t.api(tenant, 'POST', `/v1/sessions/${plannedId}/cancel`)).status).toBe(200);
+		await mountReady(page, t.host.url, plannedToken);
+		await page.getByRole('button', { name: 'Meedoen' }).click();
+		await page.getByText('Deze activiteit gaat niet door.').waitFor({ timeout: 30_000 });
+		expect(await events(page)).toEqual([{ type: 'luwte-cancelled', detail: {} }]);
+
 		expect((await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/end`)).status).toBe(200);
 		await mountReady(page, t.host.url, token);
 		await page.getByRole('button', { name: 'Meedoen' }).click();
