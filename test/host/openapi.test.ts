@@ -224,6 +224,8 @@ describe('OpenAPI document and admin client', () => {
 			name: 'Zorggroep C',
 			allowedOrigins: ['https://zorg-c.example'],
 			stimulusProfiles: [],
+			lifecycle: {},
+			quotas: {},
 			apiKeys: 1,
 		});
 		use('createTenant');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createEngine, type Engine, type EngineConfigInput } from '@luwte/engine';
 import { AttendanceLog, LedgerWriter, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
-import type { TenantRegistry } from '@luwte/engine/auth';
+import { TenantDirectory, type TenantRegistry } from '@luwte/engine/auth';
 import { Library } from '@luwte/engine/library';
 import { RecordingService } from '@luwte/engine/recording';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from '@luwte/engine/session';
@@ -13,7 +13,7 @@ import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
 import { attachSignalling } from './signal/server.ts';
-import { loadOperatorKey, loadTenants, saveTenants } from './tenants-file.ts';
+import { loadOperatorKey, loadTenants } from './tenants-file.ts';
 
 export const hostOptionsSchema = z
 	.object({
@@ -29,9 +29,9 @@ export const hostOptionsSchema = z
 		 */
 		attendanceRetentionDays: z.number().int().min(1).max(36_500).optional(),
 		/**
-		 * Keep the attendance ledger in Redis Streams (several hosts, one ledger) instead of the
-		 * file under the data directory. Redis must persist with `appendonly yes` and
-		 * `appendfsync always` (checked at start; docs/attendance.md).
+		 * Keep the attendance ledger in Redis Streams and the tenants in Redis (several hosts, one
+		 * ledger, the same tenants) instead of the files under the data directory. Redis must
+		 * persist with `appendonly yes` and `appendfsync always` (checked at start; docs/attendance.md).
 		 */
 		redisUrl: z
 			.string()
@@ -80,7 +80,10 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const { engine: engineConfig, tenants: givenTenants, operatorKey: givenOperatorKey, logger, ...rest } = input;
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
-	const loaded = givenTenants ? { registry: givenTenants, devApiKey: undefined } : await loadTenants(opts.dataDir);
+	// Given tenants live in memory only; else the tenants file, or Redis with `redisUrl` (shared by hosts).
+	const loaded = givenTenants
+		? { registry: givenTenants, directory: new TenantDirectory(givenTenants), devApiKey: undefined }
+		: await loadTenants(opts.dataDir, { redisUrl: opts.redisUrl, log });
 	const attendance = opts.redisUrl ? await RedisLedgerStore.open({ url: opts.redisUrl }) : await openFileLedger(opts.dataDir, log);
 	const sessions = await openSessionStore(opts, log);
 	const library = await Library.open(opts.dataDir, { attendance, logger: log });
@@ -134,7 +137,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const app = createApp(engine, loaded.registry, log, origins, {
 		demoTenant,
 		operatorKey: operator.key,
-		onTenantsChanged: givenTenants ? undefined : () => saveTenants(opts.dataDir, loaded.registry),
+		tenantDirectory: loaded.directory,
 		library,
 		recordings,
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
@@ -150,6 +153,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		await sessions.close();
 		await ledger.close();
 		await attendance.close();
+		await loaded.directory.close();
 		throw err;
 	}
 	const signalling = attachSignalling(server, engine, loaded.registry, origins, log);
@@ -186,6 +190,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 				clearInterval(retention);
 				await ledger.close();
 				await attendance.close();
+				await loaded.directory.close();
 			})();
 			return closing;
 		},

@@ -1,8 +1,18 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine/auth';
+import {
+	FileTenantStore,
+	hashApiKey,
+	newApiKey,
+	newTokenSecret,
+	RedisTenantStore,
+	TenantDirectory,
+	type TenantRegistry,
+} from '@luwte/engine/auth';
+import { isEngineError } from '@luwte/engine/errors';
 import { z } from 'zod';
+import type { Logger } from './log.ts';
 
 const DEV_TENANT_ID = 'dev';
 
@@ -10,27 +20,71 @@ const devFileSchema = z.object({ tenant: z.unknown(), apiKey: z.string().min(1) 
 
 export interface LoadedTenants {
 	registry: TenantRegistry;
+	/** Writes tenant changes durably (file or Redis) before they reach `registry`. */
+	directory: TenantDirectory;
 	/** Set when no tenants were configured and a development tenant is in use. */
 	devApiKey?: string;
 }
 
 /**
- * Tenants come from `<dataDir>/tenants.json` (an array). When there is none, a development
- * tenant is created once and kept in `<dataDir>/dev-tenant.json` (mode 0600), so its key
- * survives restarts; the host prints that key at start.
+ * Tenants come from `<dataDir>/tenants.json` (an array), or with `redisUrl` from Redis, shared by
+ * every host using it; a Redis without tenants gets those of `<dataDir>/tenants.json` once. When
+ * there are none, a development tenant is created once and kept in `<dataDir>/dev-tenant.json`
+ * (mode 0600), so its key survives restarts; the host prints that key at start. The development
+ * tenant is never stored in Redis: it is this host's alone.
  */
-export async function loadTenants(dataDir: string): Promise<LoadedTenants> {
-	const configured = await readJsonFile(join(dataDir, 'tenants.json'));
-	if (configured !== undefined) {
-		const list = z.array(z.unknown()).parse(configured);
-		return { registry: new TenantRegistry(list) };
+export async function loadTenants(dataDir: string, opts: { redisUrl?: string | undefined; log: Logger }): Promise<LoadedTenants> {
+	let directory: TenantDirectory;
+	// An existing tenants file, even an empty one, means tenants are configured: no development tenant.
+	let fileExisted = false;
+	if (opts.redisUrl) {
+		const redis = await RedisTenantStore.open({
+			url: opts.redisUrl,
+			onError: (err) => opts.log.warn('tenants.sync_failed', { error: String(err) }),
+		});
+		try {
+			directory = await TenantDirectory.open(redis);
+			if (directory.registry.list().length === 0) {
+				// Read only while Redis has no tenants: after the import Redis holds them.
+				const file = await FileTenantStore.open(dataDir);
+				fileExisted = file.existed;
+				if (file.existed) await importTenants(file, directory, opts.log);
+			}
+		} catch (err) {
+			await redis.close();
+			throw err;
+		}
+	} else {
+		const file = await FileTenantStore.open(dataDir);
+		fileExisted = file.existed;
+		directory = await TenantDirectory.open(file);
 	}
+	const registry = directory.registry;
+	if (registry.list().length > 0 || fileExisted) return { registry, directory };
+	const dev = await devTenant(dataDir);
+	registry.add(dev.tenant);
+	registry.markEphemeral(DEV_TENANT_ID);
+	return { registry, directory, devApiKey: dev.apiKey };
+}
+
+/** Copies the tenants file into an empty Redis; a tenant another host imported meanwhile is kept as it is. */
+async function importTenants(file: FileTenantStore, directory: TenantDirectory, log: Logger): Promise<void> {
+	let imported = 0;
+	for (const tenant of await file.list()) {
+		try {
+			await directory.add(tenant, 'invalid_config');
+			imported++;
+		} catch (err) {
+			if (!isEngineError(err) || err.code !== 'conflict') throw err;
+		}
+	}
+	log.info('tenants.imported', { from: file.path, tenants: imported });
+}
+
+async function devTenant(dataDir: string): Promise<{ tenant: unknown; apiKey: string }> {
 	const devPath = join(dataDir, 'dev-tenant.json');
 	const existing = await readJsonFile(devPath);
-	if (existing !== undefined) {
-		const dev = devFileSchema.parse(existing);
-		return devRegistry(dev.tenant, dev.apiKey);
-	}
+	if (existing !== undefined) return devFileSchema.parse(existing);
 	const apiKey = newApiKey();
 	const tenant = {
 		id: DEV_TENANT_ID,
@@ -41,18 +95,7 @@ export async function loadTenants(dataDir: string): Promise<LoadedTenants> {
 		allowedOrigins: ['*'],
 	};
 	await writePrivate(devPath, `${JSON.stringify({ tenant, apiKey }, null, 2)}\n`);
-	return devRegistry(tenant, apiKey);
-}
-
-function devRegistry(tenant: unknown, apiKey: string): LoadedTenants {
-	const registry = new TenantRegistry([tenant]);
-	registry.markEphemeral(DEV_TENANT_ID);
-	return { registry, devApiKey: apiKey };
-}
-
-/** Writes the persistent tenants to `<dataDir>/tenants.json` (atomically, mode 0600). */
-export async function saveTenants(dataDir: string, registry: TenantRegistry): Promise<void> {
-	await writePrivate(join(dataDir, 'tenants.json'), `${JSON.stringify(registry.persistent(), null, 2)}\n`);
+	return { tenant, apiKey };
 }
 
 /**

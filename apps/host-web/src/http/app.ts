@@ -56,7 +56,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			...libraryHandlers(opts.library),
 			...viewerHandlers(opts.library),
 			...attendanceHandlers(opts.attendance),
-			...operatorHandlers(tenants, opts.onTenantsChanged),
+			...operatorHandlers(tenants, opts.tenantDirectory),
 		},
 		authMiddleware({ tenants, origins, operatorKey: opts.operatorKey }),
 	);

@@ -1,4 +1,4 @@
-import { hashApiKey, newApiKey, newTokenSecret, type Tenant, type TenantRegistry } from '@luwte/engine/auth';
+import { hashApiKey, newApiKey, newTokenSecret, TenantDirectory, type Tenant, type TenantRegistry } from '@luwte/engine/auth';
 import type { OperatorRouteId } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';
@@ -6,8 +6,11 @@ import type { Handlers } from './handlers.ts';
 export interface OperatorOptions {
 	/** The operator key; without it the tenant routes answer 404. */
 	operatorKey: string | undefined;
-	/** Called after every change, to persist the tenants (the tenants file). */
-	onTenantsChanged?: (() => Promise<void>) | undefined;
+	/**
+	 * Where tenant changes are written (tenants file or Redis) before they reach the registry;
+	 * without it they live in memory only.
+	 */
+	tenantDirectory?: TenantDirectory | undefined;
 }
 
 function publicTenant(t: Tenant) {
@@ -16,38 +19,42 @@ function publicTenant(t: Tenant) {
 		name: t.name,
 		allowedOrigins: t.allowedOrigins,
 		stimulusProfiles: t.stimulusProfiles,
+		lifecycle: t.lifecycle,
+		quotas: t.quotas,
 		apiKeys: t.apiKeyHashes.length,
 	};
 }
 
-/** The operator's tenant routes (`/v1/tenants…`, operator key). */
-export function operatorHandlers(tenants: TenantRegistry, onTenantsChanged: (() => Promise<void>) | undefined): Handlers<OperatorRouteId> {
-	const changed = async () => onTenantsChanged?.();
+/** The operator's tenant routes (`/v1/tenants…`, operator key). Each change is durable before it is answered. */
+export function operatorHandlers(tenants: TenantRegistry, directory = new TenantDirectory(tenants)): Handlers<OperatorRouteId> {
 	return {
 		listTenants: () => ({ tenants: tenants.list().map(publicTenant) }),
 		createTenant: async ({ body }) => {
 			if (tenants.get(body.id)) throw new HostError('conflict', `tenant ${body.id} exists`);
 			const apiKey = newApiKey();
 			// The engine checks what the SDK schema cannot (merged profiles, unique IDs): a 400 then.
-			const tenant = tenants.add({ ...body, apiKeyHashes: [hashApiKey(apiKey)], tokenSecret: newTokenSecret() }, 'invalid_argument');
-			await changed();
+			const tenant = await directory.add(
+				{ ...body, apiKeyHashes: [hashApiKey(apiKey)], tokenSecret: newTokenSecret() },
+				'invalid_argument',
+			);
 			return { tenant: publicTenant(tenant), apiKey };
 		},
 		updateTenant: async ({ params, body }) => {
-			const tenant = tenants.update(params.tenantId, {
+			const tenant = await directory.update(params.tenantId, () => ({
 				...(body.name !== undefined ? { name: body.name } : {}),
 				...(body.allowedOrigins !== undefined ? { allowedOrigins: body.allowedOrigins } : {}),
 				...(body.stimulusProfiles !== undefined ? { stimulusProfiles: body.stimulusProfiles } : {}),
-			});
-			await changed();
+				...(body.lifecycle !== undefined ? { lifecycle: body.lifecycle } : {}),
+				...(body.quotas !== undefined ? { quotas: body.quotas } : {}),
+			}));
 			return publicTenant(tenant);
 		},
 		addTenantKey: async ({ params }) => {
-			const current = tenants.get(params.tenantId);
-			if (!current) throw new HostError('not_found', `tenant ${params.tenantId} not found`);
 			const apiKey = newApiKey();
-			const tenant = tenants.update(current.id, { apiKeyHashes: [...current.apiKeyHashes, hashApiKey(apiKey)] });
-			await changed();
+			// Added to the stored key list, so a key another host added meanwhile is kept.
+			const tenant = await directory.update(params.tenantId, (current) => ({
+				apiKeyHashes: [...current.apiKeyHashes, hashApiKey(apiKey)],
+			}));
 			return { tenant: publicTenant(tenant), apiKey };
 		},
 	};

@@ -15,6 +15,44 @@ const originSchema = z
 const profilesDescription = "Custom stimulus profiles the tenant's join tokens may name (at most 20, IDs unique)";
 const stimulusProfilesSchema = z.array(stimulusProfileDefinitionSchema).max(20);
 
+// Same bounds as the engine's (packages/engine/src/session/lifecycle.ts); docs/sessions.md tells what each does.
+export const tenantLifecycleSchema = z
+	.object({
+		joinLeadSeconds: z
+			.number()
+			.int()
+			.min(0)
+			.max(86_400)
+			.optional()
+			.describe('The join window opens this long before the scheduled start'),
+		endGraceSeconds: z
+			.number()
+			.int()
+			.min(0)
+			.max(43_200)
+			.optional()
+			.describe('…and closes this long after the scheduled end; a live session still running then ends'),
+		idleEndSeconds: z.number().int().min(5).max(86_400).optional().describe('A live session with nobody in it ends after this long'),
+		overdueNoticeSeconds: z
+			.number()
+			.int()
+			.min(0)
+			.max(3_600)
+			.optional()
+			.describe('Those still in an overdue session are told this long before it ends'),
+	})
+	.strict()
+	.describe("Defaults for the tenant's sessions (seconds); a session may override each");
+
+export const tenantQuotasSchema = z
+	.object({
+		sessionsPerDay: z.number().int().min(1).max(1_000_000).optional().describe('Sessions the tenant may create per rolling 24 hours'),
+		liveSessions: z.number().int().min(1).max(100_000).optional().describe('Sessions of the tenant live at the same time'),
+		tokensPerMinute: z.number().int().min(1).max(1_000_000).optional().describe('Join tokens the tenant may issue per rolling minute'),
+	})
+	.strict()
+	.describe("The tenant's limits; absent ones take the host's defaults");
+
 export const tenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
 
 export const tenantCreateSchema = z
@@ -23,6 +61,8 @@ export const tenantCreateSchema = z
 		name: z.string().trim().min(1).max(200),
 		allowedOrigins: z.array(originSchema).max(50).default([]).describe("Websites that may embed this tenant's sessions"),
 		stimulusProfiles: stimulusProfilesSchema.default([]).describe(profilesDescription),
+		lifecycle: tenantLifecycleSchema.default({}),
+		quotas: tenantQuotasSchema.default({}),
 	})
 	.strict();
 
@@ -31,6 +71,8 @@ export const tenantUpdateSchema = z
 		name: z.string().trim().min(1).max(200).optional(),
 		allowedOrigins: z.array(originSchema).max(50).optional(),
 		stimulusProfiles: stimulusProfilesSchema.optional().describe(`${profilesDescription}; replaces the whole list`),
+		lifecycle: tenantLifecycleSchema.optional().describe('Replaces all session defaults (an absent field: the host default)'),
+		quotas: tenantQuotasSchema.optional().describe('Replaces all limits (an absent field: the host default)'),
 	})
 	.strict();
 
@@ -39,6 +81,8 @@ export const tenantSchema = z.object({
 	name: z.string(),
 	allowedOrigins: z.array(z.string()),
 	stimulusProfiles: z.array(stimulusProfileDefinitionSchema),
+	lifecycle: tenantLifecycleSchema,
+	quotas: tenantQuotasSchema,
 	apiKeys: z.number().int().describe('How many API keys are valid'),
 });
 
@@ -71,7 +115,7 @@ export const operatorRoutes = {
 		method: 'post',
 		path: '/v1/tenants/{tenantId}',
 		auth: 'operator',
-		summary: "Change a tenant's name, allowed websites or stimulus profiles (operator key)",
+		summary: "Change a tenant's name, allowed websites, stimulus profiles, session defaults or limits (operator key)",
 		body: tenantUpdateSchema,
 		response: tenantSchema,
 		status: 200,
