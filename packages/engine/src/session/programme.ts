@@ -91,8 +91,8 @@ export class Programme {
 	readonly #active = new Map<string, Entry>();
 	/** Per tenant, the times of the tokens issued in the last minute (this host's share of the quota). */
 	readonly #tokenTimes = new Map<string, number[]>();
-	/** Per tenant, creations one after the other: the daily quota is then exact on this host. */
-	readonly #creating = new Map<string, Promise<unknown>>();
+	/** Per tenant, creations under way (stored but not yet counted by the store, or not yet stored). */
+	readonly #creating = new Map<string, number>();
 	readonly #sweeper: NodeJS.Timeout;
 	#draining = false;
 
@@ -123,10 +123,14 @@ export class Programme {
 		const parsed = createSessionSchema.safeParse(input);
 		if (!parsed.success) throw invalidInput('invalid_argument', 'session', parsed.error.issues);
 		const d = parsed.data;
-		const run = async () => {
-			const quotas = this.#quotas(d.tenantId);
-			const since = Date.now() - 86_400_000;
-			if ((await this.#store.countCreatedSince(d.tenantId, since)) >= quotas.sessionsPerDay) {
+		const quotas = this.#quotas(d.tenantId);
+		// Creations under way count against the daily quota too: concurrent creates share the
+		// store's group commit and the quota stays exact on this host.
+		const pending = this.#creating.get(d.tenantId) ?? 0;
+		this.#creating.set(d.tenantId, pending + 1);
+		try {
+			const created = await this.#store.countCreatedSince(d.tenantId, Date.now() - 86_400_000);
+			if (created + pending >= quotas.sessionsPerDay) {
 				throw quotaExceeded('sessionsPerDay', quotas.sessionsPerDay, 'sessions created in the last 24 hours');
 			}
 			const record: SessionRecord = {
@@ -145,20 +149,18 @@ export class Programme {
 			};
 			// Durable before anyone hears of it.
 			await this.#store.put(record);
-			const entry = this.#materialize(record);
-			const s = entry.session;
+			const s = this.#materialize(record).session;
 			new SessionEvents(this.#events, s).emit('session.created', {
 				title: s.title,
 				module: s.module,
 				schedule: s.schedule ? { ...s.schedule } : undefined,
 			});
 			return s.info();
-		};
-		const previous = this.#creating.get(d.tenantId) ?? Promise.resolve();
-		const result = previous.then(run, run);
-		this.#creating.set(d.tenantId, result);
-		void result.finally(() => this.#creating.get(d.tenantId) === result && this.#creating.delete(d.tenantId)).catch(() => undefined);
-		return result;
+		} finally {
+			const left = (this.#creating.get(d.tenantId) ?? 1) - 1;
+			if (left === 0) this.#creating.delete(d.tenantId);
+			else this.#creating.set(d.tenantId, left);
+		}
 	}
 
 	/** A scheduled or live session held here; anything else is `not_found` (see `joinable`). */
