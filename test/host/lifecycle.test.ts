@@ -107,4 +107,45 @@ describe('session lifecycle', () => {
 		// Not joined, so still scheduled (nothing entered billing).
 		expect((await session(id)).state).toBe('scheduled');
 	});
+
+	it('counts no no-shows for a cancelled session, and a rescheduled one at its new time', async () => {
+		const tenant = t.tenants[1]!;
+		const month = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+		const in40Days = Date.now() + 40 * 86_400_000;
+		const cancelled = await t.createSession(tenant, {
+			title: 'Uitje',
+			schedule: { startsAt: at(in40Days), endsAt: at(in40Days + 3_600_000) },
+		});
+		const moved = await t.createSession(tenant, {
+			title: 'Tuinieren',
+			schedule: { startsAt: at(in40Days), endsAt: at(in40Days + 3_600_000) },
+		});
+		await t.token(tenant, cancelled, 'participant', 'client-21');
+		await t.token(tenant, moved, 'participant', 'client-22');
+		expect((await t.api(tenant, 'POST', `/v1/sessions/${cancelled}/cancel`)).json.state).toBe('cancelled');
+		// A cancelled session's tokens are refused, and no new ones are issued.
+		expect(await t.api(tenant, 'POST', `/v1/sessions/${cancelled}/tokens`, { role: 'participant' })).toMatchObject({
+			status: 410,
+			json: { error: { code: 'session_cancelled' } },
+		});
+		const later = in40Days + 35 * 86_400_000;
+		const patched = await t.api(tenant, 'PATCH', `/v1/sessions/${moved}`, {
+			schedule: { startsAt: at(later), endsAt: at(later + 3_600_000) },
+		});
+		expect(patched.json.schedule.startsAt).toBe(at(later));
+		const report = async (m: string) =>
+			(await t.api(tenant, 'GET', `/v1/reports/no-shows?from=${m}&to=${m}`)).json.sessions as {
+				sessionId: string;
+				noShows: string[];
+			}[];
+		await waitFor(
+			async () => (await report(month(later))).some((r) => r.sessionId === moved),
+			60_000,
+			'the rescheduled session in the ledger',
+		);
+		expect((await report(month(later))).find((r) => r.sessionId === moved)!.noShows).toEqual(['client-22']);
+		const before = await report(month(in40Days));
+		expect(before.map((r) => r.sessionId)).not.toContain(cancelled);
+		expect(before.map((r) => r.sessionId)).not.toContain(moved);
+	});
 });

@@ -17,6 +17,10 @@ interface SessionScoped extends EventBase {
 export interface EngineEvents {
 	'session.created': SessionScoped & { title: string | undefined; module: ActivityModule | undefined; schedule: Schedule | undefined };
 	/** The first participant joined: the session is live. */
+	/** Retitled, moved to another module or rescheduled (`revision`: the stored record's, increasing). */
+	'session.updated': SessionScoped & { module: ActivityModule | undefined; schedule: Schedule | undefined; revision: number };
+	/** Loaded from the session store at start (scheduled or live, nobody connected yet). */
+	'session.restored': SessionScoped & { module: ActivityModule | undefined; state: 'scheduled' | 'live' };
 	'session.started': SessionScoped & { module: ActivityModule | undefined };
 	'session.ended': SessionScoped & { reason: SessionEndReason };
 	'participant.joined': SessionScoped & { participantId: string; role: Role; connectionId: string };

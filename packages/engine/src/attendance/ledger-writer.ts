@@ -72,6 +72,19 @@ export class LedgerWriter {
 				invited: [],
 			});
 		});
+		on('session.restored', (e) => this.#modules.set(e.sessionId, e.module ?? null));
+		on('session.updated', (e) => {
+			this.#modules.set(e.sessionId, e.module ?? null);
+			if (!e.schedule) return;
+			// A re-planned session: the ledger counts its latest schedule (sessionFacts).
+			this.#write(e.tenantId, `${e.sessionId}.scheduled.${e.revision}`, e.at, 'session.scheduled', {
+				sessionId: e.sessionId,
+				module: e.module ?? null,
+				startsAt: e.schedule.startsAt,
+				endsAt: e.schedule.endsAt,
+				invited: [],
+			});
+		});
 		on('session.started', (e) => {
 			this.#modules.set(e.sessionId, e.module ?? null);
 			this.#write(e.tenantId, `${e.sessionId}.started`, e.at, 'session.started', {

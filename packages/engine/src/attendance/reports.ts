@@ -89,7 +89,7 @@ export function noShowsPerSession(events: readonly LedgerEvent[], from: string, 
 	}
 	const out: NoShows[] = [];
 	for (const f of sessionFacts(ordered).values()) {
-		if (f.scheduledStart === null || f.invited.length === 0) continue;
+		if (f.scheduledStart === null || f.invited.length === 0 || f.cancelled) continue;
 		const month = localMonth(f.scheduledStart);
 		if (month < from || month > to) continue;
 		const present = joined.get(f.sessionId) ?? new Set<string>();

@@ -10,6 +10,8 @@ export interface SessionFacts {
 	startedAt: number | null;
 	/** The first `session.ended`: it closes every open presence. */
 	endedAt: number | null;
+	/** Cancelled before it took place: its invited clients are no no-shows. */
+	cancelled: boolean;
 	invited: string[];
 }
 
@@ -19,7 +21,16 @@ export function sessionFacts(ordered: readonly LedgerEvent[]): Map<string, Sessi
 	const get = (sessionId: string): SessionFacts => {
 		let f = facts.get(sessionId);
 		if (!f) {
-			f = { sessionId, module: null, scheduledStart: null, scheduledEnd: null, startedAt: null, endedAt: null, invited: [] };
+			f = {
+				sessionId,
+				module: null,
+				scheduledStart: null,
+				scheduledEnd: null,
+				startedAt: null,
+				endedAt: null,
+				cancelled: false,
+				invited: [],
+			};
 			facts.set(sessionId, f);
 		}
 		return f;
@@ -48,9 +59,12 @@ export function sessionFacts(ordered: readonly LedgerEvent[]): Map<string, Sessi
 				if (e.module && !f.module) f.module = e.module;
 				break;
 			}
-			case 'session.ended':
-				get(e.sessionId).endedAt ??= e.at;
+			case 'session.ended': {
+				const f = get(e.sessionId);
+				f.endedAt ??= e.at;
+				if (e.reason === 'cancelled') f.cancelled = true;
 				break;
+			}
 			case 'participant.joined': {
 				const f = get(e.sessionId);
 				if (e.module && !f.module) f.module = e.module;

@@ -244,6 +244,11 @@ export class Programme {
 			Object.assign(s, before);
 			throw err;
 		}
+		new SessionEvents(this.#events, s).emit('session.updated', {
+			module: s.module,
+			schedule: s.schedule ? { ...s.schedule } : undefined,
+			revision: this.#active.get(s.id)!.revision,
+		});
 		return s.info();
 	}
 
@@ -408,6 +413,10 @@ export class Programme {
 			writing: Promise.resolve(),
 		};
 		this.#active.set(r.id, entry);
+		new SessionEvents(this.#events, session).emit('session.restored', {
+			module: r.module,
+			state: r.state === 'live' ? 'live' : 'scheduled',
+		});
 		// A restored recording reference is cleared with the next write: nothing records now.
 		if (r.recordingId !== undefined) void this.#write(r.id).catch(() => undefined);
 		return entry;
