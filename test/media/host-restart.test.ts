@@ -92,4 +92,46 @@ describe('a host restart during a live session', () => {
 		]);
 		expect(events.filter((e) => e.type === 'session.ended' && e.sessionId === sessionId).length).toBe(1);
 	}, 300_000);
+
+	it('closes a running recording at SIGTERM and makes the parts so far into a library item after the restart', async () => {
+		h = await hostProcess();
+		const created = await h.api('POST', '/v1/sessions', { title: 'Voorlezen', module: 'communicatie' });
+		const sessionId = created.json.id as string;
+		const token = (await h.api('POST', `/v1/sessions/${sessionId}/tokens`, { role: 'host', participantId: 'begeleider-2' })).json.token;
+		const host = new SessionClient({ server: h.url, webrtc, reconnect: true });
+		const media = fakeMedia(320, 180, 10);
+		try {
+			await host.connect(token);
+			await host.publish({ camera: media.camera, microphone: media.microphone });
+			const started = await h.api('POST', `/v1/sessions/${sessionId}/recording`);
+			expect(started.status).toBe(201);
+			const recordingId = started.json.recordingId as string;
+			// A few seconds of the host's tracks written before the restart.
+			await waitFor(
+				async () =>
+					((await h!.api('GET', `/v1/sessions/${sessionId}/recording`)).json.recording?.recorded ?? []).includes('begeleider-2'),
+				60_000,
+				"the host's tracks being recorded",
+			);
+			const recordingSince = Date.now();
+			await waitFor(() => Date.now() - recordingSince > 3_000, 30_000, 'three seconds of recording');
+			expect(await h.stop('SIGTERM')).toBe(0);
+			await h.start();
+			// The parts so far become an item (docs/sessions.md: a restart closes a recording; it is not resumed).
+			await waitFor(
+				async () => ['done', 'failed'].includes((await h!.api('GET', `/v1/recordings/${recordingId}`)).json.state),
+				180_000,
+				'the cut recording to be processed',
+			);
+			const rec = (await h.api('GET', `/v1/recordings/${recordingId}`)).json;
+			expect(rec, JSON.stringify(rec)).toMatchObject({ state: 'done' });
+			expect(rec.itemId).toEqual(expect.any(String));
+			// The host rejoined by itself; the session records no more.
+			await waitFor(() => host.state === 'joined', 60_000, 'the host to rejoin');
+			expect((await h.api('GET', `/v1/sessions/${sessionId}/recording`)).json.active).toBe(false);
+		} finally {
+			media.stop();
+			await host.leave();
+		}
+	}, 300_000);
 });
