@@ -85,7 +85,7 @@ export class Session {
 	endReason: SessionEndReason | undefined;
 	/** Since when nobody is in this live session (the idle end counts from here). */
 	emptySince: number | undefined;
-	/** When those in it were told this overdue session ends (once). */
+	/** When this overdue session ends, once those in it were told (newcomers are told too). */
 	endingNoticeAt: number | undefined;
 	readonly #rules: () => Lifecycle;
 	readonly #events: SessionEvents;
@@ -174,7 +174,7 @@ export class Session {
 	/** Tells everyone in it, quietly, when this overdue session will end (once). */
 	noticeEnding(endsAt: number): void {
 		if (this.endingNoticeAt !== undefined) return;
-		this.endingNoticeAt = Date.now();
+		this.endingNoticeAt = endsAt;
 		for (const p of this.#presence.all())
 			p.notify({ type: 'sessionEnding', endsAt: new Date(endsAt).toISOString(), reason: 'overdue' });
 	}
@@ -260,6 +260,9 @@ export class Session {
 		this.#events.emit('participant.joined', { participantId, role, connectionId: participant.connectionId });
 		if (this.#recording.active) this.#recording.notify();
 		this.#presence.announceJoined(participant);
+		if (this.endingNoticeAt !== undefined) {
+			participant.notify({ type: 'sessionEnding', endsAt: new Date(this.endingNoticeAt).toISOString(), reason: 'overdue' });
+		}
 		return { participant, rtpCapabilities: router.rtpCapabilities };
 	}
 
