@@ -56,6 +56,8 @@ export const UNSCHEDULED_TTL_MS = 4 * 3600 * 1000;
 const MAX_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 /** How often the idle and overdue rules are checked. */
 const SWEEP_MS = 1000;
+/** How long a join under way counts as a live session (creating the router takes a moment); a failed join stops counting then. */
+const JOIN_START_MS = 30_000;
 
 interface Entry {
 	session: Session;
@@ -65,6 +67,8 @@ interface Entry {
 	revision: number;
 	/** Writes of this session, one after the other (revisions in order). */
 	writing: Promise<void>;
+	/** A join passed the `liveSessions` check and may still be making this session live until then (ms). */
+	startingUntil: number | undefined;
 }
 
 export interface ProgrammeOptions {
@@ -114,7 +118,7 @@ export class Programme {
 	/** Reloads every scheduled and live session from the store (at start): live ones come back empty. */
 	async restore(): Promise<number> {
 		const records = await this.#store.active();
-		for (const r of records) if (!this.#active.has(r.id)) this.#materialize(r);
+		for (const r of records) if (!this.#active.has(r.id)) this.#materialize(r, true);
 		return records.length;
 	}
 
@@ -149,7 +153,7 @@ export class Programme {
 			};
 			// Durable before anyone hears of it.
 			await this.#store.put(record);
-			const s = this.#materialize(record).session;
+			const s = this.#materialize(record, false).session;
 			new SessionEvents(this.#events, s).emit('session.created', {
 				title: s.title,
 				module: s.module,
@@ -182,15 +186,24 @@ export class Programme {
 			if (!r) throw new EngineError('not_found', `session ${sessionId} not found`);
 			if (r.state === 'cancelled') throw new EngineError('session_cancelled', 'this session was cancelled');
 			if (r.state === 'ended') throw new EngineError('session_ended', 'this session has ended');
-			e = this.#active.get(sessionId) ?? this.#materialize(r);
+			e = this.#active.get(sessionId) ?? this.#materialize(r, true);
 		}
 		if (e.session.tenantId !== tenantId) throw new EngineError('not_found', `session ${sessionId} not found`);
 		const s = e.session;
 		s.assertJoinable();
 		if (s.state === 'scheduled') {
-			const limit = this.#quotas(tenantId).liveSessions;
-			const live = [...this.#active.values()].filter((x) => x.session.tenantId === tenantId && x.session.state === 'live').length;
-			if (live >= limit) throw quotaExceeded('liveSessions', limit, 'sessions live at the same time');
+			// Joins under way count as live: concurrent joins of several sessions all pass this check
+			// before any of them turns its session live. A second join of the same session is not one more.
+			const now = Date.now();
+			const starting = (x: Entry) => x.session.state === 'scheduled' && (x.startingUntil ?? 0) > now;
+			if (!starting(e)) {
+				const limit = this.#quotas(tenantId).liveSessions;
+				const live = [...this.#active.values()].filter(
+					(x) => x.session.tenantId === tenantId && (x.session.state === 'live' || starting(x)),
+				).length;
+				if (live >= limit) throw quotaExceeded('liveSessions', limit, 'sessions live at the same time');
+				e.startingUntil = now + JOIN_START_MS;
+			}
 		}
 		return s;
 	}
@@ -387,7 +400,8 @@ export class Programme {
 		return this.#store.durable;
 	}
 
-	#materialize(r: SessionRecord): Entry {
+	/** A `Session` for a record: a new one, or one `loaded` from the store (at start, or created by another host). */
+	#materialize(r: SessionRecord, loaded: boolean): Entry {
 		const session = this.#newSession({
 			id: r.id,
 			tenantId: r.tenantId,
@@ -411,9 +425,11 @@ export class Programme {
 			recordingId: undefined,
 			revision: r.revision,
 			writing: Promise.resolve(),
+			startingUntil: undefined,
 		};
 		this.#active.set(r.id, entry);
-		new SessionEvents(this.#events, session).emit('session.restored', {
+		if (loaded)
+			new SessionEvents(this.#events, session).emit('session.restored', {
 			module: r.module,
 			state: r.state === 'live' ? 'live' : 'scheduled',
 		});
@@ -429,7 +445,7 @@ export class Programme {
 		if (!r) throw new EngineError('not_found', `session ${sessionId} not found`);
 		if (r.state === 'cancelled') throw new EngineError('session_cancelled', 'this session was cancelled');
 		if (r.state === 'ended') throw new EngineError('session_ended', 'this session has ended');
-		return (this.#active.get(sessionId) ?? this.#materialize(r)).session;
+		return (this.#active.get(sessionId) ?? this.#materialize(r, true)).session;
 	}
 
 	/** Writes the session's record now (after any write in progress); rejects when the store fails. */
