@@ -430,9 +430,9 @@ export class Programme {
 		this.#active.set(r.id, entry);
 		if (loaded)
 			new SessionEvents(this.#events, session).emit('session.restored', {
-			module: r.module,
-			state: r.state === 'live' ? 'live' : 'scheduled',
-		});
+				module: r.module,
+				state: r.state === 'live' ? 'live' : 'scheduled',
+			});
 		// A restored recording reference is cleared with the next write: nothing records now.
 		if (r.recordingId !== undefined) void this.#write(r.id).catch(() => undefined);
 		return entry;
