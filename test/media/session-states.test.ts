@@ -4,6 +4,7 @@ import { SessionClient } from '@luwte/sdk';
 import { axeViolations } from '../helpers/axe.ts';
 import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost, type TestTenant } from '../helpers/host.ts';
+import { hostProcess } from '../helpers/host-process.ts';
 import { startSignalProxy, type SignalProxy } from '../helpers/signal-proxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
@@ -29,7 +30,10 @@ const EVENTS = [
 let hostUrl = '';
 const providerPage = () => `<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Zorgaanbieder — digitale dagbesteding</title>
-<script type="module" src="${hostUrl}/embed/luwte.js"></script></head>
+<script type="module">
+	// The element from the test host, or from the host named in the address (a restarting one).
+	import((new URLSearchParams(location.search).get('embed') ?? '${hostUrl}') + '/embed/luwte.js');
+</script></head>
 <body><main><h1>Samen bewegen</h1><div id="slot"></div></main>
 <script>
 window.mount = (server, token, lang) => {
@@ -110,8 +114,11 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 		await t?.close();
 	});
 
-	/** A care provider's page in a fresh browser; `gatedMedia`: getUserMedia answers only when the test says so. */
-	async function openSite(opts: { gatedMedia?: boolean } = {}): Promise<Page> {
+	/**
+	 * A care provider's page in a fresh browser; `gatedMedia`: getUserMedia answers only when the
+	 * test says so; `embedFrom`: another host serves the element.
+	 */
+	async function openSite(opts: { gatedMedia?: boolean; embedFrom?: string } = {}): Promise<Page> {
 		const context = await browser.newContext({
 			viewport: { width: 1000, height: 900 },
 			timezoneId: TIME_ZONE,
@@ -136,7 +143,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 			});
 		}
 		const page = await context.newPage();
-		await page.goto(site.url);
+		await page.goto(opts.embedFrom ? `${site.url}?embed=${encodeURIComponent(opts.embedFrom)}` : site.url);
 		await page.waitForFunction(() => customElements.get('luwte-session') !== undefined, null, { timeout: 60_000 });
 		return page;
 	}
@@ -249,27 +256,37 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 		try {
 			const page = await openSite();
 			await mountReady(page, proxy.url, await t.token(tenant, sessionId, 'participant', 'client-42'));
-			// First it opens in 3 s; when the client comes back then, it has been moved 3 s further.
-			const t0 = Date.now();
-			const windows = [
-				{ startsAt: iso(t0 + 10 * 60_000), opensAt: iso(t0 + 3000) },
-				{ startsAt: iso(t0 + 12 * 60_000), opensAt: iso(t0 + 6000) },
-			];
+			// First it opens in 3 s; when the client comes back then, it has been moved: 3 s more.
+			const windows: { startsAt: string; opensAt: string }[] = [];
+			const asked: number[] = [];
 			proxy.refuseJoin = () => {
-				const w = windows.find((x) => Date.now() < Date.parse(x.opensAt));
-				return w && { code: 'not_started', message: 'the join window has not opened yet', details: w };
+				asked.push(Date.now());
+				if (windows.length === 2) return undefined;
+				const w = { startsAt: iso(Date.now() + (10 + 2 * windows.length) * 60_000), opensAt: iso(Date.now() + 3000) };
+				windows.push(w);
+				return { code: 'not_started', message: 'the join window has not opened yet', details: w };
 			};
-			const joinsBefore = proxy.joins;
 			await page.getByRole('button', { name: 'Meedoen' }).click();
+			await waitFor(() => windows.length > 0, 30_000, 'the first join');
 			await page.getByText(`De activiteit begint om ${hhmm(windows[0]!.startsAt)}`).waitFor({ timeout: 30_000 });
 			expect(await phase(page)).toBe('waiting');
 			expect(await joinDisabled(page)).toBe(true);
+			// The waiting button says why, for screen readers: the status line.
+			expect(
+				await inShadow(page, (root) => {
+					const id = root.querySelector('button.join')!.getAttribute('aria-describedby');
+					return id ? root.getElementById(id)?.textContent : null;
+				}),
+			).toMatch(/^De activiteit begint om/);
 			expect(await inShadow(page, (root) => root.getAnimations().length)).toBe(0);
 			expect(await axeViolations(page, 'luwte-session')).toEqual([]);
 
 			await waitForStageVideo(page);
 			expect(await phase(page)).toBe('joined');
-			expect(proxy.joins - joinsBefore).toBe(3);
+			// Asked again each time once the window had opened, not before.
+			expect(asked).toHaveLength(3);
+			expect(asked[1]!).toBeGreaterThanOrEqual(Date.parse(windows[0]!.opensAt));
+			expect(asked[2]!).toBeGreaterThanOrEqual(Date.parse(windows[1]!.opensAt));
 			expect(await events(page)).toEqual([
 				{ type: 'luwte-not-started', detail: windows[0] },
 				{ type: 'luwte-not-started', detail: windows[1] },
@@ -286,6 +303,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 	}, 180_000);
 
 	it("waits for the real host's join window and joins by itself when it opens", async () => {
+		const page = await openSite();
 		// Starts in ~18 s; joining opens at the start (no lead), so the host refuses until then.
 		const startsAt = iso(Math.ceil((Date.now() + 18_000) / 1000) * 1000);
 		const sessionId = await t.createSession(tenant, {
@@ -293,7 +311,6 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 			schedule: { startsAt, endsAt: iso(Date.parse(startsAt) + 30 * 60_000) },
 			lifecycle: { joinLeadSeconds: 0 },
 		});
-		const page = await openSite();
 		await mountReady(page, t.host.url, await t.token(tenant, sessionId, 'participant', 'client-46'));
 		await page.getByRole('button', { name: 'Meedoen' }).click();
 		await page.getByText(`De activiteit begint om ${hhmm(startsAt)}. Je komt dan vanzelf binnen.`).waitFor({ timeout: 30_000 });
@@ -426,6 +443,46 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 		} finally {
 			proxy.refuseJoin = undefined;
 			await leader.stop();
+		}
+	}, 240_000);
+
+	it('comes back by itself after a real host restart, saying calmly that the connection is being restored', async () => {
+		// A real `luwte serve` process: SIGTERM drains it (everyone told host-restart), then it starts
+		// again on the same ports and data.
+		const h = await hostProcess();
+		const leaderMedia = fakeMedia(320, 180, 10);
+		const leader = new SessionClient({ server: h.url, webrtc, reconnect: true });
+		try {
+			const allowed = await fetch(`${h.url}/v1/tenants/${h.tenant.id}`, {
+				method: 'POST',
+				headers: { authorization: 'Bearer lwo_proc', 'content-type': 'application/json' },
+				body: JSON.stringify({ allowedOrigins: [new URL(site.url).origin] }),
+			});
+			expect(allowed.status).toBe(200);
+			const sessionId = (await h.api('POST', '/v1/sessions', { title: 'Samen zingen' })).json.id as string;
+			const token = async (role: string, participantId: string) =>
+				(await h.api('POST', `/v1/sessions/${sessionId}/tokens`, { role, participantId })).json.token as string;
+			await leader.connect(await token('host', 'begeleider-47'));
+			await leader.publish({ camera: leaderMedia.camera, microphone: leaderMedia.microphone });
+			const page = await openSite({ embedFrom: h.url });
+			await mountReady(page, h.url, await token('participant', 'client-47'));
+			await page.getByRole('button', { name: 'Meedoen' }).click();
+			await waitForStageVideo(page);
+
+			expect(await h.stop('SIGTERM')).toBe(0);
+			await page.getByText('De verbinding wordt hersteld…').waitFor({ timeout: 30_000 });
+			expect(await phase(page)).toBe('reconnecting');
+			expect(await axeViolations(page, 'luwte-session')).toEqual([]);
+			await h.start();
+			await waitForPhase(page, 'joined', 120_000);
+			await waitForStageVideo(page);
+			expect((await events(page)).map((e) => e.type)).toEqual(['luwte-joined']);
+			// One calm message the whole time it was away; never "weg" or "lukt niet".
+			expect(await messages(page)).toEqual(['Even geduld, we verbinden…', 'De verbinding wordt hersteld…']);
+		} finally {
+			leaderMedia.stop();
+			await leader.leave();
+			await h.stop('SIGKILL');
 		}
 	}, 240_000);
 });

@@ -148,6 +148,8 @@ export class LuwteSession extends LitElement {
 	}
 
 	override connectedCallback(): void {
+		// Moved on the page while waiting for the start: the wait carries on (its controller retries).
+		if (this._phase === 'waiting') this.#leaving = false;
 		super.connectedCallback();
 		void this.#checkDevices();
 	}
@@ -395,7 +397,7 @@ export class LuwteSession extends LitElement {
 						: nothing
 				}
 				${this._phase === 'joined' || this._phase === 'reconnecting' ? this.#renderRoom() : nothing}
-				<p class="message ${this.#isFinal ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
+				<p id="session-status" class="message ${this.#isFinal ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
 			</section>
 		`;
 	}

@@ -8,7 +8,8 @@ import { noVideo, selfVideo } from './tile-view.ts';
  * then one large "Meedoen" button. A viewer is told nobody sees or hears them.
  *
  * While the browser is still answering (it may be asking for permission), the check says so,
- * never "no camera"; the button waits and its description says why. The check's text and its
+ * never "no camera"; the button waits and its description says why (as it does, pointing at the
+ * status line, while joining or waiting for the activity to start). The check's text and its
  * two answers take the same reserved space (styles: `.check`), so nothing moves when they come.
  */
 export function preview(t: Texts, local: LocalMedia, viewer: boolean, joining: boolean, join: () => void): TemplateResult {
@@ -39,7 +40,7 @@ export function preview(t: Texts, local: LocalMedia, viewer: boolean, joining: b
 				class="join"
 				part="button join"
 				?disabled=${checking || joining}
-				aria-describedby=${checking ? 'device-check' : nothing}
+				aria-describedby=${checking ? 'device-check' : joining ? 'session-status' : nothing}
 				@click=${join}
 			>${t.join}</button>
 		</div>
