@@ -100,6 +100,8 @@ export class LuwteSession extends LitElement {
 	#leaving = false;
 	/** "Meedoen" was pressed before the page set the token: join when it comes. */
 	#joinQueued = false;
+	/** A try to get in is under way (a wait's retry must not start a second one). */
+	#attempting = false;
 	readonly #local = new LocalMedia(this);
 	readonly #roster = new Roster(this);
 	readonly #endConfirm = new TwoStepConfirm(this);
@@ -211,7 +213,8 @@ export class LuwteSession extends LitElement {
 
 	/** One try to get in; while waiting for the activity to start, quietly (the waiting text stays). */
 	async #attempt(): Promise<void> {
-		if (this.#leaving) return;
+		if (this.#leaving || this.#attempting) return;
+		this.#attempting = true;
 		if (this._phase !== 'waiting') {
 			this._phase = 'joining';
 			this._message = this.#t.joining;
@@ -225,6 +228,8 @@ export class LuwteSession extends LitElement {
 			dispatchLuwteEvent(this, 'luwte-joined', { participantId: joined.participantId, role: joined.role });
 		} catch (err) {
 			this.#fail(err);
+		} finally {
+			this.#attempting = false;
 		}
 	}
 

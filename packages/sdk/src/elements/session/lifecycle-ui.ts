@@ -11,7 +11,6 @@ import { startText, type Texts } from '../i18n.ts';
 export class OpeningWait implements ReactiveController {
 	readonly #retry: () => void;
 	#timer: ReturnType<typeof setTimeout> | undefined;
-	#waiting: NotStarted | undefined;
 	#active = false;
 	/** Refusals in a row that came when this device's clock said the window was open. */
 	#refusals = 0;
@@ -21,20 +20,12 @@ export class OpeningWait implements ReactiveController {
 		host.addController(this);
 	}
 
-	/** The window of the latest refusal, if it came with one. */
-	get current(): NotStarted | undefined {
-		return this.#waiting;
-	}
-
-	/** The server said "not yet": returns whether the window is news (first refusal, or moved). */
-	refused(window: NotStarted | undefined): boolean {
-		const news = !this.#active || window?.startsAt !== this.#waiting?.startsAt || window?.opensAt !== this.#waiting?.opensAt;
+	/** The server said "not yet": wait for `window` (unknown: re-check after the cap). */
+	refused(window: NotStarted | undefined): void {
 		const early = window !== undefined && Date.parse(window.opensAt) > Date.now();
 		this.#refusals = early ? 0 : this.#refusals + 1;
-		this.#waiting = window;
 		this.#active = true;
 		this.#arm(openingDelayMs(window?.opensAt, Date.now(), this.#refusals));
-		return news;
 	}
 
 	/** In, or given up: no more retries. */
@@ -42,7 +33,6 @@ export class OpeningWait implements ReactiveController {
 		clearTimeout(this.#timer);
 		this.#timer = undefined;
 		this.#active = false;
-		this.#waiting = undefined;
 		this.#refusals = 0;
 	}
 
