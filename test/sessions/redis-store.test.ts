@@ -1,3 +1,4 @@
+import { freePortRange } from '../helpers/ports.ts';
 import { RedisSessionStore } from '@luwte/engine/session';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,4 +56,15 @@ describe('session store: Redis, the server', () => {
 			await client.close();
 		}
 	});
+
+	it('fails with unavailable, naming the address but not the password, when no Redis answers', async () => {
+		const free = (await freePortRange(1)).min;
+		const opening = RedisSessionStore.open({ url: `redis://:geheim@127.0.0.1:${free}` });
+		const err = await opening.then(
+			() => undefined,
+			(e: unknown) => e,
+		);
+		expect(err).toMatchObject({ code: 'unavailable', message: expect.stringContaining(`127.0.0.1:${free}`) });
+		expect(String((err as Error).message)).not.toContain('geheim');
+	}, 60_000);
 });

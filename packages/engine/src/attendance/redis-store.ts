@@ -1,6 +1,7 @@
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { z } from 'zod';
 import { EngineError, invalidInput } from '../errors.ts';
+import { connectRedis } from '../storage/redis-connect.ts';
 import { assertRedisDurable } from '../storage/redis-durability.ts';
 import {
 	attendanceEventSchema,
@@ -105,11 +106,8 @@ export class RedisLedgerStore implements LedgerStore {
 		const { now, ...rest } = input;
 		const parsed = redisLedgerStoreOptionsSchema.safeParse(rest);
 		if (!parsed.success) throw invalidInput('invalid_config', 'Redis ledger option', parsed.error.issues);
-		const client: Client = createClient({ url: parsed.data.url });
-		// Errors surface on the commands that fail; without a listener node-redis would crash the process.
-		client.on('error', () => undefined);
+		const client: Client = await connectRedis(parsed.data.url, 'attendance store');
 		try {
-			await client.connect();
 			if (parsed.data.checkPersistence) await assertRedisDurable(client, 'attendance store');
 		} catch (err) {
 			client.destroy();

@@ -1,6 +1,7 @@
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { z } from 'zod';
 import { EngineError, invalidInput, isEngineError } from '../errors.ts';
+import { connectRedis } from '../storage/redis-connect.ts';
 import { assertRedisDurable } from '../storage/redis-durability.ts';
 import type { TenantStore } from './tenant-store.ts';
 import { parseTenant, patchTenant, type Tenant, type TenantPatch } from './tenants.ts';
@@ -86,14 +87,12 @@ export class RedisTenantStore implements TenantStore {
 		if (!parsed.success) throw invalidInput('invalid_config', 'Redis tenant store option', parsed.error.issues);
 		// Without the offline queue a write while Redis is away fails at once (the operator sees 503)
 		// instead of waiting for a reconnect that may not come.
-		const client: Client = createClient({ url: parsed.data.url, disableOfflineQueue: true });
+		const client: Client = await connectRedis(parsed.data.url, 'tenant store', { disableOfflineQueue: true });
 		const sub: Client = client.duplicate({ disableOfflineQueue: false });
 		// Errors surface on the commands that fail; without a listener node-redis would crash the process.
-		client.on('error', () => undefined);
 		sub.on('error', () => undefined);
 		let store: RedisTenantStore | undefined;
 		try {
-			await client.connect();
 			if (parsed.data.checkPersistence) await assertRedisDurable(client, 'tenant store');
 			store = new RedisTenantStore(client, sub, parsed.data.key, onError ?? (() => undefined));
 			const s = store;

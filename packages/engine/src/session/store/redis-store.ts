@@ -1,6 +1,8 @@
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { z } from 'zod';
 import { EngineError, invalidInput } from '../../errors.ts';
+import { connectRedis } from '../../storage/redis-connect.ts';
+import { assertRedisDurable } from '../../storage/redis-durability.ts';
 import {
 	encodeCursor,
 	isActive,
@@ -66,19 +68,9 @@ export class RedisSessionStore implements SessionStore {
 	static async open(input: RedisSessionStoreOptions): Promise<RedisSessionStore> {
 		const parsed = redisSessionStoreOptionsSchema.safeParse(input);
 		if (!parsed.success) throw invalidInput('invalid_config', 'Redis session store option', parsed.error.issues);
-		const client: Client = createClient({ url: parsed.data.url });
-		client.on('error', () => undefined);
+		const client = await connectRedis(parsed.data.url, 'session store');
 		try {
-			await client.connect();
-			if (parsed.data.checkPersistence) {
-				const aof = await client.configGet('append*');
-				if (aof.appendonly !== 'yes' || aof.appendfsync !== 'always') {
-					throw new EngineError(
-						'invalid_config',
-						`Redis acknowledges writes before they are on disk (appendonly ${aof.appendonly}, appendfsync ${aof.appendfsync}); set appendonly yes and appendfsync always`,
-					);
-				}
-			}
+			if (parsed.data.checkPersistence) await assertRedisDurable(client, 'session store');
 		} catch (err) {
 			client.destroy();
 			if (err instanceof EngineError) throw err;
