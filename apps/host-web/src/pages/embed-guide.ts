@@ -5,9 +5,11 @@ export function embedGuidePage(origin: string): string {
 	const snippet = `<script type="module" src="${origin}/embed/luwte.js"></script>
 
 <luwte-session server="${origin}"></luwte-session>
-<script>
-  // The join token comes from your own backend (never put your API key in a page).
-  document.querySelector('luwte-session').token = JOIN_TOKEN_FROM_YOUR_BACKEND;
+<script type="module">
+  // The join token comes from your own backend (never put your API key in a page). Setting it
+  // later is fine: a press on "Meedoen" before it arrives waits for it.
+  const res = await fetch('/your-backend/luwte-token');
+  document.querySelector('luwte-session').token = (await res.json()).token;
 </script>`;
 	const backend = `curl -X POST ${origin}/v1/sessions/SESSION_ID/tokens \\
   -H "Authorization: Bearer $LUWTE_API_KEY" -H "content-type: application/json" \\
@@ -32,7 +34,12 @@ Onderdelen zijn ook te stylen met <code>::part(stage)</code>, <code>::part(grid)
 <code>::part(controls)</code> en <code>::part(button)</code>.</p>
 <h2>Gebeurtenissen</h2>
 <p>Het element meldt <code>luwte-joined</code>, <code>luwte-left</code> en <code>luwte-error</code>
-(met <code>detail.code</code>). Engels in plaats van Nederlands: <code>lang="en"</code>.</p>
+(met <code>detail.code</code>), en de eindtoestanden: <code>luwte-not-started</code> (met
+<code>detail.startsAt</code>; het element wacht rustig en komt vanzelf binnen als de activiteit opengaat),
+<code>luwte-ending</code> (de activiteit stopt binnenkort), <code>luwte-ended</code>,
+<code>luwte-cancelled</code> (gaat niet door) en <code>luwte-gone</code> (bestaat niet meer).
+Na een herstart van de server komt het element vanzelf terug. Engels in plaats van Nederlands:
+<code>lang="en"</code>.</p>
 <p>De volledige API staat in <a href="/v1/openapi.json">het OpenAPI-document</a>.</p>`,
 	);
 }
