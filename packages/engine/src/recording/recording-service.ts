@@ -46,6 +46,8 @@ export class RecordingService {
 	readonly #records = new Map<string, RecordingRecord>();
 	readonly #done = new Map<string, Promise<RecordingRecord>>();
 	#queue: Promise<unknown> = Promise.resolve();
+	/** Recordings waiting for or in post-processing (resumed ones too, before their record exists). */
+	#queued = 0;
 	readonly #unsubscribe: (() => void)[] = [];
 	/** Aborts the running post-processing when the host closes (it resumes at the next start). */
 	readonly #closing = new AbortController();
@@ -124,6 +126,13 @@ export class RecordingService {
 		return p;
 	}
 
+	/** Recordings known since the start by state, and the processing queue's length (the host's metrics). */
+	counts(): Record<RecordingState, number> & { queued: number } {
+		const counts = { recording: 0, processing: 0, done: 0, failed: 0, queued: this.#queued };
+		for (const r of this.#records.values()) counts[r.state]++;
+		return counts;
+	}
+
 	close(): void {
 		for (const off of this.#unsubscribe) off();
 		this.#closing.abort();
@@ -134,6 +143,11 @@ export class RecordingService {
 		const existing = this.#done.get(recordingId);
 		if (existing !== undefined) return existing;
 		const job = this.#queue.then(() => this.#process(dir));
+		this.#queued++;
+		void job.then(
+			() => this.#queued--,
+			() => this.#queued--,
+		);
 		// #process reports what fails inside; this catches what fails before (an unreadable manifest).
 		this.#queue = job.catch((err: unknown) =>
 			this.#log.error('recording.processing_failed', { recording: recordingId, error: messageOf(err) }),
