@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine/auth';
-import { startHost, type Host } from '@luwte/host-web';
+import { startHost, type Host, type HostOptions } from '@luwte/host-web';
 import { freePortRange } from './ports.ts';
 
 export interface TestTenant {
@@ -39,6 +39,8 @@ export async function startTestHost(
 		ledgerHeartbeatMs?: number;
 		attendanceRetentionDays?: number;
 		redisUrl?: string;
+		/** Connection, timeout and rate limits (short ones in tests of the limits). */
+		limits?: HostOptions['limits'];
 	} = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
@@ -69,6 +71,7 @@ export async function startTestHost(
 		...(opts.ledgerHeartbeatMs !== undefined ? { ledgerHeartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		...(opts.attendanceRetentionDays !== undefined ? { attendanceRetentionDays: opts.attendanceRetentionDays } : {}),
 		...(opts.redisUrl !== undefined ? { redisUrl: opts.redisUrl } : {}),
+		...(opts.limits !== undefined ? { limits: opts.limits } : {}),
 		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {

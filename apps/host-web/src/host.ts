@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { BillingConfig } from './billing-config.ts';
 import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
+import { ConnectionGate } from './limits/connection-gate.ts';
+import { limitsSchema } from './limits/options.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
 import { attachSignalling } from './signal/server.ts';
 import { loadOperatorKey, loadTenants } from './tenants-file.ts';
@@ -37,6 +39,8 @@ export const hostOptionsSchema = z
 			.string()
 			.regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
 			.optional(),
+		/** Connections per address and in all, join deadline, idle timeouts, API rate (docs/operations.md, "Limits"). */
+		limits: limitsSchema.prefault({}),
 	})
 	.strict();
 
@@ -72,6 +76,8 @@ export interface Host {
 	readonly sessions: SessionStore;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
+	/** Counts and refuses TCP connections per address and in all (`limits`). */
+	readonly connections: ConnectionGate;
 	close(): Promise<void>;
 }
 
@@ -134,7 +140,9 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const origins = new OriginPolicy(loaded.registry);
 	const demoTenant = loaded.devApiKey ? loaded.registry.list()[0] : undefined;
 	const operator = givenTenants || givenOperatorKey ? { key: givenOperatorKey, path: undefined } : await loadOperatorKey(opts.dataDir);
+	const gate = new ConnectionGate(opts.limits, log);
 	const app = createApp(engine, loaded.registry, log, origins, {
+		apiRateLimit: { ratePerSecond: opts.limits.apiRatePerSecond, burst: opts.limits.apiBurst },
 		demoTenant,
 		operatorKey: operator.key,
 		tenantDirectory: loaded.directory,
@@ -145,7 +153,12 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	let server: Server;
 	try {
 		server = await new Promise<Server>((resolve, reject) => {
-			const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.hostname }, () => resolve(s as Server));
+			const s = serve(
+				{ fetch: gate.fetch(app.fetch), port: opts.port, hostname: opts.hostname, serverOptions: gate.serverOptions() },
+				() => resolve(s as Server),
+			);
+			// Before the first connection: serve() has only begun to listen.
+			gate.attach(s as Server);
 			s.once('error', reject);
 		});
 	} catch (err) {
@@ -156,10 +169,13 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		await loaded.directory.close();
 		throw err;
 	}
-	const signalling = attachSignalling(server, engine, loaded.registry, origins, log);
+	const signalling = attachSignalling(server, engine, loaded.registry, origins, log, {
+		joinDeadlineMs: opts.limits.joinDeadlineMs,
+		refuseUpgrade: (socket) => gate.refuseUpgrade(socket),
+	});
 	const port = (server.address() as AddressInfo).port;
 	const shownHost = opts.hostname === '0.0.0.0' || opts.hostname === '::' ? '127.0.0.1' : opts.hostname;
-	log.info('host.started', { port, workers: engine.health().workers });
+	log.info('host.started', { port, workers: engine.health().workers, maxConnections: gate.maxConnections });
 
 	let closing: Promise<void> | undefined;
 	return {
@@ -175,6 +191,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		sessions,
 		purgeExpiredAttendance,
 		recordings,
+		connections: gate,
 		close() {
 			closing ??= (async () => {
 				// Drained while signalling still runs: everyone hears to reconnect (host-restart).

@@ -10,16 +10,23 @@ type Validated = { out: { json: unknown; query: unknown } };
 
 /**
  * Mounts every operation of the SDK's route table, and only those: the credential check for the
- * route's kind, then for a body the size limit and its schema, for a query its schema, then the
+ * route's kind, the tenant's rate limit, then for a body the route's size limit and its schema, for a query its schema, then the
  * handler. Its JSON answer goes out with the route's status; a handler may answer a Response.
  */
-export function mountApi(app: Hono<Env>, handlers: Handlers, auth: Record<RouteAuth, MiddlewareHandler<Env> | undefined>): void {
+export function mountApi(
+	app: Hono<Env>,
+	handlers: Handlers,
+	auth: Record<RouteAuth, MiddlewareHandler<Env> | undefined>,
+	rateLimit?: MiddlewareHandler<Env>,
+): void {
 	for (const [id, route] of Object.entries(apiRoutes) as [ApiRouteId, ApiRoute][]) {
 		const handler = handlers[id] as AnyHandler;
 		const checks: MiddlewareHandler<Env>[] = [];
 		const credential = auth[route.auth];
 		if (credential) checks.push(credential);
-		if (route.body) checks.push(limitBody(), validJson(route.body));
+		// Per tenant key and operator key; viewer tokens are per client, bounded by the connection limits.
+		if (rateLimit && (route.auth === 'tenant' || route.auth === 'operator')) checks.push(rateLimit);
+		if (route.body) checks.push(limitBody(route.maxBodyBytes), validJson(route.body));
 		if (route.query) checks.push(validQuery(route.query));
 		const answer = async (c: Context<Env, string, Validated>) => {
 			const result = await handler({

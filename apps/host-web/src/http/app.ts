@@ -13,6 +13,7 @@ import { attendanceHandlers } from './attendance-handlers.ts';
 import type { Env } from './env.ts';
 import { libraryHandlers } from './library-handlers.ts';
 import { authMiddleware } from './middleware/auth/index.ts';
+import { apiRateLimit, type ApiRateLimit } from './middleware/rate-limit/index.ts';
 import { mountNonApiRoutes } from './non-api-routes.ts';
 import { operatorHandlers, type OperatorOptions } from './operator-handlers.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
@@ -31,6 +32,8 @@ export interface AppOptions extends Partial<OperatorOptions> {
 	recordings?: RecordingService | undefined;
 	/** The attendance ledger and the tenants' contracts and indications (billing and reports). */
 	attendance?: { store: LedgerStore; config: BillingConfig } | undefined;
+	/** Requests per tenant key (and operator key) on the API; without it, unlimited. */
+	apiRateLimit?: ApiRateLimit | undefined;
 }
 
 export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy, opts: AppOptions = {}): Hono<Env> {
@@ -59,6 +62,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			...operatorHandlers(tenants, opts.tenantDirectory),
 		},
 		authMiddleware({ tenants, origins, operatorKey: opts.operatorKey }),
+		opts.apiRateLimit ? apiRateLimit(opts.apiRateLimit) : undefined,
 	);
 	return app;
 }

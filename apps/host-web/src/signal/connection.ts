@@ -72,6 +72,11 @@ export class SignalConnection {
 		this.#log = log;
 	}
 
+	/** Whether a join has succeeded on this connection (the join deadline asks). */
+	get joined(): boolean {
+		return this.#participant !== undefined;
+	}
+
 	/** Handles one incoming frame. */
 	onMessage(data: Buffer | string, isBinary: boolean): void {
 		if (!this.#bucket.take()) {

@@ -13,6 +13,16 @@ const HARD_MAX_PAYLOAD = 1024 * 1024;
 /** A client that answers no ping for this long is gone (its attendance interval ends then). */
 const HEARTBEAT_MS = 15_000;
 
+/** Close code for a socket that did not join in time (4000–4999 are the application's). */
+export const JOIN_DEADLINE_CLOSE = 4408;
+
+export interface SignallingOptions {
+	/** A socket that has not joined within this is closed with 4408 `join deadline` (default 15 s). */
+	joinDeadlineMs?: number;
+	/** Answers the upgrade itself (e.g. 429, too many connections from one address) and returns true to refuse it. */
+	refuseUpgrade?: (socket: Duplex) => boolean;
+}
+
 /** Serves the signalling WebSocket on `/v1/signal` of an existing HTTP server. */
 export function attachSignalling(
 	server: Server,
@@ -20,11 +30,14 @@ export function attachSignalling(
 	tenants: TenantRegistry,
 	origins: OriginPolicy,
 	log: Logger,
+	opts: SignallingOptions = {},
 ): { close(): void } {
+	const joinDeadlineMs = opts.joinDeadlineMs ?? 15_000;
 	const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
 	const alive = new WeakMap<WebSocket, boolean>();
 
 	const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		if (opts.refuseUpgrade?.(socket)) return;
 		const url = new URL(req.url ?? '/', 'http://localhost');
 		if (url.pathname !== SIGNAL_PATH) {
 			socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -39,7 +52,15 @@ export function attachSignalling(
 			alive.set(ws, true);
 			ws.on('pong', () => alive.set(ws, true));
 			ws.on('message', (data, isBinary) => conn.onMessage(data as Buffer, isBinary));
-			ws.on('close', () => conn.onClose());
+			// A socket that never joins would hold a descriptor for nothing.
+			const deadline = setTimeout(() => {
+				if (!conn.joined) ws.close(JOIN_DEADLINE_CLOSE, 'join deadline');
+			}, joinDeadlineMs);
+			deadline.unref();
+			ws.on('close', () => {
+				clearTimeout(deadline);
+				conn.onClose();
+			});
 			ws.on('error', () => conn.onClose());
 		});
 	};

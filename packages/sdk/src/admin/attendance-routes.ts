@@ -55,6 +55,8 @@ export const attendanceRoutes = {
 		auth: 'tenant',
 		summary: "Replace the tenant's client indications",
 		body: indicationsFileBodySchema,
+		// 100,000 indications (the schema's maximum) of about 120 bytes each.
+		maxBodyBytes: 16 * 1024 * 1024,
 		response: savedSchema,
 		status: 200,
 	},

@@ -20,6 +20,8 @@ export interface ApiRoute {
 	body?: z.ZodType;
 	/** Query string schema (an object of strings in, typed values out), for routes that take one. */
 	query?: z.ZodType;
+	/** The largest request body the host reads for this route, in bytes (default 16 KiB); sized to the real work. */
+	maxBodyBytes?: number;
 	response: z.ZodType;
 	status: 200 | 201;
 }

@@ -1,0 +1,174 @@
+import type { Server, ServerOptions } from 'node:http';
+import { isIP, type BlockList, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../log.ts';
+import { defaultMaxConnections } from './descriptors.ts';
+import { trustedList, type Limits } from './options.ts';
+
+/** A refused connection may still send its request and read the 429 for this long; then it is closed. */
+const REFUSAL_GRACE_MS = 2_000;
+/** Refused connections from one address waiting for their 429; beyond these the next are closed at accept. */
+const MAX_REFUSED_PER_IP = 16;
+/** Seconds a refused client is told to wait (connections free up as others close). */
+const RETRY_AFTER_SECONDS = 5;
+/** Refusals are logged at most this often (a flood must not flood the log). */
+const LOG_EVERY_MS = 10_000;
+
+const refusalBody = (): string =>
+	JSON.stringify({
+		error: {
+			code: 'rate_limited',
+			message: 'too many connections from this address',
+			details: { retryAfterSeconds: RETRY_AFTER_SECONDS },
+		},
+	});
+
+/** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack socket) is the address `1.2.3.4`. */
+function normalize(address: string | undefined): string | undefined {
+	if (!address) return undefined;
+	return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+function isLoopback(ip: string): boolean {
+	return ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.'));
+}
+
+/** What the gate has counted (for logs and metrics). */
+export interface GateStats {
+	/** Connections open now (refused ones still being answered included). */
+	open: number;
+	/** Refused because their address had too many open (answered 429, or closed at accept). */
+	refusedPerIp: number;
+	/** Closed at accept because the host had `maxConnections` open. */
+	refusedTotal: number;
+}
+
+/**
+ * Counts the TCP connections of the HTTP server (HTTP and WebSocket share them) per address and in
+ * all, and refuses the ones beyond the limits as early as it can:
+ * - beyond `maxConnectionsPerIp`: the connection is marked and its first request or upgrade is
+ *   answered 429 `rate_limited` with `Retry-After` before any route runs (a real client learns
+ *   why); a flood that keeps such connections open is closed at accept;
+ * - beyond `maxConnections`: closed at accept, unless from loopback or a trusted address. That
+ *   reserve, below the descriptor limit, is what keeps `/healthz` and the operator reachable.
+ * Trusted addresses are not counted per address (a reverse proxy speaks for many clients).
+ */
+export class ConnectionGate {
+	readonly #limits: Limits;
+	readonly #max: number;
+	readonly #trusted: BlockList;
+	readonly #log: Logger;
+	readonly #perIp = new Map<string, number>();
+	readonly #refusedPending = new Map<string, number>();
+	readonly #refused = new WeakSet<object>();
+	readonly #stats: GateStats = { open: 0, refusedPerIp: 0, refusedTotal: 0 };
+	#lastLog = 0;
+
+	constructor(limits: Limits, log: Logger) {
+		this.#limits = limits;
+		this.#max = limits.maxConnections ?? defaultMaxConnections();
+		this.#trusted = trustedList(limits.trustedAddresses);
+		this.#log = log;
+	}
+
+	/** The connection cap in force (configured, or from the descriptor limit). */
+	get maxConnections(): number {
+		return this.#max;
+	}
+
+	get stats(): Readonly<GateStats> {
+		return { ...this.#stats };
+	}
+
+	/** Node's own request timeouts; `connectionsCheckingInterval` is how often node enforces them. */
+	serverOptions(): ServerOptions {
+		return {
+			headersTimeout: this.#limits.headersTimeoutMs,
+			requestTimeout: this.#limits.requestTimeoutMs,
+			keepAliveTimeout: this.#limits.keepAliveTimeoutMs,
+			connectionsCheckingInterval: Math.min(1_000, this.#limits.headersTimeoutMs),
+		};
+	}
+
+	/** Starts counting the server's connections; call before it accepts any. */
+	attach(server: Server): void {
+		// Before node's HTTP parser sees the socket, so a refused one is decided first.
+		server.prependListener('connection', (socket: Socket) => this.#onConnection(socket));
+		// No bytes either way for this long: closed (node destroys the socket when nobody handles its timeout).
+		server.setTimeout(this.#limits.idleTimeoutMs);
+	}
+
+	/** Wraps the app's fetch: a request on a refused connection gets the 429 and no route runs. */
+	fetch<E extends { incoming: { socket: object } }>(inner: (req: Request, env: E) => unknown): (req: Request, env: E) => unknown {
+		return (req, env) => {
+			if (!this.#refused.has(env.incoming.socket)) return inner(req, env);
+			return new Response(refusalBody(), {
+				status: 429,
+				headers: { 'content-type': 'application/json', 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' },
+			});
+		};
+	}
+
+	/** For a WebSocket upgrade: answers 429 before upgrading when the connection was refused. */
+	refuseUpgrade(socket: Duplex): boolean {
+		if (!this.#refused.has(socket)) return false;
+		const body = refusalBody();
+		socket.end(
+			`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+		);
+		return true;
+	}
+
+	#onConnection(socket: Socket): void {
+		const ip = normalize(socket.remoteAddress);
+		if (!ip) {
+			socket.destroy();
+			return;
+		}
+		const trusted = this.#trusted.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
+		if (this.#stats.open >= this.#max && !trusted && !isLoopback(ip)) {
+			this.#stats.refusedTotal++;
+			this.#logRefusal('limits.connections_full', { open: this.#stats.open, max: this.#max });
+			socket.destroy();
+			return;
+		}
+		this.#stats.open++;
+		socket.once('close', () => this.#stats.open--);
+		if (trusted) return;
+		const n = this.#perIp.get(ip) ?? 0;
+		if (n < this.#limits.maxConnectionsPerIp) {
+			this.#perIp.set(ip, n + 1);
+			socket.once('close', () => this.#decrement(this.#perIp, ip));
+			return;
+		}
+		this.#stats.refusedPerIp++;
+		this.#logRefusal('limits.connections_per_ip', { open: n, max: this.#limits.maxConnectionsPerIp });
+		const pending = this.#refusedPending.get(ip) ?? 0;
+		if (pending >= MAX_REFUSED_PER_IP) {
+			socket.destroy();
+			return;
+		}
+		this.#refusedPending.set(ip, pending + 1);
+		this.#refused.add(socket);
+		const grace = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS);
+		grace.unref();
+		socket.once('close', () => {
+			clearTimeout(grace);
+			this.#decrement(this.#refusedPending, ip);
+		});
+	}
+
+	#decrement(map: Map<string, number>, ip: string): void {
+		const n = (map.get(ip) ?? 1) - 1;
+		if (n <= 0) map.delete(ip);
+		else map.set(ip, n);
+	}
+
+	/** Addresses are not logged: they identify people; the counts tell the operator enough. */
+	#logRefusal(what: string, data: Record<string, unknown>): void {
+		const now = Date.now();
+		if (now - this.#lastLog < LOG_EVERY_MS) return;
+		this.#lastLog = now;
+		this.#log.warn(what, { ...data, refusedPerIp: this.#stats.refusedPerIp, refusedTotal: this.#stats.refusedTotal });
+	}
+}
