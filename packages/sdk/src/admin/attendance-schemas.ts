@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { activityModuleSchema } from './schemas.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
-const day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date as YYYY-MM-DD');
+// A real calendar date (2024-02-30 and 2023-02-29 are refused), not only its shape.
+const day = z.iso.date({ error: 'a date as YYYY-MM-DD that exists' });
 
 /**
  * Contracts and indications as the billing department keeps them (formats in docs/billing.md).

@@ -8,8 +8,8 @@ import { stimulusProfileDefinitionSchema } from './schemas.ts';
 const originSchema = z
 	.string()
 	.refine(
-		(o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o),
-		'an origin like https://zorg.example (scheme, host, optional port; no path) or *',
+		(o) => o === '*' || o === 'null' || /^https?:\/\/[^/\s]+$/.test(o),
+		'an origin like https://zorg.example (scheme, host, optional port; no path), * (any website) or null (opaque origins: sandboxed frames, file: pages)',
 	);
 
 const profilesDescription = "Custom stimulus profiles the tenant's join tokens may name (at most 20, IDs unique)";

@@ -35,7 +35,8 @@ function bearer(verify: (token: string, c: Context<Env>) => boolean | Promise<bo
 /** A browser's page may only use a tenant's API from a website the tenant allows (requests without Origin come from servers). */
 function checkOrigin(c: Context, origins: OriginPolicy, tenant: Tenant, refusal: (origin: string | undefined) => string): void {
 	const origin = c.req.header('origin');
-	if (!origins.allowedFor(tenant, origin === 'null' ? undefined : origin, c.req.header('host'))) {
+	// `Origin: null` is an origin too (sandboxed frames, file: pages): only a tenant that lists `null` allows it.
+	if (!origins.allowedFor(tenant, origin, c.req.header('host'))) {
 		throw new HostError('origin_not_allowed', refusal(origin));
 	}
 }
