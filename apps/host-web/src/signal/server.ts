@@ -5,7 +5,7 @@ import type { TenantRegistry } from '@luwte/engine/auth';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
 import { originOf, type OriginPolicy } from '../http/origins.ts';
-import { SignalConnection } from './connection.ts';
+import { SignalConnection, type SignalMetrics } from './connection.ts';
 
 export const SIGNAL_PATH = '/v1/signal';
 /** Frames above this are refused by ws itself (close 1009); smaller oversize frames get a typed error. */
@@ -21,6 +21,8 @@ export interface SignallingOptions {
 	joinDeadlineMs?: number;
 	/** Answers the upgrade itself (e.g. 429, too many connections from one address) and returns true to refuse it. */
 	refuseUpgrade?: (socket: Duplex) => boolean;
+	/** Counts connections, requests per method and refusals (`HostMetrics`). */
+	metrics?: SignalMetrics | undefined;
 }
 
 /** Serves the signalling WebSocket on `/v1/signal` of an existing HTTP server. */
@@ -48,7 +50,14 @@ export function attachSignalling(
 		// The page's origin is checked at join against the token's tenant, so that the page
 		// gets a clear, typed refusal it can show (a refused upgrade only looks like a network error).
 		wss.handleUpgrade(req, socket, head, (ws) => {
-			const conn = new SignalConnection(engine, tenants, ws, log, (tenant) => origins.allowedFor(tenant, origin, hostHeader));
+			const conn = new SignalConnection(
+				engine,
+				tenants,
+				ws,
+				log,
+				(tenant) => origins.allowedFor(tenant, origin, hostHeader),
+				opts.metrics,
+			);
 			alive.set(ws, true);
 			ws.on('pong', () => alive.set(ws, true));
 			ws.on('message', (data, isBinary) => conn.onMessage(data as Buffer, isBinary));

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHost, testOperatorKey, type TestHost } from '../helpers/host.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { openSignal } from '../helpers/ws-client.ts';
+
+interface Sample {
+	name: string;
+	labels: Record<string, string>;
+	value: number;
+}
+
+/** The Prometheus text format (0.0.4), as a scraper reads it: one sample per line. */
+function parse(text: string): Sample[] {
+	const samples: Sample[] = [];
+	for (const line of text.split('\n')) {
+		if (line === '' || line.startsWith('#')) continue;
+		const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+		if (!m) throw new Error(`not a sample line: ${line}`);
+		const labels: Record<string, string> = {};
+		for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+		samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+	}
+	return samples;
+}
+
+/** The value of the one sample with this name and these labels (undefined: no such sample). */
+function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+	const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+	if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
+	return found[0]?.value;
+}
+
+describe('/metrics (real host)', () => {
+	let t: TestHost;
+
+	const scrape = async (): Promise<{ text: string; samples: Sample[] }> => {
+		const res = await fetch(`${t.host.url}/metrics`, { headers: { authorization: `Bearer ${testOperatorKey}` } });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+		const text = await res.text();
+		return { text, samples: parse(text) };
+	};
+
+	beforeAll(async () => {
+		t = await startTestHost();
+	});
+	afterAll(() => t?.close());
+
+	it('refuses a scrape without the operator key, or with a tenant key, with 401', async () => {
+		const none = await fetch(`${t.host.url}/metrics`);
+		expect(none.status).toBe(401);
+		expect((await none.json()).error.code).toBe('unauthorized');
+		const tenant = await fetch(`${t.host.url}/metrics`, { headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` } });
+		expect(tenant.status).toBe(401);
+		expect(await tenant.text()).not.toContain('luwte_');
+	});
+
+	it('shows a live session, its participant by role, the requests by route pattern and the join, without any ID', async () => {
+		const sessionId = await t.createSession(t.tenants[0]!, { title: 'Muziek luisteren' });
+		const token = await t.token(t.tenants[0]!, sessionId, 'participant', 'p_metrics_1');
+		const before = await scrape();
+		expect(value(before.samples, 'luwte_sessions', { state: 'scheduled' })).toBe(1);
+		expect(value(before.samples, 'luwte_sessions', { state: 'live' })).toBe(0);
+
+		const s = await openSignal(t.host.url);
+		expect((await s.request('join', { token })).ok).toBe(true);
+		expect((await s.request('createTransport', { direction: 'recv' })).ok).toBe(true);
+		const { text, samples } = await scrape();
+
+		expect(value(samples, 'luwte_sessions', { state: 'live' })).toBe(1);
+		expect(value(samples, 'luwte_sessions', { state: 'scheduled' })).toBe(0);
+		expect(value(samples, 'luwte_participants', { role: 'participant' })).toBe(1);
+		expect(value(samples, 'luwte_participants', { role: 'host' })).toBe(0);
+		expect(value(samples, 'luwte_participant_joins_total', { role: 'participant' })).toBe(1);
+		// HTTP by route pattern: the session's ID is in the path, not in the label.
+		expect(value(samples, 'luwte_http_requests_total', { method: 'POST', route: '/v1/sessions', status: '201' })).toBe(1);
+		expect(
+			value(samples, 'luwte_http_requests_total', { method: 'POST', route: '/v1/sessions/:sessionId/tokens', status: '201' }),
+		).toBe(1);
+		expect(value(samples, 'luwte_http_request_duration_seconds_count', { method: 'POST', route: '/v1/sessions' })).toBe(1);
+		// Signalling by method and outcome.
+		expect(value(samples, 'luwte_signal_requests_total', { method: 'join', outcome: 'ok' })).toBe(1);
+		expect(value(samples, 'luwte_signal_requests_total', { method: 'createTransport', outcome: 'ok' })).toBe(1);
+		expect(value(samples, 'luwte_signal_request_duration_seconds_count', { method: 'join' })).toBe(1);
+		expect(value(samples, 'luwte_signal_connections')).toBe(1);
+		// The media worker: running, carrying the session's router and transport, its CPU read.
+		expect(value(samples, 'luwte_media_workers')).toBe(1);
+		expect(value(samples, 'luwte_worker_load', { worker: '0' })).toBeGreaterThanOrEqual(2);
+		expect(value(samples, 'luwte_worker_transports', { worker: '0' })).toBe(1);
+		expect(value(samples, 'luwte_worker_consumers', { worker: '0' })).toBe(0);
+		expect(value(samples, 'luwte_worker_transports_sampled', { worker: '0' })).toBe(1);
+		expect(value(samples, 'luwte_worker_cpu_seconds_total', { worker: '0', mode: 'user' })).toBeGreaterThan(0);
+		expect(value(samples, 'luwte_recordings', { state: 'recording' })).toBe(0);
+		expect(value(samples, 'luwte_recording_queue_length')).toBe(0);
+		// Ledger: the session's start and the join were appended and acknowledged.
+		expect(value(samples, 'luwte_ledger_append_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+		// Node's own process series.
+		expect(value(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+		expect(value(samples, 'process_open_fds')).toBeGreaterThan(0);
+		expect(value(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+		// No participant, session or tenant-chosen ID anywhere in a label.
+		expect(text).not.toContain(sessionId);
+		expect(text).not.toContain('p_metrics_1');
+
+		s.close();
+		await waitFor(
+			async () => value((await scrape()).samples, 'luwte_participants', { role: 'participant' }) === 0,
+			30_000,
+			'the participant to be gone from the metrics',
+		);
+		const after = (await scrape()).samples;
+		expect(value(after, 'luwte_signal_connections')).toBe(0);
+		expect(value(after, 'luwte_participant_leaves_total', { reason: 'disconnected' })).toBe(1);
+	});
+
+	it('counts an unknown route as unmatched and a flood as refusals at the signalling door', async () => {
+		expect((await fetch(`${t.host.url}/v1/nothing/here-123`)).status).toBe(404);
+		const s = await openSignal(t.host.url);
+		// More than the burst of 60 at once: the rest is refused with rate_limited.
+		const answers = await Promise.all(Array.from({ length: 100 }, () => s.request('leave')));
+		const limited = answers.filter((a) => a.error?.code === 'rate_limited').length;
+		expect(limited).toBeGreaterThan(0);
+		s.close();
+		const { text, samples } = await scrape();
+		expect(value(samples, 'luwte_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+		expect(text).not.toContain('here-123');
+		expect(value(samples, 'luwte_refused_total', { door: 'signal_messages' })).toBe(limited);
+		expect(value(samples, 'luwte_signal_requests_total', { method: 'leave', outcome: 'not_joined' })).toBe(100 - limited);
+	});
+});
