@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey, newApiKey, newTokenSecret, TenantRegistry } from '@luwte/engine/auth';
+import type { TurnConfigInput } from '@luwte/engine';
 import { startHost, type Host, type HostOptions } from '@luwte/host-web';
 import { freePortRange } from './ports.ts';
 
@@ -41,6 +42,10 @@ export async function startTestHost(
 		redisUrl?: string;
 		/** Connection, timeout and rate limits (short ones in tests of the limits). */
 		limits?: HostOptions['limits'];
+		/** A TURN server for the clients (credentials handed out at join). */
+		turn?: TurnConfigInput;
+		/** The HTTP port (default: any free one). */
+		port?: number;
 	} = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
@@ -63,7 +68,7 @@ export async function startTestHost(
 	const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'luwte-test-'));
 	const host = await startHost({
 		dataDir,
-		port: 0,
+		port: opts.port ?? 0,
 		hostname: listenIp,
 		logLevel: 'silent',
 		tenants: registry,
@@ -72,7 +77,7 @@ export async function startTestHost(
 		...(opts.attendanceRetentionDays !== undefined ? { attendanceRetentionDays: opts.attendanceRetentionDays } : {}),
 		...(opts.redisUrl !== undefined ? { redisUrl: opts.redisUrl } : {}),
 		...(opts.limits !== undefined ? { limits: opts.limits } : {}),
-		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false } },
+		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false, ...(opts.turn ? { turn: opts.turn } : {}) } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {
 		const res = await fetch(`${host.url}${path}`, {

@@ -44,6 +44,21 @@ async function report(): Promise<void> {
 	if (width) lastWidth = width;
 	let inbound: Record<string, number> | undefined;
 	const stats = await client?.receiveStats().catch(() => undefined);
+	// The path ICE chose: the local candidate of the nominated pair (host, srflx or relay) and its protocol.
+	const byId = new Map<string, Record<string, unknown>>();
+	stats?.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+	let path: { candidateType: string; protocol: string; relayProtocol: string | undefined } | undefined;
+	stats?.forEach((s: Record<string, unknown>) => {
+		if (s.type !== 'candidate-pair' || s.state !== 'succeeded' || !s.nominated) return;
+		const local = byId.get(String(s.localCandidateId));
+		if (local) {
+			path = {
+				candidateType: String(local.candidateType),
+				protocol: String(local.protocol),
+				relayProtocol: local.relayProtocol === undefined ? undefined : String(local.relayProtocol),
+			};
+		}
+	});
 	stats?.forEach((s: Record<string, unknown>) => {
 		if (s.type === 'inbound-rtp' && s.kind === 'video') {
 			inbound = {
@@ -55,7 +70,14 @@ async function report(): Promise<void> {
 			};
 		}
 	});
-	send({ type: 'stats', frames: seen?.videoFrames ?? 0, width, widthChanges, ...(inbound ? { inbound } : {}) });
+	send({
+		type: 'stats',
+		frames: seen?.videoFrames ?? 0,
+		width,
+		widthChanges,
+		...(inbound ? { inbound } : {}),
+		...(path ? { path } : {}),
+	});
 }
 
 setTimeout(() => void stop(3), deadlineMs).unref();

@@ -1,5 +1,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { networkInterfaces } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -54,6 +56,8 @@ export interface ReceiverStats {
 	width: number;
 	widthChanges: number;
 	inbound?: { bytesReceived: number; framesDecoded: number; freezeCount: number; totalFreezesDuration: number; packetsLost: number };
+	/** The path ICE chose (the nominated pair's local candidate). */
+	path?: { candidateType: string; protocol: string; relayProtocol: string | undefined };
 }
 
 export interface ShapedReceiver {
@@ -66,6 +70,8 @@ export interface ShapedReceiver {
 	shape(kbps: number): void;
 	/** What tbf has sent and dropped so far (its queue overflowing is where the link loses packets). */
 	counters(): { sentPackets: number; droppedPackets: number };
+	/** Runs a command inside the receiver's namespace (e.g. `nft` rules: a firewall in front of this client). */
+	inNamespace(cmd: string, ...args: string[]): void;
 	/** The tbf settings in use, for the report. */
 	readonly tbf: { burstBytes: number; latencyMs: number };
 	close(): Promise<void>;
@@ -82,15 +88,22 @@ export async function startShapedReceiver(opts: {
 	kbps: number;
 	latencyMs: number;
 	deadlineMs: number;
+	/** Extra /etc/hosts lines for this receiver only (its own mount namespace), e.g. a TURN server's name. */
+	hosts?: string[];
 }): Promise<ShapedReceiver> {
 	const hostIf = `lwh${process.pid}x${opts.index}`;
 	const peerIf = `lwp${process.pid}x${opts.index}`;
 	const net = `198.18.${opts.index + 1}`;
 	// `unshare -n` makes the namespace and then execs node in the same process: once node
 	// prints "ready", the pid's namespace is the new one and the veth end can be moved into it.
-	const child: ChildProcess = spawn('unshare', ['-n', process.execPath, receiverScript, String(opts.deadlineMs)], {
-		stdio: ['pipe', 'pipe', 'pipe'],
-	});
+	let args = ['-n', process.execPath, receiverScript, String(opts.deadlineMs)];
+	if (opts.hosts) {
+		// Names only this receiver resolves: its own mount namespace with its own /etc/hosts (exec keeps the pid).
+		const hostsFile = join(mkdtempSync(join(tmpdir(), 'luwte-hosts-')), 'hosts');
+		writeFileSync(hostsFile, `${readFileSync('/etc/hosts', 'utf8')}\n${opts.hosts.join('\n')}\n`);
+		args = ['-n', '-m', 'sh', '-c', `mount --bind ${hostsFile} /etc/hosts && exec "$0" "$@"`, ...args.slice(1)];
+	}
+	const child: ChildProcess = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'] });
 	let stderr = '';
 	child.stderr!.on('data', (d: Buffer) => {
 		stderr = (stderr + d.toString()).slice(-4000);
@@ -173,6 +186,9 @@ export async function startShapedReceiver(opts: {
 			const joined = next('joined', timeoutMs);
 			child.stdin!.write(`${JSON.stringify({ type: 'join', server, token })}\n`);
 			await joined;
+		},
+		inNamespace(cmd, ...args) {
+			run('nsenter', ['-t', String(child.pid), '-n', cmd, ...args]);
 		},
 		counters() {
 			const out = spawnSync('tc', ['-s', 'qdisc', 'show', 'dev', hostIf], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';

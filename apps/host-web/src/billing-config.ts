@@ -1,12 +1,13 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@luwte/engine/library';
 import { contractsFileSchema, indicationsFileSchema, type ContractsFile, type IndicationsFile } from '@luwte/engine/attendance';
 import { parseOrThrow } from './zod-error.ts';
 
 /**
  * A tenant's contracts and client indications, as the billing department keeps them: one JSON
  * file each under `<dataDir>/billing/<tenant>/`, checked with the engine's schemas and replaced
- * whole (temp file, then rename), so a crash never leaves half a file.
+ * whole (temporary file, fsync, rename, fsync of the folder), so a crash never leaves half a file.
  */
 export class BillingConfig {
 	readonly #dir: string;
@@ -48,8 +49,7 @@ export class BillingConfig {
 	async #write(tenantId: string, name: string, value: unknown): Promise<void> {
 		const dir = join(this.#dir, tenantId);
 		await mkdir(dir, { recursive: true });
-		const tmp = join(dir, `.${name}.tmp`);
-		await writeFile(tmp, `${JSON.stringify(value, null, 1)}\n`);
-		await rename(tmp, join(dir, name));
+		// Temporary file, fsync, rename, fsync of the folder: after a crash or power cut the old file or the new one.
+		await writeFileAtomic(join(dir, name), `${JSON.stringify(value, null, 1)}\n`);
 	}
 }

@@ -16,11 +16,12 @@ const toProtocol: Record<EngineErrorCode, ErrorCode> = {
 	unavailable: 'unavailable',
 };
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 429 | 500 | 503;
 
 const httpStatus: Record<ErrorCode, HttpErrorStatus> = {
 	bad_request: 400,
 	message_too_large: 413,
+	unsupported_media_type: 415,
 	rate_limited: 429,
 	unknown_method: 400,
 	invalid_params: 400,

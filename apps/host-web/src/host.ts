@@ -14,9 +14,8 @@ import { OriginPolicy } from './http/origins.ts';
 import { ConnectionGate } from './limits/connection-gate.ts';
 import { limitsSchema } from './limits/options.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
-import { HostMetrics } from './metrics/index.ts';
 import { attachSignalling } from './signal/server.ts';
-import { loadOperatorKey, loadTenants } from './tenants-file.ts';
+import { DEV_TENANT_ID, loadOperatorKey, loadTenants } from './tenants-file.ts';
 
 export const hostOptionsSchema = z
 	.object({
@@ -40,6 +39,16 @@ export const hostOptionsSchema = z
 			.string()
 			.regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
 			.optional(),
+		/**
+		 * Keep the development tenant (key in `<dataDir>/dev-tenant.json`) beside configured tenants.
+		 * Without it the development tenant exists only while no tenants are configured.
+		 */
+		dev: z.boolean().default(false),
+		/**
+		 * Serve the demo pages (`/`, `/demo/…`: they hand out host tokens without a key) to every
+		 * address. Without it only requests from this machine (loopback, not forwarded) get them.
+		 */
+		demo: z.boolean().default(false),
 		/** Connections per address and in all, join deadline, idle timeouts, API rate (docs/operations.md, "Limits"). */
 		limits: limitsSchema.prefault({}),
 	})
@@ -77,8 +86,6 @@ export interface Host {
 	readonly sessions: SessionStore;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
-	/** The Prometheus series served at `/metrics`; other parts count refusals with `metrics.refused.inc({ door })`. */
-	readonly metrics: HostMetrics;
 	/** Counts and refuses TCP connections per address and in all (`limits`). */
 	readonly connections: ConnectionGate;
 	close(): Promise<void>;
@@ -89,11 +96,10 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const { engine: engineConfig, tenants: givenTenants, operatorKey: givenOperatorKey, logger, ...rest } = input;
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
-	const metrics = new HostMetrics();
 	// Given tenants live in memory only; else the tenants file, or Redis with `redisUrl` (shared by hosts).
 	const loaded = givenTenants
 		? { registry: givenTenants, directory: new TenantDirectory(givenTenants), devApiKey: undefined }
-		: await loadTenants(opts.dataDir, { redisUrl: opts.redisUrl, log });
+		: await loadTenants(opts.dataDir, { redisUrl: opts.redisUrl, log, dev: opts.dev });
 	const attendance = opts.redisUrl ? await RedisLedgerStore.open({ url: opts.redisUrl }) : await openFileLedger(opts.dataDir, log);
 	const sessions = await openSessionStore(opts, log);
 	const library = await Library.open(opts.dataDir, { attendance, logger: log });
@@ -108,8 +114,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	if (restored > 0) log.info('sessions.restored', { sessions: restored });
 	const ledger = new LedgerWriter({
 		events: engine.events,
-		// Timed here: how long the store takes to acknowledge each append (luwte_ledger_append_duration_seconds).
-		store: metrics.timeLedger(attendance),
+		store: attendance,
 		...(opts.ledgerHeartbeatMs !== undefined ? { heartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		onError: (err, e) => log.error('attendance.write_failed', { type: e.type, id: e.id, error: String(err) }),
 	});
@@ -136,7 +141,6 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, logger: log });
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
-	metrics.watchEngine(engine, recordings);
 	engine.events.on('recording.consent', (e) =>
 		log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }),
 	);
@@ -144,17 +148,17 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	engine.events.on('worker.replaced', (e) => log.warn('engine.worker_replaced', { worker: e.workerIndex, pid: e.pid }));
 
 	const origins = new OriginPolicy(loaded.registry);
-	const demoTenant = loaded.devApiKey ? loaded.registry.list()[0] : undefined;
+	const demoTenant = loaded.devApiKey ? loaded.registry.get(DEV_TENANT_ID) : undefined;
 	const operator = givenTenants || givenOperatorKey ? { key: givenOperatorKey, path: undefined } : await loadOperatorKey(opts.dataDir);
 	const gate = new ConnectionGate(opts.limits, log);
 	const app = createApp(engine, loaded.registry, log, origins, {
 		apiRateLimit: { ratePerSecond: opts.limits.apiRatePerSecond, burst: opts.limits.apiBurst },
 		demoTenant,
+		demoForAnyAddress: opts.demo,
 		operatorKey: operator.key,
 		tenantDirectory: loaded.directory,
 		library,
 		recordings,
-		metrics,
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
 	});
 	let server: Server;
@@ -179,7 +183,6 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const signalling = attachSignalling(server, engine, loaded.registry, origins, log, {
 		joinDeadlineMs: opts.limits.joinDeadlineMs,
 		refuseUpgrade: (socket) => gate.refuseUpgrade(socket),
-		metrics,
 	});
 	const port = (server.address() as AddressInfo).port;
 	const shownHost = opts.hostname === '0.0.0.0' || opts.hostname === '::' ? '127.0.0.1' : opts.hostname;
@@ -199,7 +202,6 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		sessions,
 		purgeExpiredAttendance,
 		recordings,
-		metrics,
 		connections: gate,
 		close() {
 			closing ??= (async () => {

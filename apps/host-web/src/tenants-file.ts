@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import {
@@ -11,10 +11,11 @@ import {
 	type TenantRegistry,
 } from '@luwte/engine/auth';
 import { isEngineError } from '@luwte/engine/errors';
+import { writeFileAtomic } from '@luwte/engine/library';
 import { z } from 'zod';
 import type { Logger } from './log.ts';
 
-const DEV_TENANT_ID = 'dev';
+export const DEV_TENANT_ID = 'dev';
 
 const devFileSchema = z.object({ tenant: z.unknown(), apiKey: z.string().min(1) });
 
@@ -31,9 +32,13 @@ export interface LoadedTenants {
  * every host using it; a Redis without tenants gets those of `<dataDir>/tenants.json` once. When
  * there are none, a development tenant is created once and kept in `<dataDir>/dev-tenant.json`
  * (mode 0600), so its key survives restarts; the host prints that key at start. The development
- * tenant is never stored in Redis: it is this host's alone.
+ * tenant is never stored in Redis: it is this host's alone. Once tenants exist it is retired (a
+ * warning says so at each start) unless `dev` asks for it beside them (`--dev`).
  */
-export async function loadTenants(dataDir: string, opts: { redisUrl?: string | undefined; log: Logger }): Promise<LoadedTenants> {
+export async function loadTenants(
+	dataDir: string,
+	opts: { redisUrl?: string | undefined; log: Logger; dev?: boolean | undefined },
+): Promise<LoadedTenants> {
 	let directory: TenantDirectory;
 	// An existing tenants file, even an empty one, means tenants are configured: no development tenant.
 	let fileExisted = false;
@@ -60,7 +65,18 @@ export async function loadTenants(dataDir: string, opts: { redisUrl?: string | u
 		directory = await TenantDirectory.open(file);
 	}
 	const registry = directory.registry;
-	if (registry.list().length > 0 || fileExisted) return { registry, directory };
+	const configured = registry.list().length > 0 || fileExisted;
+	if (configured && !opts.dev) {
+		// Never silently: a host that had a development tenant (its key in dev-tenant.json) loses it here.
+		if ((await readJsonFile(join(dataDir, 'dev-tenant.json'))) !== undefined) {
+			opts.log.warn('tenants.dev_tenant_retired', {
+				reason: 'tenants are configured; the development tenant, its key and the demo pages are off (start with --dev to keep them)',
+				tenants: registry.list().length,
+			});
+		}
+		return { registry, directory };
+	}
+	if (registry.get(DEV_TENANT_ID)) throw new Error(`--dev: a configured tenant is called "${DEV_TENANT_ID}"; rename it first`);
 	const dev = await devTenant(dataDir);
 	registry.add(dev.tenant);
 	registry.markEphemeral(DEV_TENANT_ID);
@@ -115,12 +131,10 @@ export async function loadOperatorKey(dataDir: string): Promise<{ key: string; p
 	return { key, path };
 }
 
+/** Mode 0600, atomic and fsync'd: a crash leaves the old file or the new one, never a torn key. */
 async function writePrivate(path: string, text: string): Promise<void> {
 	await mkdir(dirname(path), { recursive: true });
-	const tmp = `${path}.tmp`;
-	await writeFile(tmp, text, { mode: 0o600 });
-	await chmod(tmp, 0o600);
-	await rename(tmp, path);
+	await writeFileAtomic(path, text);
 }
 
 async function readJsonFile(path: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { EngineError, invalidInput } from './errors.ts';
+import { turnConfigSchema } from './media/turn.ts';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -29,6 +30,8 @@ export const engineConfigSchema = z
 					.refine((r) => r.min <= r.max, { message: 'min must not be greater than max' })
 					.default({ min: 44400, max: 44499 }),
 				enableTcp: z.boolean().default(true),
+				/** A TURN server for clients whose network blocks UDP (credentials handed out at join). */
+				turn: turnConfigSchema.optional(),
 			})
 			.strict()
 			.prefault({}),

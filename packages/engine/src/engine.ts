@@ -2,6 +2,7 @@ import { parseEngineConfig, type EngineConfig } from './config.ts';
 import { EngineError } from './errors.ts';
 import { TypedEmitter, type EngineEvents } from './events.ts';
 import { createLogger, levelOfConfig, type Logger } from './log/logger.ts';
+import { turnCredentials, type IceServer } from './media/turn.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { Programme, type CreateSessionOptions, type PolicyOf, type UpdateSessionOptions } from './session/programme.ts';
 import { Session, type SessionInfo } from './session/session.ts';
@@ -113,6 +114,12 @@ export class Engine {
 
 	endSession(tenantId: string, sessionId: string): Promise<SessionInfo> {
 		return this.#programme.end(tenantId, sessionId, 'ended');
+	}
+
+	/** ICE servers for a participant's transports: time-limited TURN credentials when TURN is configured. */
+	iceServersFor(participantId: string): IceServer[] {
+		const turn = this.config.webRtc.turn;
+		return turn ? [turnCredentials(turn, participantId)] : [];
 	}
 
 	health(): EngineHealth {

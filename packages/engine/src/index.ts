@@ -8,5 +8,6 @@ export { parseEngineConfig, engineConfigSchema, type EngineConfig, type EngineCo
 export { EngineError, isEngineError, type EngineErrorCode } from './errors.ts';
 export { TypedEmitter, type EngineEvents, type EngineEventName, type LeaveReason, type SessionEndReason } from './events.ts';
 export { routerMediaCodecs } from './media/codecs.ts';
+export { turnCredentials, turnConfigSchema, type TurnConfig, type TurnConfigInput, type IceServer } from './media/turn.ts';
 export type { WorkerSlot } from './media/worker-pool.ts';
 export type { types as MediaTypes } from 'mediasoup';

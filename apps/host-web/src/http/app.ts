@@ -8,8 +8,6 @@ import { HTTPException } from 'hono/http-exception';
 import type { BillingConfig } from '../billing-config.ts';
 import { statusOf, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { HostMetrics } from '../metrics/index.ts';
-import { mountMetrics } from '../metrics/route.ts';
 import { mountApi } from './api.ts';
 import { attendanceHandlers } from './attendance-handlers.ts';
 import type { Env } from './env.ts';
@@ -20,6 +18,7 @@ import { mountNonApiRoutes } from './non-api-routes.ts';
 import { operatorHandlers, type OperatorOptions } from './operator-handlers.ts';
 import { corsFor, type OriginPolicy } from './origins.ts';
 import { recordingHandlers } from './recording-handlers.ts';
+import { securityHeaders } from './security-headers.ts';
 import { sessionHandlers } from './session-handlers.ts';
 import { viewerHandlers } from './viewer-handlers.ts';
 
@@ -28,14 +27,14 @@ export type { Env } from './env.ts';
 export interface AppOptions extends Partial<OperatorOptions> {
 	/** The development tenant: enables the demo pages at `/` and `/demo/…`. */
 	demoTenant?: Tenant | undefined;
+	/** Serve the demo pages to every address, not only to this machine (`--demo`). */
+	demoForAnyAddress?: boolean | undefined;
 	/** The on-demand library (admin and viewer routes); without it those routes answer `unavailable`. */
 	library?: Library | undefined;
 	/** Turns stopped recordings into library items; without it recording routes answer `unavailable`. */
 	recordings?: RecordingService | undefined;
 	/** The attendance ledger and the tenants' contracts and indications (billing and reports). */
 	attendance?: { store: LedgerStore; config: BillingConfig } | undefined;
-	/** Counts every request and serves `/metrics` to the operator key (docs/operations.md, "Metrics"). */
-	metrics?: HostMetrics | undefined;
 	/** Requests per tenant key (and operator key) on the API; without it, unlimited. */
 	apiRateLimit?: ApiRateLimit | undefined;
 }
@@ -51,12 +50,12 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 		return c.json({ error: body }, statusOf(body.code));
 	});
 	app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
-	// Before any other middleware: every request is counted and timed, refused ones too.
-	if (opts.metrics) mountMetrics(app, opts.metrics, opts.operatorKey);
+	// Outermost (it only adds headers, refuses nothing): every answer carries them, errors, 404s, preflights and /metrics too.
+	app.use('*', securityHeaders());
 
 	app.use('/v1/*', corsFor(origins));
 
-	mountNonApiRoutes(app, { engine, tenants, library: opts.library, demoTenant: opts.demoTenant });
+	mountNonApiRoutes(app, { engine, tenants, library: opts.library, demoTenant: opts.demoTenant, demoForAnyAddress: opts.demoForAnyAddress });
 	mountApi(
 		app,
 		{

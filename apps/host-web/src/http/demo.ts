@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Engine } from '@luwte/engine';
 import type { Tenant } from '@luwte/engine/auth';
 import { issueJoinToken } from '@luwte/engine/auth';
@@ -12,28 +13,59 @@ import type { Env } from './env.ts';
 import { limitBody } from './middleware/body-limit/index.ts';
 import { validJson } from './middleware/validate/index.ts';
 import { isSameOrigin } from './origins.ts';
+import { htmlPage, pageCsp } from './security-headers.ts';
 
 const demoBody = sessionCreateSchema.pick({ title: true, module: true });
 type DemoInput = { out: { json: z.output<typeof demoBody> } };
 
+const plainHtml = page(
+	'Luwte',
+	'<h1>Luwte</h1><p>Deze Luwte-server draait.</p><p><a href="/embed/">Zo zet u een activiteit op uw eigen website</a></p>',
+);
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`, how a dual-stack socket reports them). */
+export function isLoopbackAddress(address: string): boolean {
+	const a = address.toLowerCase();
+	return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
 /**
- * The try-it pages. Only with the development tenant (no tenants configured): they create
- * sessions without an API key, which a real deployment must never allow.
+ * Whether the request comes from this machine, by the socket's remote address (headers such as
+ * `Host` or `Origin` are the sender's to choose). A request a proxy forwarded is not local even
+ * when the proxy itself connects over loopback: it was made for someone elsewhere.
  */
-export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | undefined): void {
+export function fromLoopback(c: Context): boolean {
+	if (c.req.header('forwarded') || c.req.header('x-forwarded-for') || c.req.header('x-real-ip')) return false;
+	try {
+		const address = getConnInfo(c).remote.address;
+		return address !== undefined && isLoopbackAddress(address);
+	} catch {
+		// No socket (the app called without a server): nothing tells us it is local.
+		return false;
+	}
+}
+
+/**
+ * The try-it pages. Only with the development tenant (no tenants configured, or `--dev`), and
+ * only for requests from this machine unless `anyAddress` (`--demo`): they hand out host tokens
+ * without an API key, which a reachable deployment must never allow.
+ */
+export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | undefined, opts: { anyAddress: boolean }): void {
 	if (!demoTenant) {
-		app.get('/', (c) =>
-			c.html(
-				page(
-					'Luwte',
-					'<h1>Luwte</h1><p>Deze Luwte-server draait.</p><p><a href="/embed/">Zo zet u een activiteit op uw eigen website</a></p>',
-				),
-			),
-		);
+		app.get('/', (c) => htmlPage(c, plainHtml));
 		return;
 	}
-	app.get('/', (c) => c.html(demoPage()));
-	app.get('/demo/join', (c) => c.html(demoJoinPage()));
+	const demoHere = (c: Context) => opts.anyAddress || fromLoopback(c);
+	const demoHtml = demoPage();
+	const joinHtml = demoJoinPage();
+	const joinCsp = pageCsp(joinHtml, { scripts: 'self' });
+	app.get('/', (c) => htmlPage(c, demoHere(c) ? demoHtml : plainHtml));
+	app.use('/demo/*', async (c, next) => {
+		if (!demoHere(c))
+			throw new HostError('not_found', 'the demo is only served to this machine (start with --demo to serve it to others)');
+		await next();
+	});
+	app.get('/demo/join', (c) => htmlPage(c, joinHtml, joinCsp));
 	const onlyDemoPage: MiddlewareHandler = async (c, next) => {
 		// Only this host's own demo page may create sessions here.
 		const origin = c.req.header('origin');

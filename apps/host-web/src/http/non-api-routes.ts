@@ -9,6 +9,7 @@ import { mountDashboard } from './dashboard.ts';
 import { mountDemo } from './demo.ts';
 import type { Env } from './env.ts';
 import { mountLibraryMedia } from './library-media.ts';
+import { htmlPage } from './security-headers.ts';
 
 const API_VERSION = '0.1.0';
 
@@ -19,7 +20,14 @@ const API_VERSION = '0.1.0';
  */
 export function mountNonApiRoutes(
 	app: Hono<Env>,
-	deps: { engine: Engine; tenants: TenantRegistry; library: Library | undefined; demoTenant: Tenant | undefined },
+	deps: {
+		engine: Engine;
+		tenants: TenantRegistry;
+		library: Library | undefined;
+		demoTenant: Tenant | undefined;
+		/** Serve the demo to every address, not only loopback (`--demo`). */
+		demoForAnyAddress?: boolean | undefined;
+	},
 ): void {
 	// The SDK for browsers: the web components, and the bare client. Public code: any site may load it.
 	const bundles = { '/embed/luwte.js': '@luwte/sdk/elements', '/embed/luwte-client.js': '@luwte/sdk/client' } as const;
@@ -27,13 +35,15 @@ export function mountNonApiRoutes(
 		app.get(path, async (c) => {
 			c.header('content-type', 'text/javascript; charset=utf-8');
 			c.header('access-control-allow-origin', '*');
+			// A classic <script src> from another site is a no-cors load: allowed past the same-origin default.
+			c.header('cross-origin-resource-policy', 'cross-origin');
 			c.header('cache-control', 'public, max-age=300');
 			return c.body(await sdkBundle(specifier));
 		});
 	}
 	// Pages: how to embed, the demo (development tenant only), the attendance dashboard.
-	app.get('/embed/', (c) => c.html(embedGuidePage(new URL(c.req.url).origin)));
-	mountDemo(app, deps.engine, deps.demoTenant);
+	app.get('/embed/', (c) => htmlPage(c, embedGuidePage(new URL(c.req.url).origin)));
+	mountDemo(app, deps.engine, deps.demoTenant, { anyAddress: deps.demoForAnyAddress ?? false });
 	mountDashboard(app);
 	// The description of the API, generated from the route table: a document, not an operation.
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));

@@ -35,6 +35,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	readonly #policy: ReconnectPolicy | undefined;
 	#channel: SignalChannel | undefined;
 	#device: Device | undefined;
+	/** The ICE servers (TURN) the host handed out at join. */
+	#iceServers: { urls: string[]; username: string; credential: string }[] = [];
 	#recvTransport: msc.Transport | undefined;
 	readonly #consumers = new Map<string, { consumer: msc.Consumer; info: RemoteTrack }>();
 	readonly #publisher = new Publisher({
@@ -225,6 +227,9 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		this.sessionId = joined.sessionId;
 		this.spotlight = joined.spotlight;
 		const handlerName = this.#opts.handlerName ?? (this.#opts.webrtc ? 'Chrome111' : undefined);
+		// TURN (when the host has it) lets a client behind a firewall that blocks UDP reach the media
+		// through TCP or TLS on 443; ICE picks a direct path first when there is one.
+		this.#iceServers = joined.iceServers ?? [];
 		this.#device = handlerName ? new Device({ handlerName }) : await Device.factory();
 		await this.#device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
 		this.#recvTransport = await this.#createTransport('recv');
@@ -304,6 +309,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 			iceParameters: info.iceParameters as msc.IceParameters,
 			iceCandidates: info.iceCandidates as unknown as msc.IceCandidate[],
 			dtlsParameters: info.dtlsParameters as msc.DtlsParameters,
+			...(this.#iceServers.length > 0 ? { iceServers: this.#iceServers as RTCIceServer[] } : {}),
 		};
 		const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
 		transport.on('connect', ({ dtlsParameters }, callback, errback) => {

@@ -89,6 +89,8 @@ export type ResponseResult<M extends Method> = z.output<(typeof responseResults)
 export const errorCodes = [
 	'bad_request',
 	'message_too_large',
+	/** HTTP only: a request body without `Content-Type: application/json` (415). */
+	'unsupported_media_type',
 	'rate_limited',
 	'unknown_method',
 	'invalid_params',

@@ -26,3 +26,5 @@ export {
 	type WatchEventKind,
 	type WatchInput,
 } from './item.ts';
+/** Atomic, fsync'd file replacement (temporary file, fsync, rename, fsync of the folder): for every config file a host writes. */
+export { writeFileAtomic } from './durable-fs.ts';

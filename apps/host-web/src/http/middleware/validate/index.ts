@@ -4,11 +4,19 @@ import type { z } from 'zod';
 import { HostError } from '../../../errors.ts';
 import { parseOrThrow } from '../../../zod-error.ts';
 
+/** `application/json` or a `+json` type, parameters (charset) aside. */
+export function isJsonType(contentType: string | undefined): boolean {
+	const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+	return type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
 /**
  * Validates the JSON body with a schema; handlers read the result with `c.req.valid('json')`.
  * Failures are `invalid_params` naming each bad field; a body that is not JSON is `bad_request`.
- * Unlike Hono's own `json` target, the body is read whatever its Content-Type says and an empty
- * body is `{}`, as the API has always taken them (`curl -d` sends a form type; `POST …/end` none).
+ * A body must say it is JSON (`Content-Type: application/json`), else 415 `unsupported_media_type`:
+ * a form or `text/plain` post is what another site can send from a browser without asking (no
+ * CORS preflight), so taking those as JSON would open the API to cross-site requests. An empty
+ * body (`POST …/end`) needs no type and is `{}`.
  * Put it after `limitBody`: this reads the whole body.
  */
 export function validJson(schema: z.ZodType, what = 'request body'): MiddlewareHandler {
@@ -16,6 +24,9 @@ export function validJson(schema: z.ZodType, what = 'request body'): MiddlewareH
 		const text = await c.req.text();
 		let json: unknown = {};
 		if (text.trim() !== '') {
+			if (!isJsonType(c.req.header('content-type'))) {
+				throw new HostError('unsupported_media_type', 'the request body must be JSON, sent with Content-Type: application/json');
+			}
 			try {
 				json = JSON.parse(text);
 			} catch (err) {
