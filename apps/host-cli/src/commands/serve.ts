@@ -46,6 +46,18 @@ export const serveCommand = defineCommand({
 			default: 20,
 			description: 'on SIGTERM/SIGINT, the longest the drain may take before the host stops anyway',
 		},
+		'max-connections-per-ip': {
+			type: 'integer',
+			placeholder: 'N',
+			env: 'LUWTE_MAX_CONNECTIONS_PER_IP',
+			description: 'open connections (HTTP and WebSocket) from one address (default 256); raise it for many clients behind one NAT',
+		},
+		'trusted-addresses': {
+			type: 'string',
+			placeholder: 'LIST',
+			env: 'LUWTE_TRUSTED_ADDRESSES',
+			description: 'comma-separated addresses or CIDR ranges not held to the connection limits (a reverse proxy, the admins)',
+		},
 		'redis-url': {
 			type: 'string',
 			placeholder: 'redis://…',
@@ -68,6 +80,17 @@ export const serveCommand = defineCommand({
 			...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
 			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),
 			logLevel: values['log-level'],
+			limits: {
+				...(values['max-connections-per-ip'] !== undefined ? { maxConnectionsPerIp: values['max-connections-per-ip'] } : {}),
+				...(values['trusted-addresses']
+					? {
+							trustedAddresses: values['trusted-addresses']
+								.split(',')
+								.map((a) => a.trim())
+								.filter((a) => a !== ''),
+						}
+					: {}),
+			},
 			engine: {
 				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
 				webRtc: {
