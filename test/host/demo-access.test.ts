@@ -56,7 +56,12 @@ async function demoAnswers(url: string, headers: Record<string, string> = {}) {
 		headers: { ...headers, origin: url, 'content-type': 'application/json' },
 		body: JSON.stringify({ title: 'Quiz' }),
 	});
-	return { demoPage: page.includes('Nieuwe activiteit maken'), join, create: made.status, hostToken: ((await made.json()) as any).hostToken };
+	return {
+		demoPage: page.includes('Nieuwe activiteit maken'),
+		join,
+		create: made.status,
+		hostToken: ((await made.json()) as any).hostToken,
+	};
 }
 
 describe('the demo only for this machine, or with --demo', () => {
@@ -65,7 +70,8 @@ describe('the demo only for this machine, or with --demo', () => {
 	});
 
 	it('knows loopback addresses, IPv4-mapped too', () => {
-		for (const a of ['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::FFFF:127.1.2.3']) expect(isLoopbackAddress(a), a).toBe(true);
+		for (const a of ['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::FFFF:127.1.2.3'])
+			expect(isLoopbackAddress(a), a).toBe(true);
 		for (const a of ['198.18.99.1', '10.0.0.1', '::ffff:10.0.0.1', '0.0.0.0', '::', 'fe80::1', '1127.0.0.1', '127.0.0.1.example']) {
 			expect(isLoopbackAddress(a), a).toBe(false);
 		}
@@ -74,30 +80,47 @@ describe('the demo only for this machine, or with --demo', () => {
 	it('serves the demo over loopback, but not to a request a proxy forwarded', async () => {
 		const host = await devHost();
 		try {
-			expect(await demoAnswers(host.url)).toMatchObject({ demoPage: true, join: 200, create: 200, hostToken: expect.stringMatching(/^ey/) });
-			for (const forwarded of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }]) {
-				expect(await demoAnswers(host.url, forwarded)).toMatchObject({ demoPage: false, join: 404, create: 404, hostToken: undefined });
+			expect(await demoAnswers(host.url)).toMatchObject({
+				demoPage: true,
+				join: 200,
+				create: 200,
+				hostToken: expect.stringMatching(/^ey/),
+			});
+			for (const forwarded of [
+				{ 'x-forwarded-for': '203.0.113.7' },
+				{ forwarded: 'for=203.0.113.7' },
+				{ 'x-real-ip': '203.0.113.7' },
+			]) {
+				expect(await demoAnswers(host.url, forwarded)).toMatchObject({
+					demoPage: false,
+					join: 404,
+					create: 404,
+					hostToken: undefined,
+				});
 			}
 		} finally {
 			await host.close();
 		}
 	});
 
-	it.skipIf(!elsewhereAvailable())('refuses the demo to a non-loopback address, with matching Host and Origin; --demo serves it', async () => {
-		const closed = await devHost({ hostname: ELSEWHERE });
-		try {
-			expect(closed.url).toContain(ELSEWHERE);
-			expect(await demoAnswers(closed.url)).toEqual({ demoPage: false, join: 404, create: 404, hostToken: undefined });
-		} finally {
-			await closed.close();
-		}
-		const open = await devHost({ hostname: ELSEWHERE, demo: true });
-		try {
-			expect(await demoAnswers(open.url)).toMatchObject({ demoPage: true, join: 200, create: 200 });
-		} finally {
-			await open.close();
-		}
-	});
+	it.skipIf(!elsewhereAvailable())(
+		'refuses the demo to a non-loopback address, with matching Host and Origin; --demo serves it',
+		async () => {
+			const closed = await devHost({ hostname: ELSEWHERE });
+			try {
+				expect(closed.url).toContain(ELSEWHERE);
+				expect(await demoAnswers(closed.url)).toEqual({ demoPage: false, join: 404, create: 404, hostToken: undefined });
+			} finally {
+				await closed.close();
+			}
+			const open = await devHost({ hostname: ELSEWHERE, demo: true });
+			try {
+				expect(await demoAnswers(open.url)).toMatchObject({ demoPage: true, join: 200, create: 200 });
+			} finally {
+				await open.close();
+			}
+		},
+	);
 });
 
 describe('the development tenant', () => {
@@ -131,14 +154,21 @@ describe('the development tenant', () => {
 		const third = await devHost({ dataDir, dev: true });
 		try {
 			expect(third.devApiKey).toBe(devKey);
-			expect(third.tenants.list().map((t) => t.id).sort()).toEqual(['dev', 'zorg-west']);
+			expect(
+				third.tenants
+					.list()
+					.map((t) => t.id)
+					.sort(),
+			).toEqual(['dev', 'zorg-west']);
 			expect((await fetch(`${third.url}/v1/sessions`, { headers: { authorization: `Bearer ${devKey}` } })).status).toBe(200);
 			const demo = await demoAnswers(third.url);
 			expect(demo).toMatchObject({ demoPage: true, create: 200 });
 			// The demo's session belongs to the development tenant, never to a real one.
 			expect((await third.engine.listSessions('zorg-west')).sessions).toEqual([]);
 			// Still not written into the tenants file: the development tenant is this host's alone.
-			expect(JSON.parse(await readFile(join(dataDir, 'tenants.json'), 'utf8')).map((t: { id: string }) => t.id)).toEqual(['zorg-west']);
+			expect(JSON.parse(await readFile(join(dataDir, 'tenants.json'), 'utf8')).map((t: { id: string }) => t.id)).toEqual([
+				'zorg-west',
+			]);
 		} finally {
 			await third.close();
 		}

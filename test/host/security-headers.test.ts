@@ -98,7 +98,14 @@ describe('security headers on every route', () => {
 		expect((await post({ 'content-type': 'application/json; charset=utf-8' }, body)).status).toBe(201);
 		// A route whose body is optional takes an empty one without a type.
 		const id = await t.createSession(t.tenants[0]!);
-		expect((await fetch(`${t.host.url}/v1/sessions/${id}/end`, { method: 'POST', headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` } })).status).toBe(200);
+		expect(
+			(
+				await fetch(`${t.host.url}/v1/sessions/${id}/end`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` },
+				})
+			).status,
+		).toBe(200);
 	});
 
 	it('refuses report dates that do not exist', async () => {

@@ -14,6 +14,7 @@ import { OriginPolicy } from './http/origins.ts';
 import { ConnectionGate } from './limits/connection-gate.ts';
 import { limitsSchema } from './limits/options.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
+import { HostMetrics } from './metrics/index.ts';
 import { attachSignalling } from './signal/server.ts';
 import { DEV_TENANT_ID, loadOperatorKey, loadTenants } from './tenants-file.ts';
 
@@ -86,6 +87,8 @@ export interface Host {
 	readonly sessions: SessionStore;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
+	/** The Prometheus series served at `/metrics`; other parts count refusals with `metrics.refused.inc({ door })`. */
+	readonly metrics: HostMetrics;
 	/** Counts and refuses TCP connections per address and in all (`limits`). */
 	readonly connections: ConnectionGate;
 	close(): Promise<void>;
@@ -96,6 +99,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const { engine: engineConfig, tenants: givenTenants, operatorKey: givenOperatorKey, logger, ...rest } = input;
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
+	const metrics = new HostMetrics();
 	// Given tenants live in memory only; else the tenants file, or Redis with `redisUrl` (shared by hosts).
 	const loaded = givenTenants
 		? { registry: givenTenants, directory: new TenantDirectory(givenTenants), devApiKey: undefined }
@@ -114,7 +118,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	if (restored > 0) log.info('sessions.restored', { sessions: restored });
 	const ledger = new LedgerWriter({
 		events: engine.events,
-		store: attendance,
+		// Timed here: how long the store takes to acknowledge each append (luwte_ledger_append_duration_seconds).
+		store: metrics.timeLedger(attendance),
 		...(opts.ledgerHeartbeatMs !== undefined ? { heartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		onError: (err, e) => log.error('attendance.write_failed', { type: e.type, id: e.id, error: String(err) }),
 	});
@@ -141,6 +146,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, logger: log });
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
+	metrics.watchEngine(engine, recordings);
 	engine.events.on('recording.consent', (e) =>
 		log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }),
 	);
@@ -159,6 +165,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		tenantDirectory: loaded.directory,
 		library,
 		recordings,
+		metrics,
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
 	});
 	let server: Server;
@@ -183,6 +190,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const signalling = attachSignalling(server, engine, loaded.registry, origins, log, {
 		joinDeadlineMs: opts.limits.joinDeadlineMs,
 		refuseUpgrade: (socket) => gate.refuseUpgrade(socket),
+		metrics,
 	});
 	const port = (server.address() as AddressInfo).port;
 	const shownHost = opts.hostname === '0.0.0.0' || opts.hostname === '::' ? '127.0.0.1' : opts.hostname;
@@ -202,6 +210,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		sessions,
 		purgeExpiredAttendance,
 		recordings,
+		metrics,
 		connections: gate,
 		close() {
 			closing ??= (async () => {

@@ -8,6 +8,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { BillingConfig } from '../billing-config.ts';
 import { statusOf, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { HostMetrics } from '../metrics/index.ts';
+import { mountMetrics } from '../metrics/route.ts';
 import { mountApi } from './api.ts';
 import { attendanceHandlers } from './attendance-handlers.ts';
 import type { Env } from './env.ts';
@@ -35,6 +37,8 @@ export interface AppOptions extends Partial<OperatorOptions> {
 	recordings?: RecordingService | undefined;
 	/** The attendance ledger and the tenants' contracts and indications (billing and reports). */
 	attendance?: { store: LedgerStore; config: BillingConfig } | undefined;
+	/** Counts every request and serves `/metrics` to the operator key (docs/operations.md, "Metrics"). */
+	metrics?: HostMetrics | undefined;
 	/** Requests per tenant key (and operator key) on the API; without it, unlimited. */
 	apiRateLimit?: ApiRateLimit | undefined;
 }
@@ -52,10 +56,18 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 	app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
 	// Outermost (it only adds headers, refuses nothing): every answer carries them, errors, 404s, preflights and /metrics too.
 	app.use('*', securityHeaders());
+	// Before any other middleware: every request is counted and timed, refused ones too.
+	if (opts.metrics) mountMetrics(app, opts.metrics, opts.operatorKey);
 
 	app.use('/v1/*', corsFor(origins));
 
-	mountNonApiRoutes(app, { engine, tenants, library: opts.library, demoTenant: opts.demoTenant, demoForAnyAddress: opts.demoForAnyAddress });
+	mountNonApiRoutes(app, {
+		engine,
+		tenants,
+		library: opts.library,
+		demoTenant: opts.demoTenant,
+		demoForAnyAddress: opts.demoForAnyAddress,
+	});
 	mountApi(
 		app,
 		{

@@ -16,6 +16,7 @@ import {
 import type { z } from 'zod';
 import { HostError, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { HostMetrics } from '../metrics/index.ts';
 import { parseOrThrow } from '../zod-error.ts';
 import { TokenBucket } from './rate-limit.ts';
 
@@ -37,6 +38,9 @@ const RATE_BURST = 60;
 /** A connection whose unsent notifications pile up beyond this is too slow and is dropped. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** The series a connection reports into (`HostMetrics`). */
+export type SignalMetrics = Pick<HostMetrics, 'signalRequests' | 'signalDuration' | 'signalConnections' | 'refused'>;
+
 type MethodParams<M extends Method> = z.output<(typeof requestParams)[M]>;
 
 /**
@@ -57,6 +61,8 @@ export class SignalConnection {
 	#queue: Promise<void> = Promise.resolve();
 	readonly #bucket = new TokenBucket(RATE_PER_SECOND, RATE_BURST);
 	#warnedRate = false;
+	readonly #metrics: SignalMetrics | undefined;
+	#counted = false;
 
 	constructor(
 		engine: Engine,
@@ -64,8 +70,12 @@ export class SignalConnection {
 		socket: SignalSocket,
 		log: Logger,
 		originAllowed: (tenant: Tenant) => boolean = () => true,
+		metrics?: SignalMetrics,
 	) {
 		this.#originAllowed = originAllowed;
+		this.#metrics = metrics;
+		metrics?.signalConnections.inc();
+		this.#counted = metrics !== undefined;
 		this.#engine = engine;
 		this.#tenants = tenants;
 		this.#socket = socket;
@@ -80,6 +90,7 @@ export class SignalConnection {
 	/** Handles one incoming frame. */
 	onMessage(data: Buffer | string, isBinary: boolean): void {
 		if (!this.#bucket.take()) {
+			this.#metrics?.refused.inc({ door: 'signal_messages' });
 			// Answered without parsing: a flood costs us as little as possible.
 			if (!this.#warnedRate) {
 				this.#warnedRate = true;
@@ -114,11 +125,18 @@ export class SignalConnection {
 		const { id, method, params } = envelope.data;
 		this.#queue = this.#queue.then(async () => {
 			if (this.#closed) return;
+			// Only the protocol's method names as labels: a client's made-up names stay out.
+			const label = Object.hasOwn(requestParams, method) ? method : 'unknown';
+			const end = this.#metrics?.signalDuration.startTimer({ method: label });
 			try {
 				const result = await this.#dispatch(method, params ?? {});
 				this.#send({ id, ok: true, result });
+				end?.();
+				this.#metrics?.signalRequests.inc({ method: label, outcome: 'ok' });
 			} catch (err) {
 				const body = toErrorBody(err);
+				end?.();
+				this.#metrics?.signalRequests.inc({ method: label, outcome: body.code });
 				if (body.code === 'internal') this.#log.error('signal.request_failed', { method, error: String(err) });
 				this.#sendError(id, err);
 			}
@@ -127,6 +145,9 @@ export class SignalConnection {
 
 	/** The socket closed: leave the session (the engine records why). */
 	onClose(): void {
+		// Counted down once, also when a notification closed the connection first.
+		if (this.#counted) this.#metrics?.signalConnections.dec();
+		this.#counted = false;
 		if (this.#closed) return;
 		this.#closed = true;
 		if (this.#session && this.#participant) this.#session.leave(this.#participant, 'disconnected');
