@@ -92,8 +92,12 @@ describe('/metrics (real host)', () => {
 		expect(value(samples, 'luwte_worker_cpu_seconds_total', { worker: '0', mode: 'user' })).toBeGreaterThan(0);
 		expect(value(samples, 'luwte_recordings', { state: 'recording' })).toBe(0);
 		expect(value(samples, 'luwte_recording_queue_length')).toBe(0);
-		// Ledger: the session's start and the join were appended and acknowledged.
-		expect(value(samples, 'luwte_ledger_append_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+		// Ledger: the invitation, the session's start and the join are appended and acknowledged (fsync'd) soon after.
+		await waitFor(
+			async () => (value((await scrape()).samples, 'luwte_ledger_append_duration_seconds_count', { outcome: 'ok' }) ?? 0) >= 3,
+			30_000,
+			'three ledger appends acknowledged',
+		);
 		// Node's own process series.
 		expect(value(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 		expect(value(samples, 'process_open_fds')).toBeGreaterThan(0);
@@ -126,5 +130,50 @@ describe('/metrics (real host)', () => {
 		expect(text).not.toContain('here-123');
 		expect(value(samples, 'luwte_refused_total', { door: 'signal_messages' })).toBe(limited);
 		expect(value(samples, 'luwte_signal_requests_total', { method: 'leave', outcome: 'not_joined' })).toBe(100 - limited);
+	});
+});
+
+describe('/metrics: refusals at the doors of the limits (real host, short limits)', () => {
+	let t: TestHost;
+	const scrape = async (): Promise<Sample[]> => {
+		const res = await fetch(`${t.host.url}/metrics`, { headers: { authorization: `Bearer ${testOperatorKey}` } });
+		expect(res.status).toBe(200);
+		return parse(await res.text());
+	};
+
+	beforeAll(async () => {
+		t = await startTestHost({ limits: { joinDeadlineMs: 300, apiRatePerSecond: 0.01, apiBurst: 3, maxConnectionsPerIp: 20 } });
+	});
+	afterAll(() => t?.close());
+
+	it('counts API requests beyond the tenant rate, sockets closed at the join deadline and connections beyond the per-address limit', async () => {
+		const tenant = t.tenants[1]!;
+		const statuses: number[] = [];
+		for (let i = 0; i < 5; i++) statuses.push((await t.api(tenant, 'GET', '/v1/sessions')).status);
+		expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+
+		const silent = await openSignal(t.host.url);
+		expect(await silent.closed).toBe(4408);
+
+		// Idle keep-alive sockets held open from loopback: the ones beyond 20 get 429 before any route.
+		const held = await Promise.all(
+			Array.from({ length: 25 }, () =>
+				openSignal(t.host.url).then(
+					(s) => ({ ok: true as const, s }),
+					() => ({ ok: false as const }),
+				),
+			),
+		);
+		const refusedSockets = held.filter((h) => !h.ok).length;
+		expect(refusedSockets).toBeGreaterThan(0);
+		for (const h of held) if (h.ok) h.s.close();
+
+		await waitFor(async () => value(await scrape(), 'luwte_connections_open')! < 5, 30_000, 'the held sockets to close');
+		const samples = await scrape();
+		expect(value(samples, 'luwte_refused_total', { door: 'api_rate' })).toBe(2);
+		expect(value(samples, 'luwte_http_requests_total', { method: 'GET', route: '/v1/sessions', status: '429' })).toBe(2);
+		expect(value(samples, 'luwte_refused_total', { door: 'signal_join_deadline' })).toBeGreaterThanOrEqual(1);
+		expect(value(samples, 'luwte_refused_total', { door: 'connections_per_ip' })).toBe(refusedSockets);
+		expect(value(samples, 'luwte_connections_max')).toBeGreaterThan(0);
 	});
 });

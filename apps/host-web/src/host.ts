@@ -157,6 +157,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const demoTenant = loaded.devApiKey ? loaded.registry.get(DEV_TENANT_ID) : undefined;
 	const operator = givenTenants || givenOperatorKey ? { key: givenOperatorKey, path: undefined } : await loadOperatorKey(opts.dataDir);
 	const gate = new ConnectionGate(opts.limits, log);
+	metrics.watchConnections(gate);
 	const app = createApp(engine, loaded.registry, log, origins, {
 		apiRateLimit: { ratePerSecond: opts.limits.apiRatePerSecond, burst: opts.limits.apiBurst },
 		demoTenant,

@@ -79,7 +79,9 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			...operatorHandlers(tenants, opts.tenantDirectory),
 		},
 		authMiddleware({ tenants, origins, operatorKey: opts.operatorKey }),
-		opts.apiRateLimit ? apiRateLimit(opts.apiRateLimit) : undefined,
+		opts.apiRateLimit
+			? apiRateLimit({ onRefused: () => opts.metrics?.refused.inc({ door: 'api_rate' }), ...opts.apiRateLimit })
+			: undefined,
 	);
 	return app;
 }

@@ -11,15 +11,33 @@ export { httpMetrics } from './http.ts';
  * keeps the label bounded; a helper adding a limit adds its door here.
  */
 export const refusalDoors = [
+	/** A signalling connection sending faster than its token bucket (answered `rate_limited`). */
 	'signal_messages',
-	'signal_connections_per_ip',
+	/** A signalling socket closed because it did not join in time (close 4408). */
 	'signal_join_deadline',
-	'http_connections_per_ip',
-	'http_body',
-	'admin_rate',
-	'other',
+	/** A TCP connection beyond the per-address limit (HTTP 429 or WebSocket upgrade refused). */
+	'connections_per_ip',
+	/** A TCP connection beyond the host's total (descriptor reserve kept for loopback and trusted addresses). */
+	'connections_total',
+	/** An API request beyond its tenant's (or the operator's) rate (429 `rate_limited`). */
+	'api_rate',
 ] as const;
 export type RefusalDoor = (typeof refusalDoors)[number];
+
+/** What the metrics read from the ledger's outbox (`LedgerOutbox.stats`). */
+export interface OutboxFigures {
+	depth: number;
+	oldestAgeMs: number;
+	failedAttempts: number;
+	refused: number;
+}
+
+/** What the metrics read from the connection gate (`ConnectionGate.stats`). */
+export interface GateFigures {
+	open: number;
+	refusedPerIp: number;
+	refusedTotal: number;
+}
 
 /** Duration buckets (seconds) for HTTP and signalling: a join takes tens of milliseconds, a slow billing export seconds. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -40,17 +58,27 @@ export class HostMetrics {
 	readonly signalConnections: Gauge;
 	readonly ledgerAppendDuration: Histogram<'outcome'>;
 	#ledgerInFlight = 0;
-	#outboxDepth: (() => number) | undefined;
+	#outbox: (() => OutboxFigures | undefined) | undefined;
+	/** Refusals counted elsewhere as running totals (the connection gate): added to `refused` at each scrape. */
+	readonly #externalRefusals: { door: RefusalDoor; total: () => number; seen: number }[] = [];
 
 	constructor() {
 		const registers = [this.registry];
 		// Node's own: CPU, memory, open and maximum file descriptors, event-loop lag, GC (standard names).
 		collectDefaultMetrics({ register: this.registry });
+		const external = this.#externalRefusals;
 		this.refused = new Counter({
 			name: 'luwte_refused_total',
 			help: 'Requests, messages or connections refused by a limit, by door.',
 			labelNames: ['door'],
 			registers,
+			collect() {
+				for (const e of external) {
+					const now = e.total();
+					if (now > e.seen) this.inc({ door: e.door }, now - e.seen);
+					e.seen = now;
+				}
+			},
 		});
 		for (const door of refusalDoors) this.refused.inc({ door }, 0);
 		this.httpRequests = new Counter({
@@ -102,10 +130,36 @@ export class HostMetrics {
 		});
 		new Gauge({
 			name: 'luwte_ledger_outbox_depth',
-			help: 'Attendance events in the durable local outbox not yet acknowledged by the store (absent before the outbox exists).',
+			help: 'Attendance events durable in the local outbox, not yet acknowledged by Redis (0 without --redis-url).',
 			registers,
 			collect() {
-				if (self.#outboxDepth) this.set(self.#outboxDepth());
+				this.set(self.#outbox?.()?.depth ?? 0);
+			},
+		});
+		new Gauge({
+			name: 'luwte_ledger_outbox_oldest_age_seconds',
+			help: 'Age of the oldest event waiting in the outbox: how far the Redis ledger lags (0 when empty).',
+			registers,
+			collect() {
+				this.set((self.#outbox?.()?.oldestAgeMs ?? 0) / 1000);
+			},
+		});
+		new Counter({
+			name: 'luwte_ledger_outbox_failed_attempts_total',
+			help: 'Appends from the outbox to Redis that failed (each is retried until acknowledged).',
+			registers,
+			collect() {
+				this.reset();
+				this.inc(self.#outbox?.()?.failedAttempts ?? 0);
+			},
+		});
+		new Counter({
+			name: 'luwte_ledger_outbox_refused_total',
+			help: 'Attendance events refused because the outbox was full (these are missing from the ledger: alert on any).',
+			registers,
+			collect() {
+				this.reset();
+				this.inc(self.#outbox?.()?.refused ?? 0);
 			},
 		});
 	}
@@ -115,9 +169,34 @@ export class HostMetrics {
 		return { body: await this.registry.metrics(), contentType: this.registry.contentType };
 	}
 
-	/** The ledger writer's outbox, once it has one (`outboxDepth`). */
-	watchOutbox(depth: () => number): void {
-		this.#outboxDepth = depth;
+	/** The ledger writer's outbox (with `--redis-url`); undefined while it has none. */
+	watchOutbox(stats: () => OutboxFigures | undefined): void {
+		this.#outbox = stats;
+	}
+
+	/** The connection gate: open connections, its cap, and its refusals (running totals) as doors. */
+	watchConnections(gate: { readonly stats: GateFigures; readonly maxConnections: number }): void {
+		const registers = [this.registry];
+		new Gauge({
+			name: 'luwte_connections_open',
+			help: 'TCP connections open now (HTTP and WebSocket together).',
+			registers,
+			collect() {
+				this.set(gate.stats.open);
+			},
+		});
+		new Gauge({
+			name: 'luwte_connections_max',
+			help: 'The cap on open connections in force (--max-connections, or 80 % of the descriptor limit).',
+			registers,
+			collect() {
+				this.set(gate.maxConnections);
+			},
+		});
+		this.#externalRefusals.push(
+			{ door: 'connections_per_ip', total: () => gate.stats.refusedPerIp, seen: 0 },
+			{ door: 'connections_total', total: () => gate.stats.refusedTotal, seen: 0 },
+		);
 	}
 
 	/** The attendance store, with every append timed and counted while in flight (same object otherwise). */

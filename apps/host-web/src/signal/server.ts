@@ -63,7 +63,9 @@ export function attachSignalling(
 			ws.on('message', (data, isBinary) => conn.onMessage(data as Buffer, isBinary));
 			// A socket that never joins would hold a descriptor for nothing.
 			const deadline = setTimeout(() => {
-				if (!conn.joined) ws.close(JOIN_DEADLINE_CLOSE, 'join deadline');
+				if (conn.joined) return;
+				opts.metrics?.refused.inc({ door: 'signal_join_deadline' });
+				ws.close(JOIN_DEADLINE_CLOSE, 'join deadline');
 			}, joinDeadlineMs);
 			deadline.unref();
 			ws.on('close', () => {

@@ -5,6 +5,8 @@ import type { Env } from '../../env.ts';
 export interface ApiRateLimit {
 	ratePerSecond: number;
 	burst: number;
+	/** Told of each refused request (the host counts them: `luwte_refused_total{door="api_rate"}`). */
+	onRefused?: (() => void) | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export function apiRateLimit(limit: ApiRateLimit): MiddlewareHandler<Env> {
 			buckets.set(key, bucket);
 		}
 		if (!bucket.take()) {
+			limit.onRefused?.();
 			return c.json(
 				{
 					error: {
