@@ -58,6 +58,19 @@ export const serveCommand = defineCommand({
 			env: 'LUWTE_TRUSTED_ADDRESSES',
 			description: 'comma-separated addresses or CIDR ranges not held to the connection limits (a reverse proxy, the admins)',
 		},
+		'turn-urls': {
+			type: 'string',
+			placeholder: 'LIST',
+			env: 'LUWTE_TURN_URLS',
+			description:
+				'comma-separated TURN URLs handed to clients behind firewalls, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443?transport=tcp',
+		},
+		'turn-secret': {
+			type: 'string',
+			placeholder: 'SECRET',
+			env: 'LUWTE_TURN_SECRET',
+			description: "the TURN server's shared secret (coturn's static-auth-secret); credentials handed out at join last 6 hours",
+		},
 		'redis-url': {
 			type: 'string',
 			placeholder: 'redis://…',
@@ -73,6 +86,10 @@ export const serveCommand = defineCommand({
 		const rtcMin = values['rtc-port-min'];
 		const rtcMax = values['rtc-port-max'];
 		const announced = values['announced-address'];
+		const turnUrls = (values['turn-urls'] ?? '')
+			.split(',')
+			.map((u) => u.trim())
+			.filter((u) => u !== '');
 		const host = await startHost({
 			port: values.port,
 			hostname: values.host,
@@ -94,6 +111,9 @@ export const serveCommand = defineCommand({
 			engine: {
 				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
 				webRtc: {
+					...(turnUrls.length > 0 || values['turn-secret']
+						? { turn: { urls: turnUrls, secret: values['turn-secret'] ?? '' } }
+						: {}),
 					...(announced ? { announcedAddress: announced } : {}),
 					...(rtcMin !== undefined || rtcMax !== undefined
 						? { portRange: { min: rtcMin ?? 44400, max: rtcMax ?? (rtcMin ?? 44400) + 99 } }
