@@ -157,6 +157,54 @@ describe('connections per address', () => {
 	});
 });
 
+describe('connections in all', () => {
+	const max = 12;
+	const TRUSTED = '127.0.0.5';
+	let t: TestHost;
+	const open: WebSocket[] = [];
+	beforeAll(async () => {
+		t = await startTestHost({
+			limits: { maxConnections: max, maxConnectionsPerIp: 100, trustedAddresses: [TRUSTED], joinDeadlineMs: 300_000 },
+		});
+	});
+	afterAll(async () => {
+		for (const ws of open) ws.terminate();
+		await t?.close();
+	});
+
+	it('closes new connections at accept once the host is full, except from localhost and trusted addresses', async () => {
+		const a = t.tenants[0]!;
+		const sessionId = await t.createSession(a);
+		const token = await t.token(a, sessionId, 'participant', 'client-trusted');
+		// Fill the host from one address (bounded: the cap is 12).
+		let refusedAt: number | undefined;
+		for (let i = 0; i < 3 * max && refusedAt === undefined; i++) {
+			const r = await openFrom(t.host.url, FLOODER);
+			if (r.ok) open.push(r.ws);
+			else refusedAt = i;
+		}
+		expect(refusedAt, 'the flood is refused once the host is full').toBeDefined();
+		expect(open.length).toBeLessThanOrEqual(max);
+		expect(t.host.connections.stats.open).toBeGreaterThanOrEqual(max);
+		// Anyone else is closed at accept: no answer at all.
+		const other = await getFrom(`${t.host.url}/healthz`, OTHER);
+		expect(other.status).toBeUndefined();
+		expect(t.host.connections.stats.refusedTotal).toBeGreaterThan(0);
+		// The reserve: localhost's health check and a trusted address (health, and a real join) get in.
+		expect((await getFrom(`${t.host.url}/healthz`, '127.0.0.1')).status).toBe(200);
+		expect((await getFrom(`${t.host.url}/healthz`, TRUSTED)).status).toBe(200);
+		const admin = await openFrom(t.host.url, TRUSTED);
+		expect(admin.ok).toBe(true);
+		if (!admin.ok) return;
+		expect((await ask(admin.ws, 1, 'join', { token })).ok).toBe(true);
+		admin.ws.close();
+		console.log(`total cap ${max}: the flood got ${open.length} sockets; stats ${JSON.stringify(t.host.connections.stats)}`);
+		// Room again once the flood ends.
+		for (const ws of open.splice(0)) ws.terminate();
+		await waitFor(async () => (await getFrom(`${t.host.url}/healthz`, OTHER)).status === 200, 30_000, 'others back in');
+	});
+});
+
 describe('deadlines and timeouts', () => {
 	let t: TestHost;
 	beforeAll(async () => {

@@ -29,8 +29,13 @@ function normalize(address: string | undefined): string | undefined {
 	return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
-function isLoopback(ip: string): boolean {
-	return ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.'));
+/**
+ * The machine itself, as a health check or local agent reaches it: `localhost`'s two addresses.
+ * Not all of 127.0.0.0/8: those other addresses are as good as any for counting, and tests use
+ * them as distinct clients.
+ */
+function isLocalhost(ip: string): boolean {
+	return ip === '127.0.0.1' || ip === '::1';
 }
 
 /** What the gate has counted (for logs and metrics). */
@@ -49,7 +54,7 @@ export interface GateStats {
  * - beyond `maxConnectionsPerIp`: the connection is marked and its first request or upgrade is
  *   answered 429 `rate_limited` with `Retry-After` before any route runs (a real client learns
  *   why); a flood that keeps such connections open is closed at accept;
- * - beyond `maxConnections`: closed at accept, unless from loopback or a trusted address. That
+ * - beyond `maxConnections`: closed at accept, unless from localhost or a trusted address. That
  *   reserve, below the descriptor limit, is what keeps `/healthz` and the operator reachable.
  * Trusted addresses are not counted per address (a reverse proxy speaks for many clients).
  */
@@ -126,7 +131,7 @@ export class ConnectionGate {
 			return;
 		}
 		const trusted = this.#trusted.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
-		if (this.#stats.open >= this.#max && !trusted && !isLoopback(ip)) {
+		if (this.#stats.open >= this.#max && !trusted && !isLocalhost(ip)) {
 			this.#stats.refusedTotal++;
 			this.#logRefusal('limits.connections_full', { open: this.#stats.open, max: this.#max });
 			socket.destroy();
