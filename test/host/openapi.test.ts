@@ -227,6 +227,7 @@ describe('OpenAPI document and admin client', () => {
 			lifecycle: {},
 			quotas: {},
 			apiKeys: 1,
+			keyIds: [made.keyId],
 		});
 		use('createTenant');
 		expect((await op.listTenants()).tenants.map((x) => x.id)).toContain('zorg-c');
@@ -240,6 +241,19 @@ describe('OpenAPI document and admin client', () => {
 		for (const key of [made.apiKey, rotated.apiKey]) {
 			expect((await new AdminClient({ server: t.host.url, apiKey: key }).listSessions()).sessions).toEqual([]);
 		}
+		// Keys: the tenant rotates and revokes its own; the operator revokes by ID.
+		const asC = new AdminClient({ server: t.host.url, apiKey: made.apiKey });
+		expect((await asC.listKeys()).keys.map((k) => k.id)).toEqual([made.keyId, rotated.keyId]);
+		use('listKeys');
+		const own = await asC.rotateKey();
+		expect(own.keys.at(-1)!.id).toBe(own.keyId);
+		use('rotateKey');
+		expect((await asC.revokeKey(rotated.keyId)).keys.map((k) => k.id)).toEqual([made.keyId, own.keyId]);
+		use('revokeKey');
+		expect((await op.revokeTenantKey('zorg-c', made.keyId)).keyIds).toEqual([own.keyId]);
+		use('revokeTenantKey');
+		await expect(asC.listKeys()).rejects.toMatchObject({ status: 401 });
+		expect((await new AdminClient({ server: t.host.url, apiKey: own.apiKey }).listKeys()).keys).toEqual([{ id: own.keyId }]);
 		const tenantKeyAsOperator = new OperatorClient({ server: t.host.url, operatorKey: t.tenants[0]!.apiKey });
 		await expect(tenantKeyAsOperator.listTenants()).rejects.toMatchObject({ status: 401 });
 

@@ -13,6 +13,7 @@ import { mountMetrics } from '../metrics/route.ts';
 import { mountApi } from './api.ts';
 import { attendanceHandlers } from './attendance-handlers.ts';
 import type { Env } from './env.ts';
+import { keyHandlers } from './key-handlers.ts';
 import { libraryHandlers } from './library-handlers.ts';
 import { authMiddleware } from './middleware/auth/index.ts';
 import { apiRateLimit, type ApiRateLimit } from './middleware/rate-limit/index.ts';
@@ -77,6 +78,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			...viewerHandlers(opts.library),
 			...attendanceHandlers(opts.attendance),
 			...operatorHandlers(tenants, opts.tenantDirectory),
+			...keyHandlers(tenants, opts.tenantDirectory),
 		},
 		authMiddleware({ tenants, origins, operatorKey: opts.operatorKey }),
 		opts.apiRateLimit

@@ -2,6 +2,7 @@ import { hashApiKey, newApiKey, newTokenSecret, TenantDirectory, type Tenant, ty
 import type { OperatorRouteId } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';
+import { addKey, apiKeyId, keyList, removeKey } from './key-handlers.ts';
 
 export interface OperatorOptions {
 	/** The operator key; without it the tenant routes answer 404. */
@@ -22,6 +23,7 @@ function publicTenant(t: Tenant) {
 		lifecycle: t.lifecycle,
 		quotas: t.quotas,
 		apiKeys: t.apiKeyHashes.length,
+		keyIds: keyList(t).map((k) => k.id),
 	};
 }
 
@@ -37,7 +39,7 @@ export function operatorHandlers(tenants: TenantRegistry, directory = new Tenant
 				{ ...body, apiKeyHashes: [hashApiKey(apiKey)], tokenSecret: newTokenSecret() },
 				'invalid_argument',
 			);
-			return { tenant: publicTenant(tenant), apiKey };
+			return { tenant: publicTenant(tenant), apiKey, keyId: apiKeyId(hashApiKey(apiKey)) };
 		},
 		updateTenant: async ({ params, body }) => {
 			const tenant = await directory.update(params.tenantId, () => ({
@@ -52,10 +54,9 @@ export function operatorHandlers(tenants: TenantRegistry, directory = new Tenant
 		addTenantKey: async ({ params }) => {
 			const apiKey = newApiKey();
 			// Added to the stored key list, so a key another host added meanwhile is kept.
-			const tenant = await directory.update(params.tenantId, (current) => ({
-				apiKeyHashes: [...current.apiKeyHashes, hashApiKey(apiKey)],
-			}));
-			return { tenant: publicTenant(tenant), apiKey };
+			const tenant = await directory.update(params.tenantId, addKey(apiKey));
+			return { tenant: publicTenant(tenant), apiKey, keyId: apiKeyId(hashApiKey(apiKey)) };
 		},
+		revokeTenantKey: async ({ params }) => publicTenant(await directory.update(params.tenantId, removeKey(params.keyId))),
 	};
 }

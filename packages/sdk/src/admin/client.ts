@@ -128,4 +128,15 @@ export class AdminClient extends RouteClient<typeof adminRoutes> {
 	getRecording(recordingId: string) {
 		return this.call('getRecording', { params: { recordingId } });
 	}
+
+	// API keys of this tenant: rotate (the new key is answered once), list, revoke.
+	listKeys() {
+		return this.call('listKeys');
+	}
+	rotateKey() {
+		return this.call('rotateKey');
+	}
+	revokeKey(keyId: string) {
+		return this.call('revokeKey', { params: { keyId } });
+	}
 }

@@ -7,6 +7,7 @@ export { recordingRoutes } from './recording-routes.ts';
 export * from './recording-schemas.ts';
 export { attendanceRoutes } from './attendance-routes.ts';
 export * from './attendance-schemas.ts';
+export * from './key-routes.ts';
 export { viewerRoutes, type ViewerRouteId } from './viewer-routes.ts';
 export { openApiDocument } from './openapi.ts';
 export { AdminApiError } from './api-error.ts';

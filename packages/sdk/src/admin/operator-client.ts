@@ -31,4 +31,8 @@ export class OperatorClient extends RouteClient<typeof operatorRoutes> {
 	addTenantKey(tenantId: string) {
 		return this.call('addTenantKey', { params: { tenantId } });
 	}
+	/** Revokes one of the tenant's keys by its ID (`tenant.keyIds`); refused for its last key. */
+	revokeTenantKey(tenantId: string, keyId: string) {
+		return this.call('revokeTenantKey', { params: { tenantId, keyId } });
+	}
 }

@@ -84,11 +84,13 @@ export const tenantSchema = z.object({
 	lifecycle: tenantLifecycleSchema,
 	quotas: tenantQuotasSchema,
 	apiKeys: z.number().int().describe('How many API keys are valid'),
+	keyIds: z.array(z.string()).describe('Their IDs (the start of each key hash), to revoke one'),
 });
 
 export const tenantWithKeySchema = z.object({
 	tenant: tenantSchema,
 	apiKey: z.string().describe("Shown once: store it in the care organisation's backend"),
+	keyId: z.string().describe('Its ID'),
 });
 
 export const tenantListSchema = z.object({ tenants: z.array(tenantSchema) });
@@ -127,6 +129,14 @@ export const operatorRoutes = {
 		summary: 'Issue an extra API key for a tenant, e.g. to rotate keys (operator key)',
 		response: tenantWithKeySchema,
 		status: 201,
+	},
+	revokeTenantKey: {
+		method: 'delete',
+		path: '/v1/tenants/{tenantId}/keys/{keyId}',
+		auth: 'operator',
+		summary: "Revoke one of a tenant's API keys at once, by its ID (operator key); the last key cannot be revoked",
+		response: tenantSchema,
+		status: 200,
 	},
 } as const satisfies Record<string, ApiRoute>;
 

@@ -10,6 +10,7 @@ import {
 	tokenSchema,
 } from './schemas.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
+import { keyRoutes } from './key-routes.ts';
 import { libraryRoutes } from './library-routes.ts';
 import { operatorRoutes } from './operator.ts';
 import { recordingRoutes } from './recording-routes.ts';
@@ -102,6 +103,7 @@ export const adminRoutes = {
 	...recordingRoutes,
 	...libraryRoutes,
 	...attendanceRoutes,
+	...keyRoutes,
 } as const satisfies Record<string, ApiRoute>;
 
 export type AdminRouteId = keyof typeof adminRoutes;

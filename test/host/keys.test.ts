@@ -1,0 +1,97 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHost, type Host } from '@luwte/host-web';
+import { AdminClient, OperatorClient } from '@luwte/sdk/admin';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePortRange } from '../helpers/ports.ts';
+
+async function hostIn(dataDir: string): Promise<Host> {
+	return startHost({
+		port: 0,
+		hostname: '127.0.0.1',
+		dataDir,
+		logLevel: 'silent',
+		engine: { workerCount: 1, webRtc: { listenIp: '127.0.0.1', portRange: await freePortRange(3), enableTcp: false } },
+	});
+}
+
+const sessionsStatus = async (url: string, key: string) =>
+	(await fetch(`${url}/v1/sessions`, { headers: { authorization: `Bearer ${key}` } })).status;
+
+describe('API key rotation and revocation', () => {
+	const dirs: string[] = [];
+	afterAll(async () => {
+		for (const d of dirs) await rm(d, { recursive: true, force: true });
+	});
+
+	it('lets a tenant rotate its key and revoke the old one: the old key is refused at once and after a restart', async () => {
+		const dataDir = await mkdtemp(join(tmpdir(), 'luwte-keys-'));
+		dirs.push(dataDir);
+		let host = await hostIn(dataDir);
+		const operatorKey = (await readFile(host.operatorKeyPath!, 'utf8')).trim();
+		const op = new OperatorClient({ server: host.url, operatorKey });
+		const made = await op.createTenant({ id: 'zorg-oost', name: 'Zorg Oost' });
+		const oldKey = made.apiKey;
+		expect(made.tenant.keyIds).toEqual([made.keyId]);
+
+		const asOld = new AdminClient({ server: host.url, apiKey: oldKey });
+		const rotated = await asOld.rotateKey();
+		expect(rotated.apiKey).toMatch(/^lwk_/);
+		expect(rotated.keys.map((k) => k.id)).toEqual([made.keyId, rotated.keyId]);
+		// Until it is revoked the old key keeps working: the backend can switch over first.
+		expect(await sessionsStatus(host.url, oldKey)).toBe(200);
+		const asNew = new AdminClient({ server: host.url, apiKey: rotated.apiKey });
+		expect((await asNew.listKeys()).keys.map((k) => k.id)).toEqual([made.keyId, rotated.keyId]);
+		// Only hashes are stored: neither key is in the tenants file.
+		const file = await readFile(join(dataDir, 'tenants.json'), 'utf8');
+		expect(file).not.toContain(oldKey);
+		expect(file).not.toContain(rotated.apiKey);
+
+		expect((await asNew.revokeKey(made.keyId)).keys.map((k) => k.id)).toEqual([rotated.keyId]);
+		expect(await sessionsStatus(host.url, oldKey)).toBe(401);
+		expect(await sessionsStatus(host.url, rotated.apiKey)).toBe(200);
+		await host.close();
+
+		host = await hostIn(dataDir);
+		try {
+			expect(await sessionsStatus(host.url, oldKey)).toBe(401);
+			expect(await sessionsStatus(host.url, rotated.apiKey)).toBe(200);
+		} finally {
+			await host.close();
+		}
+	});
+
+	it('refuses revoking the last key, an unknown or malformed key ID, and keys of another tenant', async () => {
+		const dataDir = await mkdtemp(join(tmpdir(), 'luwte-keys-'));
+		dirs.push(dataDir);
+		const host = await hostIn(dataDir);
+		try {
+			const operatorKey = (await readFile(host.operatorKeyPath!, 'utf8')).trim();
+			const op = new OperatorClient({ server: host.url, operatorKey });
+			const a = await op.createTenant({ id: 'zorg-a', name: 'A' });
+			const b = await op.createTenant({ id: 'zorg-b', name: 'B' });
+			const asA = new AdminClient({ server: host.url, apiKey: a.apiKey });
+			await expect(asA.revokeKey(a.keyId)).rejects.toMatchObject({ status: 409, code: 'conflict' });
+			await asA.rotateKey();
+			await expect(asA.revokeKey('0000000000000000')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+			await expect(asA.revokeKey('xyz')).rejects.toMatchObject({ status: 400, code: 'invalid_params' });
+			// Tenant B's key ID means nothing to tenant A: its key stays valid.
+			await expect(asA.revokeKey(b.keyId)).rejects.toMatchObject({ status: 404 });
+			expect(await sessionsStatus(host.url, b.apiKey)).toBe(200);
+			// Key management needs the tenant's key, not a join or library token, nor no key.
+			expect((await fetch(`${host.url}/v1/keys`, { method: 'POST' })).status).toBe(401);
+
+			// The operator revokes by ID too (e.g. a leaked key), with the same rules.
+			const extra = await op.addTenantKey('zorg-b');
+			const afterRevoke = await op.revokeTenantKey('zorg-b', b.keyId.slice(0, 8));
+			expect(afterRevoke.keyIds).toEqual([extra.keyId]);
+			expect(await sessionsStatus(host.url, b.apiKey)).toBe(401);
+			expect(await sessionsStatus(host.url, extra.apiKey)).toBe(200);
+			await expect(op.revokeTenantKey('zorg-b', extra.keyId)).rejects.toMatchObject({ status: 409 });
+			await expect(op.revokeTenantKey('zorg-x', extra.keyId)).rejects.toMatchObject({ status: 404 });
+		} finally {
+			await host.close();
+		}
+	});
+});
