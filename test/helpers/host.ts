@@ -46,6 +46,8 @@ export async function startTestHost(
 		turn?: TurnConfigInput;
 		/** The HTTP port (default: any free one). */
 		port?: number;
+		/** Also serve /metrics here without a key (`host:port`). */
+		metricsAddress?: string;
 	} = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
@@ -77,6 +79,7 @@ export async function startTestHost(
 		...(opts.attendanceRetentionDays !== undefined ? { attendanceRetentionDays: opts.attendanceRetentionDays } : {}),
 		...(opts.redisUrl !== undefined ? { redisUrl: opts.redisUrl } : {}),
 		...(opts.limits !== undefined ? { limits: opts.limits } : {}),
+		...(opts.metricsAddress !== undefined ? { metricsAddress: opts.metricsAddress } : {}),
 		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false, ...(opts.turn ? { turn: opts.turn } : {}) } },
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {

@@ -151,3 +151,22 @@ describe('/metrics: refusals at the doors of the limits (real host, short limits
 		expect(value(samples, 'luwte_connections_max')).toBeGreaterThan(0);
 	});
 });
+
+describe('/metrics on a separate admin address', () => {
+	let t: TestHost;
+	beforeAll(async () => {
+		t = await startTestHost({ metricsAddress: '127.0.0.1:0' });
+	});
+	afterAll(() => t?.close());
+
+	it('serves the series there without a key, nothing else, while the main port still asks for the operator key', async () => {
+		const url = t.host.metricsUrl!;
+		expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+		const res = await fetch(url);
+		expect(res.status).toBe(200);
+		expect(value(parse(await res.text()), 'luwte_media_workers')).toBe(1);
+		expect((await fetch(url.replace(/\/metrics$/, '/v1/sessions'))).status).toBe(404);
+		expect((await fetch(url, { method: 'POST' })).status).toBe(404);
+		expect((await fetch(`${t.host.url}/metrics`)).status).toBe(401);
+	});
+});

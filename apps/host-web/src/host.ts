@@ -14,6 +14,7 @@ import { OriginPolicy } from './http/origins.ts';
 import { ConnectionGate } from './limits/connection-gate.ts';
 import { limitsSchema } from './limits/options.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
+import { listenMetrics, metricsAddressPattern } from './metrics/address.ts';
 import { HostMetrics } from './metrics/index.ts';
 import { attachSignalling } from './signal/server.ts';
 import { DEV_TENANT_ID, loadOperatorKey, loadTenants } from './tenants-file.ts';
@@ -40,6 +41,11 @@ export const hostOptionsSchema = z
 			.string()
 			.regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
 			.optional(),
+		/**
+		 * Also serve `/metrics` on this `host:port`, without a key (an admin network or loopback only
+		 * Prometheus reaches; nothing else is served there). The public port keeps asking for the operator key.
+		 */
+		metricsAddress: z.string().regex(metricsAddressPattern, 'host:port, e.g. 127.0.0.1:9464').optional(),
 		/**
 		 * Keep the development tenant (key in `<dataDir>/dev-tenant.json`) beside configured tenants.
 		 * Without it the development tenant exists only while no tenants are configured.
@@ -91,6 +97,8 @@ export interface Host {
 	readonly metrics: HostMetrics;
 	/** Counts and refuses TCP connections per address and in all (`limits`). */
 	readonly connections: ConnectionGate;
+	/** Where `/metrics` is served without a key (`metricsAddress`), e.g. http://127.0.0.1:9464/metrics. */
+	readonly metricsUrl: string | undefined;
 	close(): Promise<void>;
 }
 
@@ -170,7 +178,9 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
 	});
 	let server: Server;
+	let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
 	try {
+		if (opts.metricsAddress) metricsListener = await listenMetrics(metrics, opts.metricsAddress);
 		server = await new Promise<Server>((resolve, reject) => {
 			const s = serve(
 				{ fetch: gate.fetch(app.fetch), port: opts.port, hostname: opts.hostname, serverOptions: gate.serverOptions() },
@@ -181,6 +191,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 			s.once('error', reject);
 		});
 	} catch (err) {
+		await metricsListener?.close();
 		await engine.close();
 		await sessions.close();
 		await ledger.close();
@@ -213,11 +224,13 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		recordings,
 		metrics,
 		connections: gate,
+		metricsUrl: metricsListener?.url,
 		close() {
 			closing ??= (async () => {
 				// Drained while signalling still runs: everyone hears to reconnect (host-restart).
 				if (sessions.durable) await engine.drain();
 				signalling.close();
+				await metricsListener?.close();
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 				server.closeAllConnections();
 				await closed;

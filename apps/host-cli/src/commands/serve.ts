@@ -71,6 +71,13 @@ export const serveCommand = defineCommand({
 			env: 'LUWTE_TURN_SECRET',
 			description: "the TURN server's shared secret (coturn's static-auth-secret); credentials handed out at join last 6 hours",
 		},
+		'metrics-address': {
+			type: 'string',
+			placeholder: 'HOST:PORT',
+			env: 'LUWTE_METRICS_ADDRESS',
+			description:
+				'also serve /metrics here without a key (loopback or an admin network only Prometheus reaches); on the main port it needs the operator key',
+		},
 		'redis-url': {
 			type: 'string',
 			placeholder: 'redis://…',
@@ -95,6 +102,7 @@ export const serveCommand = defineCommand({
 			hostname: values.host,
 			dataDir: values['data-dir'],
 			...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+			...(values['metrics-address'] ? { metricsAddress: values['metrics-address'] } : {}),
 			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),
 			logLevel: values['log-level'],
 			limits: {
@@ -122,6 +130,7 @@ export const serveCommand = defineCommand({
 			},
 		});
 		io.out.write(`Luwte host listening on ${host.url} (${host.engine.health().workers} media workers)\n`);
+		if (host.metricsUrl) io.out.write(`Metrics for Prometheus (no key): ${host.metricsUrl}\n`);
 		if (host.operatorKeyPath) io.out.write(`Operator key (manages tenants: /v1/tenants) is in ${host.operatorKeyPath}\n`);
 		if (host.devApiKey) {
 			io.out.write(
