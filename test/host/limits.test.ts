@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { hostOptionsSchema } from '@luwte/host-web';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -63,6 +64,33 @@ function getFrom(
 		req.end();
 	});
 }
+
+describe('limit options', () => {
+	it('has the defaults docs/operations.md states, and refuses bad values', () => {
+		expect(hostOptionsSchema.parse({}).limits).toEqual({
+			maxConnectionsPerIp: 256,
+			trustedAddresses: [],
+			joinDeadlineMs: 15_000,
+			idleTimeoutMs: 30_000,
+			headersTimeoutMs: 15_000,
+			requestTimeoutMs: 120_000,
+			keepAliveTimeoutMs: 5_000,
+			apiRatePerSecond: 50,
+			apiBurst: 500,
+		});
+		const ok = hostOptionsSchema.parse({ limits: { trustedAddresses: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1'] } });
+		expect(ok.limits.trustedAddresses).toHaveLength(4);
+		for (const bad of [
+			{ trustedAddresses: ['not-an-address'] },
+			{ trustedAddresses: ['10.0.0.0/33'] },
+			{ maxConnectionsPerIp: 0 },
+			{ headersTimeoutMs: 60_000, requestTimeoutMs: 30_000 },
+			{ unknownLimit: 1 },
+		]) {
+			expect(hostOptionsSchema.safeParse({ limits: bad }).success, JSON.stringify(bad)).toBe(false);
+		}
+	});
+});
 
 describe('connections per address', () => {
 	const perIp = 20;

@@ -2,7 +2,7 @@ import type { Server, ServerOptions } from 'node:http';
 import { isIP, type BlockList, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.ts';
-import { defaultMaxConnections } from './descriptors.ts';
+import { defaultMaxConnections, descriptorLimit } from './descriptors.ts';
 import { trustedList, type Limits } from './options.ts';
 
 /** A refused connection may still send its request and read the 429 for this long; then it is closed. */
@@ -11,6 +11,8 @@ const REFUSAL_GRACE_MS = 2_000;
 const MAX_REFUSED_PER_IP = 16;
 /** Seconds a refused client is told to wait (connections free up as others close). */
 const RETRY_AFTER_SECONDS = 5;
+/** Below this many descriptors a production host fills up with a few thousand clients: the operator is told. */
+const LOW_DESCRIPTOR_LIMIT = 4096;
 /** Refusals are logged at most this often (a flood must not flood the log). */
 const LOG_EVERY_MS = 10_000;
 
@@ -71,9 +73,17 @@ export class ConnectionGate {
 
 	constructor(limits: Limits, log: Logger) {
 		this.#limits = limits;
-		this.#max = limits.maxConnections ?? defaultMaxConnections();
+		const descriptors = descriptorLimit();
+		this.#max = limits.maxConnections ?? defaultMaxConnections(descriptors);
 		this.#trusted = trustedList(limits.trustedAddresses);
 		this.#log = log;
+		// Said once at start, where the operator looks: the fix is outside the process (docs/operations.md).
+		if (descriptors !== undefined && descriptors < LOW_DESCRIPTOR_LIMIT) {
+			log.warn('limits.descriptor_limit_low', { limit: descriptors, maxConnections: this.#max, fix: 'ulimit -n / LimitNOFILE' });
+		}
+		if (descriptors !== undefined && this.#max > descriptors) {
+			log.warn('limits.max_connections_above_descriptors', { limit: descriptors, maxConnections: this.#max });
+		}
 	}
 
 	/** The connection cap in force (configured, or from the descriptor limit). */
