@@ -78,6 +78,16 @@ export const serveCommand = defineCommand({
 			description:
 				'also serve /metrics here without a key (loopback or an admin network only Prometheus reaches); on the main port it needs the operator key',
 		},
+		dev: {
+			type: 'boolean',
+			description:
+				'keep the development tenant (and its demo) even when tenants are configured; without it, only while there are none',
+		},
+		demo: {
+			type: 'boolean',
+			description:
+				'serve the demo pages (they hand out host tokens without a key) to every address; without it only to this machine (loopback)',
+		},
 		'redis-url': {
 			type: 'string',
 			placeholder: 'redis://…',
@@ -105,6 +115,8 @@ export const serveCommand = defineCommand({
 			...(values['metrics-address'] ? { metricsAddress: values['metrics-address'] } : {}),
 			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),
 			logLevel: values['log-level'],
+			dev: values.dev === true,
+			demo: values.demo === true,
 			limits: {
 				...(values['max-connections-per-ip'] !== undefined ? { maxConnectionsPerIp: values['max-connections-per-ip'] } : {}),
 				...(values['trusted-addresses']
