@@ -46,7 +46,7 @@ function ask(ws: WebSocket, id: number, method: string, params: unknown): Promis
 function getFrom(
 	url: string,
 	localAddress: string,
-): Promise<{ status?: number; retryAfter?: string | undefined; body?: any; error?: string }> {
+): Promise<{ status?: number; retryAfter?: string | undefined; nosniff?: string | undefined; body?: any; error?: string }> {
 	return new Promise((resolve) => {
 		const req = request(url, { localAddress, agent: false, timeout: 30_000 }, (res) => {
 			const parts: Buffer[] = [];
@@ -55,6 +55,7 @@ function getFrom(
 				resolve({
 					status: res.statusCode!,
 					retryAfter: res.headers['retry-after'] as string | undefined,
+					nosniff: res.headers['x-content-type-options'] as string | undefined,
 					body: JSON.parse(Buffer.concat(parts).toString() || 'null'),
 				}),
 			);
@@ -129,6 +130,7 @@ describe('connections per address', () => {
 			expect(refused.status).toBe(429);
 			expect(refused.body.error.code).toBe('rate_limited');
 			expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+			expect(refused.nosniff).toBe('nosniff');
 		} else expect(refused.error).toBeDefined();
 
 		// Another address: health, the admin API and a real join all get in.

@@ -16,6 +16,14 @@ const LOW_DESCRIPTOR_LIMIT = 4096;
 /** Refusals are logged at most this often (a flood must not flood the log). */
 const LOG_EVERY_MS = 10_000;
 
+/** The security headers every answer of the host carries (docs/operations.md), on these answers given before the app. */
+const SECURITY_HEADERS: Record<string, string> = {
+	'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'no-referrer',
+	'x-frame-options': 'DENY',
+};
+
 const refusalBody = (): string =>
 	JSON.stringify({
 		error: {
@@ -119,7 +127,12 @@ export class ConnectionGate {
 			if (!this.#refused.has(env.incoming.socket)) return inner(req, env);
 			return new Response(refusalBody(), {
 				status: 429,
-				headers: { 'content-type': 'application/json', 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' },
+				headers: {
+					'content-type': 'application/json',
+					'retry-after': String(RETRY_AFTER_SECONDS),
+					connection: 'close',
+					...SECURITY_HEADERS,
+				},
 			});
 		};
 	}
@@ -128,8 +141,11 @@ export class ConnectionGate {
 	refuseUpgrade(socket: Duplex): boolean {
 		if (!this.#refused.has(socket)) return false;
 		const body = refusalBody();
+		const headers = Object.entries(SECURITY_HEADERS)
+			.map(([name, value]) => `${name}: ${value}\r\n`)
+			.join('');
 		socket.end(
-			`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+			`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\nContent-Type: application/json\r\n${headers}Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
 		);
 		return true;
 	}
