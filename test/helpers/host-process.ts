@@ -23,7 +23,14 @@ export interface HostProcess {
 	output(): string;
 }
 
-export async function hostProcess(opts: { redisUrl?: string; extraArgs?: string[] } = {}): Promise<HostProcess> {
+export async function hostProcess(
+	opts: {
+		redisUrl?: string;
+		extraArgs?: string[];
+		/** The process's descriptor limit (`ulimit -n`, soft and hard), as an operator's unit would set it. */
+		descriptorLimit?: number;
+	} = {},
+): Promise<HostProcess> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'luwte-proc-'));
 	const tenant: TestTenant = { id: 'zorg-a', apiKey: newApiKey() };
 	writeFileSync(
@@ -62,7 +69,12 @@ export async function hostProcess(opts: { redisUrl?: string; extraArgs?: string[
 			...(opts.redisUrl ? ['--redis-url', opts.redisUrl] : []),
 			...(opts.extraArgs ?? []),
 		];
-		const c = spawn(process.execPath, args, {
+		// `ulimit -n` in a shell that then becomes node: the limit the host starts under, as with systemd's LimitNOFILE.
+		const [command, argv] =
+			opts.descriptorLimit === undefined
+				? [process.execPath, args]
+				: ['/bin/sh', ['-c', `ulimit -n ${opts.descriptorLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+		const c = spawn(command, argv, {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: { ...process.env, LUWTE_OPERATOR_KEY: 'lwo_proc' },
 		});
