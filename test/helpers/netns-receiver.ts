@@ -46,7 +46,9 @@ async function report(): Promise<void> {
 	const stats = await client?.receiveStats().catch(() => undefined);
 	// The path ICE chose: the local candidate of the nominated pair (host, srflx or relay) and its protocol.
 	const byId = new Map<string, Record<string, unknown>>();
-	stats?.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+	stats?.forEach((s: Record<string, unknown>) => {
+		byId.set(String(s.id), s);
+	});
 	let path: { candidateType: string; protocol: string; relayProtocol: string | undefined } | undefined;
 	stats?.forEach((s: Record<string, unknown>) => {
 		if (s.type !== 'candidate-pair' || s.state !== 'succeeded' || !s.nominated) return;
