@@ -67,9 +67,7 @@ export const responseResults = {
 		peers: z.array(peerSchema),
 		spotlight: z.string().nullable(),
 		/** TURN servers with time-limited credentials, when the host has TURN (clients behind firewalls). */
-		iceServers: z
-			.array(z.object({ urls: z.array(z.string()), username: z.string(), credential: z.string() }))
-			.optional(),
+		iceServers: z.array(z.object({ urls: z.array(z.string()), username: z.string(), credential: z.string() })).optional(),
 	}),
 	createTransport: transportInfoSchema,
 	connectTransport: z.object({}),
