@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { hostOptionsSchema } from '@luwte/host-web';
+import { addressKey } from '../../apps/host-web/src/limits/connection-gate.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -90,6 +91,19 @@ describe('limit options', () => {
 		]) {
 			expect(hostOptionsSchema.safeParse({ limits: bad }).success, JSON.stringify(bad)).toBe(false);
 		}
+	});
+});
+
+describe('whom a connection counts against', () => {
+	it('an IPv4 address itself, an IPv6 address by its /64 (one subscriber picks any address in it)', () => {
+		expect(addressKey('192.0.2.7')).toBe('192.0.2.7');
+		expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+		expect(addressKey('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+		expect(addressKey('2001:0db8:0001:0002:0:0:0:1')).toBe('2001:db8:1:2::/64');
+		expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+		expect(addressKey('::1')).toBe('0:0:0:0::/64');
+		expect(addressKey('fe80::1:2:3:4')).toBe('fe80:0:0:0::/64');
+		expect(addressKey('2001:db8:1:2:3:4::')).toBe('2001:db8:1:2::/64');
 	});
 });
 

@@ -40,6 +40,24 @@ function normalize(address: string | undefined): string | undefined {
 }
 
 /**
+ * Whom a connection is counted against: an IPv4 address, or an IPv6 address's /64. One subscriber
+ * (one home, one institution) is given a whole /64 and can pick any address in it, so counting
+ * single IPv6 addresses would be no limit at all.
+ */
+export function addressKey(ip: string): string {
+	if (isIP(ip) !== 6) return ip;
+	const [head = '', tail] = ip.split('::') as [string, string | undefined];
+	const left = head === '' ? [] : head.split(':');
+	const right = tail === undefined || tail === '' ? [] : tail.split(':');
+	// An embedded IPv4 tail (`::1.2.3.4`) is two groups; it only ever sits in the low half.
+	const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+	return `${groups
+		.slice(0, 4)
+		.map((g) => Number.parseInt(g, 16).toString(16))
+		.join(':')}::/64`;
+}
+
+/**
  * The machine itself, as a health check or local agent reaches it: `localhost`'s two addresses.
  * Not all of 127.0.0.0/8: those other addresses are as good as any for counting, and tests use
  * them as distinct clients.
@@ -166,26 +184,27 @@ export class ConnectionGate {
 		this.#stats.open++;
 		socket.once('close', () => this.#stats.open--);
 		if (trusted) return;
-		const n = this.#perIp.get(ip) ?? 0;
+		const key = addressKey(ip);
+		const n = this.#perIp.get(key) ?? 0;
 		if (n < this.#limits.maxConnectionsPerIp) {
-			this.#perIp.set(ip, n + 1);
-			socket.once('close', () => this.#decrement(this.#perIp, ip));
+			this.#perIp.set(key, n + 1);
+			socket.once('close', () => this.#decrement(this.#perIp, key));
 			return;
 		}
 		this.#stats.refusedPerIp++;
 		this.#logRefusal('limits.connections_per_ip', { open: n, max: this.#limits.maxConnectionsPerIp });
-		const pending = this.#refusedPending.get(ip) ?? 0;
+		const pending = this.#refusedPending.get(key) ?? 0;
 		if (pending >= MAX_REFUSED_PER_IP) {
 			socket.destroy();
 			return;
 		}
-		this.#refusedPending.set(ip, pending + 1);
+		this.#refusedPending.set(key, pending + 1);
 		this.#refused.add(socket);
 		const grace = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS);
 		grace.unref();
 		socket.once('close', () => {
 			clearTimeout(grace);
-			this.#decrement(this.#refusedPending, ip);
+			this.#decrement(this.#refusedPending, key);
 		});
 	}
 
