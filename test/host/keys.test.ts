@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { startHost, type Host } from '@luwte/host-web';
 import { AdminClient, OperatorClient } from '@luwte/sdk/admin';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testOperatorKey } from '../helpers/host.ts';
 import { freePortRange } from '../helpers/ports.ts';
+import { startRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 async function hostIn(dataDir: string): Promise<Host> {
 	return startHost({
@@ -93,5 +96,47 @@ describe('API key rotation and revocation', () => {
 		} finally {
 			await host.close();
 		}
+	});
+});
+
+describe('API key revocation across hosts sharing Redis', () => {
+	let redis: TestRedis | undefined;
+	const hosts: Host[] = [];
+	const dirs: string[] = [];
+	afterAll(async () => {
+		for (const h of hosts) await h.close();
+		await redis?.close();
+		for (const d of dirs) await rm(d, { recursive: true, force: true });
+	});
+
+	it('a key revoked on one host is refused on the other', async () => {
+		redis = await startRedis();
+		for (let i = 0; i < 2; i++) {
+			const dataDir = await mkdtemp(join(tmpdir(), 'luwte-keys-redis-'));
+			dirs.push(dataDir);
+			hosts.push(
+				await startHost({
+					port: 0,
+					hostname: '127.0.0.1',
+					dataDir,
+					logLevel: 'silent',
+					redisUrl: redis.url,
+					operatorKey: testOperatorKey,
+					engine: { workerCount: 1, webRtc: { listenIp: '127.0.0.1', portRange: await freePortRange(3), enableTcp: false } },
+				}),
+			);
+		}
+		const [a, b] = hosts as [Host, Host];
+		const made = await new OperatorClient({ server: a.url, operatorKey: testOperatorKey }).createTenant({
+			id: 'zorg-midden',
+			name: 'Midden',
+		});
+		await waitFor(() => b.tenants.get('zorg-midden') !== undefined, 30_000, 'the tenant on host B');
+		const rotated = await new AdminClient({ server: b.url, apiKey: made.apiKey }).rotateKey();
+		await waitFor(() => a.tenants.get('zorg-midden')?.apiKeyHashes.length === 2, 30_000, 'the new key on host A');
+		expect(await sessionsStatus(a.url, rotated.apiKey)).toBe(200);
+		await new AdminClient({ server: a.url, apiKey: rotated.apiKey }).revokeKey(made.keyId);
+		await waitFor(async () => (await sessionsStatus(b.url, made.apiKey)) === 401, 30_000, 'the old key refused on host B');
+		expect(await sessionsStatus(b.url, rotated.apiKey)).toBe(200);
 	});
 });
