@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startHost, type Host } from '@luwte/host-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
+import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { freePortRange } from '../helpers/ports.ts';
 
@@ -80,6 +80,27 @@ describe('pages of a development host', () => {
 			expect(tab.url()).toBe(`${host.url}/demo/join`); // the token left the address bar
 		} finally {
 			await browser.close();
+		}
+	});
+	it.skipIf(!chromiumAvailable())('cannot be framed by another website: the join page stays empty in its iframe', async () => {
+		const site = await servePage(() => `<!doctype html><title>Elders</title><iframe src="${host.url}/demo/join"></iframe>`);
+		const browser = await launchChromium();
+		try {
+			const page = await (await browser.newContext()).newPage();
+			const blocked = new Promise<string>((resolve) =>
+				page.on('console', (m) => {
+					if (/frame-ancestors|refused to frame/i.test(m.text())) resolve(m.text());
+				}),
+			);
+			await page.goto(site.url);
+			expect(await blocked).toMatch(/frame-ancestors/);
+			const frame = page.frames().find((f) => f !== page.mainFrame())!;
+			// The frame shows the browser's error page: not the join page, its slot or the element.
+			expect(frame.url()).not.toContain('/demo/join');
+			expect(await frame.locator('#slot, luwte-session').count()).toBe(0);
+		} finally {
+			await browser.close();
+			await site.close();
 		}
 	});
 });
