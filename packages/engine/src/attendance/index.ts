@@ -16,6 +16,7 @@ export {
 } from './store.ts';
 export { RedisLedgerStore, type RedisLedgerStoreOptions } from './redis-store.ts';
 export { LedgerWriter, type LedgerWriterOptions } from './ledger-writer.ts';
+export { LedgerOutbox, type OutboxOptions, type OutboxStats } from './outbox.ts';
 export { union, total, splitAtLocalMidnight, type Interval } from './interval-math.ts';
 export {
 	BILLING_TIME_ZONE,

@@ -3,6 +3,7 @@ import { invalidInput } from '../errors.ts';
 import type { EngineEvents, TypedEmitter } from '../events.ts';
 import type { ActivityModule } from '../session/activity.ts';
 import { HEARTBEAT_MS, type LedgerEventFields, type LedgerEventType } from './event-types.ts';
+import { LedgerOutbox, type OutboxStats } from './outbox.ts';
 import type { LedgerStore } from './store.ts';
 
 /**
@@ -12,7 +13,9 @@ import type { LedgerStore } from './store.ts';
  *
  * Event IDs are derived from what they record (connection, session, heartbeat time), so writing
  * the same fact twice stores it once. Writes are asynchronous to the engine (it does not wait for
- * the disk); a failed write is reported through `onError` and never stops the session.
+ * the disk); a failed write is reported through `onError` and never stops the session. With a
+ * remote store the host passes a `LedgerOutbox` as `store`: a write then counts once it is in the
+ * local outbox, and the outbox retries into the remote store (outbox.ts).
  */
 
 export const ledgerWriterOptionsSchema = z
@@ -47,8 +50,11 @@ export class LedgerWriter {
 	readonly #connected = new Map<string, Connected>();
 	readonly #modules = new Map<string, ActivityModule | null>();
 	readonly #pending = new Set<Promise<unknown>>();
+	/** Writes not yet acknowledged, by event ID (what `written` waits for). */
+	readonly #byId = new Map<string, Promise<void>>();
 	readonly #timer: NodeJS.Timeout;
 	#closed = false;
+	readonly #latency = { count: 0, sumMs: 0, maxMs: 0, failed: 0 };
 
 	constructor(opts: LedgerWriterOptions) {
 		const { events, store, onError, now, ...rest } = opts;
@@ -146,6 +152,27 @@ export class LedgerWriter {
 		return this.#connected.size;
 	}
 
+	/**
+	 * Events waiting in the local outbox for the remote store (0 without an outbox): what the
+	 * metrics endpoint exports as the ledger's outbox depth.
+	 */
+	get outboxDepth(): number {
+		return this.#store instanceof LedgerOutbox ? this.#store.depth : 0;
+	}
+
+	/** The outbox's counters, when the store is one. */
+	get outbox(): OutboxStats | undefined {
+		return this.#store instanceof LedgerOutbox ? this.#store.stats : undefined;
+	}
+
+	/**
+	 * Writes since start: how many were acknowledged (durable: in the file, or in the outbox), their
+	 * summed and largest latency from the engine's event to the acknowledgement, and how many failed.
+	 */
+	get appendLatency(): { count: number; sumMs: number; maxMs: number; failed: number } {
+		return { ...this.#latency };
+	}
+
 	/** Writes one heartbeat per connected participant, as one batch; called by the timer. */
 	heartbeat(): Promise<void> {
 		if (this.#closed || this.#connected.size === 0) return Promise.resolve();
@@ -171,15 +198,46 @@ export class LedgerWriter {
 		while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
 	}
 
+	/**
+	 * Resolves once the event with this ID (e.g. `<connectionId>.joined`) is durable: in the file, or
+	 * in the outbox with a remote store; at once when no such write is pending. Never rejects: a
+	 * failed write is reported through `onError`. Waits at most `maxWaitMs`, so a stalled disk
+	 * delays an answer to a client but never blocks it.
+	 */
+	written(id: string, maxWaitMs = 5_000): Promise<void> {
+		const p = this.#byId.get(id);
+		if (!p) return Promise.resolve();
+		return new Promise((resolve) => {
+			const t = setTimeout(resolve, maxWaitMs);
+			void p.finally(() => {
+				clearTimeout(t);
+				resolve();
+			});
+		});
+	}
+
 	#write<T extends LedgerEventType>(tenantId: string, id: string, at: number, type: T, fields: LedgerEventFields<T>): void {
 		if (this.#closed) return;
-		void this.#track(this.#store.append({ ...fields, id, at, tenantId, type }), { type, id });
+		const done = this.#track(this.#store.append({ ...fields, id, at, tenantId, type }), { type, id });
+		this.#byId.set(id, done);
+		void done.finally(() => {
+			if (this.#byId.get(id) === done) this.#byId.delete(id);
+		});
 	}
 
 	#track(p: Promise<unknown>, what: { type: string; id: string }): Promise<void> {
+		const t0 = performance.now();
 		const done = p.then(
-			() => undefined,
-			(err: unknown) => this.#onError(err, what),
+			() => {
+				const ms = performance.now() - t0;
+				this.#latency.count++;
+				this.#latency.sumMs += ms;
+				if (ms > this.#latency.maxMs) this.#latency.maxMs = ms;
+			},
+			(err: unknown) => {
+				this.#latency.failed++;
+				this.#onError(err, what);
+			},
 		);
 		this.#pending.add(done);
 		void done.finally(() => this.#pending.delete(done));

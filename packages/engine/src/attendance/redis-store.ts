@@ -42,6 +42,11 @@ export const redisLedgerStoreOptionsSchema = z
 			.default('luwte:ledger'),
 		/** Refuse to open unless Redis fsyncs its AOF before replying (appendonly yes, appendfsync always). */
 		checkPersistence: z.boolean().default(true),
+		/**
+		 * While disconnected, fail commands at once instead of queueing them until Redis is back: the
+		 * host's outbox then retries on its own schedule and reads answer `unavailable` instead of waiting.
+		 */
+		failWhileDisconnected: z.boolean().default(false),
 	})
 	.strict();
 export type RedisLedgerStoreOptions = z.input<typeof redisLedgerStoreOptionsSchema> & { now?: () => number };
@@ -106,7 +111,9 @@ export class RedisLedgerStore implements LedgerStore {
 		const { now, ...rest } = input;
 		const parsed = redisLedgerStoreOptionsSchema.safeParse(rest);
 		if (!parsed.success) throw invalidInput('invalid_config', 'Redis ledger option', parsed.error.issues);
-		const client: Client = await connectRedis(parsed.data.url, 'attendance store');
+		const client: Client = await connectRedis(parsed.data.url, 'attendance store', {
+			disableOfflineQueue: parsed.data.failWhileDisconnected,
+		});
 		try {
 			if (parsed.data.checkPersistence) await assertRedisDurable(client, 'attendance store');
 		} catch (err) {

@@ -19,6 +19,8 @@ export class Journal {
 	#flushing: Promise<void> | undefined;
 	#failed: unknown;
 	#closed = false;
+	/** Set while `rewrite` swaps the file: appends wait for it, so none lands in the replaced file. */
+	#rewriting: Promise<void> | undefined;
 
 	private constructor(path: string, fh: FileHandle) {
 		this.path = path;
@@ -62,7 +64,18 @@ export class Journal {
 
 	/** Replaces the whole file with these lines, atomically; appends wait for it. */
 	async rewrite(lines: readonly string[]): Promise<void> {
+		while (this.#rewriting !== undefined) await this.#rewriting.catch(() => undefined);
 		await this.#idle();
+		const swap = this.#swap(lines);
+		this.#rewriting = swap;
+		try {
+			await swap;
+		} finally {
+			this.#rewriting = undefined;
+		}
+	}
+
+	async #swap(lines: readonly string[]): Promise<void> {
 		const tmp = `${this.path}.rewrite`;
 		const out = await open(tmp, 'w', 0o600);
 		try {
@@ -92,6 +105,7 @@ export class Journal {
 	async #flush(): Promise<void> {
 		// Appends made in the same tick join the first batch.
 		await new Promise<void>((resolve) => setImmediate(resolve));
+		while (this.#rewriting !== undefined) await this.#rewriting.catch(() => undefined);
 		while (this.#queue.length > 0) {
 			const batch = this.#queue;
 			this.#queue = [];
