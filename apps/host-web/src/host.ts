@@ -131,6 +131,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		...(opts.ledgerHeartbeatMs !== undefined ? { heartbeatMs: opts.ledgerHeartbeatMs } : {}),
 		onError: (err, e) => log.error('attendance.write_failed', { type: e.type, id: e.id, error: String(err) }),
 	});
+	// With --redis-url: how many events wait in the outbox, how old the oldest is, failed retries.
+	metrics.watchOutbox(() => ledger.outbox);
 	const purgeExpiredAttendance = async (): Promise<{ removed: number }> => {
 		if (opts.attendanceRetentionDays === undefined) return { removed: 0 };
 		const r = await attendance.purgeBefore(Date.now() - opts.attendanceRetentionDays * 86_400_000);
