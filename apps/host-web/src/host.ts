@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createEngine, type Engine, type EngineConfigInput } from '@luwte/engine';
-import { AttendanceLog, LedgerWriter, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
+import { AttendanceLog, LedgerOutbox, LedgerWriter, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
 import { TenantDirectory, type TenantRegistry } from '@luwte/engine/auth';
 import { Library } from '@luwte/engine/library';
 import { RecordingService } from '@luwte/engine/recording';
@@ -112,7 +113,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const loaded = givenTenants
 		? { registry: givenTenants, directory: new TenantDirectory(givenTenants), devApiKey: undefined }
 		: await loadTenants(opts.dataDir, { redisUrl: opts.redisUrl, log, dev: opts.dev });
-	const attendance = opts.redisUrl ? await RedisLedgerStore.open({ url: opts.redisUrl }) : await openFileLedger(opts.dataDir, log);
+	const attendance = opts.redisUrl ? await openRedisLedger(opts.dataDir, opts.redisUrl, log) : await openFileLedger(opts.dataDir, log);
 	const sessions = await openSessionStore(opts, log);
 	const library = await Library.open(opts.dataDir, { attendance, logger: log });
 	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
@@ -205,6 +206,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		joinDeadlineMs: opts.limits.joinDeadlineMs,
 		refuseUpgrade: (socket) => gate.refuseUpgrade(socket),
 		metrics,
+		ledgerWritten: (id) => ledger.written(id),
 	});
 	const port = (server.address() as AddressInfo).port;
 	const shownHost = opts.hostname === '0.0.0.0' || opts.hostname === '::' ? '127.0.0.1' : opts.hostname;
@@ -256,6 +258,23 @@ async function openSessionStore(opts: { dataDir: string; redisUrl?: string | und
 	const file = await FileSessionStore.open(opts.dataDir);
 	if (file.skippedAtOpen > 0) log.warn('sessions.skipped_lines', { lines: file.skippedAtOpen });
 	return file;
+}
+
+/**
+ * The Redis ledger behind a durable local outbox (`<dataDir>/attendance/outbox.jsonl`): an event
+ * counts once it is fsynced there, and is retried into Redis until Redis acknowledges it, across
+ * Redis and host restarts (docs/attendance.md).
+ */
+async function openRedisLedger(dataDir: string, url: string, log: Logger): Promise<LedgerOutbox> {
+	const remote = await RedisLedgerStore.open({ url, failWhileDisconnected: true });
+	const outbox = await LedgerOutbox.open({
+		path: join(dataDir, 'attendance', 'outbox.jsonl'),
+		remote,
+		onRemoteError: (err, i) => log.warn('attendance.outbox_retrying', { attempts: i.attempts, depth: i.depth, error: String(err) }),
+		onRecovered: (i) => log.info('attendance.outbox_recovered', { attempts: i.attempts, depth: i.depth, outageMs: i.outageMs }),
+	});
+	if (outbox.depth > 0) log.info('attendance.outbox_replayed', { depth: outbox.depth });
+	return outbox;
 }
 
 async function openFileLedger(dataDir: string, log: Logger): Promise<AttendanceLog> {

@@ -11,6 +11,7 @@ import {
 	type LedgerStore,
 } from '@luwte/engine/attendance';
 import { participantIdSchema, type attendanceRoutes } from '@luwte/sdk/admin';
+import { isLuwteError } from '@luwte/errors';
 import type { BillingConfig } from '../billing-config.ts';
 import { HostError } from '../errors.ts';
 import { parseOrThrow } from '../zod-error.ts';
@@ -18,14 +19,51 @@ import type { Handlers } from './handlers.ts';
 
 export type AttendanceRouteId = keyof typeof attendanceRoutes;
 
+/**
+ * How long a billing or report request may wait for the ledger. A Redis that is down or still
+ * loading its data must not hang the billing department's request: it gets `unavailable` (503).
+ */
+export const LEDGER_READ_TIMEOUT_MS = 10_000;
+
 /** One tenant's ledger events, parsed (other types and malformed lines are left out). */
-async function eventsOf(store: LedgerStore, tenantId: string): Promise<LedgerEvent[]> {
-	const out: LedgerEvent[] = [];
-	for await (const raw of store.replay({ tenantId })) {
-		const parsed = parseLedgerEvent(raw);
-		if (parsed.ok && parsed.event) out.push(parsed.event);
+function eventsOf(store: LedgerStore, tenantId: string): Promise<LedgerEvent[]> {
+	return ledgerCall(async () => {
+		const out: LedgerEvent[] = [];
+		for await (const raw of store.replay({ tenantId })) {
+			const parsed = parseLedgerEvent(raw);
+			if (parsed.ok && parsed.event) out.push(parsed.event);
+		}
+		return out;
+	});
+}
+
+/** Runs one ledger call with the deadline; a store failure (Redis down, LOADING) is `unavailable`. */
+async function ledgerCall<T>(work: () => Promise<T>, timeoutMs = LEDGER_READ_TIMEOUT_MS): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const running = work();
+	// A call that outlives its deadline still ends some time; its failure is not an unhandled rejection.
+	running.catch(() => undefined);
+	const deadline = new Promise<never>((_, reject) => {
+		if (timeoutMs === Number.POSITIVE_INFINITY) return;
+		timer = setTimeout(
+			() =>
+				reject(
+					new HostError(
+						'unavailable',
+						`the attendance ledger did not answer within ${timeoutMs / 1000} s; try again in a minute (nothing is lost: events wait in the host's outbox)`,
+					),
+				),
+			timeoutMs,
+		);
+	});
+	try {
+		return await Promise.race([running, deadline]);
+	} catch (err) {
+		if (isLuwteError(err)) throw err;
+		throw new HostError('unavailable', 'the attendance ledger cannot be read now; try again in a minute', { cause: err });
+	} finally {
+		clearTimeout(timer);
 	}
-	return out;
 }
 
 /**
@@ -81,7 +119,9 @@ export function attendanceHandlers(deps: { store: LedgerStore; config: BillingCo
 		}),
 		forgetClient: async ({ tenant, params }) => {
 			const clientId = parseOrThrow(participantIdSchema, params.clientId, 'clientId');
-			const { removed } = await need().store.forget(tenant.id, clientId);
+			const { store } = need();
+			// No deadline: a forget that is slow is still working (the outbox bounds its own wait).
+			const { removed } = await ledgerCall(() => store.forget(tenant.id, clientId), Number.POSITIVE_INFINITY);
 			return { clientId, removedEvents: removed };
 		},
 	};

@@ -62,6 +62,8 @@ export class SignalConnection {
 	readonly #bucket = new TokenBucket(RATE_PER_SECOND, RATE_BURST);
 	#warnedRate = false;
 	readonly #metrics: SignalMetrics | undefined;
+	/** Waits until a ledger event is durable: join and leave are confirmed only then. */
+	readonly #ledgerWritten: (eventId: string) => Promise<void>;
 	#counted = false;
 
 	constructor(
@@ -71,7 +73,9 @@ export class SignalConnection {
 		log: Logger,
 		originAllowed: (tenant: Tenant) => boolean = () => true,
 		metrics?: SignalMetrics,
+		ledgerWritten?: (eventId: string) => Promise<void>,
 	) {
+		this.#ledgerWritten = ledgerWritten ?? (() => Promise.resolve());
 		this.#originAllowed = originAllowed;
 		this.#metrics = metrics;
 		metrics?.signalConnections.inc();
@@ -214,6 +218,8 @@ export class SignalConnection {
 				}
 				this.#session = session;
 				this.#participant = participant;
+				// Confirmed only once its `participant.joined` is durable (billing counts on it).
+				await this.#ledgerWritten(`${participant.connectionId}.joined`);
 				this.#log.info('signal.joined', {
 					tenant: grant.tenantId,
 					session: grant.sessionId,
@@ -320,6 +326,7 @@ export class SignalConnection {
 		leave: async () => {
 			const { session, participant } = this.#joined();
 			session.leave(participant, 'left');
+			await this.#ledgerWritten(`${participant.connectionId}.left`);
 			return {};
 		},
 	};

@@ -23,6 +23,11 @@ export interface SignallingOptions {
 	refuseUpgrade?: (socket: Duplex) => boolean;
 	/** Counts connections, requests per method and refusals (`HostMetrics`). */
 	metrics?: SignalMetrics | undefined;
+	/**
+	 * Resolves once a ledger event is durable (`LedgerWriter.written`): join and leave answer only
+	 * after their attendance event is, so a confirmed join is never lost (docs/attendance.md).
+	 */
+	ledgerWritten?: ((eventId: string) => Promise<void>) | undefined;
 }
 
 /** Serves the signalling WebSocket on `/v1/signal` of an existing HTTP server. */
@@ -57,6 +62,7 @@ export function attachSignalling(
 				log,
 				(tenant) => origins.allowedFor(tenant, origin, hostHeader),
 				opts.metrics,
+				opts.ledgerWritten,
 			);
 			alive.set(ws, true);
 			ws.on('pong', () => alive.set(ws, true));
