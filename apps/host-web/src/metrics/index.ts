@@ -355,7 +355,7 @@ export class HostMetrics {
 			sample ??= media.sampleTraffic().finally(() => setImmediate(() => (sample = undefined)));
 			return sample;
 		};
-		const bytes = new Counter({
+		new Counter({
 			name: 'luwte_worker_bytes_total',
 			help: 'Bytes through the transports of each worker (in: received from clients, out: sent to them), sampled at scrape time.',
 			labelNames: ['worker', 'direction'],
@@ -367,7 +367,6 @@ export class HostMetrics {
 				}
 			},
 		});
-		void bytes;
 		new Gauge({
 			name: 'luwte_worker_packet_loss_ratio',
 			help: 'Mean packet loss (0..1) over the sampled transports of each worker: in, what clients sent us; out, what we sent them.',
