@@ -140,3 +140,46 @@ describe('API key revocation across hosts sharing Redis', () => {
 		expect(await sessionsStatus(b.url, rotated.apiKey)).toBe(200);
 	});
 });
+
+describe('API key rotation with a grace period', () => {
+	let host: Host;
+	let dataDir: string;
+	afterAll(async () => {
+		await host?.close();
+		if (dataDir) await rm(dataDir, { recursive: true, force: true });
+	});
+
+	it('ends the old keys at once (graceSeconds 0) or after the grace period', async () => {
+		dataDir = await mkdtemp(join(tmpdir(), 'luwte-keys-grace-'));
+		host = await hostIn(dataDir);
+		const op = new OperatorClient({ server: host.url, operatorKey: (await readFile(host.operatorKeyPath!, 'utf8')).trim() });
+		const made = await op.createTenant({ id: 'zorg-zee', name: 'Zee' });
+
+		const now = await new AdminClient({ server: host.url, apiKey: made.apiKey }).rotateKey({ graceSeconds: 0 });
+		expect(now.keys.map((k) => k.id)).toEqual([now.keyId]);
+		expect(await sessionsStatus(host.url, made.apiKey)).toBe(401);
+
+		const asNow = new AdminClient({ server: host.url, apiKey: now.apiKey });
+		const t0 = Date.now();
+		const later = await asNow.rotateKey({ graceSeconds: 2 });
+		const old = later.keys.find((k) => k.id === now.keyId)!;
+		expect(Date.parse(old.expiresAt!) - t0).toBeGreaterThan(1000);
+		expect(later.keys.find((k) => k.id === later.keyId)!.expiresAt).toBeUndefined();
+		// During the grace period both keys work; then only the new one, with nobody revoking anything.
+		expect(await sessionsStatus(host.url, now.apiKey)).toBe(200);
+		await waitFor(
+			async () => (await sessionsStatus(host.url, now.apiKey)) === 401,
+			30_000,
+			'the old key refused after its grace period',
+		);
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+		expect(await sessionsStatus(host.url, later.apiKey)).toBe(200);
+		expect((await new AdminClient({ server: host.url, apiKey: later.apiKey }).listKeys()).keys).toEqual([{ id: later.keyId }]);
+		expect((await op.listTenants()).tenants.find((t) => t.id === 'zorg-zee')).toMatchObject({ apiKeys: 1, keyIds: [later.keyId] });
+		await expect(asNow.rotateKey({ graceSeconds: -1 })).rejects.toMatchObject({ status: 401 });
+		const bad = await new AdminClient({ server: host.url, apiKey: later.apiKey })
+			.rotateKey({ graceSeconds: 31 * 86_400 })
+			.catch((e) => e);
+		expect(bad).toMatchObject({ status: 400, code: 'invalid_params' });
+	});
+});

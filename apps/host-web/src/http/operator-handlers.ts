@@ -22,7 +22,8 @@ function publicTenant(t: Tenant) {
 		stimulusProfiles: t.stimulusProfiles,
 		lifecycle: t.lifecycle,
 		quotas: t.quotas,
-		apiKeys: t.apiKeyHashes.length,
+		// Working keys only: one past its grace period is no key any more.
+		apiKeys: keyList(t).length,
 		keyIds: keyList(t).map((k) => k.id),
 	};
 }

@@ -5,6 +5,7 @@ export {
 	parseTenant,
 	patchTenant,
 	hashApiKey,
+	keyExpired,
 	newApiKey,
 	newTokenSecret,
 	type Tenant,

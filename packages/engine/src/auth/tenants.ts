@@ -11,6 +11,11 @@ export const tenantSchema = z
 		name: z.string().min(1).max(200),
 		/** SHA-256 (hex) of each API key; the keys themselves are never stored. */
 		apiKeyHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
+		/**
+		 * When a key stops working (epoch ms), by its hash: set when a rotation gives the old keys a
+		 * grace period. A key without an entry works until it is revoked.
+		 */
+		apiKeyExpiries: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().int().positive()).optional(),
 		/** HS256 secret for join tokens (base64url, at least 32 bytes). */
 		tokenSecret: z.string().min(43),
 		allowedOrigins: z.array(z.string()).default([]),
@@ -37,6 +42,12 @@ export function parseTenant(input: unknown, code: EngineErrorCode = 'invalid_con
 /** `current` with `patch` applied, validated like a new tenant (`invalid_argument`). */
 export function patchTenant(current: Tenant, patch: TenantPatch): Tenant {
 	return parseTenant({ ...current, ...patch, id: current.id }, 'invalid_argument');
+}
+
+/** Whether the key with this hash has passed the end of its grace period (`apiKeyExpiries`). */
+export function keyExpired(tenant: Tenant, hash: string, now = Date.now()): boolean {
+	const until = tenant.apiKeyExpiries?.[hash];
+	return until !== undefined && until <= now;
 }
 
 export function hashApiKey(key: string): string {
@@ -103,13 +114,13 @@ export class TenantRegistry {
 		return [...this.#tenants.values()];
 	}
 
-	/** The tenant an API key belongs to, compared in constant time. */
-	authenticate(apiKey: string): Tenant | undefined {
+	/** The tenant an API key belongs to, compared in constant time; a key past its grace period is refused. */
+	authenticate(apiKey: string, now = Date.now()): Tenant | undefined {
 		const h = Buffer.from(hashApiKey(apiKey), 'hex');
 		let found: Tenant | undefined;
 		for (const tenant of this.#tenants.values()) {
 			for (const stored of tenant.apiKeyHashes) {
-				if (timingSafeEqual(h, Buffer.from(stored, 'hex'))) found ??= tenant;
+				if (timingSafeEqual(h, Buffer.from(stored, 'hex')) && !keyExpired(tenant, stored, now)) found ??= tenant;
 			}
 		}
 		return found;

@@ -133,8 +133,9 @@ export class AdminClient extends RouteClient<typeof adminRoutes> {
 	listKeys() {
 		return this.call('listKeys');
 	}
-	rotateKey() {
-		return this.call('rotateKey');
+	/** A new key; the others work until revoked, or for `graceSeconds` more. */
+	rotateKey(body: AdminBody<'rotateKey'> = {}) {
+		return this.call('rotateKey', { body });
 	}
 	revokeKey(keyId: string) {
 		return this.call('revokeKey', { params: { keyId } });

@@ -11,8 +11,32 @@ export const apiKeyIdSchema = z
 	.describe('A key ID (16 hex digits as listed; any unambiguous start of it of 8 or more digits is taken)');
 
 export const apiKeyListSchema = z.object({
-	keys: z.array(z.object({ id: z.string().describe('The key ID: the first 16 hex digits of the key’s SHA-256') })),
+	keys: z.array(
+		z.object({
+			id: z.string().describe('The key ID: the first 16 hex digits of the key’s SHA-256'),
+			expiresAt: z.iso
+				.datetime()
+				.optional()
+				.describe('When the key stops working (a rotation’s grace period); absent: until revoked'),
+		}),
+	),
 });
+
+/** 30 days: the longest an old key may live on after a rotation. */
+const MAX_GRACE_SECONDS = 30 * 86_400;
+
+export const apiKeyRotateSchema = z
+	.object({
+		graceSeconds: z
+			.number()
+			.int()
+			.min(0)
+			.max(MAX_GRACE_SECONDS)
+			.optional()
+			.describe('The other keys stop working after this many seconds (0: at once); absent: they work until revoked'),
+	})
+	.strict();
+export type ApiKeyRotate = z.input<typeof apiKeyRotateSchema>;
 
 export const apiKeyCreatedSchema = z.object({
 	apiKey: z.string().describe("The new key, shown once: store it in the care organisation's backend"),
@@ -33,7 +57,9 @@ export const keyRoutes = {
 		method: 'post',
 		path: '/v1/keys',
 		auth: 'tenant',
-		summary: 'Issue a new API key (shown once); the old ones stay valid until revoked, so the backend can switch over first',
+		summary:
+			'Issue a new API key (shown once); the old ones stay valid until revoked, or for `graceSeconds`, so the backend can switch over first',
+		body: apiKeyRotateSchema,
 		response: apiKeyCreatedSchema,
 		status: 201,
 	},
