@@ -122,6 +122,35 @@ describe('the ledger outbox', () => {
 		await outbox.close();
 	});
 
+	it('waits for an unanswered attempt instead of piling copies behind it (a Redis that hangs)', async () => {
+		const dir = tmp();
+		const file = await AttendanceLog.open(dir);
+		let release: () => void = () => undefined;
+		const hung = new Promise<void>((r) => {
+			release = r;
+		});
+		let calls = 0;
+		const remote: LedgerStore = {
+			append: (async (input: AttendanceEventInput[]) => {
+				calls++;
+				if (calls === 1) await hung;
+				return file.append(input);
+			}) as LedgerStore['append'],
+			replay: (f) => file.replay(f),
+			forget: (t, p) => file.forget(t, p),
+			purgeBefore: (b) => file.purgeBefore(b),
+			close: () => file.close(),
+		};
+		const outbox = await LedgerOutbox.open({ path: join(dir, 'outbox.jsonl'), remote, ...fast, attemptTimeoutMs: 100 });
+		await outbox.append(joined(1));
+		await waitFor(() => outbox.stats.failedAttempts >= 3, 30_000, 'attempts timing out');
+		expect(calls).toBe(1);
+		release();
+		await waitFor(() => outbox.depth === 0, 30_000, 'the outbox to drain once the remote answers');
+		expect(await ids(file)).toEqual(['c1.joined']);
+		await outbox.close();
+	});
+
 	it('compacts acknowledged lines while events still wait', async () => {
 		const dir = tmp();
 		const remote = flaky(await AttendanceLog.open(dir));

@@ -94,6 +94,14 @@ describe('the Redis ledger through Redis restarts and a host crash', () => {
 				tokens[c]!.push({ participantId, token: await th.token(tenant, sessionId, 'participant', participantId) });
 			}
 		}
+		// What the outbox's attempts failed with, for the log line below. Here a restart shows as
+		// offline or reset connections; LOADING (a Redis still reading a large AOF) is covered in
+		// outbox.test.ts.
+		const errors = new Set<string>();
+		const watch = setInterval(() => {
+			const e = host.ledger.outbox?.lastError;
+			if (e) errors.add(e.replace(/^.*?: (Error: )?/, '').slice(0, 40));
+		}, 20);
 		const confirmed: Confirmed = { joins: new Set(), leaves: new Set() };
 		let finished = 0;
 		const clients = tokens.map(async (mine) => {
@@ -115,6 +123,7 @@ describe('the Redis ledger through Redis restarts and a host crash', () => {
 			await redis.start();
 		}
 		await Promise.all(clients);
+		clearInterval(watch);
 
 		// Everything the outbox holds reaches Redis once Redis stays up.
 		await waitFor(() => host.ledger.outboxDepth === 0, 120_000, 'the outbox to drain');
@@ -127,7 +136,7 @@ describe('the Redis ledger through Redis restarts and a host crash', () => {
 		expect(billingDuringOutage).toMatchObject({ status: 503, code: 'unavailable' });
 		expect(billingDuringOutage!.ms).toBeLessThan(15_000);
 		console.info(
-			`redis-outbox: ${confirmed.joins.size} confirmed joins, ${confirmed.leaves.size} leaves, ${events.length} events; outbox ${JSON.stringify(host.ledger.outbox)}; append ${JSON.stringify(host.ledger.appendLatency)}`,
+			`redis-outbox: errors seen ${JSON.stringify([...errors])}; ${confirmed.joins.size} confirmed joins, ${confirmed.leaves.size} leaves, ${events.length} events; outbox ${JSON.stringify(host.ledger.outbox)}; append ${JSON.stringify(host.ledger.appendLatency)}`,
 		);
 	});
 

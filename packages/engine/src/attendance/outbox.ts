@@ -69,6 +69,8 @@ export interface OutboxStats {
 	refused: number;
 	/** Lines in the journal file (pending plus acknowledged not yet compacted). */
 	journalLines: number;
+	/** Why the last failed attempt failed (e.g. `LOADING …` while Redis reads its AOF); undefined before any. */
+	lastError: string | undefined;
 }
 
 interface Pending {
@@ -90,6 +92,7 @@ export class LedgerOutbox implements LedgerStore {
 	#sent = 0;
 	#failedAttempts = 0;
 	#refused = 0;
+	#lastError: string | undefined;
 	/** Events being written to the journal: acknowledged soon, so they count in `depth` already. */
 	#writing = 0;
 	#sending: Promise<void> | undefined;
@@ -139,6 +142,7 @@ export class LedgerOutbox implements LedgerStore {
 			failedAttempts: this.#failedAttempts,
 			refused: this.#refused,
 			journalLines: this.#journalLines,
+			lastError: this.#lastError,
 		};
 	}
 
@@ -243,13 +247,30 @@ export class LedgerOutbox implements LedgerStore {
 	async #sendLoop(): Promise<void> {
 		let attempts = 0;
 		let outageStart = 0;
+		// An attempt that outlived its deadline may still be queued in the client (a Redis that
+		// accepts but does not answer): it is waited for instead of piling more copies behind it.
+		let unanswered: Promise<void> | undefined;
 		while (this.#pending.size > 0 && !this.#stopping) {
 			const batch = [...take(this.#pending.values(), this.#opts.batch)].map((p) => p.event);
 			try {
-				await withDeadline(this.#remote.append(batch), this.#opts.attemptTimeoutMs);
+				if (unanswered) await withDeadline(unanswered, this.#opts.attemptTimeoutMs);
+				unanswered = undefined;
+				const attempt = this.#remote.append(batch);
+				const settled = attempt.then(
+					() => undefined,
+					() => undefined,
+				);
+				await withDeadline(attempt, this.#opts.attemptTimeoutMs).catch((err: unknown) => {
+					unanswered = settled;
+					void settled.then(() => {
+						if (unanswered === settled) unanswered = undefined;
+					});
+					throw err;
+				});
 			} catch (err) {
 				attempts++;
 				this.#failedAttempts++;
+				this.#lastError = err instanceof Error ? err.message : String(err);
 				if (attempts === 1) outageStart = this.#now();
 				if (attempts === 1 || attempts % 100 === 0) this.#onRemoteError(err, { attempts, depth: this.#pending.size });
 				await this.#sleep(Math.min(this.#opts.retryMinMs * 2 ** Math.min(attempts - 1, 20), this.#opts.retryMaxMs));
