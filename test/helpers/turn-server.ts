@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,13 @@ export function turnUnavailable(): string | undefined {
 	return existsSync(turnBinary) ? undefined : 'coturn (turnserver) not installed';
 }
 
-export async function startTurn(opts: { ip: string; port: number; relayPorts: { min: number; max: number } }): Promise<TestTurn> {
+export async function startTurn(opts: {
+	ip: string;
+	port: number;
+	/** TURN over TLS here too, with a self-signed certificate for turn.luwte.test. */
+	tlsPort?: number;
+	relayPorts: { min: number; max: number };
+}): Promise<TestTurn> {
 	const dir = mkdtempSync(join(tmpdir(), 'luwte-turn-'));
 	const secret = `turn-test-secret-${process.pid}-${Date.now()}`;
 	const lines = [
@@ -44,7 +50,33 @@ export async function startTurn(opts: { ip: string; port: number; relayPorts: { 
 		'simple-log',
 		'verbose',
 	];
-	lines.push('no-tls');
+	if (opts.tlsPort !== undefined) {
+		const f = (name: string) => join(dir, name);
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=turn.luwte.test',
+				'-addext',
+				'subjectAltName=DNS:turn.luwte.test',
+				'-keyout',
+				f('key.pem'),
+				'-out',
+				f('cert.pem'),
+			],
+			{ stdio: 'ignore', timeout: 30_000 },
+		);
+		lines.push(`tls-listening-port=${opts.tlsPort}`, `cert=${f('cert.pem')}`, `pkey=${f('key.pem')}`);
+	} else {
+		lines.push('no-tls');
+	}
 	writeFileSync(join(dir, 'turnserver.conf'), `${lines.join('\n')}\n`);
 	const child: ChildProcess = spawn(turnBinary, ['-c', join(dir, 'turnserver.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
 	let log = '';

@@ -75,10 +75,9 @@ describe.skipIf(unavailable !== undefined)('a client whose network blocks UDP', 
 
 // The strictest institutional network: only TCP to port 443 leaves it (as for HTTPS). The host
 // answers on 443 too (as behind its TLS proxy), and coturn listens on 443 on a second address: the
-// client reaches the media through TURN over TCP on 443. (TURN over TLS, `turns:` on 443, is the
-// production setting for networks that inspect the traffic; in this rig libwebrtc in Node refused
-// a test CA's certificate during the TLS handshake, so TLS itself is not exercised here:
-// docs/operations.md.)
+// client reaches the media through TURN over TCP on 443. (TURN over TLS on 443, for networks that
+// inspect the traffic, is tested with Chromium in turn-tls.test.ts: libwebrtc in Node closed the TLS
+// handshake with the test certificate.)
 const TURN_443_IP = '198.18.0.2';
 
 describe.skipIf(unavailable !== undefined)('a client whose network allows only TCP to port 443', () => {
