@@ -10,10 +10,13 @@ export function chromiumAvailable(): boolean {
 	return existsSync(chromiumPath);
 }
 
-/** Headless Chromium with a fake camera (test pattern) and microphone (beep), media on loopback. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium with a fake camera (test pattern) and microphone (beep), media on loopback.
+ * `executablePath`: e.g. a wrapper that starts it inside a network namespace; `extraArgs` are added.
+ */
+export function launchChromium(opts: { executablePath?: string; extraArgs?: string[] } = {}): Promise<Browser> {
 	return chromium.launch({
-		executablePath: chromiumPath,
+		executablePath: opts.executablePath ?? chromiumPath,
 		headless: true,
 		args: [
 			'--headless',
@@ -28,6 +31,7 @@ export function launchChromium(): Promise<Browser> {
 			'--use-fake-ui-for-media-stream',
 			'--allow-loopback-in-peer-connection',
 			'--autoplay-policy=no-user-gesture-required',
+			...(opts.extraArgs ?? []),
 		],
 	});
 }

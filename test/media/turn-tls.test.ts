@@ -3,9 +3,10 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionClient } from '@luwte/sdk';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, chromiumPath } from '../helpers/chromium.ts';
+import { chromiumAvailable, chromiumPath, launchChromium } from '../helpers/chromium.ts';
+import { nftUnavailable, onlyTcp443 } from '../helpers/firewall.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import {
 	addServerAddress,
@@ -25,11 +26,7 @@ import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
 // Chromium decodes the host's video relayed by TURN over TLS. The certificate is a test one, so
 // this Chromium ignores certificate errors; a deployment uses a public certificate for the name.
 
-const unavailable =
-	shapedRigUnavailable() ??
-	turnUnavailable() ??
-	(chromiumAvailable() ? undefined : 'no Chromium') ??
-	(spawnSync('nft', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'nft (nftables) not installed');
+const unavailable = shapedRigUnavailable() ?? turnUnavailable() ?? (chromiumAvailable() ? undefined : 'no Chromium') ?? nftUnavailable();
 const TURN_IP = '198.18.0.3';
 const PAGE_URL = 'http://127.0.0.1:8000/';
 
@@ -72,15 +69,7 @@ describe.skipIf(unavailable !== undefined)('a browser whose network allows only 
 			deadlineMs: 240_000,
 			hosts: [`${TURN_IP} turn.luwte.test`],
 		});
-		const nft = (...args: string[]) => ns!.inNamespace('nft', ...args);
-		nft('add', 'table', 'inet', 'firewall');
-		nft('add', 'chain', 'inet', 'firewall', 'output', '{ type filter hook output priority 0; policy drop; }');
-		nft('add', 'rule', 'inet', 'firewall', 'output', 'oifname', 'lo', 'accept');
-		nft('add', 'rule', 'inet', 'firewall', 'output', 'ct', 'state', 'established,related', 'accept');
-		nft('add', 'rule', 'inet', 'firewall', 'output', 'tcp', 'dport', '443', 'accept');
-		nft('add', 'chain', 'inet', 'firewall', 'input', '{ type filter hook input priority 0; policy drop; }');
-		nft('add', 'rule', 'inet', 'firewall', 'input', 'iifname', 'lo', 'accept');
-		nft('add', 'rule', 'inet', 'firewall', 'input', 'ct', 'state', 'established,related', 'accept');
+		onlyTcp443(ns);
 		// The care provider's page, served inside the namespace on its loopback (a secure context, as HTTPS would be).
 		pageServer = spawn(
 			'nsenter',
@@ -103,23 +92,8 @@ describe.skipIf(unavailable !== undefined)('a browser whose network allows only 
 		const wrapper = join(dir, 'chromium');
 		writeFileSync(wrapper, `#!/bin/sh\nexec nsenter -t ${ns.pid} -n -m ${chromiumPath} "$@"\n`);
 		chmodSync(wrapper, 0o755);
-		browser = await chromium.launch({
-			executablePath: wrapper,
-			headless: true,
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--autoplay-policy=no-user-gesture-required',
-				// The test CA's certificate (a deployment has a public one).
-				'--ignore-certificate-errors',
-			],
-		});
+		// The test CA's certificate (a deployment has a public one).
+		browser = await launchChromium({ executablePath: wrapper, extraArgs: ['--ignore-certificate-errors'] });
 	});
 	afterAll(async () => {
 		await browser?.close();

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { SessionClient } from '@luwte/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockUdp, nftUnavailable, onlyTcp443 } from '../helpers/firewall.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import {
 	addServerAddress,
@@ -20,11 +21,7 @@ import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
 // receives the host's video, relayed by a real coturn over TCP with the time-limited credentials
 // the host hands out at join. The engine offers no ICE-TCP here, so TURN is the only way in.
 
-const unavailable = shapedRigUnavailable() ?? turnUnavailable() ?? (spawnable('nft') ? undefined : 'nft (nftables) not installed');
-
-function spawnable(cmd: string): boolean {
-	return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-}
+const unavailable = shapedRigUnavailable() ?? turnUnavailable() ?? nftUnavailable();
 
 describe.skipIf(unavailable !== undefined)('a client whose network blocks UDP', () => {
 	let t: TestHost | undefined;
@@ -54,11 +51,7 @@ describe.skipIf(unavailable !== undefined)('a client whose network blocks UDP', 
 			const r = await startShapedReceiver({ index: 9, kbps: 100_000, latencyMs: 50, deadlineMs: 180_000 });
 			receivers.push(r);
 			// The institution's firewall: nothing over UDP, either way.
-			r.inNamespace('nft', 'add', 'table', 'inet', 'firewall');
-			for (const hook of ['input', 'output']) {
-				r.inNamespace('nft', 'add', 'chain', 'inet', 'firewall', hook, `{ type filter hook ${hook} priority 0; policy accept; }`);
-				r.inNamespace('nft', 'add', 'rule', 'inet', 'firewall', hook, 'meta', 'l4proto', 'udp', 'drop');
-			}
+			blockUdp(r);
 			await r.join(t!.host.url, await t!.token(tenant, sessionId, 'participant', 'client-1'), 60_000);
 			await waitFor(() => (r.stats.at(-1)?.frames ?? 0) > 30, 90_000, 'decoded video at the client behind the firewall');
 			const last = r.stats.at(-1)!;
@@ -120,15 +113,7 @@ describe.skipIf(unavailable !== undefined)('a client whose network allows only T
 				hosts: [`${TURN_443_IP} turn.luwte.test`],
 			});
 			receivers.push(r);
-			const nft = (...args: string[]) => r.inNamespace('nft', ...args);
-			nft('add', 'table', 'inet', 'firewall');
-			nft('add', 'chain', 'inet', 'firewall', 'output', '{ type filter hook output priority 0; policy drop; }');
-			nft('add', 'rule', 'inet', 'firewall', 'output', 'oifname', 'lo', 'accept');
-			nft('add', 'rule', 'inet', 'firewall', 'output', 'ct', 'state', 'established,related', 'accept');
-			nft('add', 'rule', 'inet', 'firewall', 'output', 'tcp', 'dport', '443', 'accept');
-			nft('add', 'chain', 'inet', 'firewall', 'input', '{ type filter hook input priority 0; policy drop; }');
-			nft('add', 'rule', 'inet', 'firewall', 'input', 'iifname', 'lo', 'accept');
-			nft('add', 'rule', 'inet', 'firewall', 'input', 'ct', 'state', 'established,related', 'accept');
+			onlyTcp443(r);
 			await r.join(t!.host.url, await t!.token(tenant, sessionId, 'participant', 'client-2'), 60_000);
 			await waitFor(() => (r.stats.at(-1)?.frames ?? 0) > 30, 90_000, 'decoded video at the client behind the 443-only firewall');
 			const last = r.stats.at(-1)!;
