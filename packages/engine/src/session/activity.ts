@@ -14,9 +14,10 @@ export const moduleLabels: Record<ActivityModule, string> = {
 
 /**
  * How an activity is offered: `blended` (a group at a location, some clients from home),
- * `online` (led live by a central team), `individual` (recordings on demand, no live leader).
+ * `online` (led live by a central team), `individual` (recordings on demand, no live leader),
+ * `broadcast` (one stage to a large audience of viewers; docs/scaling.md).
  */
-export const offerKinds = ['blended', 'online', 'individual'] as const;
+export const offerKinds = ['blended', 'online', 'individual', 'broadcast'] as const;
 export type OfferKind = (typeof offerKinds)[number];
 
 /** Longest planned activity; longer ones are almost certainly a typing error. */

@@ -8,8 +8,10 @@ export const activityModuleSchema = z
 	.enum(['communicatie', 'eigen-regie', 'fit-en-vitaal', 'vaardig-en-creatief', 'talent-en-ambitie'])
 	.describe('Module of the day-activity offer');
 export const offerKindSchema = z
-	.enum(['blended', 'online', 'individual'])
-	.describe('blended: group at a location plus clients at home; online: led live by a central team; individual: on demand');
+	.enum(['blended', 'online', 'individual', 'broadcast'])
+	.describe(
+		'blended: group at a location plus clients at home; online: led live by a central team; individual: on demand; broadcast: one stage to a large audience',
+	);
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
