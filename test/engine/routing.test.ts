@@ -35,8 +35,9 @@ describe('who is told about whom', () => {
 		expect(knowsOf('viewer', 'host', open)).toBe(true);
 		expect(knowsOf('viewer', 'location', open)).toBe(true);
 	});
-	it('tells hosts about everyone, viewers included', () => {
-		for (const r of ['host', 'participant', 'location', 'viewer'] as const) expect(knowsOf('host', r, open)).toBe(true);
+	it('tells hosts about everyone who takes part; viewers are an audience count, announced to nobody', () => {
+		for (const r of ['host', 'participant', 'location'] as const) expect(knowsOf('host', r, open)).toBe(true);
+		for (const r of ['host', 'participant', 'location', 'viewer'] as const) expect(knowsOf(r, 'viewer', open)).toBe(false);
 	});
 	it('tells clients about each other only in an open group', () => {
 		expect(knowsOf('participant', 'participant', open)).toBe(true);

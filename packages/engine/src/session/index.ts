@@ -14,6 +14,7 @@ export type { ProducerStats } from './producers.ts';
 export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
 export { Participant, type TransportInfo, type TransportDirection, type PlainTransportInfo, type MediaTransport } from './participant.ts';
 export type { ParticipantNotification } from './notifications.ts';
+export { AUDIENCE_NOTICE_INTERVAL_MS } from './audience.ts';
 export {
 	lifecycleSchema,
 	defaultLifecycle,

@@ -19,6 +19,8 @@ export type ParticipantNotification =
 	| { type: 'consumerResumed'; consumerId: string }
 	| { type: 'participantJoined'; participantId: string; role: Role }
 	| { type: 'participantLeft'; participantId: string; role: Role }
+	/** Hosts only: how many viewers watch (viewers are never announced one by one); at most one a second. */
+	| { type: 'audienceChanged'; viewers: number }
 	| { type: 'sessionEnded'; reason: string }
 	/** A host muted this participant's microphone or camera. */
 	| { type: 'mutedByHost'; source: 'microphone' | 'camera' }

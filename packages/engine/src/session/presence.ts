@@ -1,4 +1,5 @@
 import type { LeaveReason } from '../events.ts';
+import { Audience } from './audience.ts';
 import { notInSession } from './guards.ts';
 import type { ParticipantNotification } from './notifications.ts';
 import type { Participant } from './participant.ts';
@@ -7,14 +8,22 @@ import { knowsOf, type Role, type RoutingPolicy } from './roles.ts';
 /**
  * Who is in a session and who is told about whom: one connection per participant ID, arrivals
  * and departures told only to those who may know of the person (`knowsOf`), and the spotlight.
+ * Viewers are never announced: hosts get their number (`Audience`).
  */
 export class Presence {
 	readonly #policy: RoutingPolicy;
 	readonly #participants = new Map<string, Participant>();
 	#spotlight: string | null = null;
+	readonly #audience: Audience;
 
 	constructor(policy: RoutingPolicy) {
 		this.#policy = policy;
+		this.#audience = new Audience(() => this.#hosts());
+	}
+
+	/** How many viewers are here now. */
+	get viewers(): number {
+		return this.#audience.viewers;
 	}
 
 	get(participantId: string): Participant | undefined {
@@ -50,6 +59,7 @@ export class Presence {
 	/** Takes in a new connection (the previous one of the same ID must be removed first). */
 	add(participant: Participant): void {
 		this.#participants.set(participant.id, participant);
+		if (participant.role === 'viewer') this.#audience.changed(1);
 	}
 
 	/** Tells those who may know of the newcomer that they arrived. */
@@ -59,11 +69,15 @@ export class Presence {
 				other.notify({ type: 'participantJoined', participantId: participant.id, role: participant.role });
 			}
 		}
+		if (participant.role === 'host') this.#audience.greet(participant);
 	}
 
 	/** Takes a connection out; the spotlight leaves with its person (not with a replaced connection). */
 	remove(participant: Participant, reason: LeaveReason): void {
-		this.#participants.delete(participant.id);
+		if (this.#participants.get(participant.id) === participant) {
+			this.#participants.delete(participant.id);
+			if (participant.role === 'viewer') this.#audience.changed(-1);
+		}
 		if (this.#spotlight === participant.id && reason !== 'replaced') {
 			this.#spotlight = null;
 			this.notifyAll({ type: 'spotlightChanged', participantId: null });
@@ -92,6 +106,10 @@ export class Presence {
 		if (participantId !== null && !this.#participants.has(participantId)) throw notInSession(participantId);
 		this.#spotlight = participantId;
 		this.notifyAll({ type: 'spotlightChanged', participantId });
+	}
+
+	*#hosts(): Generator<Participant> {
+		for (const p of this.#participants.values()) if (p.role === 'host') yield p;
 	}
 
 	notifyAll(n: ParticipantNotification): void {

@@ -40,9 +40,11 @@ export function routes(sender: Role, receiver: Role, policy: RoutingPolicy): boo
 /**
  * Whether `observer` is told that `subject` is present (joined/left, peer lists). It follows the
  * media: you know of those whose media reaches you. Hosts also know of everyone else (they run
- * the activity). So viewers learn nothing about clients at home, and a broadcast with many
- * viewers does not flood every viewer with every other viewer's arrival.
+ * the activity), except viewers: nobody is told of a viewer one by one, hosts get the audience as
+ * a number (`audienceChanged`). So viewers learn nothing about clients at home, and a broadcast
+ * with thousands of viewers floods nobody with arrivals (nor a host's screen with tiles).
  */
 export function knowsOf(observer: Role, subject: Role, policy: RoutingPolicy): boolean {
+	if (subject === 'viewer') return false;
 	return observer === 'host' || routes(subject, observer, policy);
 }

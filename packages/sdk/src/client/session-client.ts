@@ -58,6 +58,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 	spotlight: string | null = null;
 	/** The latest recording state the server sent (not recording until told otherwise). */
 	recording: RecordingState = NOT_RECORDING;
+	/** Hosts: how many viewers watch (the server sends the number, never the viewers themselves); 0 for others. */
+	audience = 0;
 	sessionId: string | undefined;
 
 	constructor(opts: SessionClientOptions) {
@@ -195,6 +197,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		// The server tells a joining client only about a running recording: none told means none
 		// (it may have stopped while this client was away).
 		this.recording = NOT_RECORDING;
+		// A host is told the audience right after joining; until then, as far as this client knows, none.
+		this.audience = 0;
 		const channel = await SignalChannel.open(url.toString(), {
 			...(this.#opts.requestTimeoutMs ? { requestTimeoutMs: this.#opts.requestTimeoutMs } : {}),
 			onNotification: (n) => {
@@ -403,6 +407,10 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 				return;
 			case 'participantLeft':
 				this.safeEmit('participantLeft', n.data);
+				return;
+			case 'audienceChanged':
+				this.audience = n.data.viewers;
+				this.safeEmit('audienceChanged', n.data);
 				return;
 			case 'mutedByHost': {
 				this.#publisher.mutedByHost(n.data.source);

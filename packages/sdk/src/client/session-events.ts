@@ -19,6 +19,8 @@ export interface SessionClientEvents {
 	trackResumed: { consumerId: string; participantId: string; source: MediaSource };
 	participantJoined: { participantId: string; role: Role };
 	participantLeft: { participantId: string; role: Role };
+	/** Hosts only: how many viewers watch now (see `audience`); at most once a second. */
+	audienceChanged: { viewers: number };
 	/**
 	 * The session is over: `reason` `ended` (by a host or the API), `idle` (empty too long),
 	 * `overdue` (past its end), `cancelled` or `engine-closed`. The client is closed.

@@ -5,6 +5,7 @@ import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
 import { roleOfToken } from './session/join-token.ts';
 import type { ControlsActions } from './session/controls-view.ts';
+import { AudienceUi } from './session/audience-ui.ts';
 import { ActivityStates } from './session/lifecycle-ui.ts';
 import { LocalMedia } from './session/local-media.ts';
 import { preview } from './session/preview-view.ts';
@@ -59,6 +60,7 @@ export type SessionPhase =
  * @csspart button - Every button; some also carry `join`, `record`, `end`, `leave` or `consent`.
  * @csspart message - The status line (joining, reconnecting, goodbye, errors).
  * @csspart recording - The recording indicator (its space is always reserved).
+ * @csspart audience - Hosts: how many viewers watch ("5 kijkers"); viewers never get tiles.
  * @csspart recording-panel - Own consent (clients) or who is recorded (hosts).
  * @cssprop [--luwte-bg=#14191f] - Background.
  * @cssprop [--luwte-fg=#f4f1ea] - Text.
@@ -104,6 +106,7 @@ export class LuwteSession extends LitElement {
 	#attempting = false;
 	readonly #local = new LocalMedia(this);
 	readonly #roster = new Roster(this);
+	readonly #audience = new AudienceUi(this);
 	readonly #endConfirm = new TwoStepConfirm(this);
 	readonly #recording = new RecordingUi(this, {
 		texts: () => this.#t,
@@ -283,6 +286,7 @@ export class LuwteSession extends LitElement {
 		const roster = this.#roster;
 		client.on('participantJoined', (p) => roster.upsert(p.participantId, p.role));
 		client.on('participantLeft', (p) => roster.remove(p.participantId));
+		client.on('audienceChanged', ({ viewers }) => mine() && this.#audience.set(viewers));
 		client.on('track', (t) => roster.addTrack(t));
 		client.on('trackEnded', (t) => roster.endTrack(t.participantId, t.source));
 		client.on('trackPaused', (t) => roster.setPaused(t.participantId, t.source, true));
@@ -345,6 +349,7 @@ export class LuwteSession extends LitElement {
 	#out(phase: SessionPhase, message: string): void {
 		this.#roster.clear();
 		this.#recording.reset();
+		this.#audience.reset();
 		this._phase = phase;
 		this._message = message;
 	}
@@ -435,6 +440,7 @@ export class LuwteSession extends LitElement {
 			members: this.#roster.members,
 			spotlight: this._spotlight,
 			recording: this.#recording,
+			audience: this.#audience.shown,
 			participantId: this.#client?.participantId,
 			controls: { role: this.#role, hideSelfView: this.hideSelfView, sharing: this._sharing, endArmed: this.#endConfirm.armed },
 			controlActions: this.#controlActions,

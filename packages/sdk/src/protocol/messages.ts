@@ -155,6 +155,12 @@ export const notificationSchemas = {
 	consumerResumed: z.object({ consumerId: z.string() }),
 	participantJoined: peerSchema,
 	participantLeft: peerSchema,
+	/**
+	 * Hosts only: how many viewers watch now. Viewers are never announced one by one (no
+	 * `participantJoined`, not in `peers`); a host gets the count right after joining and then when it
+	 * changes, at most once a second.
+	 */
+	audienceChanged: z.object({ viewers: z.number().int().nonnegative() }),
 	/** `reason`: `ended` (by a host or the API), `idle` (empty too long), `overdue` (past its end), `cancelled`, `engine-closed`. */
 	sessionEnded: z.object({ reason: z.string() }),
 	/**

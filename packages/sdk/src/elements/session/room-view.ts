@@ -15,6 +15,8 @@ export interface RoomState {
 	members: Member[];
 	spotlight: string | null;
 	recording: RecordingUi;
+	/** Hosts: how many viewers watch (undefined: there has been no audience). */
+	audience: number | undefined;
 	/** This person's own participant ID, once joined. */
 	participantId: string | undefined;
 	controls: ControlsState;
@@ -43,6 +45,11 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 	return html`
 		<div class="room ${stageMember || watching ? 'with-stage' : 'grid-only'}">
 			${recordingIndicator(t, r.state)}
+			${
+				role === 'host'
+					? html`<p class="audience" part="audience" role="status" aria-live="polite">${ctx.audience === undefined ? '' : t.audience(ctx.audience)}</p>`
+					: nothing
+			}
 			${
 				watching
 					? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">

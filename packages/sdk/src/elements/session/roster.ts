@@ -51,7 +51,8 @@ export class Roster implements ReactiveController {
 	}
 
 	upsert(participantId: string, role: Role): void {
-		if (this.#members.has(participantId)) return;
+		// Viewers are an audience, not people in the room (a server of before the audience count still announced them to hosts).
+		if (role === 'viewer' || this.#members.has(participantId)) return;
 		this.#members.set(participantId, {
 			participantId,
 			role,

@@ -101,6 +101,11 @@ export const sessionStyles = css`
 		color: #f4f1ea;
 		font-size: 0.9em;
 	}
+	/* The audience count: plain text, never animated; its line is reserved for hosts so nothing moves when it appears. */
+	.audience {
+		margin: 0;
+		min-height: 1.5em;
+	}
 	.controls {
 		display: flex;
 		flex-wrap: wrap;
