@@ -48,6 +48,8 @@ export async function startTestHost(
 		port?: number;
 		/** Also serve /metrics here without a key (`host:port`). */
 		metricsAddress?: string;
+		/** The engine's `spreadAboveLoad` (low in tests of viewers spread over workers). */
+		spreadAboveLoad?: number;
 	} = {},
 ): Promise<TestHost> {
 	const tenants: TestTenant[] = [
@@ -80,7 +82,11 @@ export async function startTestHost(
 		...(opts.redisUrl !== undefined ? { redisUrl: opts.redisUrl } : {}),
 		...(opts.limits !== undefined ? { limits: opts.limits } : {}),
 		...(opts.metricsAddress !== undefined ? { metricsAddress: opts.metricsAddress } : {}),
-		engine: { workerCount, webRtc: { listenIp, portRange, enableTcp: false, ...(opts.turn ? { turn: opts.turn } : {}) } },
+		engine: {
+			workerCount,
+			...(opts.spreadAboveLoad !== undefined ? { spreadAboveLoad: opts.spreadAboveLoad } : {}),
+			webRtc: { listenIp, portRange, enableTcp: false, ...(opts.turn ? { turn: opts.turn } : {}) },
+		},
 	});
 	const api: TestHost['api'] = async (tenant, method, path, body) => {
 		const res = await fetch(`${host.url}${path}`, {

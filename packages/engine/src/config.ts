@@ -43,6 +43,12 @@ export const engineConfigSchema = z
 		/** Outgoing bitrate cap per WebRTC transport (bits per second). */
 		maxIncomingBitrate: z.number().int().min(100_000).default(3_000_000),
 		initialAvailableOutgoingBitrate: z.number().int().min(100_000).default(1_000_000),
+		/**
+		 * When the worker of a session's origin router carries more than this load (its routers and
+		 * transports: about one per viewer), new viewers receive on the least-loaded worker, fed by
+		 * pipes from the origin. 100 from the fan-out benchmark: docs/scaling.md.
+		 */
+		spreadAboveLoad: z.number().int().min(0).default(100),
 	})
 	.strict();
 

@@ -17,6 +17,18 @@ export interface WorkerSlot {
 	load: number;
 }
 
+/** Counts a router or transport in its worker's load until it closes. */
+export function addLoad(
+	slot: WorkerSlot,
+	item: { readonly closed: boolean; readonly observer: types.RouterObserver | types.TransportObserver },
+): void {
+	if (item.closed) return;
+	slot.load++;
+	(item.observer as types.TransportObserver).once('close', () => {
+		slot.load--;
+	});
+}
+
 export type WorkerLostHandler = (lost: WorkerSlot, replacement: WorkerSlot | undefined) => void;
 
 /**

@@ -68,10 +68,16 @@ export class MediaRouting {
 	}
 
 	async #consume(receiver: Participant, sender: Participant, producer: types.Producer, source: MediaSource): Promise<void> {
-		const router = this.#router.current;
 		const transport = receiver.recvTransport;
 		const caps = receiver.rtpCapabilities;
-		if (!router || !transport || !caps || producer.closed) return;
+		if (!transport || !caps || producer.closed) return;
+		// On the origin router, or on the edge router the receiver was placed on (piped there first).
+		const router = await this.#router.routerFor(transport, producer).catch((err: unknown) => {
+			if (!producer.closed && !transport.closed)
+				this.#log.warn('consumer.pipe_failed', { producerId: producer.id, receiver: receiver.id, error: messageOf(err) });
+			return undefined;
+		});
+		if (!router || producer.closed || transport.closed) return;
 		if (!router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
 		// Simulcast video starts on the layer the receiver's stimulus profile says, and from then
 		// on the calm controller picks its layers.

@@ -2,7 +2,8 @@ import type { types } from 'mediasoup';
 import type { EngineConfig } from '../config.ts';
 import { EngineError } from '../errors.ts';
 import { routerMediaCodecs } from '../media/codecs.ts';
-import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
+import { addLoad, type WorkerPool, type WorkerSlot } from '../media/worker-pool.ts';
+import { countRouter, EdgeRouters, type RouterPlacement } from './edge-routers.ts';
 import { connectionGone } from './guards.ts';
 import {
 	participantLimits,
@@ -14,9 +15,11 @@ import {
 } from './participant.ts';
 
 /**
- * A session's mediasoup router and the transports on it: the router is allocated on the
- * least-loaded worker at first need, counted in that worker's load with every transport on it,
- * and forgotten when its worker dies.
+ * A session's mediasoup routers and the transports on them. The origin router is allocated on the
+ * least-loaded worker at first need and holds every producer; it is counted in that worker's load
+ * with every transport on it, and forgotten when its worker dies. Once the origin's worker carries
+ * more than `spreadAboveLoad`, viewers receive on routers of other workers (`EdgeRouters`), fed by
+ * pipes: docs/scaling.md.
  */
 export class SessionRouter {
 	readonly #sessionId: string;
@@ -25,11 +28,13 @@ export class SessionRouter {
 	#slot: WorkerSlot | undefined;
 	#router: types.Router | undefined;
 	#pending: Promise<types.Router> | undefined;
+	readonly #edges: EdgeRouters;
 
 	constructor(sessionId: string, config: EngineConfig, pool: WorkerPool) {
 		this.#sessionId = sessionId;
 		this.#config = config;
 		this.#pool = pool;
+		this.#edges = new EdgeRouters(sessionId);
 	}
 
 	get workerIndex(): number | undefined {
@@ -47,10 +52,7 @@ export class SessionRouter {
 		this.#pending ??= (async () => {
 			const slot = this.#pool.leastLoaded();
 			const router = await slot.worker.createRouter({ mediaCodecs: routerMediaCodecs, appData: { sessionId: this.#sessionId } });
-			slot.load++;
-			router.observer.once('close', () => {
-				slot.load--;
-			});
+			countRouter(slot, router);
 			this.#slot = slot;
 			this.#router = router;
 			return router;
@@ -64,15 +66,22 @@ export class SessionRouter {
 		if (participant.transports.size >= participantLimits.transports) {
 			throw new EngineError('conflict', `at most ${participantLimits.transports} transports per connection`);
 		}
-		const { router, slot } = this.#media();
-		const transport = await router.createWebRtcTransport({
-			webRtcServer: slot.webRtcServer,
-			enableUdp: true,
-			enableTcp: this.#config.webRtc.enableTcp,
-			preferUdp: true,
-			initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
-			appData: { participantId: participant.id, direction },
-		});
+		const origin = this.#media();
+		const create = (router: types.Router, slot: WorkerSlot) =>
+			router.createWebRtcTransport({
+				webRtcServer: slot.webRtcServer,
+				enableUdp: true,
+				enableTcp: this.#config.webRtc.enableTcp,
+				preferUdp: true,
+				initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
+				appData: { participantId: participant.id, direction },
+			});
+		// Viewers only receive (nothing of theirs has to reach the origin), so they are the ones spread.
+		const edge = direction === 'recv' && participant.role === 'viewer' ? this.#spreadTarget(origin.slot) : undefined;
+		const slot = edge ?? origin.slot;
+		const transport = edge
+			? await this.#edges.place(edge, participant.id, (router) => create(router, edge))
+			: await create(origin.router, origin.slot);
 		this.#track(participant, transport, direction, slot);
 		if (direction === 'send') await transport.setMaxIncomingBitrate(this.#config.maxIncomingBitrate);
 		return {
@@ -133,19 +142,58 @@ export class SessionRouter {
 		}
 	}
 
-	/** Forgets the router when `dead` was its worker; true when it was. */
-	lost(dead: WorkerSlot): boolean {
-		if (this.#slot !== dead) return false;
+	/**
+	 * The router a consumer of `producer` on `transport` must be made on: the origin, or the
+	 * transport's edge router with the producer piped there. Undefined without an origin router.
+	 */
+	async routerFor(transport: { id: string }, producer: types.Producer): Promise<types.Router | undefined> {
+		const origin = this.#router;
+		if (!origin || origin.closed) return undefined;
+		return this.#edges.routerFor(transport, origin, producer);
+	}
+
+	/** Where this session's media runs: the origin router first, then the edge routers. */
+	placement(receivers: { id: string; recvTransport: { id: string } | undefined }[]): RouterPlacement[] {
+		const edges = this.#edges.placement();
+		if (!this.#router || !this.#slot) return edges;
+		const elsewhere = new Set(edges.flatMap((e) => e.receivers));
+		const here = receivers.filter((p) => p.recvTransport && !elsewhere.has(p.id)).map((p) => p.id);
+		return [{ workerIndex: this.#slot.index, routerId: this.#router.id, origin: true, receivers: here, pipes: 0 }, ...edges];
+	}
+
+	/**
+	 * Forgets what ran on `dead`: 'origin' when it was the origin's worker (the session has no
+	 * media), 'edge' when one of its edge routers was there, undefined when neither.
+	 */
+	lost(dead: WorkerSlot): 'origin' | 'edge' | undefined {
+		if (this.#slot !== dead) return this.#edges.lost(dead) ? 'edge' : undefined;
+		this.#edges.close();
 		this.#router = undefined;
 		this.#slot = undefined;
 		this.#pending = undefined;
-		return true;
+		return 'origin';
 	}
 
 	close(): void {
+		// The origin's close also closes its ends of the pipes, and mediasoup the other ends.
 		this.#router?.close();
+		this.#edges.close();
 		this.#router = undefined;
 		this.#slot = undefined;
+	}
+
+	/**
+	 * Where a new viewer receives: nowhere else (undefined) while the origin's worker is at or under
+	 * the threshold; past it, the least-loaded worker, another one on a tie.
+	 */
+	#spreadTarget(origin: WorkerSlot): WorkerSlot | undefined {
+		if (origin.load <= this.#config.spreadAboveLoad) return undefined;
+		let best: WorkerSlot | undefined;
+		for (const slot of this.#pool.slots) {
+			if (slot === origin || slot.worker.closed) continue;
+			if (!best || slot.load < best.load) best = slot;
+		}
+		return best && best.load <= origin.load ? best : undefined;
 	}
 
 	#media(): { router: types.Router; slot: WorkerSlot } {
@@ -163,10 +211,7 @@ export class SessionRouter {
 			transport.close();
 			throw new EngineError('conflict', `at most ${participantLimits.transports} transports per connection`);
 		}
-		slot.load++;
-		(transport as types.Transport).observer.once('close', () => {
-			slot.load--;
-		});
+		addLoad(slot, transport as types.Transport);
 		participant.transports.set(transport.id, { transport, direction });
 	}
 }

@@ -20,6 +20,7 @@ import { Producers, producerStats, type ProducerStats } from './producers.ts';
 import { RecordingControl, type ConsentRecord, type RecordingStatus } from './recording-control.ts';
 import type { MediaSource, Role, RoutingPolicy } from './roles.ts';
 import { SessionEvents } from './session-events.ts';
+import type { RouterPlacement } from './edge-routers.ts';
 import { SessionRouter } from './session-router.ts';
 
 export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
@@ -276,6 +277,11 @@ export class Session {
 		return this.#media.abrStatus();
 	}
 
+	/** Where this session's media runs: its routers by worker, who receives on each, the pipes feeding them. */
+	placement(): RouterPlacement[] {
+		return this.#router.placement(this.#presence.all());
+	}
+
 	/** Runs one round of the calm controller now (tests, diagnostics). */
 	abrTick(): Promise<void> {
 		return this.#media.abrTick();
@@ -466,8 +472,11 @@ export class Session {
 
 	/** Called by the engine when the worker behind this session's router died. */
 	handleWorkerLost(dead: WorkerSlot): void {
-		if (!this.#router.lost(dead)) return;
+		const lost = this.#router.lost(dead);
+		if (!lost) return;
 		for (const p of this.#presence.all()) {
+			// An edge router took only the media of those receiving on it.
+			if (lost === 'edge' && ![...p.transports.values()].some((t) => t.transport.closed)) continue;
 			p.notify({ type: 'disconnected', reason: 'media-failure' });
 			this.#remove(p, 'media-failure');
 		}
