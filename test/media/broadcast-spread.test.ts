@@ -87,4 +87,61 @@ describe('a broadcast spread over two workers', () => {
 			await Promise.all([host, ...viewers].map((c) => c.leave().catch(() => undefined)));
 		}
 	});
+
+	it('a worker lost under an edge router costs only its viewers their media, and they come back by themselves', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Middagnieuws', kind: 'broadcast' });
+		const host = new SessionClient({ server: t.host.url, webrtc });
+		const media = fakeMedia();
+		const viewers = Array.from({ length: 3 }, () => new SessionClient({ server: t.host.url, webrtc, reconnect: true }));
+		const seen = viewers.map((v) => watchRemoteMedia(v));
+		const reconnecting = viewers.map(() => [] as string[]);
+		for (const [i, v] of viewers.entries()) v.on('reconnecting', (e) => reconnecting[i]!.push(e.reason));
+		const decodes = (i: number, since?: unknown) => {
+			const camera = seen[i]!.of('presentator', 'camera');
+			return camera !== undefined && camera !== since && camera.videoFrames > 15;
+		};
+		try {
+			await host.connect(await t.token(tenant, sessionId, 'host', 'presentator'));
+			await host.publish({ camera: media.camera, microphone: media.microphone });
+			for (const [i, v] of viewers.entries()) await v.connect(await t.token(tenant, sessionId, 'viewer', `kijker-${i}`));
+			await waitFor(() => viewers.every((_, i) => decodes(i)), 90_000, 'every viewer decodes the stage');
+
+			const session = t.host.engine.session(tenant.id, sessionId);
+			const [origin, edge] = session.placement();
+			expect(edge?.receivers.length).toBeGreaterThan(0);
+			const onEdge = viewers.map((_, i) => edge!.receivers.includes(`kijker-${i}`));
+			const before = viewers.map((_, i) => seen[i]!.of('presentator', 'camera'));
+			const framesBefore = before.map((c) => c?.videoFrames ?? 0);
+			const slot = t.host.engine.workers.slots.find((s) => s.index === edge!.workerIndex)!;
+			process.kill(slot.worker.pid, 'SIGKILL');
+
+			// Those on the edge reconnect (placed again, on the replacement worker) and decode again;
+			// those on the origin never noticed.
+			await waitFor(
+				() =>
+					viewers.every((_, i) =>
+						onEdge[i]
+							? decodes(i, before[i])
+							: (seen[i]!.of('presentator', 'camera')?.videoFrames ?? 0) > framesBefore[i]! + 15,
+					),
+				90_000,
+				'the edge viewers back with media, the others still watching',
+			);
+			for (const i of viewers.keys()) expect(reconnecting[i], `kijker-${i}`).toEqual(onEdge[i] ? ['media-failure'] : []);
+			// The origin router carried on; the reconnected viewers got a router on the replacement worker.
+			const [originAfter, edgeAfter] = session.placement();
+			expect(originAfter!.routerId).toBe(origin!.routerId);
+			expect(edgeAfter!.workerIndex).toBe(edge!.workerIndex);
+			expect(edgeAfter!.routerId).not.toBe(edge!.routerId);
+			expect(edgeAfter!.receivers.sort()).toEqual(edge!.receivers.sort());
+
+			await host.endSession();
+			await waitFor(() => t.host.engine.health().workerLoad.every((w) => w.load === 0), 30_000, 'no load left on any worker');
+		} finally {
+			for (const s of seen) s.stop();
+			media.stop();
+			await Promise.all([host, ...viewers].map((c) => c.leave().catch(() => undefined)));
+		}
+	});
 });

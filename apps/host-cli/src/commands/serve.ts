@@ -26,6 +26,11 @@ export const serveCommand = defineCommand({
 			description: 'the public address clients send media to',
 		},
 		workers: { type: 'integer', placeholder: 'N', description: 'media worker processes (default one per CPU core)' },
+		'spread-above-load': {
+			type: 'integer',
+			placeholder: 'N',
+			description: "past this load on a session's worker (about one per viewer), new viewers receive on another worker (default 100)",
+		},
 		'log-level': {
 			type: 'string',
 			placeholder: 'LEVEL',
@@ -130,6 +135,7 @@ export const serveCommand = defineCommand({
 			},
 			engine: {
 				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
+				...(values['spread-above-load'] !== undefined ? { spreadAboveLoad: values['spread-above-load'] } : {}),
 				webRtc: {
 					...(turnUrls.length > 0 || values['turn-secret']
 						? { turn: { urls: turnUrls, secret: values['turn-secret'] ?? '' } }

@@ -100,9 +100,9 @@ export class EdgeRouters {
 		return out;
 	}
 
-	/** Forgets the edge on a worker that died (its router and transports died with it); true when there was one. */
-	lost(dead: WorkerSlot): boolean {
-		return this.#edges.delete(dead);
+	/** Forgets the edge on a worker that died (its router and transports died with it). */
+	lost(dead: WorkerSlot): void {
+		this.#edges.delete(dead);
 	}
 
 	close(): void {

@@ -153,20 +153,24 @@ export class SessionRouter {
 	}
 
 	/** Where this session's media runs: the origin router first, then the edge routers. */
-	placement(receivers: { id: string; recvTransport: { id: string } | undefined }[]): RouterPlacement[] {
+	placement(receivers: { id: string; recvTransport: { id: string; closed: boolean } | undefined }[]): RouterPlacement[] {
 		const edges = this.#edges.placement();
 		if (!this.#router || !this.#slot) return edges;
 		const elsewhere = new Set(edges.flatMap((e) => e.receivers));
-		const here = receivers.filter((p) => p.recvTransport && !elsewhere.has(p.id)).map((p) => p.id);
+		const here = receivers.filter((p) => p.recvTransport && !p.recvTransport.closed && !elsewhere.has(p.id)).map((p) => p.id);
 		return [{ workerIndex: this.#slot.index, routerId: this.#router.id, origin: true, receivers: here, pipes: 0 }, ...edges];
 	}
 
 	/**
 	 * Forgets what ran on `dead`: 'origin' when it was the origin's worker (the session has no
-	 * media), 'edge' when one of its edge routers was there, undefined when neither.
+	 * media), else 'other' (an edge router of this session may have been there: its transports
+	 * closed with it, and may already have released it).
 	 */
-	lost(dead: WorkerSlot): 'origin' | 'edge' | undefined {
-		if (this.#slot !== dead) return this.#edges.lost(dead) ? 'edge' : undefined;
+	lost(dead: WorkerSlot): 'origin' | 'other' {
+		if (this.#slot !== dead) {
+			this.#edges.lost(dead);
+			return 'other';
+		}
 		this.#edges.close();
 		this.#router = undefined;
 		this.#slot = undefined;

@@ -470,13 +470,12 @@ export class Session {
 		return this.#recording.setConsent(participantId, consent, by ? by.id : 'api');
 	}
 
-	/** Called by the engine when the worker behind this session's router died. */
+	/** Called by the engine when a worker died: under the origin it takes everyone's media, under an edge router only its viewers'. */
 	handleWorkerLost(dead: WorkerSlot): void {
 		const lost = this.#router.lost(dead);
-		if (!lost) return;
 		for (const p of this.#presence.all()) {
-			// An edge router took only the media of those receiving on it.
-			if (lost === 'edge' && ![...p.transports.values()].some((t) => t.transport.closed)) continue;
+			// Another worker took at most the media of those receiving on it (their transports closed with it).
+			if (lost === 'other' && ![...p.transports.values()].some((t) => t.transport.closed)) continue;
 			p.notify({ type: 'disconnected', reason: 'media-failure' });
 			this.#remove(p, 'media-failure');
 		}
