@@ -18,6 +18,7 @@ import {
 } from '../helpers/netns.ts';
 import { freePortRange } from '../helpers/ports.ts';
 import { startTurn, turnUnavailable, type TestTurn } from '../helpers/turn-server.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
 
 // The strictest institutional network, with a browser: only TCP to port 443 leaves it. Chromium
@@ -120,21 +121,33 @@ describe.skipIf(unavailable !== undefined)('a browser whose network allows only 
 			await tab.waitForFunction(() => (document.getElementById('remote') as HTMLVideoElement).videoWidth > 0, null, {
 				timeout: 90_000,
 			});
-			const path = await tab.evaluate(async () => {
-				const stats: RTCStatsReport = await (window as any).client.receiveStats();
-				const byId = new Map<string, any>();
-				stats.forEach((s: any) => {
-					byId.set(s.id, s);
+			// The path ICE chose: the transport's selected pair (Chromium may report it a moment after the first frame).
+			const selectedPath = () =>
+				tab.evaluate(async () => {
+					const stats: RTCStatsReport = await (window as any).client.receiveStats();
+					const byId = new Map<string, any>();
+					stats.forEach((s: any) => {
+						byId.set(s.id, s);
+					});
+					let pairId: string | undefined;
+					stats.forEach((s: any) => {
+						if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+					});
+					stats.forEach((s: any) => {
+						if (!pairId && s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) pairId = s.id;
+					});
+					const local = pairId ? byId.get(byId.get(pairId)?.localCandidateId) : undefined;
+					return local ? { candidateType: String(local.candidateType), relayProtocol: String(local.relayProtocol) } : undefined;
 				});
-				let out: { candidateType: string; relayProtocol: string } | undefined;
-				stats.forEach((s: any) => {
-					if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
-						const local = byId.get(s.localCandidateId);
-						out = { candidateType: local?.candidateType, relayProtocol: local?.relayProtocol };
-					}
-				});
-				return out;
-			});
+			let path: Awaited<ReturnType<typeof selectedPath>>;
+			await waitFor(
+				async () => {
+					path = await selectedPath();
+					return path !== undefined;
+				},
+				30_000,
+				"the selected candidate pair in Chromium's stats",
+			);
 			expect(path).toEqual({ candidateType: 'relay', relayProtocol: 'tls' });
 		} finally {
 			media.stop();
