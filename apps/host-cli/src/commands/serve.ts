@@ -152,7 +152,7 @@ export const serveCommand = defineCommand({
 		if (host.operatorKeyPath) io.out.write(`Operator key (manages tenants: /v1/tenants) is in ${host.operatorKeyPath}\n`);
 		if (host.devApiKey) {
 			io.out.write(
-				`No tenants configured: using the development tenant "dev".\n  API key: ${host.devApiKey}\n  Try: curl -X POST -H "Authorization: Bearer ${host.devApiKey}" ${host.url}/v1/sessions\n`,
+				`No tenants configured: using the development tenant "dev".\n  API key: ${host.devApiKey}\n  Try: curl -X POST -H "Authorization: Bearer ${host.devApiKey}" -H 'content-type: application/json' -d '{"title":"Samen bewegen"}' ${host.url}/v1/sessions\n`,
 			);
 		}
 		const signal = await new Promise<string>((resolve) => {
