@@ -25,6 +25,12 @@ export const hostOptionsSchema = z
 		port: z.number().int().min(0).max(65535).default(8080),
 		hostname: z.string().min(1).default('0.0.0.0'),
 		dataDir: z.string().min(1).default('./luwte-data'),
+		/**
+		 * The on-demand library's folder (finished items only; recordings in progress stay in
+		 * `<dataDir>/recordings`). Default `<dataDir>/library`. Every host of a cluster may share it
+		 * (e.g. an NFS mount), so any host serves any item: docs/operations.md.
+		 */
+		libraryDir: z.string().min(1).optional(),
 		logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 		/** Between attendance heartbeats of connected participants (default 15 s; short in tests). */
 		ledgerHeartbeatMs: z.number().int().min(50).max(3_600_000).optional(),
@@ -82,7 +88,7 @@ export interface Host {
 	readonly devApiKey: string | undefined;
 	/** Where the operator key is kept, when it lives in the data directory. */
 	readonly operatorKeyPath: string | undefined;
-	/** The on-demand library in `<dataDir>/library` (post-processing adds items with `addItem`). */
+	/** The on-demand library in `libraryDir` or `<dataDir>/library` (post-processing adds items with `addItem`). */
 	readonly library: Library;
 	/** The attendance ledger: `<dataDir>/attendance/events.jsonl`, or Redis with `redisUrl`. */
 	readonly attendance: LedgerStore;
@@ -115,7 +121,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		: await loadTenants(opts.dataDir, { redisUrl: opts.redisUrl, log, dev: opts.dev });
 	const attendance = opts.redisUrl ? await openRedisLedger(opts.dataDir, opts.redisUrl, log) : await openFileLedger(opts.dataDir, log);
 	const sessions = await openSessionStore(opts, log);
-	const library = await Library.open(opts.dataDir, { attendance, logger: log });
+	const library = await Library.open(opts.dataDir, { attendance, logger: log, dir: opts.libraryDir });
 	if (library.skippedAtOpen.length > 0) log.warn('library.skipped_items', { items: library.skippedAtOpen });
 	// Recordings live under the host's data directory unless the engine config names another.
 	const engine = await createEngine(

@@ -17,6 +17,13 @@ export const serveCommand = defineCommand({
 			default: './luwte-data',
 			description: 'tenants, keys, recordings, the library',
 		},
+		'library-dir': {
+			type: 'string',
+			placeholder: 'DIR',
+			env: 'LUWTE_LIBRARY_DIR',
+			description:
+				'the on-demand library (finished recordings; default DATA_DIR/library); shared by every host of a cluster, e.g. an NFS mount',
+		},
 		'rtc-port-min': { type: 'integer', placeholder: 'PORT', description: 'lowest UDP/TCP port for media (default 44400)' },
 		'rtc-port-max': { type: 'integer', placeholder: 'PORT', description: 'highest port for media (default the lowest + 99)' },
 		'announced-address': {
@@ -116,6 +123,7 @@ export const serveCommand = defineCommand({
 			port: values.port,
 			hostname: values.host,
 			dataDir: values['data-dir'],
+			...(values['library-dir'] ? { libraryDir: values['library-dir'] } : {}),
 			...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
 			...(values['metrics-address'] ? { metricsAddress: values['metrics-address'] } : {}),
 			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),

@@ -55,6 +55,11 @@ export interface LibraryOptions {
 	 * it at open and follow this library's own watch events after that.
 	 */
 	attendance: LedgerStore;
+	/**
+	 * The library folder; default `<dataDir>/library`. Several hosts may share it (e.g. an NFS
+	 * mount): docs/operations.md, "Library storage for several hosts".
+	 */
+	dir?: string | undefined;
 	now?: () => number;
 	/** Where clean-up failures are reported (files left behind); the engine's default logger when absent. */
 	logger?: Logger;
@@ -99,7 +104,7 @@ export class Library {
 	}
 
 	static async open(dataDir: string, opts: LibraryOptions): Promise<Library> {
-		const dir = join(resolve(dataDir), 'library');
+		const dir = opts.dir !== undefined ? resolve(opts.dir) : join(resolve(dataDir), 'library');
 		const log = opts.logger ?? defaultLogger();
 		const itemsDir = join(dir, 'items');
 		await mkdir(itemsDir, { recursive: true });
