@@ -50,21 +50,29 @@ export async function startTestHost(
 		metricsAddress?: string;
 		/** The engine's `spreadAboveLoad` (low in tests of viewers spread over workers). */
 		spreadAboveLoad?: number;
+		/** The library folder (default `<dataDir>/library`); hosts of one cluster share one. */
+		libraryDir?: string;
+		/** The same tenants (keys and token secrets) as this other test host: two hosts of one cluster. */
+		tenantsOf?: TestHost;
+		/** With `redisUrl`: this host in the cluster (host ID, lease), or `false` to stay on its own. */
+		cluster?: HostOptions['cluster'];
 	} = {},
 ): Promise<TestHost> {
-	const tenants: TestTenant[] = [
+	const tenants: TestTenant[] = opts.tenantsOf?.tenants ?? [
 		{ id: 'zorg-a', apiKey: newApiKey() },
 		{ id: 'zorg-b', apiKey: newApiKey() },
 	];
-	const registry = new TenantRegistry(
-		tenants.map((t, i) => ({
-			id: t.id,
-			name: t.id,
-			apiKeyHashes: [hashApiKey(t.apiKey)],
-			tokenSecret: newTokenSecret(),
-			allowedOrigins: (i === 0 ? opts.allowedOrigins?.a : opts.allowedOrigins?.b) ?? [],
-		})),
-	);
+	const registry =
+		opts.tenantsOf?.host.tenants ??
+		new TenantRegistry(
+			tenants.map((t, i) => ({
+				id: t.id,
+				name: t.id,
+				apiKeyHashes: [hashApiKey(t.apiKey)],
+				tokenSecret: newTokenSecret(),
+				allowedOrigins: (i === 0 ? opts.allowedOrigins?.a : opts.allowedOrigins?.b) ?? [],
+			})),
+		);
 	const workerCount = opts.workerCount ?? 1;
 	const portRange = await freePortRange(workerCount + 2);
 	const listenIp = opts.listenIp ?? '127.0.0.1';
@@ -82,6 +90,8 @@ export async function startTestHost(
 		...(opts.redisUrl !== undefined ? { redisUrl: opts.redisUrl } : {}),
 		...(opts.limits !== undefined ? { limits: opts.limits } : {}),
 		...(opts.metricsAddress !== undefined ? { metricsAddress: opts.metricsAddress } : {}),
+		...(opts.libraryDir !== undefined ? { libraryDir: opts.libraryDir } : {}),
+		...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}),
 		engine: {
 			workerCount,
 			...(opts.spreadAboveLoad !== undefined ? { spreadAboveLoad: opts.spreadAboveLoad } : {}),
