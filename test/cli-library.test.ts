@@ -75,7 +75,7 @@ describe('luwte library', () => {
 		const hidden = await luwte(['unpublish', clay.id]);
 		expect(hidden).toMatchObject({ code: 0, out: `${clay.id} is now unpublished: Kleien\n` });
 		expect((await luwte(['publish', clay.id])).out).toBe(`${clay.id} is now published: Kleien\n`);
-		expect(t.host.library.get('zorg-a', clay.id).status).toBe('published');
+		expect((await t.host.library.get('zorg-a', clay.id)).status).toBe('published');
 	});
 
 	it('explains what is missing or wrong', async () => {

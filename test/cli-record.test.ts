@@ -63,7 +63,7 @@ describe('luwte record', () => {
 			expect(steps.at(-1)).toBe('100 % done');
 			const percents = steps.map((l) => Number(/^\s*(\d+) %/.exec(l)?.[1]));
 			expect(percents).toEqual(percents.toSorted((x, y) => x - y));
-			expect(t.host.library.get(tenant.id, done.itemId).status).toBe('published');
+			expect((await t.host.library.get(tenant.id, done.itemId)).status).toBe('published');
 
 			const bad = await luwte(['consent', sessionId, 'client-40', 'misschien']);
 			expect(bad.code).toBe(2);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError } from '@luwte/engine';
 import { AttendanceLog, type AttendanceEvent } from '@luwte/engine/attendance';
@@ -48,6 +48,13 @@ async function item(tenantId: string, title: string, extra: Partial<AddItemInput
 	};
 }
 
+/** The ID of a process that has ended. */
+async function deadPid(): Promise<number> {
+	const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+	await new Promise((resolve) => child.once('exit', resolve));
+	return child.pid!;
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
 	try {
 		await p;
@@ -91,21 +98,21 @@ describe('library store', () => {
 		expect(await readdir(input.sourceDir)).toEqual([]);
 		expect(await readFile(first.library.filePath(a, 'media')!, 'utf8')).toBe('video of Stoelyoga');
 		expect(c.status).toBe('processing');
-		const before = first.library.list('zorg-a');
+		const before = await first.library.list('zorg-a');
 		// Newest recording first.
 		expect(before.map((i) => i.title)).toEqual(['Tuinieren', 'Geheugentraining', 'Stoelyoga']);
 		await first.attendance.close();
 
 		const second = await openLibrary(dataDir);
-		expect(second.library.list('zorg-a')).toEqual(before);
+		expect(await second.library.list('zorg-a')).toEqual(before);
 		expect(second.library.skippedAtOpen).toEqual([]);
-		expect(await readFile(second.library.filePath(second.library.get('zorg-a', b.id), 'thumbnail')!, 'utf8')).toBe(
+		expect(await readFile(second.library.filePath(await second.library.get('zorg-a', b.id), 'thumbnail')!, 'utf8')).toBe(
 			'poster of Geheugentraining',
 		);
 		// Filters.
-		expect(second.library.list('zorg-a', { module: 'communicatie' }).map((i) => i.id)).toEqual([b.id]);
-		expect(second.library.list('zorg-a', { status: 'processing' }).map((i) => i.id)).toEqual([c.id]);
-		const counts = second.library.modules('zorg-a');
+		expect((await second.library.list('zorg-a', { module: 'communicatie' })).map((i) => i.id)).toEqual([b.id]);
+		expect((await second.library.list('zorg-a', { status: 'processing' })).map((i) => i.id)).toEqual([c.id]);
+		const counts = await second.library.modules('zorg-a');
 		expect(counts.map((m) => m.module)).toEqual([
 			'communicatie',
 			'eigen-regie',
@@ -158,13 +165,16 @@ describe('library store', () => {
 		const a = await library.addItem(await item('zorg-a', 'Wandelen'));
 		await attendance.close();
 		const itemsDir = join(dataDir, 'library', 'items');
-		// What a crash leaves: a half-written replacement of a's metadata, and an add that never finished.
+		// What a crash leaves: a half-written replacement of a's metadata, and an add that never
+		// finished, made by this machine's earlier process (gone now).
 		await writeFile(join(itemsDir, a.id, '.item.json.tmp-0a1b2c'), '{"id":"li_');
-		await mkdir(join(itemsDir, '.incoming-li_AAAAAAAAAAAAAAAAAAAAAA'));
-		await writeFile(join(itemsDir, '.incoming-li_AAAAAAAAAAAAAAAAAAAAAA', 'media.mp4'), 'half a vid');
+		const incoming = join(itemsDir, '.incoming-li_AAAAAAAAAAAAAAAAAAAAAA');
+		await mkdir(incoming);
+		await writeFile(join(incoming, 'media.mp4'), 'half a vid');
+		await writeFile(join(incoming, '.owner.json'), JSON.stringify({ host: hostname(), pid: await deadPid() }));
 
 		const again = await openLibrary(dataDir);
-		expect(again.library.list('zorg-a')).toEqual([a]);
+		expect(await again.library.list('zorg-a')).toEqual([a]);
 		expect((await readdir(itemsDir)).sort()).toEqual([a.id]);
 		expect((await readdir(join(itemsDir, a.id))).sort()).toEqual(['item.json', 'media.mp4', 'thumbnail.jpg']);
 		await again.attendance.close();
@@ -225,7 +235,7 @@ describe('library store', () => {
 			if (what === 'watched') lastWatch = { id, n: Number(n) };
 		}
 		const { library, attendance } = await openLibrary(dataDir);
-		const items = new Map(library.list('zorg-a').map((i) => [i.id, i]));
+		const items = new Map((await library.list('zorg-a')).map((i) => [i.id, i]));
 		for (const [id] of added) expect(items.has(id)).toBe(true);
 		for (const [id, n] of titled) {
 			// The last confirmed title, or a later one whose write made it before the kill.
@@ -243,14 +253,14 @@ describe('library store', () => {
 	it('keeps tenants apart: another tenant gets not_found for everything', async () => {
 		const { library, attendance } = await openLibrary(await tempDir('luwte-lib-'));
 		const a = await library.addItem(await item('zorg-a', 'Muziekquiz'));
-		expect(library.list('zorg-b')).toEqual([]);
-		expect(library.modules('zorg-b').every((m) => m.total === 0)).toBe(true);
-		expect(await codeOf(Promise.resolve().then(() => library.get('zorg-b', a.id)))).toBe('not_found');
+		expect(await library.list('zorg-b')).toEqual([]);
+		expect((await library.modules('zorg-b')).every((m) => m.total === 0)).toBe(true);
+		expect(await codeOf(library.get('zorg-b', a.id))).toBe('not_found');
 		expect(await codeOf(library.update('zorg-b', a.id, { title: 'Overgenomen' }))).toBe('not_found');
 		expect(await codeOf(library.unpublish('zorg-b', a.id))).toBe('not_found');
 		expect(await codeOf(library.delete('zorg-b', a.id))).toBe('not_found');
 		expect(await codeOf(library.recordWatch('zorg-b', a.id, 'client-9', { event: 'started', positionSeconds: 0 }))).toBe('not_found');
-		expect(library.get('zorg-a', a.id).title).toBe('Muziekquiz');
+		expect((await library.get('zorg-a', a.id)).title).toBe('Muziekquiz');
 		await attendance.close();
 	});
 
@@ -263,7 +273,7 @@ describe('library store', () => {
 		const refused = await library.publish('zorg-a', f.id).catch((e: EngineError) => e);
 		expect(refused).toMatchObject({ code: 'conflict' });
 		expect((refused as Error).message).toContain('approve');
-		expect(library.get('zorg-a', f.id).status).toBe('flagged');
+		expect((await library.get('zorg-a', f.id)).status).toBe('flagged');
 		expect(await codeOf(library.approve('zorg-a', f.id, 'Jan de Vries'))).toBe('invalid_argument'); // a name is not a pseudonymous ID
 
 		const ok = await library.approve('zorg-a', f.id, 'medewerker-12');
@@ -290,7 +300,7 @@ describe('library store', () => {
 		expect(
 			await codeOf(library.addItem({ ...good, flash: { windows: [{ startSeconds: 5, endSeconds: 2, maxFlashesPerSecond: 4 }] } })),
 		).toBe('invalid_argument');
-		expect(library.list('zorg-a')).toEqual([]);
+		expect(await library.list('zorg-a')).toEqual([]);
 		expect(await readdir(join(dataDir, 'library', 'items'))).toEqual([]);
 		expect((await readdir(good.sourceDir)).sort()).toEqual(['final.mp4', 'poster.jpg']);
 		const a = await library.addItem(good);
@@ -302,7 +312,7 @@ describe('library store', () => {
 		expect(await codeOf(library.recordWatch('zorg-a', a.id, 'client-1', { event: 'progress', positionSeconds: -3 }))).toBe(
 			'invalid_argument',
 		);
-		expect(library.get('zorg-a', a.id)).toEqual(a);
+		expect(await library.get('zorg-a', a.id)).toEqual(a);
 		expect(await readEvents(attendance)).toEqual([]);
 		await attendance.close();
 	});

@@ -134,7 +134,7 @@ describe('a recorded session becomes an on-demand item', () => {
 			const manifest = recordingManifestSchema.parse(
 				JSON.parse(readFileSync(join(t.dataDir, 'recordings', tenant.id, stopped.json.recordingId, 'manifest.json'), 'utf8')),
 			);
-			const item = t.host.library.get(tenant.id, done.itemId!);
+			const item = await t.host.library.get(tenant.id, done.itemId!);
 			const file = t.host.library.filePath(item, 'media')!;
 			return { item, file, manifest, sourceStartedAt: source.startedAt };
 		} finally {
@@ -191,7 +191,7 @@ describe('a recorded session becomes an on-demand item', () => {
 		const tenant = t.tenants[0]!;
 		const publish = await t.api(tenant, 'POST', `/v1/library/items/${item.id}/publish`);
 		expect(publish.status).toBeGreaterThanOrEqual(400);
-		expect(t.host.library.get(tenant.id, item.id).status).toBe('flagged');
+		expect((await t.host.library.get(tenant.id, item.id)).status).toBe('flagged');
 	}, 180_000);
 
 	it('leaves a playable item of everything but the killed segment when ffmpeg is killed mid-recording', async () => {

@@ -14,17 +14,23 @@ export function libraryHandlers(given: Library | undefined): Handlers<LibraryRou
 		return given;
 	};
 	return {
-		listLibraryModules: ({ tenant }) => ({
-			modules: library()
-				.modules(tenant.id)
-				.map((m) => ({ module: m.module, label: m.label, total: m.total, byStatus: m.byStatus })),
+		listLibraryModules: async ({ tenant }) => ({
+			modules: (await library().modules(tenant.id)).map((m) => ({
+				module: m.module,
+				label: m.label,
+				total: m.total,
+				byStatus: m.byStatus,
+			})),
 		}),
-		listLibraryItems: ({ tenant, query }) => ({
-			items: library()
-				.list(tenant.id, { ...(query.module ? { module: query.module } : {}), ...(query.status ? { status: query.status } : {}) })
-				.map(libraryItemResource),
+		listLibraryItems: async ({ tenant, query }) => ({
+			items: (
+				await library().list(tenant.id, {
+					...(query.module ? { module: query.module } : {}),
+					...(query.status ? { status: query.status } : {}),
+				})
+			).map(libraryItemResource),
 		}),
-		getLibraryItem: ({ tenant, params }) => libraryItemResource(library().get(tenant.id, params.itemId!)),
+		getLibraryItem: async ({ tenant, params }) => libraryItemResource(await library().get(tenant.id, params.itemId!)),
 		updateLibraryItem: async ({ tenant, params, body }) =>
 			libraryItemResource(
 				await library().update(tenant.id, params.itemId!, {

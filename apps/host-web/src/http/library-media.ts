@@ -41,7 +41,7 @@ export function mountLibraryMedia(app: Hono<Env>, given: Library | undefined, te
 			throw new HostError('forbidden', 'this media link is not valid or has expired; open the item again');
 		}
 		// Checked on every request, so unpublishing stops a link at once.
-		const item = publishedItem(library(), tenant.id, c.req.param('itemId'));
+		const item = await publishedItem(library(), tenant.id, c.req.param('itemId'));
 		const path = library().filePath(item, file);
 		if (!path) throw new HostError('not_found', 'this item has no thumbnail');
 		return serveFile(c, path);
@@ -49,8 +49,8 @@ export function mountLibraryMedia(app: Hono<Env>, given: Library | undefined, te
 }
 
 /** A published item of the tenant; anything else (unpublished, flagged, another tenant's) is not found. */
-export function publishedItem(library: Library, tenantId: string, itemId: string): LibraryItem {
-	const item = library.get(tenantId, itemId);
+export async function publishedItem(library: Library, tenantId: string, itemId: string): Promise<LibraryItem> {
+	const item = await library.get(tenantId, itemId);
 	if (item.status !== 'published') throw new HostError('not_found', `library item ${itemId} not found`);
 	return item;
 }

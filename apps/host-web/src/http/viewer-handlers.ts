@@ -15,17 +15,15 @@ export function viewerHandlers(given: Library | undefined): Handlers<ViewerRoute
 		return given;
 	};
 	return {
-		listViewerModules: ({ tenant }) => ({
-			modules: library()
-				.modules(tenant.id)
-				.map((m) => ({ module: m.module, label: m.label, count: m.byStatus.published })),
+		listViewerModules: async ({ tenant }) => ({
+			modules: (await library().modules(tenant.id)).map((m) => ({ module: m.module, label: m.label, count: m.byStatus.published })),
 		}),
-		listViewerItems: ({ tenant, query }) => {
-			const items = library().list(tenant.id, { status: 'published', ...(query.module ? { module: query.module } : {}) });
+		listViewerItems: async ({ tenant, query }) => {
+			const items = await library().list(tenant.id, { status: 'published', ...(query.module ? { module: query.module } : {}) });
 			return { items: items.map((i) => viewerItem(library(), tenant, i)) };
 		},
-		getViewerItem: ({ tenant, grant, params }) => {
-			const item = publishedItem(library(), tenant.id, params.itemId);
+		getViewerItem: async ({ tenant, grant, params }) => {
+			const item = await publishedItem(library(), tenant.id, params.itemId);
 			return {
 				...viewerItem(library(), tenant, item),
 				mediaUrl: signedMediaPath(tenant, item, 'media'),
@@ -33,7 +31,7 @@ export function viewerHandlers(given: Library | undefined): Handlers<ViewerRoute
 			};
 		},
 		recordViewerWatch: async ({ tenant, grant, params, body }) => {
-			const item = publishedItem(library(), tenant.id, params.itemId);
+			const item = await publishedItem(library(), tenant.id, params.itemId);
 			const r = await library().recordWatch(tenant.id, item.id, grant.participantId, {
 				event: body.event,
 				positionSeconds: body.positionSeconds,

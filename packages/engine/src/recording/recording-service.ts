@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { messageOf } from '@luwte/errors';
 import { EngineError } from '../errors.ts';
 import type { EngineEvents, TypedEmitter } from '../events.ts';
 import { defaultLogger, type Logger } from '../log/logger.ts';
 import { activityModules, type ActivityModule } from '../session/activity.ts';
+import { writeFileAtomic } from './library/durable-fs.ts';
 import type { Library } from './library/library.ts';
 import { recordingManifestSchema, type RecordingManifest } from './manifest.ts';
 import { ITEM_FILE, THUMBNAIL_FILE, postprocessRecording, type PostprocessOptions } from './postprocess/index.ts';
@@ -195,7 +196,8 @@ export class RecordingService {
 							recordedAt: manifest.startedAt,
 							sessionId: manifest.sessionId,
 						});
-			if (typeof known !== 'string') await writeFile(ref, `${JSON.stringify({ itemId: item.id })}\n`);
+			// Durable before post-processing starts: a restart finishes this item instead of listing a second one.
+			if (typeof known !== 'string') await writeFileAtomic(ref, `${JSON.stringify({ itemId: item.id })}\n`);
 			record.itemId = item.id;
 			try {
 				const out = join(dir, 'output');
@@ -212,7 +214,7 @@ export class RecordingService {
 					durationSeconds: result.durationSeconds,
 					...(result.flash.flagged ? { flash: { windows: result.flash.windows } } : {}),
 				});
-				await writeFile(join(dir, DONE_FILE), `${JSON.stringify({ itemId: item.id, at: Date.now() })}\n`);
+				await writeFileAtomic(join(dir, DONE_FILE), `${JSON.stringify({ itemId: item.id, at: Date.now() })}\n`);
 				// The item holds what was recorded now; the raw segments go (data kept no longer than needed).
 				for (const part of manifest.parts) await rm(join(dir, part.dir), { recursive: true, force: true });
 				await rm(out, { recursive: true, force: true });

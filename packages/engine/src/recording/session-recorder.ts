@@ -1,9 +1,10 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log/logger.ts';
 import type { Role } from '../session/roles.ts';
 import type { FfmpegTools } from './ffmpeg.ts';
+import { writeFileAtomic } from './library/durable-fs.ts';
 import type { RecordingManifest } from './manifest.ts';
 import { PartWriter, type RecordSource } from './part-writer.ts';
 
@@ -195,13 +196,14 @@ export class SessionRecorder {
 		this.sync(participantId);
 	}
 
-	/** Rewrites the manifest atomically (temp file, then rename), one write at a time. */
+	/**
+	 * Rewrites the manifest atomically and durably (temp file, fsync, rename, fsync of the folder),
+	 * one write at a time: after a power cut it is the previous manifest or this one, never empty.
+	 */
 	#writeManifest(): Promise<void> {
-		this.#manifestWrite = this.#manifestWrite.then(async () => {
-			const tmp = join(this.dir, 'manifest.json.tmp');
-			await writeFile(tmp, `${JSON.stringify(this.manifest, null, 1)}\n`);
-			await rename(tmp, join(this.dir, 'manifest.json'));
-		});
+		this.#manifestWrite = this.#manifestWrite.then(() =>
+			writeFileAtomic(join(this.dir, 'manifest.json'), `${JSON.stringify(this.manifest, null, 1)}\n`),
+		);
 		return this.#manifestWrite;
 	}
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { messageOf } from '@luwte/errors';
 import type { z } from 'zod';
@@ -10,6 +11,11 @@ import { defaultLogger, type Logger } from '../../log/logger.ts';
 import { activityModules, moduleLabels, type ActivityModule } from '../../session/activity.ts';
 import { settled } from '../../settled.ts';
 import { fsyncPath, moveFileDurably, writeFileAtomic } from './durable-fs.ts';
+import { ITEM_FILE, ItemIndex } from './item-index.ts';
+import { ItemLock } from './item-lock.ts';
+import { removeLeftovers } from './leftovers.ts';
+import type { Owner } from './owner.ts';
+import { makeStaging, unmarkStaging } from './staging.ts';
 import {
 	addItemSchema,
 	completeItemSchema,
@@ -60,22 +66,35 @@ export interface LibraryOptions {
 	 * mount): docs/operations.md, "Library storage for several hosts".
 	 */
 	dir?: string | undefined;
+	/**
+	 * This host's name in what it writes into the shared folder (default the machine's host
+	 * name). Hosts sharing a library need distinct names.
+	 */
+	hostId?: string | undefined;
+	/** How long lists may be served from memory before the folder is read again (default 2 s). */
+	listRefreshMs?: number | undefined;
+	/** How long a change waits for another host's change of the same item (default 10 s, then `conflict`). */
+	lockWaitMs?: number | undefined;
 	now?: () => number;
 	/** Where clean-up failures are reported (files left behind); the engine's default logger when absent. */
 	logger?: Logger;
 }
 
-const ITEM_FILE = 'item.json';
-
 /**
- * The on-demand library of one host, in `<dataDir>/library/`.
+ * The on-demand library, in `<dataDir>/library/` or a folder that several hosts share.
  *
  * Storage: every item is a folder `items/<id>/` holding its media and its metadata `item.json`.
  * Metadata is replaced atomically (temp file, fsync, rename, fsync folder), so a crash while one
  * item changes leaves that item's previous version, and never touches another item: there is no
  * shared file whose tail could be torn and no log to compact. New items are assembled in a
  * hidden `.incoming-<id>` folder and renamed into place, so an item appears with all its files or
- * not at all; deletion renames to `.trash-<id>` first. Leftovers of either are removed at open.
+ * not at all; deletion renames to `.trash-<id>` first.
+ *
+ * Several hosts: the folder is the truth (`ItemIndex`: one item is read from disk on every
+ * `get`, lists are re-checked after a short bound). A change of an item holds the item's lock
+ * file (`ItemLock`) while it reads, changes and writes item.json, so two hosts changing one
+ * item both succeed, one after the other, or one gets `conflict`. At open only leftovers are
+ * removed: another host's `.incoming-` folder is left alone while it is being filled.
  *
  * Every item belongs to one tenant; asking for another tenant's item answers `not_found`.
  */
@@ -87,54 +106,39 @@ export class Library {
 	readonly #itemsDir: string;
 	readonly #attendance: LedgerStore;
 	readonly #now: () => number;
-	readonly #items = new Map<string, LibraryItem>();
-	/** Changes of one item run one after another (metadata is read, changed and written whole). */
+	readonly #items: ItemIndex;
+	readonly #owner: Owner;
+	readonly #lockWaitMs: number | undefined;
+	/** Changes of one item in this process run one after another; the lock file orders them across hosts. */
 	readonly #locks = new Map<string, Promise<unknown>>();
 	/** `tenant \0 item \0 participant` → seconds; derived from the attendance stream. */
 	readonly #resume = new Map<string, number>();
 	readonly #log: Logger;
 
-	private constructor(dir: string, attendance: LedgerStore, now: () => number, skipped: string[], log: Logger) {
+	private constructor(dir: string, opts: LibraryOptions, log: Logger) {
 		this.dir = dir;
 		this.#itemsDir = join(dir, 'items');
-		this.#attendance = attendance;
-		this.#now = now;
-		this.skippedAtOpen = skipped;
+		this.#attendance = opts.attendance;
+		this.#now = opts.now ?? Date.now;
+		this.#items = new ItemIndex(this.#itemsDir, { refreshMs: opts.listRefreshMs, now: this.#now });
+		this.#owner = { host: opts.hostId ?? hostname(), pid: process.pid };
+		this.#lockWaitMs = opts.lockWaitMs;
+		this.skippedAtOpen = [];
 		this.#log = log;
 	}
 
 	static async open(dataDir: string, opts: LibraryOptions): Promise<Library> {
 		const dir = opts.dir !== undefined ? resolve(opts.dir) : join(resolve(dataDir), 'library');
 		const log = opts.logger ?? defaultLogger();
-		const itemsDir = join(dir, 'items');
-		await mkdir(itemsDir, { recursive: true });
-		const skipped: string[] = [];
-		const items: LibraryItem[] = [];
-		for (const entry of await readdir(itemsDir, { withFileTypes: true })) {
-			const path = join(itemsDir, entry.name);
-			if (entry.name.startsWith('.incoming-') || entry.name.startsWith('.trash-')) {
-				// An add or a delete the host did not finish: the item never appeared, or is gone.
-				await rm(path, { recursive: true, force: true });
-				continue;
-			}
-			if (!entry.isDirectory() || !libraryItemIdSchema.safeParse(entry.name).success) continue;
-			for (const f of await readdir(path)) {
-				if (!f.startsWith(`.${ITEM_FILE}.tmp-`)) continue;
-				// A leftover of an interrupted write; one that cannot go now is tried again at the next open.
-				await rm(join(path, f), { force: true }).catch((err: unknown) =>
-					log.warn('library.temp_file_left', { item: entry.name, error: messageOf(err) }),
-				);
-			}
-			try {
-				const item = libraryItemSchema.parse(JSON.parse(await readFile(join(path, ITEM_FILE), 'utf8')));
-				if (item.id !== entry.name) throw new Error('id does not match its folder');
-				items.push(item);
-			} catch {
-				skipped.push(entry.name);
-			}
-		}
-		const library = new Library(dir, opts.attendance, opts.now ?? Date.now, skipped, log);
-		for (const item of items) library.#items.set(item.id, item);
+		await mkdir(join(dir, 'items'), { recursive: true });
+		const library = new Library(dir, opts, log);
+		await removeLeftovers(library.#itemsDir, {
+			owner: library.#owner,
+			now: library.#now(),
+			log,
+			tryLock: (id) => library.#lock(id, 0).catch(() => undefined),
+		});
+		library.skippedAtOpen.push(...(await library.#items.refresh()));
 		for await (const e of opts.attendance.replay({ type: WATCH_EVENT_TYPE })) library.#applyWatch(e);
 		return library;
 	}
@@ -144,7 +148,7 @@ export class Library {
 		const data = parse(addItemSchema, input, 'library item');
 		const id = newItemId();
 		const staging = join(this.#itemsDir, `.incoming-${id}`);
-		await mkdir(staging);
+		await makeStaging(staging, this.#owner);
 		const moved: [string, string][] = [];
 		try {
 			const files = await this.#bringFiles(id, staging, data, moved);
@@ -157,14 +161,18 @@ export class Library {
 			});
 			return await this.#install(staging, item);
 		} catch (err) {
-			// Give the post-processor its files back, so it can retry.
-			for (const [from, to] of moved.reverse()) {
-				await rename(to, from).catch((cause: unknown) =>
-					this.#log.error('library.source_not_restored', { file: basename(from), error: messageOf(cause) }),
-				);
-			}
+			await this.#giveBack(moved);
 			await rm(staging, { recursive: true, force: true });
 			throw err;
+		}
+	}
+
+	/** After a failed add or completion: the post-processor gets its files back, so it can retry. */
+	async #giveBack(moved: [string, string][]): Promise<void> {
+		for (const [from, to] of moved.reverse()) {
+			await rename(to, from).catch((cause: unknown) =>
+				this.#log.error('library.source_not_restored', { file: basename(from), error: messageOf(cause) }),
+			);
 		}
 	}
 
@@ -174,7 +182,7 @@ export class Library {
 		const id = newItemId();
 		const item = libraryItemSchema.parse({ ...newItemFields(id, data, this.#now()), durationSeconds: 0, status: 'processing' });
 		const staging = join(this.#itemsDir, `.incoming-${id}`);
-		await mkdir(staging);
+		await makeStaging(staging, this.#owner);
 		try {
 			return await this.#install(staging, item);
 		} catch (err) {
@@ -185,41 +193,68 @@ export class Library {
 
 	/** Makes a staged item folder (with its item.json written here) the item's own, durably. */
 	async #install(staging: string, item: LibraryItem): Promise<LibraryItem> {
-		await writeFileAtomic(join(staging, ITEM_FILE), JSON.stringify(item), this.#log);
+		const text = JSON.stringify(item);
+		await writeFileAtomic(join(staging, ITEM_FILE), text, this.#log);
+		await unmarkStaging(staging);
 		await rename(staging, join(this.#itemsDir, item.id));
 		await fsyncPath(this.#itemsDir);
-		this.#items.set(item.id, item);
+		this.#items.set(item, text);
 		return item;
 	}
 
-	/** Post-processing finished: the files come in and the item becomes `published` or `flagged`. */
+	/**
+	 * Post-processing finished: the files come in and the item becomes `published` or `flagged`.
+	 * The files are copied into a staging folder first (a long copy onto a network share holds no
+	 * lock); under the item's lock they are renamed into its folder.
+	 */
 	async complete(tenantId: string, itemId: string, input: CompleteItemInput): Promise<LibraryItem> {
 		const data = parse(completeItemSchema, input, 'completed item');
-		return this.#change(tenantId, itemId, async (item) => {
-			if (item.status !== 'processing' && item.status !== 'failed')
-				throw new EngineError('conflict', `this item is ${item.status}, not processing`);
-			const dir = join(this.#itemsDir, item.id);
-			const files = await this.#bringFiles(item.id, dir, data, []);
-			const { error: _error, flash: _flash, ...rest } = item;
-			const next: LibraryItem = { ...rest, durationSeconds: data.durationSeconds, ...finishedFields(data, this.#now()), files };
-			return { next, after: () => this.#removeStale(dir, files) };
-		});
+		assertCompletable(await this.get(tenantId, itemId));
+		const staging = join(this.#itemsDir, `.incoming-${itemId}.${randomBytes(6).toString('hex')}`);
+		await makeStaging(staging, this.#owner);
+		const moved: [string, string][] = [];
+		try {
+			const files = await this.#bringFiles(itemId, staging, data, moved);
+			const done = await this.#change(tenantId, itemId, async (item, lock) => {
+				assertCompletable(item);
+				const dir = join(this.#itemsDir, item.id);
+				lock.assertHeld();
+				for (const rel of [files.media, files.thumbnail]) {
+					if (rel === undefined) continue;
+					const name = basename(rel);
+					await rename(join(staging, name), join(dir, name));
+				}
+				await fsyncPath(dir);
+				const { error: _error, flash: _flash, ...rest } = item;
+				const next: LibraryItem = { ...rest, durationSeconds: data.durationSeconds, ...finishedFields(data, this.#now()), files };
+				return { next, after: () => this.#removeStale(dir, files) };
+			});
+			moved.length = 0;
+			return done;
+		} catch (err) {
+			await this.#giveBack(moved);
+			throw err;
+		} finally {
+			await rm(staging, { recursive: true, force: true });
+		}
 	}
 
 	/** Post-processing failed: the item stays listed for staff as `failed`, with the reason. */
 	async markFailed(tenantId: string, itemId: string, error: string): Promise<LibraryItem> {
 		const reason = typeof error === 'string' && error.trim() !== '' ? error.trim().slice(0, 2000) : 'post-processing failed';
 		return this.#change(tenantId, itemId, (item) => {
-			if (item.status !== 'processing' && item.status !== 'failed')
-				throw new EngineError('conflict', `this item is ${item.status}, not processing`);
+			assertCompletable(item);
 			return { next: { ...item, status: 'failed', error: reason } };
 		});
 	}
 
-	/** The tenant's items, newest recording first. */
-	list(tenantId: string, filter: LibraryListFilter = {}): LibraryItem[] {
+	/**
+	 * The tenant's items, newest recording first. Another host's changes show within the list
+	 * bound (`listRefreshMs`); this host's at once.
+	 */
+	async list(tenantId: string, filter: LibraryListFilter = {}): Promise<LibraryItem[]> {
 		const f = parse(listFilterSchema, filter, 'filter');
-		return [...this.#items.values()]
+		return (await this.#items.all())
 			.filter(
 				(i) =>
 					i.tenantId === tenantId &&
@@ -230,14 +265,14 @@ export class Library {
 	}
 
 	/** Counts per module (all five, also when empty), per status. */
-	modules(tenantId: string): ModuleSummary[] {
+	async modules(tenantId: string): Promise<ModuleSummary[]> {
 		const summaries = activityModules.map((module) => ({
 			module,
 			label: moduleLabels[module],
 			total: 0,
 			byStatus: Object.fromEntries(libraryStatuses.map((s) => [s, 0])) as Record<LibraryStatus, number>,
 		}));
-		for (const item of this.#items.values()) {
+		for (const item of await this.#items.all()) {
 			if (item.tenantId !== tenantId) continue;
 			const s = summaries.find((m) => m.module === item.module)!;
 			s.total++;
@@ -246,10 +281,13 @@ export class Library {
 		return summaries;
 	}
 
-	/** One item of the tenant; another tenant's item is `not_found`, like a missing one. */
-	get(tenantId: string, itemId: string): LibraryItem {
+	/**
+	 * One item of the tenant, as it is on disk now (also when another host added or changed it);
+	 * another tenant's item is `not_found`, like a missing one.
+	 */
+	async get(tenantId: string, itemId: string): Promise<LibraryItem> {
 		const id = parse(libraryItemIdSchema, itemId, 'item ID');
-		const item = this.#items.get(id);
+		const item = await this.#items.read(id);
 		if (!item || item.tenantId !== tenantId) throw new EngineError('not_found', `library item ${id} not found`);
 		return item;
 	}
@@ -317,16 +355,24 @@ export class Library {
 
 	/** Removes an item with its files; its resume positions are forgotten (its watch events stay). */
 	async delete(tenantId: string, itemId: string): Promise<void> {
-		this.get(tenantId, itemId);
-		return this.#exclusive(itemId, async () => {
-			const item = this.get(tenantId, itemId);
-			const trash = join(this.#itemsDir, `.trash-${item.id}`);
-			await rename(join(this.#itemsDir, item.id), trash);
-			await fsyncPath(this.#itemsDir);
-			this.#items.delete(item.id);
-			for (const key of this.#resume.keys()) if (key.startsWith(`${tenantId}\0${item.id}\0`)) this.#resume.delete(key);
-			await rm(trash, { recursive: true, force: true });
+		await this.get(tenantId, itemId);
+		const trash = await this.#exclusive(itemId, async () => {
+			const lock = await this.#lock(itemId);
+			try {
+				const item = await this.get(tenantId, itemId);
+				const trash = join(this.#itemsDir, `.trash-${item.id}`);
+				lock.assertHeld();
+				// The lock file goes with the folder: a host waiting for it finds the item gone.
+				await rename(join(this.#itemsDir, item.id), trash);
+				await fsyncPath(this.#itemsDir);
+				this.#items.delete(item.id);
+				for (const key of this.#resume.keys()) if (key.startsWith(`${tenantId}\0${item.id}\0`)) this.#resume.delete(key);
+				return trash;
+			} finally {
+				await lock.release(this.#log);
+			}
 		});
+		await rm(trash, { recursive: true, force: true });
 	}
 
 	/**
@@ -335,7 +381,7 @@ export class Library {
 	 * that Eigen regie is never billable); the resume position follows it.
 	 */
 	async recordWatch(tenantId: string, itemId: string, participantId: string, input: WatchInput): Promise<WatchResult> {
-		const item = this.get(tenantId, itemId);
+		const item = await this.get(tenantId, itemId);
 		const pid = parse(pseudonymSchema, participantId, 'participant ID');
 		const w = parse(watchInputSchema, input, 'watch event');
 		if (!item.files) throw new EngineError('conflict', 'this item has no media to watch');
@@ -367,7 +413,7 @@ export class Library {
 	#applyWatch(e: AttendanceEvent): void {
 		const { itemId, participantId, event, positionSeconds } = e;
 		if (typeof itemId !== 'string' || typeof participantId !== 'string' || typeof positionSeconds !== 'number') return;
-		if (this.#items.get(itemId)?.tenantId !== e.tenantId) return; // deleted since
+		if (this.#items.cached(itemId)?.tenantId !== e.tenantId) return; // deleted since (or another host's)
 		const key = `${e.tenantId}\0${itemId}\0${participantId}`;
 		if (event === 'finished') this.#resume.delete(key);
 		else if (event === 'started' || event === 'progress') this.#resume.set(key, positionSeconds);
@@ -412,24 +458,47 @@ export class Library {
 		}
 	}
 
-	/** Reads, changes and durably writes one item, serialised per item; memory follows the disk. */
+	/**
+	 * Reads, changes and durably writes one item under its lock: changes from this process and
+	 * from other hosts run one after another, each on the item as the one before left it.
+	 */
 	#change(
 		tenantId: string,
 		itemId: string,
 		fn: (
 			item: LibraryItem,
+			lock: ItemLock,
 		) => { next: LibraryItem; after?: () => Promise<void> } | Promise<{ next: LibraryItem; after?: () => Promise<void> }>,
 	): Promise<LibraryItem> {
-		this.get(tenantId, itemId);
 		return this.#exclusive(itemId, async () => {
-			const item = this.get(tenantId, itemId);
-			const { next, after } = await fn(item);
-			if (next === item) return item;
-			const checked = libraryItemSchema.parse(next);
-			await writeFileAtomic(join(this.#itemsDir, item.id, ITEM_FILE), JSON.stringify(checked), this.#log);
-			this.#items.set(item.id, checked);
-			await after?.();
-			return checked;
+			await this.get(tenantId, itemId);
+			const lock = await this.#lock(itemId);
+			let changed: { checked: LibraryItem; after: (() => Promise<void>) | undefined };
+			try {
+				const item = await this.get(tenantId, itemId);
+				const { next, after } = await fn(item, lock);
+				if (next === item) return item;
+				const checked = libraryItemSchema.parse(next);
+				const text = JSON.stringify(checked);
+				lock.assertHeld();
+				await writeFileAtomic(join(this.#itemsDir, item.id, ITEM_FILE), text, this.#log);
+				this.#items.set(checked, text);
+				changed = { checked, after };
+			} finally {
+				await lock.release(this.#log);
+			}
+			await changed.after?.();
+			return changed.checked;
+		});
+	}
+
+	/** The item's lock file (`ItemLock`); `waitMs` 0 tries once. */
+	#lock(itemId: string, waitMs = this.#lockWaitMs): Promise<ItemLock> {
+		return ItemLock.acquire(join(this.#itemsDir, itemId), {
+			owner: this.#owner,
+			...(waitMs !== undefined ? { waitMs } : {}),
+			now: this.#now,
+			log: this.#log,
 		});
 	}
 
@@ -443,6 +512,12 @@ export class Library {
 		});
 		return run;
 	}
+}
+
+/** Only a recording being processed (or whose processing failed) takes files or a failure. */
+function assertCompletable(item: LibraryItem): void {
+	if (item.status !== 'processing' && item.status !== 'failed')
+		throw new EngineError('conflict', `this item is ${item.status}, not processing`);
 }
 
 function newItemId(): string {

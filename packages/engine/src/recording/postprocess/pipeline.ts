@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { EngineError } from '../../errors.ts';
 import { resolveFfmpeg, type FfmpegTools } from '../ffmpeg.ts';
+import { fsyncPath, writeFileAtomic } from '../library/durable-fs.ts';
 import { recordingManifestSchema, type RecordingManifest } from '../manifest.ts';
 import { checkFlashes } from './flash-check.ts';
 import { composeVideo, encodeItem, makeThumbnail, measureMix, measureOutput, probeOutput, step, type RunContext } from './ffmpeg-runs.ts';
@@ -184,12 +185,13 @@ export async function postprocessRecording(recordingDir: string, outDir: string,
 			skippedParts: gathered.skippedParts,
 		} satisfies PostprocessResult);
 		signal?.throwIfAborted();
-		// The item appears only complete: media first, item.json (what marks it done) last.
+		// The item appears only complete: media first, item.json (what marks it done) last. The
+		// files' data is synced before their renames, and item.json's write syncs the folder (all three names).
+		await fsyncPath(encoded);
+		await fsyncPath(thumb);
 		await rename(encoded, join(out, ITEM_FILE));
 		await rename(thumb, join(out, THUMBNAIL_FILE));
-		const json = join(tmp, ITEM_JSON);
-		await writeFile(json, `${JSON.stringify(item, null, '\t')}\n`);
-		await rename(json, join(out, ITEM_JSON));
+		await writeFileAtomic(join(out, ITEM_JSON), `${JSON.stringify(item, null, '\t')}\n`);
 		progress.report('done', 1);
 		return { ...item, file: join(out, ITEM_FILE), thumbnail: join(out, THUMBNAIL_FILE) };
 	} finally {
