@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,8 +177,11 @@ describe('library folder shared by several hosts', () => {
 		expect(await ids(b)).toEqual([kept.id]);
 	});
 
-	it('completes on one host an item another host lists as processing', async () => {
-		const shared = await tempDir('luwte-shared-');
+	it('completes on one host an item another host lists as processing, copying across filesystems', async () => {
+		// The library on another filesystem than the post-processor's folder (tmpfs here, a network
+		// share in a cluster): the media is copied and synced, then its source removed.
+		const shared = existsSync('/dev/shm') ? await mkdtemp('/dev/shm/luwte-shared-') : await tempDir('luwte-shared-');
+		if (!dirs.includes(shared)) dirs.push(shared);
 		const a = await openHost(shared, 'host-a');
 		const b = await openHost(shared, 'host-b');
 		const p = await a.createProcessing({
@@ -193,6 +197,7 @@ describe('library folder shared by several hosts', () => {
 		const seen = await b.get('zorg-a', p.id);
 		expect(seen).toEqual(done);
 		expect(await readFile(b.filePath(seen, 'media')!, 'utf8')).toBe('video of Tuinieren');
+		expect(await readdir(source.sourceDir)).toEqual([]);
 		// A second completion is refused on the other host too, and gives the post-processor its file back.
 		const again = await item('Tuinieren opnieuw');
 		expect(await codeOf(b.complete('zorg-a', p.id, { sourceDir: again.sourceDir, media: 'final.mp4', durationSeconds: 1 }))).toBe(
