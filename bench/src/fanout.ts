@@ -13,16 +13,17 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { MediaTypes } from '@luwte/engine';
 import * as mediasoup from 'mediasoup';
+import { benchArgs, intArg } from './args.ts';
 import { cpuTimes, udpDrops, waitPidGone } from './procfs.ts';
 import { buildBareRig, buildEngineRig, type Rig, type RigOptions, type Variant } from './rigs.ts';
 import { encodeLayers, simulcastLayers, SimulcastSource } from './rtp-source.ts';
 import { RtpSink, sinkWindow, type SinkSnapshot } from './sink.ts';
 
-const { values: args } = parseArgs({
-	options: {
+const args = benchArgs(
+	'usage: node bench/src/fanout.ts [--steps 50,100,200,400] [--window 10] [--warmup 2] [--rounds 1] [--sinks 4] [--bwe] [--json] [--ffmpeg /usr/bin/ffmpeg]',
+	{
 		steps: { type: 'string', default: '50,100,200,400' },
 		// One loop of the 10 s clips: every window then carries the same media, packet for packet.
 		window: { type: 'string', default: '10' },
@@ -30,28 +31,8 @@ const { values: args } = parseArgs({
 		rounds: { type: 'string', default: '1' },
 		sinks: { type: 'string', default: '4' },
 		bwe: { type: 'boolean', default: false },
-		json: { type: 'boolean', default: false },
-		ffmpeg: { type: 'string', default: '/usr/bin/ffmpeg' },
-		help: { type: 'boolean', short: 'h', default: false },
 	},
-	strict: true,
-});
-
-if (args.help) {
-	process.stdout.write(
-		'usage: node bench/src/fanout.ts [--steps 50,100,200,400] [--window 10] [--warmup 2] [--rounds 1] [--sinks 4] [--bwe] [--json] [--ffmpeg /usr/bin/ffmpeg]\n',
-	);
-	process.exit(0);
-}
-
-function intArg(name: string, raw: string, min: number, max: number): number {
-	const v = Number(raw);
-	if (!Number.isInteger(v) || v < min || v > max) {
-		process.stderr.write(`--${name} must be an integer in ${min}..${max}, got "${raw}"\n`);
-		process.exit(2);
-	}
-	return v;
-}
+);
 
 const steps = args.steps.split(',').map((s) => intArg('steps', s.trim(), 1, 1000));
 const windowS = intArg('window', args.window, 1, 60);

@@ -18,41 +18,22 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { type MediaTypes, routerMediaCodecs } from '@luwte/engine';
 import * as mediasoup from 'mediasoup';
+import { benchArgs, intArg } from './args.ts';
 import { cpuTimes, waitPidGone } from './procfs.ts';
 import { encodeLayers, SimulcastSource, simulcastLayers, simulcastRtpParameters } from './rtp-source.ts';
 import { RtpSink, sinkWindow } from './sink.ts';
 
-const { values: args } = parseArgs({
-	options: {
+const args = benchArgs(
+	'usage: node bench/src/spread.ts [--viewers 200] [--seconds 20] [--warmup 2] [--rounds 1] [--json] [--ffmpeg /usr/bin/ffmpeg]',
+	{
 		viewers: { type: 'string', default: '200' },
 		seconds: { type: 'string', default: '20' },
 		warmup: { type: 'string', default: '2' },
 		rounds: { type: 'string', default: '1' },
-		json: { type: 'boolean', default: false },
-		ffmpeg: { type: 'string', default: '/usr/bin/ffmpeg' },
-		help: { type: 'boolean', short: 'h', default: false },
 	},
-	strict: true,
-});
-
-if (args.help) {
-	process.stdout.write(
-		'usage: node bench/src/spread.ts [--viewers 200] [--seconds 20] [--warmup 2] [--rounds 1] [--json] [--ffmpeg /usr/bin/ffmpeg]\n',
-	);
-	process.exit(0);
-}
-
-function intArg(name: string, raw: string, min: number, max: number): number {
-	const v = Number(raw);
-	if (!Number.isInteger(v) || v < min || v > max) {
-		process.stderr.write(`--${name} must be an integer in ${min}..${max}, got "${raw}"\n`);
-		process.exit(2);
-	}
-	return v;
-}
+);
 
 const viewers = intArg('viewers', args.viewers, 2, 1000);
 const windowS = intArg('seconds', args.seconds, 1, 120);
