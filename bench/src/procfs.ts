@@ -1,5 +1,5 @@
 /** Small Linux /proc readers: where packets were dropped and how busy the machine was. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Kernel receive-buffer drops of the IPv4 UDP sockets bound to `ports` (last column of
@@ -47,4 +47,30 @@ export async function waitPidGone(pid: number, ms: number): Promise<boolean> {
 		await new Promise((r) => setTimeout(r, 50));
 	}
 	return !pidAlive(pid);
+}
+
+/**
+ * CPU time a process has used, in nanoseconds: the sum of its threads' run time from
+ * /proc/PID/task/TID/schedstat (ns resolution, read without asking the process, so many
+ * workers can be sampled at one instant). Falls back to utime + stime of /proc/PID/stat
+ * (clock ticks, assumed 100 per second) where schedstat is missing; NaN when the process is gone.
+ */
+export function processCpuNs(pid: number): number {
+	try {
+		let ns = 0;
+		for (const tid of readdirSync(`/proc/${pid}/task`)) {
+			try {
+				ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+			} catch {
+				// A thread that ended between readdir and read: its time is gone from the sum either way.
+			}
+		}
+		if (ns > 0) return ns;
+		// After the command name (which may hold spaces): fields 14 and 15 are utime and stime.
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(rest[11]) + Number(rest[12])) * 1e7;
+	} catch {
+		return Number.NaN;
+	}
 }
