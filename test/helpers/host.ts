@@ -82,7 +82,7 @@ export async function startTestHost(
 		dataDir,
 		port: opts.port ?? 0,
 		hostname: listenIp,
-		logLevel: 'silent',
+		logLevel: (process.env.LUWTE_TEST_LOG as 'warn' | undefined) ?? 'silent',
 		tenants: registry,
 		operatorKey: testOperatorKey,
 		...(opts.ledgerHeartbeatMs !== undefined ? { ledgerHeartbeatMs: opts.ledgerHeartbeatMs } : {}),

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createEngine, type Engine, type EngineConfigInput } from '@luwte/engine';
 import { AttendanceLog, LedgerOutbox, LedgerWriter, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
 import { TenantDirectory, type TenantRegistry } from '@luwte/engine/auth';
+import { Cluster } from '@luwte/engine/cluster';
 import { Library } from '@luwte/engine/library';
 import { RecordingService } from '@luwte/engine/recording';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from '@luwte/engine/session';
@@ -54,6 +57,28 @@ export const hostOptionsSchema = z
 		 */
 		metricsAddress: z.string().regex(metricsAddressPattern, 'host:port, e.g. 127.0.0.1:9464').optional(),
 		/**
+		 * With `redisUrl` the hosts sharing that Redis form a cluster (docs/scaling.md, "Across
+		 * hosts"): a session's people may connect to any host, which pipes the media between them.
+		 * `false`: this host stays on its own (it still shares tenants, sessions and the ledger).
+		 */
+		cluster: z
+			.union([
+				z.literal(false),
+				z
+					.object({
+						/** Unique per host (default: the machine's name with a random suffix). */
+						hostId: z.string().min(1).max(63).optional(),
+						/** Where other hosts send pipe media (default: the engine's announced address, else 127.0.0.1). */
+						pipeAddress: z.string().min(1).max(64).optional(),
+						/** SRTP on pipes between hosts (default on). */
+						pipeSrtp: z.boolean().optional(),
+						/** A host not heard of for this long is gone (ms, default 5000). */
+						leaseMs: z.number().int().min(300).max(120_000).optional(),
+					})
+					.strict(),
+			])
+			.optional(),
+		/**
 		 * Keep the development tenant (key in `<dataDir>/dev-tenant.json`) beside configured tenants.
 		 * Without it the development tenant exists only while no tenants are configured.
 		 */
@@ -98,6 +123,8 @@ export interface Host {
 	purgeExpiredAttendance(): Promise<{ removed: number }>;
 	/** Where sessions are kept: `<dataDir>/sessions/sessions.jsonl`, or Redis with `redisUrl`. */
 	readonly sessions: SessionStore;
+	/** This host in its cluster (with `redisUrl`, unless `cluster: false`). */
+	readonly cluster: Cluster | undefined;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
 	/** The Prometheus series served at `/metrics`; other parts count refusals with `metrics.refused.inc({ door })`. */
@@ -131,6 +158,31 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	// Every scheduled and live session comes back; live ones empty until their participants reconnect.
 	const restored = await engine.restoreSessions();
 	if (restored > 0) log.info('sessions.restored', { sessions: restored });
+	const cluster =
+		opts.redisUrl && opts.cluster !== false
+			? await Cluster.start(
+					engine,
+					{
+						url: opts.redisUrl,
+						hostId:
+							opts.cluster?.hostId ??
+							`${
+								hostname()
+									.replace(/[^A-Za-z0-9._-]/g, '-')
+									.slice(0, 48) || 'host'
+							}-${randomBytes(3).toString('hex')}`,
+						pipeAddress: opts.cluster?.pipeAddress ?? engine.config.webRtc.announcedAddress ?? '127.0.0.1',
+						...(opts.cluster?.pipeSrtp !== undefined ? { pipeSrtp: opts.cluster.pipeSrtp } : {}),
+						...(opts.cluster?.leaseMs !== undefined ? { leaseMs: opts.cluster.leaseMs } : {}),
+					},
+					log,
+				).catch(async (err: unknown) => {
+					await engine.close();
+					await sessions.close();
+					throw err;
+				})
+			: undefined;
+	if (cluster) log.info('cluster.joined', { hostId: cluster.hostId, hosts: cluster.hosts().length });
 	const ledger = new LedgerWriter({
 		events: engine.events,
 		// Timed here: how long the store takes to acknowledge each append (luwte_ledger_append_duration_seconds).
@@ -184,6 +236,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		library,
 		recordings,
 		metrics,
+		cluster,
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
 	});
 	let server: Server;
@@ -201,6 +254,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		});
 	} catch (err) {
 		await metricsListener?.close();
+		await cluster?.close();
 		await engine.close();
 		await sessions.close();
 		await ledger.close();
@@ -230,6 +284,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		attendance,
 		ledger,
 		sessions,
+		cluster,
 		purgeExpiredAttendance,
 		recordings,
 		metrics,
@@ -240,6 +295,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 				// Drained while signalling still runs: everyone hears to reconnect (host-restart).
 				if (sessions.durable) await engine.drain();
 				signalling.close();
+				// After the drain: the others heard everyone leave; then they drop this host at once.
+				await cluster?.close();
 				await metricsListener?.close();
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 				server.closeAllConnections();

@@ -105,7 +105,33 @@ export const serveCommand = defineCommand({
 			placeholder: 'redis://…',
 			env: 'LUWTE_REDIS_URL',
 			description:
-				'keep sessions, tenants and the attendance ledger in Redis instead of the data directory: several hosts share them',
+				'keep sessions, tenants and the attendance ledger in Redis instead of the data directory; the hosts sharing it form a cluster (docs/scaling.md)',
+		},
+		'ledger-heartbeat-seconds': {
+			type: 'integer',
+			placeholder: 'S',
+			description:
+				"between attendance heartbeats of connected participants (default 15); after a crash, presence counts until each one's last heartbeat",
+		},
+		'host-id': {
+			type: 'string',
+			placeholder: 'NAME',
+			env: 'LUWTE_HOST_ID',
+			description: "this host's name in the cluster, unique per host (default: the machine's name with a random suffix)",
+		},
+		'pipe-address': {
+			type: 'string',
+			placeholder: 'IP',
+			description:
+				'where other hosts of the cluster send media to this host (default: --announced-address); UDP in the media port range',
+		},
+		'no-pipe-srtp': {
+			type: 'boolean',
+			description: 'no SRTP on media between hosts (only where the link between them is private)',
+		},
+		'no-cluster': {
+			type: 'boolean',
+			description: 'with --redis-url, share the stores but do not join the other hosts as a cluster',
 		},
 	},
 	notes: 'Environment: MEDIASOUP_WORKER_BIN names a mediasoup worker built elsewhere (docs/mediasoup-worker.md).',
@@ -125,7 +151,16 @@ export const serveCommand = defineCommand({
 			dataDir: values['data-dir'],
 			...(values['library-dir'] ? { libraryDir: values['library-dir'] } : {}),
 			...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+			cluster:
+				values['no-cluster'] === true
+					? false
+					: {
+							...(values['host-id'] ? { hostId: values['host-id'] } : {}),
+							...(values['pipe-address'] ? { pipeAddress: values['pipe-address'] } : {}),
+							...(values['no-pipe-srtp'] === true ? { pipeSrtp: false } : {}),
+						},
 			...(values['metrics-address'] ? { metricsAddress: values['metrics-address'] } : {}),
+			...(values['ledger-heartbeat-seconds'] !== undefined ? { ledgerHeartbeatMs: values['ledger-heartbeat-seconds'] * 1000 } : {}),
 			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),
 			logLevel: values['log-level'],
 			dev: values.dev === true,

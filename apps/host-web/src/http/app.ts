@@ -2,6 +2,7 @@ import type { Engine } from '@luwte/engine';
 import type { LedgerStore } from '@luwte/engine/attendance';
 import type { Tenant, TenantRegistry } from '@luwte/engine/auth';
 import type { Library } from '@luwte/engine/library';
+import type { Cluster } from '@luwte/engine/cluster';
 import type { RecordingService } from '@luwte/engine/recording';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -36,6 +37,8 @@ export interface AppOptions extends Partial<OperatorOptions> {
 	library?: Library | undefined;
 	/** Turns stopped recordings into library items; without it recording routes answer `unavailable`. */
 	recordings?: RecordingService | undefined;
+	/** This host's cluster: recording calls go to the session's origin host (its recorder runs there). */
+	cluster?: Cluster | undefined;
 	/** The attendance ledger and the tenants' contracts and indications (billing and reports). */
 	attendance?: { store: LedgerStore; config: BillingConfig } | undefined;
 	/** Counts every request and serves `/metrics` to the operator key (docs/operations.md, "Metrics"). */
@@ -73,7 +76,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 		app,
 		{
 			...sessionHandlers(engine),
-			...recordingHandlers(engine, opts.recordings),
+			...recordingHandlers(engine, opts.recordings, opts.cluster, tenants),
 			...libraryHandlers(opts.library),
 			...viewerHandlers(opts.library),
 			...attendanceHandlers(opts.attendance),

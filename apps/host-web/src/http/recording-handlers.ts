@@ -1,4 +1,6 @@
 import type { Engine } from '@luwte/engine';
+import type { TenantRegistry } from '@luwte/engine/auth';
+import type { Cluster } from '@luwte/engine/cluster';
 import type { RecordingRecord, RecordingService } from '@luwte/engine/recording';
 import type { Session } from '@luwte/engine/session';
 import { participantIdSchema, type RecordingResource, type recordingRoutes } from '@luwte/sdk/admin';
@@ -10,8 +12,43 @@ export type RecordingRouteId = keyof typeof recordingRoutes;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Admin routes for recording (tenant API key): start, stop, state, consent, processing progress. */
-export function recordingHandlers(engine: Engine, given: RecordingService | undefined): Handlers<RecordingRouteId> {
+/** The routes only the session's origin host can answer in a cluster: its recorder and consent records are there. */
+const atOrigin = ['startRecording', 'stopRecording', 'getSessionRecording', 'setRecordingConsent'] as const;
+type AtOrigin = (typeof atOrigin)[number];
+
+/**
+ * Admin routes for recording (tenant API key): start, stop, state, consent, processing progress.
+ * In a cluster the session routes run on the session's origin host: a call that lands elsewhere
+ * (the load balancer chose) is passed on to it over the cluster bus and answered with its reply.
+ */
+export function recordingHandlers(
+	engine: Engine,
+	given: RecordingService | undefined,
+	cluster?: Cluster | undefined,
+	tenants?: TenantRegistry,
+): Handlers<RecordingRouteId> {
+	const local = localRecordingHandlers(engine, given);
+	if (!cluster || !tenants) return local;
+	cluster.serveForwarded(async (call) => {
+		const tenant = tenants.get(call.tenantId);
+		if (!tenant) throw new HostError('not_found', 'tenant not found');
+		const handler = local[call.route] as (input: unknown) => unknown;
+		return handler({ tenant, params: call.params, body: call.body, query: {} });
+	});
+	const routed = { ...local };
+	type Input = { tenant: { id: string }; params: Record<string, string>; body: unknown };
+	for (const route of atOrigin) {
+		const here = local[route] as (input: Input) => unknown;
+		(routed as Record<AtOrigin, unknown>)[route] = async (input: Input) => {
+			const origin = await cluster.originElsewhere(input.params.sessionId!);
+			if (!origin) return here(input);
+			return cluster.forward(origin, { route, tenantId: input.tenant.id, params: { ...input.params }, body: input.body ?? null });
+		};
+	}
+	return routed;
+}
+
+function localRecordingHandlers(engine: Engine, given: RecordingService | undefined): Handlers<RecordingRouteId> {
 	const recordings = (): RecordingService => {
 		if (!given) throw new HostError('unavailable', 'this host does not record (no library)');
 		return given;

@@ -1,3 +1,4 @@
+import { reserveUdpPortRange } from '../recording/udp-ports.ts';
 import { networkInterfaces } from 'node:os';
 import { messageOf } from '@luwte/errors';
 import * as mediasoup from 'mediasoup';
@@ -100,6 +101,7 @@ export class WorkerPool {
 
 	async #startSlot(index: number): Promise<WorkerSlot> {
 		const cfg = this.#config;
+		reserveUdpPortRange(cfg.rtpPortRange);
 		const worker = await mediasoup.createWorker({
 			logLevel: cfg.logLevel,
 			rtcMinPort: cfg.rtpPortRange.min,

@@ -48,6 +48,11 @@ export class SessionRecorder {
 	readonly #restarts = new Map<string, number[]>();
 	#manifestWrite: Promise<void> = Promise.resolve();
 	#stopped = false;
+	/**
+	 * The next part's number, taken when a part starts (not when it is in the manifest): parts of
+	 * several participants start at once, and two with one folder would share one SDP file.
+	 */
+	#nextPart: number | undefined;
 
 	constructor(opts: {
 		manifest: RecordingManifest;
@@ -148,7 +153,8 @@ export class SessionRecorder {
 		const router = this.#source.router();
 		const sender = this.#source.senders().find((s) => s.participantId === participantId);
 		if (!router || !sender) return;
-		const dirName = `part-${String(this.manifest.parts.length).padStart(3, '0')}`;
+		this.#nextPart ??= this.manifest.parts.length;
+		const dirName = `part-${String(this.#nextPart++).padStart(3, '0')}`;
 		const next = await PartWriter.start({
 			router,
 			tools: this.#tools,

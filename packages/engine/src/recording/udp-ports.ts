@@ -13,6 +13,33 @@ function bind(port: number, ip: string): Promise<dgram.Socket | undefined> {
 }
 
 /**
+ * Port ranges mediasoup workers of this process bind in at any moment (plain and pipe
+ * transports). The kernel's ephemeral range usually overlaps them, so a port found free here
+ * could be taken by a worker before ffmpeg binds it (ffmpeg then fails, or a worker's transport
+ * gets the recording's packets): ports in these ranges are never handed to ffmpeg.
+ */
+const reserved: { min: number; max: number }[] = [];
+
+/** Keeps `freeRtpPortPair` out of a range mediasoup binds in (the engine's `rtpPortRange`). */
+export function reserveUdpPortRange(range: { min: number; max: number }): void {
+	if (!reserved.some((r) => r.min === range.min && r.max === range.max)) reserved.push({ ...range });
+}
+
+const isReserved = (port: number) => reserved.some((r) => port >= r.min && port <= r.max);
+
+/**
+ * Pairs handed out lately (port → when): a pair is free only until its ffmpeg binds it, so two
+ * parts starting at once (a recording's start takes everyone) could otherwise get the same one.
+ */
+const handedOut = new Map<number, number>();
+const HANDED_OUT_MS = 60_000;
+
+function recentlyHandedOut(port: number, now: number): boolean {
+	for (const [p, at] of handedOut) if (now - at > HANDED_OUT_MS) handedOut.delete(p);
+	return handedOut.has(port) || handedOut.has(port - 1) || handedOut.has(port + 1);
+}
+
+/**
  * A fresh pair of free UDP ports (even RTP port, RTCP on the next) for one ffmpeg input stream.
  * Fresh each time: ffmpeg restarted on ports that still receive the old stream drops its packets
  * as "received too late".
@@ -22,6 +49,10 @@ export async function freeRtpPortPair(ip = '127.0.0.1', attempts = 50): Promise<
 		const a = await bind(0, ip);
 		if (!a) continue;
 		const port = a.address().port;
+		if (isReserved(port) || isReserved(port + 1) || recentlyHandedOut(port, Date.now())) {
+			a.close();
+			continue;
+		}
 		const rtp = port % 2 === 0 ? port : port + 1;
 		// An odd port: RTP needs the even one of a pair, so let this one go and take the next.
 		if (rtp !== port) a.close();
@@ -29,7 +60,10 @@ export async function freeRtpPortPair(ip = '127.0.0.1', attempts = 50): Promise<
 		const second = first ? await bind(rtp + 1, ip) : undefined;
 		first?.close();
 		second?.close();
-		if (first && second) return rtp;
+		if (first && second && !recentlyHandedOut(rtp, Date.now())) {
+			handedOut.set(rtp, Date.now());
+			return rtp;
+		}
 	}
 	throw new Error('no free UDP port pair for recording');
 }

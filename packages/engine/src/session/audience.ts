@@ -14,6 +14,8 @@ export class Audience {
 	readonly #hosts: () => Iterable<Participant>;
 	readonly #intervalMs: number;
 	#viewers = 0;
+	/** Viewers connected to other hosts of the cluster, by host. */
+	readonly #elsewhere = new Map<string, number>();
 	/** The count hosts last got. */
 	#told = 0;
 	#toldAt = Number.NEGATIVE_INFINITY;
@@ -25,13 +27,37 @@ export class Audience {
 		this.#intervalMs = intervalMs;
 	}
 
+	/** Everyone watching, on this host and the others. */
 	get viewers(): number {
+		let n = this.#viewers;
+		for (const v of this.#elsewhere.values()) n += v;
+		return n;
+	}
+
+	/** Those watching through this host. */
+	get local(): number {
 		return this.#viewers;
 	}
 
 	/** A viewer came (+1) or went (-1). */
 	changed(delta: 1 | -1): void {
 		this.#viewers = Math.max(0, this.#viewers + delta);
+		this.#schedule();
+	}
+
+	/** How many watch through another host of the cluster (0 when it is gone). */
+	setElsewhere(hostId: string, viewers: number): void {
+		if (viewers === 0) this.#elsewhere.delete(hostId);
+		else this.#elsewhere.set(hostId, viewers);
+		this.#schedule();
+	}
+
+	clearElsewhere(): void {
+		this.#elsewhere.clear();
+		this.#schedule();
+	}
+
+	#schedule(): void {
 		if (this.#timer) return;
 		const wait = this.#toldAt + this.#intervalMs - Date.now();
 		if (wait <= 0) {
@@ -45,14 +71,15 @@ export class Audience {
 
 	/** A host who just joined learns the count at once (the others already have it). */
 	greet(host: Participant): void {
-		host.notify({ type: 'audienceChanged', viewers: this.#viewers });
+		host.notify({ type: 'audienceChanged', viewers: this.viewers });
 	}
 
 	#flush(): void {
 		this.#timer = undefined;
-		if (this.#viewers === this.#told) return;
-		this.#told = this.#viewers;
+		const viewers = this.viewers;
+		if (viewers === this.#told) return;
+		this.#told = viewers;
 		this.#toldAt = Date.now();
-		for (const host of this.#hosts()) host.notify({ type: 'audienceChanged', viewers: this.#viewers });
+		for (const host of this.#hosts()) host.notify({ type: 'audienceChanged', viewers });
 	}
 }

@@ -46,6 +46,11 @@ export class Participant {
 	stimulusProfile: StimulusProfile = builtinProfiles.calm;
 	closed = false;
 	leaveReason: LeaveReason | undefined;
+	/**
+	 * Set for someone connected to another host of the cluster (that host's ID): known here for
+	 * presence and routing, with the producers piped here; their own host counts their attendance.
+	 */
+	home: string | undefined;
 	readonly #notify: (n: ParticipantNotification) => void;
 	readonly #log: Logger;
 

@@ -21,9 +21,23 @@ export class Presence {
 		this.#audience = new Audience(() => this.#hosts());
 	}
 
-	/** How many viewers are here now. */
+	/** How many viewers watch now (on every host of the cluster). */
 	get viewers(): number {
 		return this.#audience.viewers;
+	}
+
+	/** How many viewers watch through this host. */
+	get localViewers(): number {
+		return this.#audience.local;
+	}
+
+	/** Viewers of another host of the cluster: only their number travels. */
+	setViewersElsewhere(hostId: string, viewers: number): void {
+		this.#audience.setElsewhere(hostId, viewers);
+	}
+
+	clearViewersElsewhere(): void {
+		this.#audience.clearElsewhere();
 	}
 
 	get(participantId: string): Participant | undefined {
@@ -109,7 +123,7 @@ export class Presence {
 	}
 
 	*#hosts(): Generator<Participant> {
-		for (const p of this.#participants.values()) if (p.role === 'host') yield p;
+		for (const p of this.#participants.values()) if (p.role === 'host' && p.home === undefined) yield p;
 	}
 
 	notifyAll(n: ParticipantNotification): void {

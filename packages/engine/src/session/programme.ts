@@ -71,6 +71,17 @@ interface Entry {
 	startingUntil: number | undefined;
 }
 
+/** What the programme asks of a cluster of hosts (docs/scaling.md, "Across hosts"). */
+export interface ProgrammeCluster {
+	/** Whether someone is connected to another host in this session (then it is not idle). */
+	elsewhere(sessionId: string): boolean;
+	/**
+	 * Before a join: links the session to the other hosts and learns who is there (so the newcomer's
+	 * peers are complete); rejects when it may not be joined here now (`unavailable` without Redis).
+	 */
+	admit(session: Session): Promise<void>;
+}
+
 export interface ProgrammeOptions {
 	store: SessionStore;
 	events: TypedEmitter<EngineEvents>;
@@ -99,6 +110,7 @@ export class Programme {
 	readonly #creating = new Map<string, number>();
 	readonly #sweeper: NodeJS.Timeout;
 	#draining = false;
+	#cluster: ProgrammeCluster | undefined;
 
 	constructor(opts: ProgrammeOptions) {
 		this.#store = opts.store;
@@ -191,6 +203,7 @@ export class Programme {
 		if (e.session.tenantId !== tenantId) throw new EngineError('not_found', `session ${sessionId} not found`);
 		const s = e.session;
 		s.assertJoinable();
+		await this.#cluster?.admit(s);
 		if (s.state === 'scheduled') {
 			// Joins under way count as live: concurrent joins of several sessions all pass this check
 			// before any of them turns its session live. A second join of the same session is not one more.
@@ -320,6 +333,44 @@ export class Programme {
 		return { expiresAt };
 	}
 
+	/** Joins the hosts of a cluster: the idle end counts those connected elsewhere, joins ask the cluster. */
+	useCluster(cluster: ProgrammeCluster | undefined): void {
+		this.#cluster = cluster;
+	}
+
+	/** A scheduled or live session held here (any tenant), for the cluster. */
+	held(sessionId: string): Session | undefined {
+		return this.#active.get(sessionId)?.session;
+	}
+
+	/** Another host of the cluster ended or cancelled a session: so does this host's copy. */
+	endedElsewhere(sessionId: string, reason: SessionEndReason): void {
+		const s = this.#active.get(sessionId)?.session;
+		if (!s) return;
+		if (reason === 'cancelled' && s.state === 'scheduled') s.cancel();
+		else s.end(reason);
+	}
+
+	/** Another host changed a session's plan (stored before it said so): this host's copy follows the store. */
+	async followStore(tenantId: string, sessionId: string): Promise<void> {
+		const e = this.#active.get(sessionId);
+		if (!e) return;
+		const r = await this.#store.get(tenantId, sessionId);
+		if (!r) return;
+		const s = e.session;
+		if (r.state === 'ended' || r.state === 'cancelled') {
+			this.endedElsewhere(sessionId, (r.endReason as SessionEndReason | undefined) ?? 'ended');
+			return;
+		}
+		if (r.revision <= e.revision) return;
+		e.revision = r.revision;
+		s.title = r.title;
+		s.module = r.module;
+		s.schedule = r.schedule ? { ...r.schedule } : undefined;
+		s.lifecycle = { ...r.lifecycle };
+		e.invitations = r.invitations;
+	}
+
 	/** Counts for health: sessions held here by state. */
 	counts(): { live: number; scheduled: number } {
 		let live = 0;
@@ -348,7 +399,8 @@ export class Programme {
 			const rules = s.rules();
 			const window = joinWindow(s.schedule, rules);
 			if (s.state === 'live') {
-				if (s.participantCount === 0 && s.emptySince !== undefined && now - s.emptySince >= rules.idleEndSeconds * 1000) {
+				const idle = s.participantCount === 0 && s.emptySince !== undefined && now - s.emptySince >= rules.idleEndSeconds * 1000;
+				if (idle && !this.#cluster?.elsewhere(s.id)) {
 					s.end('idle');
 				} else if (window && now >= window.closesAt) {
 					s.end('overdue');

@@ -165,10 +165,11 @@ export class RecordingControl {
 	}
 
 	/** Records consent with its time and who set it; a withdrawal cuts their tracks at once. */
-	setConsent(participantId: string, consent: boolean, by: string): ConsentRecord {
+	setConsent(participantId: string, consent: boolean, by: string, opts: { elsewhere?: boolean } = {}): ConsentRecord {
 		const record: ConsentRecord = { consent, at: Date.now(), by };
 		this.#consent.set(participantId, record);
-		this.#events.emit('recording.consent', { at: record.at, participantId, consent, by: record.by });
+		// Consent given on another host of the cluster was recorded in the ledger there.
+		if (!opts.elsewhere) this.#events.emit('recording.consent', { at: record.at, participantId, consent, by: record.by });
 		this.#recorder?.sync(participantId);
 		this.notify();
 		return record;

@@ -22,6 +22,7 @@ import type { MediaSource, Role, RoutingPolicy } from './roles.ts';
 import { SessionEvents } from './session-events.ts';
 import type { RouterPlacement } from './edge-routers.ts';
 import { SessionRouter } from './session-router.ts';
+import type { SessionLink } from './link.ts';
 
 export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
 export type { ProducerStats } from './producers.ts';
@@ -88,6 +89,8 @@ export class Session {
 	emptySince: number | undefined;
 	/** When this overdue session ends, once those in it were told (newcomers are told too). */
 	endingNoticeAt: number | undefined;
+	/** The cluster's hooks while other hosts hold this session too (undefined on a single host). */
+	link: SessionLink | undefined;
 	readonly #rules: () => Lifecycle;
 	readonly #events: SessionEvents;
 	readonly #log: Logger;
@@ -146,7 +149,7 @@ export class Session {
 		return this.#rules();
 	}
 
-	/** How many are connected now. */
+	/** How many are connected now (with a cluster: to any host holding this session here). */
 	get participantCount(): number {
 		return this.#presence.all().length;
 	}
@@ -186,6 +189,10 @@ export class Session {
 	 */
 	disconnectForRestart(): void {
 		for (const p of this.#presence.all()) {
+			if (p.home !== undefined) {
+				this.#dropRemote(p, 'left');
+				continue;
+			}
 			p.notify({ type: 'disconnected', reason: 'host-restart' });
 			this.#remove(p, 'host-restart');
 		}
@@ -242,7 +249,10 @@ export class Session {
 		const router = await this.#router.ensure();
 		assertNotEnded(this.#state);
 		const previous = this.#presence.get(participantId);
-		if (previous) {
+		if (previous?.home !== undefined) {
+			// Back through this host after being connected to another (a reconnect through the load balancer).
+			this.#dropRemote(previous, 'replaced');
+		} else if (previous) {
 			previous.notify({ type: 'disconnected', reason: 'replaced' });
 			this.#remove(previous, 'replaced');
 		}
@@ -364,6 +374,18 @@ export class Session {
 		this.#assertLive(by);
 		assertHost(by, 'mute others');
 		const target = this.#presence.require(participantId);
+		if (target.home !== undefined) {
+			// Their producers live on their own host: it pauses them, and the pipes carry the pause here.
+			this.link?.mute(target.home, participantId, source);
+			return;
+		}
+		await this.applyMute(participantId, source);
+	}
+
+	/** Mutes someone connected here (a host here or on another host of the cluster asked). */
+	async applyMute(participantId: string, source: 'microphone' | 'camera'): Promise<void> {
+		const target = this.#presence.require(participantId);
+		if (target.home !== undefined) return;
 		for (const entry of target.producers.values()) {
 			if (entry.source === source) await this.setProducerPaused(target, entry.producer.id, true);
 		}
@@ -374,6 +396,13 @@ export class Session {
 	setSpotlight(by: Participant, participantId: string | null): void {
 		this.#assertLive(by);
 		assertHost(by, 'set the spotlight');
+		this.#presence.setSpotlight(participantId);
+		this.link?.spotlight(participantId);
+	}
+
+	/** The spotlight as a host of this session on another host of the cluster set it. */
+	applySpotlight(participantId: string | null): void {
+		if (participantId !== null && !this.#presence.get(participantId)) return;
 		this.#presence.setSpotlight(participantId);
 	}
 
@@ -413,6 +442,10 @@ export class Session {
 		// Finish the recording first: its consumers close with the router below.
 		this.#recording.finishAtEnd();
 		for (const p of this.#presence.all()) {
+			if (p.home !== undefined) {
+				this.#dropRemote(p, 'session-ended');
+				continue;
+			}
 			p.notify({ type: 'sessionEnded', reason });
 			this.#remove(p, 'session-ended');
 		}
@@ -467,13 +500,132 @@ export class Session {
 		} else {
 			assertNotEnded(this.#state);
 		}
-		return this.#recording.setConsent(participantId, consent, by ? by.id : 'api');
+		const record = this.#recording.setConsent(participantId, consent, by ? by.id : 'api');
+		this.link?.consent(participantId, consent, record.by);
+		return record;
+	}
+
+	/** Consent set on another host of the cluster (recorded in the ledger there): a recorder here follows it. */
+	applyConsent(participantId: string, consent: boolean, by: string): void {
+		if (this.#state === 'ended' || this.#state === 'cancelled') return;
+		this.#recording.setConsent(participantId, consent, by, { elsewhere: true });
+	}
+
+	// ── Cluster: people connected to other hosts (docs/scaling.md, "Across hosts") ──
+
+	/**
+	 * Someone connected to another host: known here for presence and routing (their producers are
+	 * piped here when someone here receives them). Not an attendance event: their host writes it.
+	 * A second arrival of the same ID (a reconnect through another host) replaces the first.
+	 */
+	addRemote(participantId: string, role: Role, home: string): void {
+		if (this.#state === 'ended' || this.#state === 'cancelled') return;
+		const previous = this.#presence.get(participantId);
+		if (previous) {
+			if (previous.home === home && previous.role === role && !previous.closed) return;
+			if (previous.home === undefined) {
+				// They moved to another host: this connection is the stale one.
+				previous.notify({ type: 'disconnected', reason: 'replaced' });
+				this.#remove(previous, 'replaced');
+			} else {
+				this.#dropRemote(previous, 'replaced');
+			}
+		}
+		const p = new Participant(participantId, role, `${home}:${participantId}`, () => undefined, this.#log);
+		p.home = home;
+		this.#presence.add(p);
+		this.emptySince = undefined;
+		if (this.#state === 'scheduled') {
+			// Live elsewhere, so live here (the host that saw the first join stored and logged the start).
+			this.#state = 'live';
+			this.startedAt = Date.now();
+		}
+		if (this.#recording.active) this.#recording.notify();
+		this.#presence.announceJoined(p);
+	}
+
+	/** Someone connected to another host left (or that host is gone: `home` then drops all of its people). */
+	removeRemote(participantId: string, home: string): void {
+		const p = this.#presence.get(participantId);
+		if (p && p.home === home) this.#dropRemote(p, 'left');
+	}
+
+	/** Everyone connected to a host that is gone (undefined: to any other host, as this one lets the session go). */
+	removeRemotesOf(home: string | undefined): void {
+		for (const p of this.#presence.all()) {
+			if (p.home !== undefined && (home === undefined || p.home === home)) this.#dropRemote(p, 'left');
+		}
+		if (home !== undefined) this.#presence.setViewersElsewhere(home, 0);
+		else this.#presence.clearViewersElsewhere();
+	}
+
+	/** A producer of someone on another host, piped here: routed like a local one. */
+	async addRemoteProducer(participantId: string, producer: types.Producer, source: MediaSource): Promise<void> {
+		const p = this.#presence.get(participantId);
+		if (!p || p.home === undefined || p.closed) {
+			producer.close();
+			return;
+		}
+		p.producers.set(producer.id, { producer, source });
+		producer.observer.once('close', () => {
+			p.producers.delete(producer.id);
+			this.#recording.sync(p.id);
+		});
+		this.#recording.sync(p.id);
+		await this.#media.producerAdded(p, producer, source);
+	}
+
+	/** How many watch through another host. */
+	setViewersElsewhere(home: string, viewers: number): void {
+		this.#presence.setViewersElsewhere(home, viewers);
+	}
+
+	/** Those connected here (not through another host), for the cluster's `state` answer. */
+	localParticipants(): Participant[] {
+		return this.#presence.all().filter((p) => p.home === undefined);
+	}
+
+	/** Someone connected to another host (undefined: not known, or connected here). */
+	remoteParticipant(participantId: string): Participant | undefined {
+		const p = this.#presence.get(participantId);
+		return p?.home !== undefined ? p : undefined;
+	}
+
+	/** How many viewers watch through this host. */
+	get localViewers(): number {
+		return this.#presence.localViewers;
+	}
+
+	/** A producer of someone connected here (what another host may pull). */
+	localProducer(producerId: string): { participant: Participant; producer: types.Producer; source: MediaSource } | undefined {
+		for (const p of this.#presence.values()) {
+			if (p.home !== undefined) continue;
+			const entry = p.producers.get(producerId);
+			if (entry) return { participant: p, ...entry };
+		}
+		return undefined;
+	}
+
+	/** The session's router on this host (made at first need): pipes from and to other hosts end here. */
+	mediaRouter(): Promise<types.Router> {
+		assertNotEnded(this.#state);
+		return this.#router.ensure();
+	}
+
+	#dropRemote(p: Participant, reason: LeaveReason): void {
+		this.#presence.remove(p, reason);
+		for (const { producer } of p.producers.values()) producer.close();
+		p.close(reason);
+		this.#recording.sync(p.id);
+		this.#presence.announceLeft(p, reason);
+		if (this.#presence.all().length === 0) this.emptySince = Date.now();
 	}
 
 	/** Called by the engine when a worker died: under the origin it takes everyone's media, under an edge router only its viewers'. */
 	handleWorkerLost(dead: WorkerSlot): void {
 		const lost = this.#router.lost(dead);
 		for (const p of this.#presence.all()) {
+			if (p.home !== undefined) continue;
 			// Another worker took at most the media of those receiving on it (their transports closed with it).
 			if (lost === 'other' && ![...p.transports.values()].some((t) => t.transport.closed)) continue;
 			p.notify({ type: 'disconnected', reason: 'media-failure' });

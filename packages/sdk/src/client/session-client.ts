@@ -194,6 +194,8 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		const generation = this.#generation;
 		const url = new URL('/v1/signal', this.#opts.server);
 		url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+		// The server address's query stays on: a load balancer may route by it (a region, a preferred host).
+		url.search = new URL(this.#opts.server).search;
 		// The server tells a joining client only about a running recording: none told means none
 		// (it may have stopped while this client was away).
 		this.recording = NOT_RECORDING;
