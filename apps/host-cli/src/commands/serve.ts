@@ -25,6 +25,17 @@ export const serveCommand = defineCommand({
 				'the on-demand library (finished recordings; default DATA_DIR/library); shared by every host of a cluster, e.g. an NFS mount',
 		},
 		'rtc-port-min': { type: 'integer', placeholder: 'PORT', description: 'lowest UDP/TCP port for media (default 44400)' },
+		'rtp-port-min': {
+			type: 'integer',
+			placeholder: 'PORT',
+			description:
+				'lowest UDP port for pipes between hosts and for recording (default 40000); keep it out of the kernel ephemeral range',
+		},
+		'rtp-port-max': {
+			type: 'integer',
+			placeholder: 'PORT',
+			description: 'highest port for pipes and recording (default the lowest + 999)',
+		},
 		'rtc-port-max': { type: 'integer', placeholder: 'PORT', description: 'highest port for media (default the lowest + 99)' },
 		'announced-address': {
 			type: 'string',
@@ -179,6 +190,14 @@ export const serveCommand = defineCommand({
 			engine: {
 				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
 				...(values['spread-above-load'] !== undefined ? { spreadAboveLoad: values['spread-above-load'] } : {}),
+				...(values['rtp-port-min'] !== undefined || values['rtp-port-max'] !== undefined
+					? {
+							rtpPortRange: {
+								min: values['rtp-port-min'] ?? 40000,
+								max: values['rtp-port-max'] ?? (values['rtp-port-min'] ?? 40000) + 999,
+							},
+						}
+					: {}),
 				webRtc: {
 					...(turnUrls.length > 0 || values['turn-secret']
 						? { turn: { urls: turnUrls, secret: values['turn-secret'] ?? '' } }
