@@ -134,4 +134,45 @@ describe('one session on two hosts of a cluster', () => {
 			await Promise.all([begeleider, client, viewer].map((c) => c.leave().catch(() => undefined)));
 		}
 	});
+	it('during a Redis outage refuses, typed, to split a session held by another host; what runs carries on', async () => {
+		const tenant = a.tenants[0]!;
+		const sessionId = await a.createSession(tenant, { title: 'Koffie-uurtje' });
+		const tokens = {
+			begeleider: await a.token(tenant, sessionId, 'host', 'begeleider-2'),
+			here: await a.token(tenant, sessionId, 'participant', 'client-8'),
+			elsewhere: await a.token(tenant, sessionId, 'participant', 'client-9'),
+		};
+		const begeleider = new SessionClient({ server: a.host.url, webrtc });
+		const here = new SessionClient({ server: a.host.url, webrtc });
+		const elsewhere = new SessionClient({ server: b.host.url, webrtc });
+		const later = new SessionClient({ server: b.host.url, webrtc });
+		let down = false;
+		try {
+			await begeleider.connect(tokens.begeleider);
+			// B learns that A holds the session (the people count every host publishes).
+			await waitFor(() => b.host.cluster!.elsewhere(sessionId), 30_000, 'host B knows the session is held on A');
+			await redis.kill('SIGKILL');
+			down = true;
+			const refused = await elsewhere.connect(tokens.elsewhere).then(
+				() => undefined,
+				(err: unknown) => err as { code?: string; message?: string },
+			);
+			expect(refused?.code).toBe('unavailable');
+			expect(refused?.message).toMatch(/Redis/);
+			// The host holding it carries on: a join there works without Redis (its attendance waits in the outbox).
+			const { peers } = await here.connect(tokens.here);
+			expect(peers).toContainEqual({ participantId: 'begeleider-2', role: 'host' });
+			await redis.start();
+			down = false;
+			// Back: B takes its people in again, and they meet the begeleider on A.
+			await waitFor(() => a.host.cluster!.hosts().length === 2, 60_000, 'both hosts in the registry again');
+			const joined = new Promise((r) => begeleider.on('participantJoined', (e) => e.participantId === 'client-10' && r(e)));
+			const back = await later.connect(await a.token(tenant, sessionId, 'participant', 'client-10'));
+			expect(back.peers.map((p) => p.participantId)).toContain('begeleider-2');
+			await joined;
+		} finally {
+			if (down) await redis.start().catch(() => undefined);
+			await Promise.all([begeleider, here, elsewhere, later].map((c) => c.leave().catch(() => undefined)));
+		}
+	});
 });

@@ -207,6 +207,7 @@ export class Cluster {
 		await this.#registry.start();
 		this.#engine.programme.useCluster({
 			elsewhere: (id) => this.elsewhere(id),
+			reachable: () => this.#bus.available,
 			admit: async (s) => {
 				if (this.#bus.available) {
 					await this.#hold(s).ready;

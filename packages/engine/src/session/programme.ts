@@ -75,6 +75,8 @@ interface Entry {
 export interface ProgrammeCluster {
 	/** Whether someone is connected to another host in this session (then it is not idle). */
 	elsewhere(sessionId: string): boolean;
+	/** Whether the shared store (Redis) answers now: a session not held here cannot be loaded without it. */
+	reachable(): boolean;
 	/**
 	 * Before a join: links the session to the other hosts and learns who is there (so the newcomer's
 	 * peers are complete); rejects when it may not be joined here now (`unavailable` without Redis).
@@ -194,6 +196,10 @@ export class Programme {
 		if (this.#draining) throw new EngineError('unavailable', 'the host is restarting; reconnect in a moment');
 		let e = this.#active.get(sessionId);
 		if (!e) {
+			// Not waiting for a store that is down (its client queues): the client tries again shortly.
+			if (this.#cluster && !this.#cluster.reachable()) {
+				throw new EngineError('unavailable', 'the cluster store (Redis) cannot be reached; try again in a moment');
+			}
 			const r = await this.#store.get(tenantId, sessionId);
 			if (!r) throw new EngineError('not_found', `session ${sessionId} not found`);
 			if (r.state === 'cancelled') throw new EngineError('session_cancelled', 'this session was cancelled');
