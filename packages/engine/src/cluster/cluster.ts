@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { messageOf } from '@luwte/errors';
-import type { types } from 'mediasoup';
 import { z } from 'zod';
 import type { Engine } from '../engine.ts';
 import { EngineError, invalidInput, type EngineErrorCode } from '../errors.ts';
 import { childLogger, type Logger } from '../log/logger.ts';
-import { routes, type Role } from '../session/roles.ts';
+import type { Role } from '../session/roles.ts';
 import type { Session } from '../session/session.ts';
 import { ClusterBus } from './bus.ts';
 import { SessionDirectory } from './directory.ts';
-import type { ClusterMessage, ForwardedRoute, HostMessage, ProducerInfo, SessionMessage } from './messages.ts';
-import { SessionPipes } from './pipes.ts';
+import { HeldSession } from './held-session.ts';
+import type { ClusterMessage, ForwardedRoute, HostMessage } from './messages.ts';
 import { DEFAULT_LEASE_MS, HostRegistry, type HostEntry } from './registry.ts';
 
 export const clusterOptionsSchema = z.strictObject({
@@ -44,34 +43,6 @@ const engineErrorCodes = [
 	'unavailable',
 ] as const satisfies readonly EngineErrorCode[];
 
-/** A producer of someone on another host, as announced; piped here once someone here receives it. */
-interface RemoteProducer {
-	home: string;
-	epoch: string;
-	info: ProducerInfo;
-	/** Under way or made: the pipe producer here. */
-	pulling: Promise<void> | undefined;
-	producer: types.Producer | undefined;
-}
-
-/** A session while someone is connected to it through this host. */
-interface Held {
-	session: Session;
-	pipes: SessionPipes;
-	remote: Map<string, RemoteProducer>;
-	/** Outgoing messages, in order (a producer is never announced before its participant). */
-	out: Promise<void>;
-	subscribed: Promise<void>;
-	/** Linked, and every other host known to hold the session has said who is there (or 2 s passed). */
-	ready: Promise<void>;
-	/** Hosts whose `state` this host still waits for, and what to call when the last one answered. */
-	awaiting: Set<string>;
-	answered: () => void;
-}
-
-/** How long a first join on this host waits for the other hosts' `state` (a slow host costs its peers list, not the join). */
-const STATE_WAIT_MS = 2_000;
-
 /**
  * This host as one of a cluster (docs/scaling.md, "Across hosts"): the host registry with its
  * lease, the session directory, and for every session someone is connected to through this
@@ -88,7 +59,7 @@ export class Cluster {
 	readonly #registry: HostRegistry;
 	readonly #directory: SessionDirectory;
 	readonly #log: Logger;
-	readonly #held = new Map<string, Held>();
+	readonly #held = new Map<string, HeldSession>();
 	/** Per session, how many are connected to each other host (from their `count` messages). */
 	readonly #counts = new Map<string, Map<string, number>>();
 	/** Sessions this host ends because another host said so (not announced again). */
@@ -186,8 +157,8 @@ export class Cluster {
 		this.#closed = true;
 		this.#engine.programme.useCluster(undefined);
 		for (const off of this.#unsubscribe) off();
-		await Promise.allSettled([...this.#held.values()].map((h) => h.out));
-		for (const h of this.#held.values()) h.pipes.close();
+		await Promise.allSettled([...this.#held.values()].map((h) => h.flushed()));
+		for (const h of this.#held.values()) h.release();
 		this.#held.clear();
 		await this.#registry.stop();
 		await this.#bus.close();
@@ -198,8 +169,8 @@ export class Cluster {
 		// Back after a Redis outage: what changed here meanwhile is told again, and asked of the others.
 		this.#bus.onReconnect(() => {
 			for (const held of this.#held.values()) {
-				this.#send(held.session.id, { type: 'hello' });
-				this.#sendState(held);
+				held.send({ type: 'hello' });
+				held.sendState();
 				this.#publishCount(held.session);
 			}
 		});
@@ -233,14 +204,15 @@ export class Cluster {
 		on('participant.joined', (e) => this.#localJoined(e.sessionId, e.participantId, e.role));
 		on('participant.left', (e) => this.#localLeft(e.sessionId, e.participantId, e.role, e.reason));
 		on('producer.added', (e) => this.#localProducer(e.sessionId, e.producerId));
-		on('producer.removed', (e) => this.#send(e.sessionId, { type: 'producerClosed', producerId: e.producerId }));
-		on('producer.paused', (e) => this.#send(e.sessionId, { type: 'producerPaused', producerId: e.producerId, paused: true }));
-		on('producer.resumed', (e) => this.#send(e.sessionId, { type: 'producerPaused', producerId: e.producerId, paused: false }));
+		on('producer.removed', (e) => this.#held.get(e.sessionId)?.send({ type: 'producerClosed', producerId: e.producerId }));
+		on('producer.paused', (e) => this.#held.get(e.sessionId)?.send({ type: 'producerPaused', producerId: e.producerId, paused: true }));
+		on('producer.resumed', (e) =>
+			this.#held.get(e.sessionId)?.send({ type: 'producerPaused', producerId: e.producerId, paused: false }),
+		);
 		on('session.ended', (e) => this.#ended(e.tenantId, e.sessionId, e.reason));
 		// A recorder here takes everyone's media: what nobody here received so far is piped in now.
 		on('recording.started', (e) => {
-			const held = this.#held.get(e.sessionId);
-			if (held) this.#pullNeeded(held);
+			this.#held.get(e.sessionId)?.pullNeeded();
 		});
 		on('session.updated', (e) => this.#publishCluster({ type: 'changed', tenantId: e.tenantId, sessionId: e.sessionId }));
 	}
@@ -256,8 +228,8 @@ export class Cluster {
 		const session = this.#engine.programme.held(sessionId);
 		if (!session) return;
 		const held = this.#hold(session);
-		if (role === 'viewer') this.#send(sessionId, { type: 'audience', viewers: session.localViewers });
-		else this.#send(sessionId, { type: 'joined', participantId, role });
+		if (role === 'viewer') held.send({ type: 'audience', viewers: session.localViewers });
+		else held.send({ type: 'joined', participantId, role });
 		this.#publishCount(session);
 		if (role === 'host') {
 			// The stage follows its begeleider: the origin moves here unless it holds a begeleider of its own.
@@ -274,7 +246,7 @@ export class Cluster {
 				.catch((err: unknown) => this.#log.warn('cluster.origin_failed', { sessionId, error: messageOf(err) }));
 		}
 		// Someone new here may need producers of others nobody here needed so far.
-		void held.subscribed.then(() => this.#pullNeeded(held));
+		held.pullNeeded();
 	}
 
 	#localLeft(sessionId: string, participantId: string, role: Role, reason: string): void {
@@ -282,19 +254,19 @@ export class Cluster {
 		if (!held) return;
 		const session = held.session;
 		if (reason !== 'replaced') {
-			if (role === 'viewer') this.#send(sessionId, { type: 'audience', viewers: session.localViewers });
-			else if (!session.remoteParticipant(participantId)) this.#send(sessionId, { type: 'left', participantId });
+			if (role === 'viewer') held.send({ type: 'audience', viewers: session.localViewers });
+			else if (!session.remoteParticipant(participantId)) held.send({ type: 'left', participantId });
 		}
 		this.#publishCount(session);
 		if (session.localParticipants().length === 0 && session.state !== 'ended') this.#release(held);
-		else this.#dropUnneeded(held);
+		else held.dropUnneeded();
 	}
 
 	#localProducer(sessionId: string, producerId: string): void {
-		const session = this.#held.get(sessionId)?.session;
-		const local = session?.localProducer(producerId);
-		if (!local) return;
-		this.#send(sessionId, {
+		const held = this.#held.get(sessionId);
+		const local = held?.session.localProducer(producerId);
+		if (!held || !local) return;
+		held.send({
 			type: 'producer',
 			producer: {
 				participantId: local.participant.id,
@@ -317,73 +289,26 @@ export class Cluster {
 	}
 
 	/** Links a session to the other hosts (once, at the first local join). */
-	#hold(session: Session): Held {
+	#hold(session: Session): HeldSession {
 		const existing = this.#held.get(session.id);
 		if (existing) return existing;
-		const pipes = new SessionPipes(() => session.mediaRouter(), {
-			listenIp: this.#opts.listenIp,
-			pipeAddress: this.#opts.pipeAddress,
-			srtp: this.#opts.pipeSrtp,
+		const expected: string[] = [];
+		for (const [hostId, n] of this.#counts.get(session.id) ?? []) if (n > 0 && this.#registry.alive(hostId)) expected.push(hostId);
+		const held = new HeldSession(session, {
+			bus: this.#bus,
+			log: this.#log,
+			pipes: { listenIp: this.#opts.listenIp, pipeAddress: this.#opts.pipeAddress, srtp: this.#opts.pipeSrtp },
+			expected,
 		});
-		const subscribed = this.#bus.subscribeSession(session.id, (m) => this.#onSessionMessage(held, m));
-		const awaiting = new Set<string>();
-		for (const [hostId, n] of this.#counts.get(session.id) ?? []) if (n > 0 && this.#registry.alive(hostId)) awaiting.add(hostId);
-		let answered!: () => void;
-		const allAnswered = new Promise<void>((resolve) => {
-			answered = resolve;
-		});
-		const held: Held = {
-			session,
-			pipes,
-			remote: new Map(),
-			out: Promise.resolve(),
-			subscribed,
-			ready: Promise.resolve(),
-			awaiting,
-			answered: () => answered(),
-		};
-		// The hello goes out first: the others answer with who and what they hold.
-		held.out = subscribed.then(() => this.#bus.publishSession(session.id, { type: 'hello' }));
-		held.out = held.out.catch((err: unknown) =>
-			this.#log.warn('cluster.link_failed', { sessionId: session.id, error: messageOf(err) }),
-		);
-		held.ready = held.out.then(() => {
-			if (awaiting.size === 0) return;
-			let timer: NodeJS.Timeout | undefined;
-			const late = new Promise<void>((resolve) => {
-				timer = setTimeout(resolve, STATE_WAIT_MS);
-			});
-			return Promise.race([allAnswered, late]).finally(() => clearTimeout(timer));
-		});
-		session.link = {
-			mute: (_home, participantId, source) => this.#send(session.id, { type: 'mute', participantId, source }),
-			spotlight: (participantId) => this.#send(session.id, { type: 'spotlight', participantId }),
-			consent: (participantId, consent, by) => this.#send(session.id, { type: 'consent', participantId, consent, by }),
-		};
 		this.#held.set(session.id, held);
 		return held;
 	}
 
-	/** Nobody is connected here any more (or it ended): the pipes close and the others' people are forgotten. */
-	#release(held: Held): void {
-		const id = held.session.id;
-		if (this.#held.get(id) !== held) return;
-		this.#held.delete(id);
-		held.session.link = undefined;
-		held.pipes.close();
-		for (const r of held.remote.values()) r.producer?.close();
-		held.remote.clear();
-		held.session.removeRemotesOf(undefined);
-		void held.out.then(() => this.#bus.unsubscribeSession(id)).catch(() => undefined);
-	}
-
-	/** Sends on the session's channel, after what this host sent before. */
-	#send(sessionId: string, m: Parameters<ClusterBus['publishSession']>[1]): void {
-		const held = this.#held.get(sessionId);
-		if (!held) return;
-		held.out = held.out
-			.then(() => this.#bus.publishSession(sessionId, m))
-			.catch((err: unknown) => this.#log.warn('cluster.publish_failed', { sessionId, message: m.type, error: messageOf(err) }));
+	/** Nobody is connected here any more (or it ended). */
+	#release(held: HeldSession): void {
+		if (this.#held.get(held.session.id) !== held) return;
+		this.#held.delete(held.session.id);
+		held.release();
 	}
 
 	#publishCluster(m: Parameters<ClusterBus['publishCluster']>[0]): void {
@@ -431,165 +356,6 @@ export class Cluster {
 		}
 	}
 
-	#onSessionMessage(held: Held, m: SessionMessage): void {
-		if (this.#held.get(held.session.id) !== held) return;
-		this.#log.debug('cluster.received', { sessionId: held.session.id, message: m.type, from: m.from });
-		const s = held.session;
-		switch (m.type) {
-			case 'hello':
-				this.#sendState(held);
-				return;
-			case 'state':
-				for (const p of m.participants) s.addRemote(p.participantId, p.role, m.from);
-				if (held.awaiting.delete(m.from) && held.awaiting.size === 0) held.answered();
-				s.setViewersElsewhere(m.from, m.viewers);
-				for (const info of m.producers) this.#remember(held, m.from, m.epoch, info);
-				if (m.spotlight !== null && s.spotlight === null) s.applySpotlight(m.spotlight);
-				return;
-			case 'joined':
-				s.addRemote(m.participantId, m.role, m.from);
-				return;
-			case 'left':
-				this.#forgetParticipant(held, m.participantId, m.from);
-				s.removeRemote(m.participantId, m.from);
-				return;
-			case 'audience':
-				s.setViewersElsewhere(m.from, m.viewers);
-				return;
-			case 'producer':
-				this.#remember(held, m.from, m.epoch, m.producer);
-				return;
-			case 'producerPaused': {
-				const r = held.remote.get(m.producerId);
-				if (!r) return;
-				r.info.paused = m.paused;
-				if (r.producer && !r.producer.closed && r.producer.paused !== m.paused)
-					void (m.paused ? r.producer.pause() : r.producer.resume()).catch(() => undefined);
-				return;
-			}
-			case 'producerClosed': {
-				const r = held.remote.get(m.producerId);
-				held.remote.delete(m.producerId);
-				r?.producer?.close();
-				return;
-			}
-			case 'mute':
-				void s.applyMute(m.participantId, m.source).catch(() => undefined);
-				return;
-			case 'spotlight':
-				s.applySpotlight(m.participantId);
-				return;
-			case 'consent':
-				s.applyConsent(m.participantId, m.consent, m.by);
-				return;
-		}
-	}
-
-	#sendState(held: Held): void {
-		const s = held.session;
-		const local = s.localParticipants();
-		const producers: ProducerInfo[] = [];
-		for (const p of local) {
-			for (const { producer, source } of p.producers.values()) {
-				producers.push({ participantId: p.id, producerId: producer.id, kind: producer.kind, source, paused: producer.paused });
-			}
-		}
-		this.#send(s.id, {
-			type: 'state',
-			participants: local.filter((p) => p.role !== 'viewer').map((p) => ({ participantId: p.id, role: p.role })),
-			producers,
-			viewers: s.localViewers,
-			spotlight: s.spotlight,
-		});
-	}
-
-	#remember(held: Held, home: string, epoch: string, info: ProducerInfo): void {
-		const known = held.remote.get(info.producerId);
-		if (known) {
-			known.info.paused = info.paused;
-			return;
-		}
-		held.remote.set(info.producerId, { home, epoch, info: { ...info }, pulling: undefined, producer: undefined });
-		this.#pullNeeded(held);
-	}
-
-	#forgetParticipant(held: Held, participantId: string, home: string): void {
-		for (const [id, r] of held.remote) {
-			if (r.info.participantId !== participantId || r.home !== home) continue;
-			held.remote.delete(id);
-			r.producer?.close();
-		}
-	}
-
-	/** Pulls every remote producer someone here receives and that is not piped here yet. */
-	#pullNeeded(held: Held): void {
-		for (const r of held.remote.values()) {
-			if (r.pulling !== undefined) continue;
-			const sender = held.session.remoteParticipant(r.info.participantId);
-			if (!sender || !this.#needed(held.session, sender.role)) continue;
-			r.pulling = this.#pull(held, r).catch((err: unknown) => {
-				r.pulling = undefined;
-				if (held.remote.get(r.info.producerId) === r)
-					this.#log.warn('cluster.pull_failed', {
-						sessionId: held.session.id,
-						producerId: r.info.producerId,
-						error: messageOf(err),
-					});
-			});
-		}
-	}
-
-	/** Closes pipe producers nobody here receives any more. */
-	#dropUnneeded(held: Held): void {
-		for (const r of held.remote.values()) {
-			const sender = held.session.remoteParticipant(r.info.participantId);
-			if (!r.producer || (sender && this.#needed(held.session, sender.role))) continue;
-			r.producer.close();
-			r.producer = undefined;
-			r.pulling = undefined;
-		}
-	}
-
-	/** Whether someone connected here receives media of this role (or a recording here takes it). */
-	#needed(session: Session, senderRole: Role): boolean {
-		if (session.recordingStatus().active) return true;
-		return session.localParticipants().some((p) => routes(senderRole, p.role, session.policy));
-	}
-
-	async #pull(held: Held, r: RemoteProducer): Promise<void> {
-		const { session, pipes } = held;
-		const end = await pipes.localEnd(r.home, r.epoch);
-		const answer = await this.#bus.request(r.home, {
-			type: 'pull',
-			sessionId: session.id,
-			producerId: r.info.producerId,
-			tuple: end.tuple,
-			...(end.srtp ? { srtp: end.srtp } : {}),
-		});
-		if (answer.type === 'failed') throw new EngineError('unavailable', `host ${r.home} could not send it: ${answer.message}`);
-		if (answer.type !== 'pulled') throw new EngineError('unavailable', `host ${r.home} answered out of turn`);
-		if (held.remote.get(r.info.producerId) !== r || this.#held.get(session.id) !== held) return;
-		const producer = await pipes.receive(r.home, r.epoch, answer, r.info.producerId, {
-			source: r.info.source,
-			participantId: r.info.participantId,
-			piped: r.home,
-		});
-		if (held.remote.get(r.info.producerId) !== r) {
-			producer.close();
-			return;
-		}
-		r.producer = producer;
-		producer.observer.once('close', () => {
-			if (r.producer === producer) {
-				r.producer = undefined;
-				r.pulling = undefined;
-			}
-		});
-		// A pause or resume that crossed the answer on the way.
-		if (producer.paused !== r.info.paused) await (r.info.paused ? producer.pause() : producer.resume());
-		await session.addRemoteProducer(r.info.participantId, producer, r.info.source);
-	}
-
 	async #onHostMessage(m: HostMessage): Promise<void> {
 		if (m.type !== 'pull' && m.type !== 'forward') return;
 		const reply = (a: Parameters<ClusterBus['sendHost']>[1]) =>
@@ -602,20 +368,8 @@ export class Cluster {
 				return;
 			}
 			const held = this.#held.get(m.sessionId);
-			const local = held?.session.localProducer(m.producerId);
-			if (!held || !local) throw new EngineError('not_found', `producer ${m.producerId} is not sent from here`);
-			const { tuple, srtp, consumer } = await held.pipes.serve(m, local.producer);
-			await reply({
-				type: 'pulled',
-				from: this.hostId,
-				epoch: this.epoch,
-				requestId: m.requestId,
-				tuple,
-				...(srtp ? { srtp } : {}),
-				kind: consumer.kind,
-				rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
-				paused: consumer.producerPaused,
-			});
+			if (!held) throw new EngineError('not_found', `session ${m.sessionId} is not held here`);
+			await reply(await held.serve(m));
 		} catch (err) {
 			await reply({
 				type: 'failed',
@@ -630,15 +384,7 @@ export class Cluster {
 
 	#hostLost(hostId: string, epoch: string): void {
 		this.#log.warn('cluster.host_lost', { lost: hostId });
-		for (const held of this.#held.values()) {
-			for (const [id, r] of held.remote) {
-				if (r.home !== hostId || r.epoch !== epoch) continue;
-				held.remote.delete(id);
-				r.producer?.close();
-			}
-			held.pipes.drop(hostId, epoch);
-			held.session.removeRemotesOf(hostId);
-		}
+		for (const held of this.#held.values()) held.hostLost(hostId, epoch);
 		for (const c of this.#counts.values()) c.delete(hostId);
 	}
 
