@@ -1,6 +1,6 @@
 import { SessionClient } from '@luwte/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHost, type TestHost } from '../helpers/host.ts';
+import { startTestHost, testOperatorKey, type TestHost } from '../helpers/host.ts';
 import { startRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { fakeMedia, waitFor, watchRemoteMedia, webrtc } from '../helpers/wrtc-media.ts';
 
@@ -68,6 +68,14 @@ describe('one session on two hosts of a cluster', () => {
 				.participants.map((p) => p.participantId);
 			expect(placementA.sort()).toEqual(['begeleider-1', 'client-7']);
 			expect(await a.host.cluster!.origin(sessionId)).toBe('host-a');
+			// Operators see the cluster in /metrics: two hosts; on B the begeleider's camera and
+			// microphone piped in once each (for the client and the viewer there).
+			const metrics = await (
+				await fetch(`${b.host.url}/metrics`, { headers: { authorization: `Bearer ${testOperatorKey}` } })
+			).text();
+			expect(metrics).toMatch(/^luwte_cluster_hosts 2$/m);
+			expect(metrics).toMatch(/^luwte_cluster_sessions_linked 1$/m);
+			expect(metrics).toMatch(/^luwte_cluster_producers_piped_in 2$/m);
 
 			// Simulcast crosses the pipe whole: the calm controller on B steers the client's consumer of
 			// the piped camera, and mediasoup forwards the layer it chose.

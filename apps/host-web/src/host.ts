@@ -216,6 +216,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
 	metrics.watchEngine(engine, recordings);
+	if (cluster) metrics.watchCluster(cluster);
 	engine.events.on('recording.consent', (e) =>
 		log.info('recording.consent', { session: e.sessionId, participant: e.participantId, consent: e.consent, by: e.by }),
 	);

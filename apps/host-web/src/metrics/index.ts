@@ -1,3 +1,4 @@
+import type { Cluster } from '@luwte/engine/cluster';
 import type { Engine } from '@luwte/engine';
 import type { LedgerStore } from '@luwte/engine/attendance';
 import type { RecordingService } from '@luwte/engine/recording';
@@ -224,6 +225,41 @@ export class HostMetrics {
 				return typeof v === 'function' ? v.bind(target) : v;
 			},
 		});
+	}
+
+	/** The cluster's series: hosts alive as this host sees them, sessions held here with others, producers piped in. */
+	watchCluster(cluster: Cluster): void {
+		const registers = [this.registry];
+		new Gauge({
+			name: 'luwte_cluster_hosts',
+			help: 'Hosts of the cluster alive (their lease current), as this host sees them, itself included.',
+			registers,
+			collect() {
+				this.set(cluster.stats().hosts);
+			},
+		});
+		new Gauge({
+			name: 'luwte_cluster_sessions_linked',
+			help: 'Sessions someone is connected to through this host, linked to the other hosts.',
+			registers,
+			collect() {
+				this.set(cluster.stats().sessions);
+			},
+		});
+		new Gauge({
+			name: 'luwte_cluster_producers_piped_in',
+			help: 'Producers of other hosts piped into this host now (one stream each, however many receive it here).',
+			registers,
+			collect() {
+				this.set(cluster.stats().pipedIn);
+			},
+		});
+		const lost = new Counter({
+			name: 'luwte_cluster_hosts_lost_total',
+			help: 'Hosts this host saw go (lease expired, or back as a new run).',
+			registers,
+		});
+		cluster.onHostLost(() => lost.inc());
 	}
 
 	/** The engine's series: sessions, participants, workers, consumers, traffic, ABR switches, recordings. */

@@ -66,6 +66,7 @@ export class Cluster {
 	readonly #endingFromElsewhere = new Set<string>();
 	readonly #unsubscribe: (() => void)[] = [];
 	#serveForwarded: Parameters<Cluster['serveForwarded']>[0] | undefined;
+	readonly #lostListeners: ((hostId: string) => void)[] = [];
 	#closed = false;
 
 	private constructor(engine: Engine, opts: z.output<typeof clusterOptionsSchema>, bus: ClusterBus, log: Logger) {
@@ -101,6 +102,18 @@ export class Cluster {
 			throw err;
 		}
 		return cluster;
+	}
+
+	/** For metrics: hosts alive, sessions linked here, producers of other hosts piped in. */
+	stats(): { hosts: number; sessions: number; pipedIn: number } {
+		let pipedIn = 0;
+		for (const h of this.#held.values()) pipedIn += h.pipedIn;
+		return { hosts: this.#registry.hosts().length, sessions: this.#held.size, pipedIn };
+	}
+
+	/** Called for every host (run) this host sees go. */
+	onHostLost(listener: (hostId: string) => void): void {
+		this.#lostListeners.push(listener);
 	}
 
 	/** The hosts alive now, this one included. */
@@ -385,6 +398,7 @@ export class Cluster {
 	#hostLost(hostId: string, epoch: string): void {
 		this.#log.warn('cluster.host_lost', { lost: hostId });
 		for (const held of this.#held.values()) held.hostLost(hostId, epoch);
+		for (const listener of this.#lostListeners) listener(hostId);
 		for (const c of this.#counts.values()) c.delete(hostId);
 	}
 

@@ -75,6 +75,13 @@ export class HeldSession {
 		};
 	}
 
+	/** Producers of other hosts piped in now. */
+	get pipedIn(): number {
+		let n = 0;
+		for (const r of this.#remote.values()) if (r.producer && !r.producer.closed) n++;
+		return n;
+	}
+
 	/** Sends on the session's channel, after what this host sent before. */
 	send(m: Outgoing): void {
 		if (this.#released) return;
