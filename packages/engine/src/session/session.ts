@@ -531,6 +531,8 @@ export class Session {
 				this.#dropRemote(previous, 'replaced');
 			}
 		}
+		// The last one here just moved away, so this host let the session go: nobody here to tell.
+		if (!this.link) return;
 		const p = new Participant(participantId, role, `${home}:${participantId}`, () => undefined, this.#log);
 		p.home = home;
 		this.#presence.add(p);
