@@ -45,6 +45,18 @@ export interface EngineEvents {
 	'recording.started': SessionScoped & { recordingId: string; by: string | undefined };
 	/** The recording's folder is complete (manifest endedAt set): post-processing may begin. */
 	'recording.stopped': SessionScoped & { recordingId: string; dir: string; parts: number; reason: 'stopped' | 'session-ended' };
+	/**
+	 * Post-processing of a stopped recording ended: its library item is `ready` (published),
+	 * `flagged` (flashes found: held back until a person approves it) or processing `failed`.
+	 */
+	'recording.processed': SessionScoped & {
+		recordingId: string;
+		outcome: 'ready' | 'flagged' | 'failed';
+		itemId: string | undefined;
+		durationSeconds: number | undefined;
+		flashWindows: number | undefined;
+		error: string | undefined;
+	};
 	/** A part of a recording started, ended, or its ffmpeg ended on its own (pseudonymous IDs only). */
 	'recording.part': SessionScoped & { recordingId: string; what: string; participantId: string | undefined; detail: string | undefined };
 	/** Recording consent of one participant changed (logged with time: who changed it, and to what). */

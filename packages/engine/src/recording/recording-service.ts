@@ -44,6 +44,7 @@ export class RecordingService {
 	readonly #dataDir: string;
 	readonly #postprocess: (dir: string, out: string, opts: PostprocessOptions) => Promise<PostprocessResult>;
 	readonly #log: Logger;
+	readonly #events: TypedEmitter<EngineEvents>;
 	readonly #records = new Map<string, RecordingRecord>();
 	readonly #done = new Map<string, Promise<RecordingRecord>>();
 	#queue: Promise<unknown> = Promise.resolve();
@@ -64,6 +65,7 @@ export class RecordingService {
 		log?: (event: string, fields: Record<string, unknown>) => void;
 	}) {
 		this.#library = opts.library;
+		this.#events = opts.events;
 		this.#dataDir = opts.dataDir;
 		this.#postprocess = opts.postprocess ?? postprocessRecording;
 		this.#log = opts.logger ?? (opts.log ? callbackLogger(opts.log) : defaultLogger());
@@ -226,6 +228,13 @@ export class RecordingService {
 					flagged: result.flash.flagged,
 					seconds: result.durationSeconds,
 				});
+				this.#processed(manifest, {
+					outcome: result.flash.flagged ? 'flagged' : 'ready',
+					itemId: item.id,
+					durationSeconds: result.durationSeconds,
+					flashWindows: result.flash.windows.length,
+					error: undefined,
+				});
 			} catch (err) {
 				// Interrupted by the host closing: left as processing, finished at the next start.
 				if (!this.#closing.signal.aborted) {
@@ -245,8 +254,32 @@ export class RecordingService {
 			record.state = 'failed';
 			record.error = String((err as Error).message ?? err).slice(0, 500);
 			this.#log.warn('recording.processing_failed', { recording: manifest.recordingId, error: record.error });
+			// A host closing mid-processing finishes it at the next start: not a failure.
+			if (!this.#closing.signal.aborted) {
+				this.#processed(manifest, {
+					outcome: 'failed',
+					itemId: record.itemId,
+					durationSeconds: undefined,
+					flashWindows: undefined,
+					error: record.error,
+				});
+			}
 		}
 		return { ...record };
+	}
+
+	/** Reports the outcome (webhooks listen for it). */
+	#processed(
+		manifest: RecordingManifest,
+		r: Pick<EngineEvents['recording.processed'], 'outcome' | 'itemId' | 'durationSeconds' | 'flashWindows' | 'error'>,
+	): void {
+		this.#events.emit('recording.processed', {
+			at: Date.now(),
+			tenantId: manifest.tenantId,
+			sessionId: manifest.sessionId,
+			recordingId: manifest.recordingId,
+			...r,
+		});
 	}
 }
 

@@ -114,6 +114,8 @@ export class Library {
 	/** `tenant \0 item \0 participant` → seconds; derived from the attendance stream. */
 	readonly #resume = new Map<string, number>();
 	readonly #log: Logger;
+	/** Told when an item of this host becomes `published` (webhooks); see `onPublished`. */
+	readonly #published = new Set<(item: LibraryItem) => void>();
 
 	private constructor(dir: string, opts: LibraryOptions, log: Logger) {
 		this.dir = dir;
@@ -199,7 +201,27 @@ export class Library {
 		await rename(staging, join(this.#itemsDir, item.id));
 		await fsyncPath(this.#itemsDir);
 		this.#items.set(item, text);
+		if (item.status === 'published') this.#tellPublished(item);
 		return item;
+	}
+
+	/**
+	 * Calls `listener` once an item this host changed has become `published` (durably): at
+	 * completion without flashes, or published or approved by staff. Returns a function that stops it.
+	 */
+	onPublished(listener: (item: LibraryItem) => void): () => void {
+		this.#published.add(listener);
+		return () => this.#published.delete(listener);
+	}
+
+	#tellPublished(item: LibraryItem): void {
+		for (const l of this.#published) {
+			try {
+				l(item);
+			} catch (err) {
+				this.#log.error('library.listener_failed', { item: item.id, error: messageOf(err) });
+			}
+		}
 	}
 
 	/**
@@ -483,6 +505,7 @@ export class Library {
 				lock.assertHeld();
 				await writeFileAtomic(join(this.#itemsDir, item.id, ITEM_FILE), text, this.#log);
 				this.#items.set(checked, text);
+				if (checked.status === 'published' && item.status !== 'published') this.#tellPublished(checked);
 				changed = { checked, after };
 			} finally {
 				await lock.release(this.#log);
