@@ -25,26 +25,65 @@ describe('OpenAPI document and admin client', () => {
 		expect(doc.servers[0].url).toBe(t.host.url);
 	});
 
+	/** The schema a `$ref` into `components.schemas` names (others as they are). */
+	const deref = (schema: any): any => {
+		const name = /^#\/components\/schemas\/(.+)$/.exec(schema?.$ref ?? '')?.[1];
+		return name ? doc.components.schemas[name] : schema;
+	};
+
+	it('names every reused schema once as a component, and every reference resolves', () => {
+		const schemas = doc.components.schemas;
+		for (const name of ['Session', 'Recording', 'LibraryItem', 'Error', 'Billing', 'BillingLine', 'Tenant', 'ActivityModule', 'Role'])
+			expect(schemas, name).toHaveProperty(name);
+		const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+		expect(refs.length).toBeGreaterThan(100);
+		for (const ref of new Set(refs)) expect(Object.hasOwn(schemas, ref.replace('#/components/schemas/', '')), ref).toBe(true);
+		// Every component is referred to (no unused input or output form is listed).
+		for (const name of Object.keys(schemas)) expect(refs, name).toContain(`#/components/schemas/${name}`);
+		// Every body and answer is a named component, the errors too.
+		for (const ops of Object.values(doc.paths) as any[])
+			for (const op of Object.values(ops) as any[]) {
+				const body = op.requestBody?.content['application/json'].schema;
+				if (body) expect(body.$ref, op.operationId).toMatch(/^#\/components\/schemas\//);
+				for (const answer of Object.values(op.responses) as any[])
+					for (const media of Object.values(answer.content ?? {}) as any[])
+						if (media.schema) expect(media.schema.$ref, op.operationId).toMatch(/^#\/components\/schemas\//);
+			}
+		// No anonymous type twice: every object with properties and every enum inline is one of a kind.
+		const seen = new Map<string, number>();
+		const walk = (v: any, top: boolean): void => {
+			if (Array.isArray(v)) {
+				for (const x of v) walk(x, false);
+				return;
+			}
+			if (!v || typeof v !== 'object') return;
+			if (!top && ((v.type === 'object' && v.properties) || (Array.isArray(v.enum) && v.enum.length > 1))) {
+				const key = JSON.stringify(v);
+				seen.set(key, (seen.get(key) ?? 0) + 1);
+			}
+			for (const x of Object.values(v)) walk(x, false);
+		};
+		for (const s of Object.values(schemas)) walk(s, true);
+		walk(doc.paths, false);
+		expect([...seen].filter(([, n]) => n > 1).map(([k]) => k)).toEqual([]);
+	});
+
 	it('documents the validation rules the host enforces (schemas come from the same source)', () => {
-		const body = doc.paths['/v1/sessions'].post.requestBody.content['application/json'].schema;
+		const body = deref(doc.paths['/v1/sessions'].post.requestBody.content['application/json'].schema);
 		expect(body.required).toEqual(['title']);
-		expect(body.properties.module.enum).toEqual([
-			'communicatie',
-			'eigen-regie',
-			'fit-en-vitaal',
-			'vaardig-en-creatief',
-			'talent-en-ambitie',
-		]);
+		const module = deref(body.properties.module);
+		expect(module.enum).toEqual(['communicatie', 'eigen-regie', 'fit-en-vitaal', 'vaardig-en-creatief', 'talent-en-ambitie']);
 		// The engine keeps its own list (it cannot import the SDK); both must agree.
-		expect(body.properties.module.enum).toEqual([...activityModules]);
-		expect(body.properties.kind.enum).toEqual([...offerKinds]);
+		expect(module.enum).toEqual([...activityModules]);
+		expect(deref(body.properties.kind).enum).toEqual([...offerKinds]);
 		expect(body.additionalProperties).toBe(false);
-		const token = doc.paths['/v1/sessions/{sessionId}/tokens'].post.requestBody.content['application/json'].schema;
-		expect(token.properties.role.enum).toEqual(['host', 'participant', 'location', 'viewer']);
-		// A profile ID or an inline definition.
-		const profile = token.properties.stimulusProfile.anyOf;
+		const token = deref(doc.paths['/v1/sessions/{sessionId}/tokens'].post.requestBody.content['application/json'].schema);
+		expect(deref(token.properties.role).enum).toEqual(['host', 'participant', 'location', 'viewer']);
+		// A profile ID or an inline definition (the request's form: `base` may be left out).
+		const profile = deref(token.properties.stimulusProfile).anyOf.map(deref);
 		expect(profile.map((o: { type: string }) => o.type)).toEqual(['string', 'object']);
 		expect(profile[1].properties.maxSpatialLayer).toMatchObject({ type: 'integer', minimum: 0, maximum: 2 });
+		expect(profile[1].required).toEqual(['id']);
 	});
 
 	it('answers every documented operation through the typed client', async () => {

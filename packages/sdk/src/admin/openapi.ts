@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { buildComponents, nameRouteSchemas } from './openapi-components.ts';
 import { apiRoutes } from './routes.ts';
 import type { ApiRoute, RouteAuth } from './route-types.ts';
 import { errorResponseSchema } from './schemas.ts';
@@ -33,7 +33,10 @@ function errorResponses(route: ApiRoute): Record<string, string> {
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same schemas that validate it. */
 export function openApiDocument(opts: { version: string; serverUrl?: string }): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {};
-	const errorSchema = z.toJSONSchema(errorResponseSchema, { io: 'output' });
+	// Every schema is a named component (openapi-components.ts); paths refer to them.
+	nameRouteSchemas(apiRoutes);
+	const components = buildComponents();
+	const errorSchema = components.output(errorResponseSchema);
 	for (const [id, route] of Object.entries(apiRoutes) as [string, ApiRoute][]) {
 		const params: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
 			name: m[1],
@@ -42,14 +45,14 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 			schema: { type: 'string' },
 		}));
 		if (route.query) {
-			const q = z.toJSONSchema(route.query, { io: 'input' }) as { properties?: Record<string, unknown>; required?: string[] };
+			const q = components.inputSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };
 			for (const [name, schema] of Object.entries(q.properties ?? {}))
 				params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
 		}
 		const responses: Record<string, unknown> = {
 			[String(route.status)]: {
 				description: route.summary,
-				content: { 'application/json': { schema: z.toJSONSchema(route.response, { io: 'output' }) } },
+				content: { 'application/json': { schema: components.output(route.response) } },
 			},
 		};
 		for (const [code, description] of Object.entries(errorResponses(route))) {
@@ -66,7 +69,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 				? {
 						requestBody: {
 							required: true,
-							content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input' }) } },
+							content: { 'application/json': { schema: components.input(route.body) } },
 						},
 					}
 				: {}),
@@ -85,6 +88,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		},
 		...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
 		components: {
+			schemas: components.finish(JSON.stringify(paths)),
 			securitySchemes: {
 				tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' },
 				operatorKey: {
