@@ -264,4 +264,21 @@ describe('billing scenarios (March 2024)', () => {
 		expect(result.lines).toEqual([]);
 		expect(result.exceptions.map((e) => [e.reason, e.detail])).toEqual([['below_threshold', 'attended 20 min, needs 45 min']]);
 	});
+
+	it('a detail under a minute gives seconds, never "attended 0 min, needs 0 min"', () => {
+		// A one-minute activity: half is 30 s; Anna is there for 20 s.
+		const events = [
+			...session('s-minute', '2024-03-19', '10:00', '10:01'),
+			...connection('s-minute', 'client-anna', 'k1', '2024-03-19T10:00:00', '2024-03-19T10:00:20'),
+			ended('s-minute', '2024-03-19T10:01:00'),
+			// 44 min 59 s of a 90-minute activity (half: 45 min): short by one second, and the detail says so.
+			...session('s-almost', '2024-03-20', '10:00', '11:30'),
+			...connection('s-almost', 'client-anna', 'k2', '2024-03-20T10:00:00', '2024-03-20T10:44:59'),
+			ended('s-almost', '2024-03-20T11:30:00'),
+		];
+		expect(billMarch(events).exceptions.map((e) => [e.sessionId, e.detail])).toEqual([
+			['s-minute', 'attended 20 s, needs 30 s'],
+			['s-almost', 'attended 44 min 59 s, needs 45 min'],
+		]);
+	});
 });

@@ -103,7 +103,7 @@ export function bill(input: BillingInput): BillingResult {
 			continue;
 		}
 		if (!qualifies(a, contract.threshold)) {
-			const detail = `attended ${minutes(a.attendedMs)} min, needs ${minutes(requiredMs(a, contract.threshold))} min`;
+			const detail = `attended ${duration(a.attendedMs, 'down')}, needs ${duration(requiredMs(a, contract.threshold), 'up')}`;
 			exceptions.push({ ...base, financer, reason: 'below_threshold', detail });
 			continue;
 		}
@@ -279,8 +279,17 @@ function onDemandExceptions(
 	return out;
 }
 
-function minutes(ms: number): number {
-	return Math.floor(ms / 60_000);
+/**
+ * A duration for an exception's detail: `20 min`, `12 min 30 s`, `40 s`. Whole minutes alone read
+ * "attended 0 min, needs 0 min" for a short activity (both under a minute), so seconds are shown
+ * when there are any; attended time is rounded down and the need up, so the two never read equal.
+ */
+function duration(ms: number, round: 'down' | 'up'): string {
+	const seconds = round === 'down' ? Math.floor(ms / 1000) : Math.ceil(ms / 1000);
+	const min = Math.floor(seconds / 60);
+	const sec = seconds % 60;
+	if (min === 0) return `${sec} s`;
+	return sec === 0 ? `${min} min` : `${min} min ${sec} s`;
 }
 
 function indicationsByClient(indications: readonly Indication[]): Map<string, Indication[]> {
