@@ -13,6 +13,7 @@ import { RecordingService } from '@luwte/engine/recording';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from '@luwte/engine/session';
 import { z } from 'zod';
 import { BillingConfig } from './billing-config.ts';
+import { type EmbedBundles, loadEmbedBundles } from './embed/bundles.ts';
 import { createApp } from './http/app.ts';
 import { OriginPolicy } from './http/origins.ts';
 import { ConnectionGate } from './limits/connection-gate.ts';
@@ -133,6 +134,8 @@ export interface Host {
 	readonly connections: ConnectionGate;
 	/** Where `/metrics` is served without a key (`metricsAddress`), e.g. http://127.0.0.1:9464/metrics. */
 	readonly metricsUrl: string | undefined;
+	/** The browser scripts served under `/embed/` (built before the host listened): their version and paths. */
+	readonly embed: EmbedBundles;
 	close(): Promise<void>;
 }
 
@@ -142,6 +145,9 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const opts = hostOptionsSchema.parse(rest);
 	const log = logger ?? createLogger(opts.logLevel as LogLevel);
 	const metrics = new HostMetrics();
+	// The browser scripts build (or come from the disk cache) while the rest starts; awaited before listening.
+	const embed = loadEmbedBundles();
+	embed.catch(() => {});
 	// Given tenants live in memory only; else the tenants file, or Redis with `redisUrl` (shared by hosts).
 	const loaded = givenTenants
 		? { registry: givenTenants, directory: new TenantDirectory(givenTenants), devApiKey: undefined }
@@ -239,10 +245,14 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		metrics,
 		cluster,
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
+		embed,
 	});
 	let server: Server;
+	let embedBundles: EmbedBundles;
 	let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
 	try {
+		// No request waits for a build, and a host whose scripts cannot be built does not start.
+		embedBundles = await embed;
 		if (opts.metricsAddress) metricsListener = await listenMetrics(metrics, opts.metricsAddress);
 		server = await new Promise<Server>((resolve, reject) => {
 			const s = serve(
@@ -291,6 +301,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		metrics,
 		connections: gate,
 		metricsUrl: metricsListener?.url,
+		embed: embedBundles,
 		close() {
 			closing ??= (async () => {
 				// Drained while signalling still runs: everyone hears to reconnect (host-restart).

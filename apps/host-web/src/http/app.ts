@@ -7,6 +7,7 @@ import type { RecordingService } from '@luwte/engine/recording';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { BillingConfig } from '../billing-config.ts';
+import type { EmbedBundles } from '../embed/bundles.ts';
 import { statusOf, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { HostMetrics } from '../metrics/index.ts';
@@ -45,6 +46,8 @@ export interface AppOptions extends Partial<OperatorOptions> {
 	metrics?: HostMetrics | undefined;
 	/** Requests per tenant key (and operator key) on the API; without it, unlimited. */
 	apiRateLimit?: ApiRateLimit | undefined;
+	/** The browser scripts under `/embed/`, built before the host listens; without it, built in the background. */
+	embed?: Promise<EmbedBundles> | undefined;
 }
 
 export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, origins: OriginPolicy, opts: AppOptions = {}): Hono<Env> {
@@ -71,6 +74,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 		library: opts.library,
 		demoTenant: opts.demoTenant,
 		demoForAnyAddress: opts.demoForAnyAddress,
+		embed: opts.embed,
 	});
 	mountApi(
 		app,

@@ -50,22 +50,34 @@ export function fromLoopback(c: Context): boolean {
  * only for requests from this machine unless `anyAddress` (`--demo`): they hand out host tokens
  * without an API key, which a reachable deployment must never allow.
  */
-export function mountDemo(app: Hono<Env>, engine: Engine, demoTenant: Tenant | undefined, opts: { anyAddress: boolean }): void {
+export function mountDemo(
+	app: Hono<Env>,
+	engine: Engine,
+	demoTenant: Tenant | undefined,
+	opts: { anyAddress: boolean /** The element's versioned path, once built. */; elementScript?: Promise<string> | undefined },
+): void {
 	if (!demoTenant) {
 		app.get('/', (c) => htmlPage(c, plainHtml));
 		return;
 	}
 	const demoHere = (c: Context) => opts.anyAddress || fromLoopback(c);
 	const demoHtml = demoPage();
-	const joinHtml = demoJoinPage();
-	const joinCsp = pageCsp(joinHtml, { scripts: 'self' });
+	const join = (opts.elementScript ?? Promise.resolve(undefined)).then((script) => {
+		const html = demoJoinPage(script);
+		return { html, csp: pageCsp(html, { scripts: 'self' }) };
+	});
+	// A failed build fails the host's start (host.ts); this copy of the rejection is not a second error.
+	join.catch(() => {});
 	app.get('/', (c) => htmlPage(c, demoHere(c) ? demoHtml : plainHtml));
 	app.use('/demo/*', async (c, next) => {
 		if (!demoHere(c))
 			throw new HostError('not_found', 'the demo is only served to this machine (start with --demo to serve it to others)');
 		await next();
 	});
-	app.get('/demo/join', (c) => htmlPage(c, joinHtml, joinCsp));
+	app.get('/demo/join', async (c) => {
+		const joinPage = await join;
+		return htmlPage(c, joinPage.html, joinPage.csp);
+	});
 	const onlyDemoPage: MiddlewareHandler = async (c, next) => {
 		// Only this host's own demo page may create sessions here.
 		const origin = c.req.header('origin');

@@ -3,8 +3,9 @@ import type { Tenant, TenantRegistry } from '@luwte/engine/auth';
 import type { Library } from '@luwte/engine/library';
 import { openApiDocument } from '@luwte/sdk/admin';
 import type { Hono } from 'hono';
+import { type EmbedBundles, loadEmbedBundles } from '../embed/bundles.ts';
+import { mountEmbedBundles } from '../embed/routes.ts';
 import { embedGuidePage } from '../pages/embed-guide.ts';
-import { sdkBundle } from './client-bundle.ts';
 import { mountDashboard } from './dashboard.ts';
 import { mountDemo } from './demo.ts';
 import type { Env } from './env.ts';
@@ -27,23 +28,20 @@ export function mountNonApiRoutes(
 		demoTenant: Tenant | undefined;
 		/** Serve the demo to every address, not only loopback (`--demo`). */
 		demoForAnyAddress?: boolean | undefined;
+		/** The browser scripts (`loadEmbedBundles()`). */
+		embed?: Promise<EmbedBundles> | undefined;
 	},
 ): void {
-	// The SDK for browsers: the web components, and the bare client. Public code: any site may load it.
-	const bundles = { '/embed/luwte.js': '@luwte/sdk/elements', '/embed/luwte-client.js': '@luwte/sdk/client' } as const;
-	for (const [path, specifier] of Object.entries(bundles)) {
-		app.get(path, async (c) => {
-			c.header('content-type', 'text/javascript; charset=utf-8');
-			c.header('access-control-allow-origin', '*');
-			// A classic <script src> from another site is a no-cors load: allowed past the same-origin default.
-			c.header('cross-origin-resource-policy', 'cross-origin');
-			c.header('cache-control', 'public, max-age=300');
-			return c.body(await sdkBundle(specifier));
-		});
-	}
+	// The SDK for browsers: the web components, and the bare client, served like a CDN serves files.
+	// Built before the host listens (host.ts); an app made without them builds them in the background.
+	const embed = deps.embed ?? loadEmbedBundles();
+	embed.catch(() => {});
+	mountEmbedBundles(app, embed);
 	// Pages: how to embed, the demo (development tenant only), the attendance dashboard.
 	app.get('/embed/', (c) => htmlPage(c, embedGuidePage(new URL(c.req.url).origin)));
-	mountDemo(app, deps.engine, deps.demoTenant, { anyAddress: deps.demoForAnyAddress ?? false });
+	const elementScript = embed.then((b) => b.path('luwte.js'));
+	elementScript.catch(() => {});
+	mountDemo(app, deps.engine, deps.demoTenant, { anyAddress: deps.demoForAnyAddress ?? false, elementScript });
 	mountDashboard(app);
 	// The description of the API, generated from the route table: a document, not an operation.
 	app.get('/v1/openapi.json', (c) => c.json(openApiDocument({ version: API_VERSION, serverUrl: new URL(c.req.url).origin })));

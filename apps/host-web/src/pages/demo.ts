@@ -59,11 +59,11 @@ form.addEventListener('submit', async (e) => {
 	);
 }
 
-/** `/demo/join#token=…`: one participant's view. */
-export function demoJoinPage(): string {
+/** `/demo/join#token=…`: one participant's view; `script` is the element's (versioned) path. */
+export function demoJoinPage(script = '/embed/luwte.js'): string {
 	return page('Meedoen', `<h1>Meedoen</h1><div id="slot"></div>`, {
 		script: `
-import '/embed/luwte.js';
+import ${JSON.stringify(script)};
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 history.replaceState(null, '', location.pathname); // do not keep the token in the address bar or history
 const el = document.createElement('luwte-session');
