@@ -29,6 +29,8 @@ export interface PublisherLink {
 	device(): Device | undefined;
 	channel(): SignalChannel;
 	createSendTransport(): Promise<msc.Transport>;
+	/** A published track ended by itself (its device unplugged, permission taken back). */
+	trackEnded(source: MediaSource, kind: 'audio' | 'video'): void;
 }
 
 /**
@@ -142,6 +144,10 @@ export class Publisher {
 			...(simulcast ? { encodings: simulcastEncodings.map((e) => ({ ...e })) } : {}),
 			...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
 			appData: { source },
+		});
+		// The device behind the track went away; the caller owns the track, so it only hears of it.
+		producer.on('trackended', () => {
+			if (this.#producers.get(source) === producer) this.#link.trackEnded(source, track.kind as 'audio' | 'video');
 		});
 		this.#producers.set(source, producer);
 	}

@@ -43,6 +43,7 @@ export class SessionClient extends Emitter<SessionClientEvents> {
 		device: () => this.#device,
 		channel: () => this.#assertChannel(),
 		createSendTransport: () => this.#createTransport('send'),
+		trackEnded: (source, kind) => this.safeEmit('localTrackEnded', { source, kind }),
 	});
 	#state: SessionClientState = 'idle';
 	#token = '';

@@ -28,6 +28,14 @@ export interface SessionClientEvents {
 	sessionEnded: { reason: string };
 	/** A quiet notice: the session will end at `endsAt` (ISO 8601) because it is past its planned end. */
 	sessionEnding: { endsAt: string; reason: 'overdue' };
+	/**
+	 * A track this client publishes ended by itself: its camera or microphone was unplugged, the
+	 * permission taken back, or the driver gave up (a track the caller stops does not count). Others
+	 * see and hear nothing of that source until the caller publishes a new track (`unpublish` it,
+	 * then `publish`). The client never asks for devices itself: a refused or missing camera is the
+	 * caller's `getUserMedia` error (`<luwte-session>` reports it as `luwte-device-problem`).
+	 */
+	localTrackEnded: { source: MediaSource; kind: 'audio' | 'video' };
 	/** A host muted this client's microphone or camera (the client may unmute again). */
 	mutedByHost: { source: 'microphone' | 'camera' };
 	/** Who is on everyone's stage now; null: the host, as usual. */

@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { SessionClient, SignalError, type ReconnectPolicy } from '../client/index.ts';
+import { NOT_RECORDING } from '../client/session-events.ts';
 import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
@@ -7,7 +8,9 @@ import { roleOfToken } from './session/join-token.ts';
 import type { ControlsActions } from './session/controls-view.ts';
 import { AudienceUi } from './session/audience-ui.ts';
 import { ActivityStates } from './session/lifecycle-ui.ts';
+import type { DeviceProblemReport } from './session/device-problems.ts';
 import { LocalMedia } from './session/local-media.ts';
+import { PageEvents } from './session/page-events.ts';
 import { preview } from './session/preview-view.ts';
 import { RecordingUi } from './session/recording-ui.ts';
 import { Roster } from './session/roster.ts';
@@ -45,7 +48,14 @@ export type SessionPhase =
  * moves); clients can join or leave the recording themselves, hosts start and stop it, see who
  * is in it and register consent given aloud.
  *
- * @fires luwte-joined - In the session; detail `{ participantId, role }`.
+ * @fires luwte-joined - In the session; detail `{ participantId, role, peers }` (those already there).
+ * @fires luwte-participant-joined - Someone this person may know of came (never a viewer); detail `{ participantId, role }`.
+ * @fires luwte-participant-left - Someone the page was told of left; detail `{ participantId, role }`.
+ * @fires luwte-reconnecting - The connection was lost, trying again; detail `{ attempt, delayMs, reason, code? }`.
+ * @fires luwte-reconnected - Back in; detail `{ attempt, participantId, role, peers }`, then who came or went meanwhile.
+ * @fires luwte-recording-changed - Recording started/stopped, consent or who is recorded changed; detail the state and `changed`.
+ * @fires luwte-audience-changed - Hosts only: how many viewers watch; detail `{ viewers }`.
+ * @fires luwte-device-problem - A camera or microphone cannot be used; detail `{ device, problem, during, error? }`.
  * @fires luwte-left - Out of the session; detail `{ reason }`: `left`, `ended` (by the leader) or `replaced` (another window).
  * @fires luwte-not-started - Too early; detail `{ startsAt, opensAt }` (ISO 8601). The element waits and joins by itself at `opensAt`.
  * @fires luwte-ending - The activity stops soon (past its planned end); detail `{ endsAt, reason: 'overdue', minutes }`.
@@ -104,7 +114,8 @@ export class LuwteSession extends LitElement {
 	#joinQueued = false;
 	/** A try to get in is under way (a wait's retry must not start a second one). */
 	#attempting = false;
-	readonly #local = new LocalMedia(this);
+	readonly #local = new LocalMedia(this, (p) => this.#deviceProblem(p));
+	readonly #events = new PageEvents(this);
 	readonly #roster = new Roster(this);
 	readonly #audience = new AudienceUi(this);
 	readonly #endConfirm = new TwoStepConfirm(this);
@@ -228,7 +239,7 @@ export class LuwteSession extends LitElement {
 			this.#states.reset();
 			this._phase = 'joined';
 			this._message = '';
-			dispatchLuwteEvent(this, 'luwte-joined', { participantId: joined.participantId, role: joined.role });
+			this.#tellJoined(joined);
 		} catch (err) {
 			this.#fail(err);
 		} finally {
@@ -284,9 +295,21 @@ export class LuwteSession extends LitElement {
 		this.#client = client;
 		const mine = () => client === this.#client && !this.#leaving;
 		const roster = this.#roster;
-		client.on('participantJoined', (p) => roster.upsert(p.participantId, p.role));
-		client.on('participantLeft', (p) => roster.remove(p.participantId));
-		client.on('audienceChanged', ({ viewers }) => mine() && this.#audience.set(viewers));
+		const events = this.#events;
+		events.quiet();
+		client.on('participantJoined', (p) => {
+			roster.upsert(p.participantId, p.role);
+			if (mine()) events.arrived(p);
+		});
+		client.on('participantLeft', (p) => {
+			roster.remove(p.participantId);
+			if (mine()) events.left(p);
+		});
+		client.on('audienceChanged', ({ viewers }) => {
+			if (!mine()) return;
+			this.#audience.set(viewers);
+			if (client.role === 'host') events.audience(viewers);
+		});
 		client.on('track', (t) => roster.addTrack(t));
 		client.on('trackEnded', (t) => roster.endTrack(t.participantId, t.source));
 		client.on('trackPaused', (t) => roster.setPaused(t.participantId, t.source, true));
@@ -300,7 +323,11 @@ export class LuwteSession extends LitElement {
 			this._message = this.#t.mutedByHost;
 		});
 		client.on('spotlightChanged', ({ participantId }) => (this._spotlight = participantId));
-		client.on('recordingChanged', (r) => mine() && this.#recording.changed(r));
+		client.on('recordingChanged', (r) => {
+			if (!mine()) return;
+			this.#recording.changed(r);
+			events.recording(r);
+		});
 		client.on('sessionEnding', ({ endsAt, reason }) => mine() && this.#states.ending(endsAt, reason));
 		client.on('sessionEnded', ({ reason }) => {
 			if (!mine()) return;
@@ -308,17 +335,20 @@ export class LuwteSession extends LitElement {
 			this.#states.ended(reason);
 		});
 		// Reconnecting is the client's: the element only says how it goes.
-		client.on('reconnecting', ({ reason, error }) => {
+		client.on('reconnecting', ({ attempt, delayMs, reason, error }) => {
 			if (!mine()) return;
 			this.#roster.clear();
 			this._phase = 'reconnecting';
 			this._message = this.#states.rejoining(reason, error);
+			events.reconnecting({ attempt, delayMs, reason, code: error?.code });
 		});
-		client.on('reconnected', ({ peers }) => {
+		client.on('reconnected', (back) => {
 			if (!mine()) return;
-			this.#enterRoom(client, peers);
+			this.#enterRoom(client, back.peers);
 			this._phase = 'joined';
 			this._message = '';
+			events.reconnected(back);
+			this.#tellRoom(client);
 		});
 		client.on('disconnected', ({ reason, error }) => {
 			if (!mine()) return;
@@ -345,8 +375,28 @@ export class LuwteSession extends LitElement {
 		for (const peer of peers) this.#roster.upsert(peer.participantId, peer.role);
 	}
 
+	/** `luwte-joined`, then the recording and (hosts) the audience as they are at that moment. */
+	#tellJoined(joined: { participantId: string; role: Role; peers: { participantId: string; role: Role }[] }): void {
+		this.#events.joined(joined);
+		if (this.#client) this.#tellRoom(this.#client);
+	}
+
+	/** What the page is told of the room after (re)joining: the recording, and a host's audience. */
+	#tellRoom(client: SessionClient): void {
+		// The client's "not recording" until the server says otherwise: the server said nothing.
+		this.#events.entered(client.recording === NOT_RECORDING ? undefined : client.recording);
+		if (client.role === 'host') this.#events.audience(client.audience);
+	}
+
+	/** A camera or microphone cannot be used: the page hears of it; joining goes on without it. */
+	#deviceProblem(p: DeviceProblemReport): void {
+		const during = this._phase === 'joined' || this._phase === 'reconnecting' ? 'session' : 'check';
+		dispatchLuwteEvent(this, 'luwte-device-problem', { ...p, during });
+	}
+
 	/** Out of the room: nobody shown, nothing recorded as far as this person can see. */
 	#out(phase: SessionPhase, message: string): void {
+		this.#events.reset();
 		this.#roster.clear();
 		this.#recording.reset();
 		this.#audience.reset();
@@ -374,6 +424,7 @@ export class LuwteSession extends LitElement {
 		this._message = messages[code] ?? t.failed;
 		this._phase = 'error';
 		this.#recording.reset();
+		this.#events.reset();
 		dispatchLuwteEvent(this, 'luwte-error', { code, message: err instanceof Error ? err.message : String(err) });
 	}
 

@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { deviceProblemOf, errorNameOf, type DeviceProblemReport } from './device-problems.ts';
 
 /** Calm video: 720p at most, 20 frames a second; echo cancellation and noise suppression on. */
 const constraints = {
@@ -6,12 +7,16 @@ const constraints = {
 	audio: { audio: { echoCancellation: true, noiseSuppression: true } },
 } as const satisfies Record<'video' | 'audio', MediaStreamConstraints>;
 
+const deviceOf = { video: 'camera', audio: 'microphone' } as const;
+
 /**
  * This person's camera and microphone: the check before joining, and on/off while in the room.
- * The tracks stop when the element leaves the page.
+ * The tracks stop when the element leaves the page. A device that cannot be used (refused, none,
+ * held by another program, gone while in use) is told to `onProblem`; joining goes on without it.
  */
 export class LocalMedia implements ReactiveController {
 	readonly #host: ReactiveControllerHost;
+	readonly #onProblem: (problem: DeviceProblemReport) => void;
 	#stream: MediaStream | undefined;
 	#hasCam = false;
 	#hasMic = false;
@@ -22,8 +27,9 @@ export class LocalMedia implements ReactiveController {
 	#generation = 0;
 	#checked: Promise<void> | undefined;
 
-	constructor(host: ReactiveControllerHost) {
+	constructor(host: ReactiveControllerHost, onProblem: (problem: DeviceProblemReport) => void = () => undefined) {
 		this.#host = host;
+		this.#onProblem = onProblem;
 		host.addController(this);
 	}
 
@@ -67,18 +73,24 @@ export class LocalMedia implements ReactiveController {
 	}
 
 	async #check(publishing: boolean): Promise<void> {
-		if (!publishing || !navigator.mediaDevices?.getUserMedia) {
+		// Without getUserMedia (a page not served over HTTPS) nobody can be seen or heard.
+		const unsupported = publishing && !navigator.mediaDevices?.getUserMedia;
+		if (!publishing || unsupported) {
 			this.#ready = true;
 			this.#host.requestUpdate();
+			if (unsupported) for (const device of ['camera', 'microphone'] as const) this.#onProblem({ device, problem: 'unsupported' });
 			return;
 		}
 		const generation = this.#generation;
 		const tracks: MediaStreamTrack[] = [];
+		const problems: DeviceProblemReport[] = [];
 		for (const kind of ['video', 'audio'] as const) {
 			try {
 				tracks.push(...(await navigator.mediaDevices.getUserMedia(constraints[kind])).getTracks());
-			} catch {
-				// No device or no permission: joining still works without it.
+			} catch (err) {
+				// No device or no permission: joining still works without it; the page is told.
+				const error = errorNameOf(err);
+				problems.push({ device: deviceOf[kind], problem: deviceProblemOf(err), ...(error ? { error } : {}) });
 			}
 		}
 		if (generation !== this.#generation) {
@@ -87,11 +99,31 @@ export class LocalMedia implements ReactiveController {
 			this.#ready = true;
 			return;
 		}
+		for (const tr of tracks) this.#watch(tr, generation);
 		this.#stream = new MediaStream(tracks);
 		this.#hasCam = this.#stream.getVideoTracks().length > 0;
 		this.#hasMic = this.#stream.getAudioTracks().length > 0;
 		this.#ready = true;
 		this.#host.requestUpdate();
+		for (const p of problems) this.#onProblem(p);
+	}
+
+	/**
+	 * A track that ends by itself (unplugged, permission taken back, the driver gave up) is a lost
+	 * device; `stop()` ends tracks without this event, and bumps the generation besides.
+	 */
+	#watch(track: MediaStreamTrack, generation: number): void {
+		track.addEventListener(
+			'ended',
+			() => {
+				if (generation !== this.#generation) return;
+				if (track.kind === 'video') this.#hasCam = false;
+				else this.#hasMic = false;
+				this.#host.requestUpdate();
+				this.#onProblem({ device: track.kind === 'video' ? 'camera' : 'microphone', problem: 'lost' });
+			},
+			{ once: true },
+		);
 	}
 
 	/** Switches the microphone here (the caller tells the server). */
