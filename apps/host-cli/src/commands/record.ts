@@ -1,10 +1,13 @@
-import type { AdminClient, RecordingResource } from '@luwte/sdk/admin';
+import type { AdminClient, LibraryItemResource, RecordingResource } from '@luwte/sdk/admin';
 import { defineCommand, defineGroup, type CliIo } from '../framework/declare.ts';
 import { UsageError } from '../framework/usage-error.ts';
 import { adminClientFrom, connectionNotes, connectionOptions } from './admin-connection.ts';
 
 /** How often --wait asks for progress. */
 const POLL_MS = 500;
+/** How long `record start` waits for the recorder's writers to run before saying who is recorded. */
+const SETTLE_MS = 8000;
+const SETTLE_POLL_MS = 250;
 
 const json = { type: 'boolean', description: 'print the answer as JSON' } as const;
 const wait = { type: 'boolean', description: 'show the library item being made (a progress bar on stderr) until it is done' } as const;
@@ -21,10 +24,44 @@ const startCommand = defineCommand({
 	options: { json, ...connectionOptions },
 	notes: connectionNotes,
 	async run({ values, args, io, env }) {
-		const r = await (await adminClientFrom(values, env)).startRecording(args.session);
-		print(io, values.json, r, `recording ${r.recordingId} started; recorded now: ${r.recorded.join(', ') || '(nobody publishes yet)'}`);
+		const client = await adminClientFrom(values, env);
+		const started = await client.startRecording(args.session);
+		const { recording, expected } = await settle(client, args.session, started);
+		print(io, values.json, recording, `recording ${recording.recordingId} started; ${whoIsRecorded(recording, expected)}`);
 	},
 });
+
+/**
+ * The recording once its writers run. The host answers the start before the recorder's writers
+ * (one ffmpeg per participant) have started, so `recorded` is empty at first even while hosts
+ * publish; when someone connected may be recorded (a host, or someone who consented), this asks
+ * again until somebody is recorded or SETTLE_MS passed.
+ */
+async function settle(
+	client: AdminClient,
+	sessionId: string,
+	started: RecordingResource,
+): Promise<{ recording: RecordingResource; expected: string[] }> {
+	const [{ participants }, { consent }] = await Promise.all([client.getSession(sessionId), client.getSessionRecording(sessionId)]);
+	const consented = new Set(consent.filter((c) => c.consent).map((c) => c.participantId));
+	const expected = participants.filter((p) => p.role === 'host' || consented.has(p.participantId)).map((p) => p.participantId);
+	let recording = started;
+	const deadline = Date.now() + SETTLE_MS;
+	while (recording.recorded.length === 0 && expected.length > 0 && Date.now() < deadline) {
+		await new Promise((res) => setTimeout(res, SETTLE_POLL_MS));
+		const now = await client.getSessionRecording(sessionId);
+		if (!now.recording || now.recording.recordingId !== started.recordingId) break;
+		recording = now.recording;
+	}
+	return { recording, expected };
+}
+
+function whoIsRecorded(r: RecordingResource, expected: readonly string[]): string {
+	if (r.recorded.length > 0) return `recorded now: ${r.recorded.join(', ')}`;
+	const rule = 'hosts are recorded once they publish, others once their consent is registered';
+	if (expected.length === 0) return `nobody is recorded yet: ${rule}`;
+	return `nobody is recorded yet after ${SETTLE_MS / 1000} s (${expected.join(', ')} may be, once publishing; ${rule}); luwte record status ${r.recordingId} shows who is`;
+}
 
 const stopCommand = defineCommand({
 	name: 'stop',
@@ -78,21 +115,39 @@ export const recordCommands = defineGroup({
 /** Prints the recording (after following it to the end with --wait); 1 when it failed. */
 async function report(client: AdminClient, first: RecordingResource, values: { wait: boolean; json: boolean }, io: CliIo): Promise<number> {
 	const r = values.wait ? await waitForItem(client, first, io) : first;
-	print(io, values.json, r, describe(r));
+	// A made item may be held back (flash warnings): say so rather than a bare "done".
+	const item = r.state === 'done' && r.itemId ? await client.getLibraryItem(r.itemId) : undefined;
+	print(io, values.json, item ? { ...r, item } : r, describe(r, item));
 	return r.state === 'failed' ? 1 : 0;
 }
 
-function describe(r: RecordingResource): string {
+function describe(r: RecordingResource, item: LibraryItemResource | undefined): string {
 	switch (r.state) {
 		case 'recording':
 			return `recording ${r.recordingId} is recording: ${r.recorded.join(', ') || 'nobody'}`;
 		case 'processing':
 			return `recording ${r.recordingId} is being processed${r.progress ? ` (${Math.round(r.progress.fraction * 100)} %, ${r.progress.phase})` : ''}${r.itemId ? `; library item ${r.itemId}` : ''}`;
 		case 'done':
-			return `recording ${r.recordingId} is done: library item ${r.itemId}`;
+			return `recording ${r.recordingId} is done: ${item ? itemState(item) : `library item ${r.itemId}`}`;
 		case 'failed':
 			return `recording ${r.recordingId} failed: ${r.error}`;
 	}
+}
+
+/** Where the made item stands: published, or held back for review and why. */
+function itemState(item: LibraryItemResource): string {
+	if (item.status !== 'flagged') return `library item ${item.id} is ${item.status}`;
+	const windows = item.flash?.windows ?? [];
+	const at = windows
+		.slice(0, 3)
+		.map((w) => `${clock(w.startSeconds)}-${clock(w.endSeconds)} up to ${w.maxFlashesPerSecond} flashes/s`)
+		.join(', ');
+	return `library item ${item.id} is held back for review, flagged: flash warnings in ${windows.length} moment${windows.length === 1 ? '' : 's'}${at ? ` (${at}${windows.length > 3 ? ', …' : ''})` : ''}; after someone watched them: luwte library approve ${item.id}`;
+}
+
+function clock(seconds: number): string {
+	const s = Math.floor(seconds);
+	return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /** Polls until the item is made, drawing a progress bar on stderr (one line per step when not a terminal). */

@@ -57,19 +57,22 @@ const listCommand = defineCommand({
 		from: { type: 'string', placeholder: 'TIME', description: 'only sessions taking place at or after (ISO 8601 with offset)' },
 		to: { type: 'string', placeholder: 'TIME', description: '…and before' },
 		limit: { type: 'integer', placeholder: 'N', description: 'at most this many sessions (default: all)' },
+		'page-size': { type: 'integer', placeholder: 'N', default: 100, description: 'sessions asked for per request (1-500)' },
 		json: jsonOption,
 		...connectionOptions,
 	},
 	notes: connectionNotes,
 	async run({ values, io, env }) {
 		if (values.limit !== undefined && values.limit < 1) throw new UsageError(`--limit must be at least 1, got ${values.limit}`);
+		const pageSize = values['page-size'];
+		if (pageSize < 1 || pageSize > 500) throw new UsageError(`--page-size must be 1 to 500, got ${pageSize}`);
 		const query: Omit<AdminQuery<'listSessions'>, 'cursor'> = {
 			...(values.state ? { state: values.state } : {}),
 			...(values.module ? { module: values.module } : {}),
 			...(values.from ? { from: instantOf(values.from, 'from') } : {}),
 			...(values.to ? { to: instantOf(values.to, 'to') } : {}),
-			// Pages no larger than needed; the host allows up to 500.
-			limit: Math.min(values.limit ?? 100, 500),
+			// Pages no larger than needed.
+			limit: Math.min(values.limit ?? pageSize, pageSize),
 		};
 		const client = await adminClientFrom(values, env);
 		const sessions: SessionResource[] = [];
