@@ -290,7 +290,10 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> states: token, camera che
 			expect(await events(page)).toEqual([
 				{ type: 'luwte-not-started', detail: windows[0] },
 				{ type: 'luwte-not-started', detail: windows[1] },
-				{ type: 'luwte-joined', detail: { participantId: 'client-42', role: 'participant' } },
+				{
+					type: 'luwte-joined',
+					detail: { participantId: 'client-42', role: 'participant', peers: [{ participantId: 'begeleider-42', role: 'host' }] },
+				},
 			]);
 			// It said the new time, and never anything alarming while it waited.
 			const said = await messages(page);
