@@ -23,6 +23,7 @@ import { listenMetrics, metricsAddressPattern } from './metrics/address.ts';
 import { HostMetrics } from './metrics/index.ts';
 import { attachSignalling } from './signal/server.ts';
 import { DEV_TENANT_ID, loadOperatorKey, loadTenants } from './tenants-file.ts';
+import { openWebhooks, webhookOptionsSchema, type Webhooks } from './webhooks/service.ts';
 
 export const hostOptionsSchema = z
 	.object({
@@ -91,6 +92,8 @@ export const hostOptionsSchema = z
 		demo: z.boolean().default(false),
 		/** Connections per address and in all, join deadline, idle timeouts, API rate (docs/operations.md, "Limits"). */
 		limits: limitsSchema.prefault({}),
+		/** Webhook delivery timing: retry backoff, attempt deadline, concurrency (docs/webhooks.md; short in tests). */
+		webhooks: webhookOptionsSchema.optional(),
 	})
 	.strict();
 
@@ -128,6 +131,8 @@ export interface Host {
 	readonly cluster: Cluster | undefined;
 	/** Stopped recordings become library items here (progress, state). */
 	readonly recordings: RecordingService;
+	/** Webhook endpoints (`<dataDir>/webhooks/`) and the dispatcher delivering the engine's events to them. */
+	readonly webhooks: Webhooks;
 	/** The Prometheus series served at `/metrics`; other parts count refusals with `metrics.refused.inc({ door })`. */
 	readonly metrics: HostMetrics;
 	/** Counts and refuses TCP connections per address and in all (`limits`). */
@@ -221,6 +226,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, logger: log });
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
+	const webhooks = await openWebhooks(opts.dataDir, opts.webhooks ?? {}, log, { events: engine.events, library });
 	metrics.watchEngine(engine, recordings);
 	if (cluster) metrics.watchCluster(cluster);
 	engine.events.on('recording.consent', (e) =>
@@ -244,6 +250,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		recordings,
 		metrics,
 		cluster,
+		webhooks,
 		attendance: { store: attendance, config: new BillingConfig(opts.dataDir) },
 		embed,
 	});
@@ -270,6 +277,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		await sessions.close();
 		await ledger.close();
 		await attendance.close();
+		await webhooks.close();
 		await loaded.directory.close();
 		throw err;
 	}
@@ -298,6 +306,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 		cluster,
 		purgeExpiredAttendance,
 		recordings,
+		webhooks,
 		metrics,
 		connections: gate,
 		metricsUrl: metricsListener?.url,
@@ -320,6 +329,8 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 				clearInterval(retention);
 				await ledger.close();
 				await attendance.close();
+				// After the engine: the last leaves are queued (delivered after the next start if not now).
+				await webhooks.close();
 				await loaded.directory.close();
 			})();
 			return closing;

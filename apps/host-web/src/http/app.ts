@@ -26,6 +26,8 @@ import { recordingHandlers } from './recording-handlers.ts';
 import { securityHeaders } from './security-headers.ts';
 import { sessionHandlers } from './session-handlers.ts';
 import { viewerHandlers } from './viewer-handlers.ts';
+import { webhookHandlers } from '../webhooks/handlers.ts';
+import type { Webhooks } from '../webhooks/service.ts';
 
 export type { Env } from './env.ts';
 
@@ -44,6 +46,8 @@ export interface AppOptions extends Partial<OperatorOptions> {
 	attendance?: { store: LedgerStore; config: BillingConfig } | undefined;
 	/** Counts every request and serves `/metrics` to the operator key (docs/operations.md, "Metrics"). */
 	metrics?: HostMetrics | undefined;
+	/** Webhook endpoints and their deliveries; without it the webhook routes answer `unavailable`. */
+	webhooks?: Webhooks | undefined;
 	/** Requests per tenant key (and operator key) on the API; without it, unlimited. */
 	apiRateLimit?: ApiRateLimit | undefined;
 	/** The browser scripts under `/embed/`, built before the host listens; without it, built in the background. */
@@ -86,6 +90,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			...attendanceHandlers(opts.attendance),
 			...operatorHandlers(tenants, opts.tenantDirectory),
 			...keyHandlers(tenants, opts.tenantDirectory),
+			...webhookHandlers(opts.webhooks),
 		},
 		authMiddleware({ tenants, origins, operatorKey: opts.operatorKey }),
 		opts.apiRateLimit

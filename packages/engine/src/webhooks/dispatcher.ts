@@ -174,6 +174,11 @@ export class WebhookDispatcher {
 		return this.#outbox.get(deliveryId)!;
 	}
 
+	/** Deliveries waiting for this endpoint. */
+	pendingFor(endpointId: string): number {
+		return this.#outbox.pendingFor(endpointId);
+	}
+
 	/** An endpoint was deleted: its deliveries go (an attempt in flight ends on its own). */
 	forgetEndpoint(endpointId: string): void {
 		this.#outbox.dropEndpoint(endpointId);
@@ -229,7 +234,7 @@ export class WebhookDispatcher {
 			const head = chain[0];
 			if (!head || this.#busy.has(key) || !this.#outbox.durable(head.id)) continue;
 			const ep = this.#endpoints.find(head.endpointId);
-			if (!ep || !ep.enabled) continue;
+			if (!ep?.enabled) continue;
 			if ((this.#inFlightPerEndpoint.get(ep.id) ?? 0) >= this.#perEndpoint) continue;
 			const due = head.nextAttemptAt ?? now;
 			if (due > now) {

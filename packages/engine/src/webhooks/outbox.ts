@@ -135,6 +135,11 @@ export class WebhookOutbox {
 		);
 	}
 
+	/** Deliveries waiting for this endpoint. */
+	pendingFor(endpointId: string): number {
+		return this.#pendingPerEndpoint.get(endpointId) ?? 0;
+	}
+
 	nextSeq(): number {
 		return ++this.#seq;
 	}

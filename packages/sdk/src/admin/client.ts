@@ -1,4 +1,5 @@
 import { RouteClient } from './route-client.ts';
+import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhook-verify.ts';
 import { adminRoutes, type AdminBody, type AdminQuery } from './routes.ts';
 
 export interface AdminClientOptions {
@@ -139,5 +140,42 @@ export class AdminClient extends RouteClient<typeof adminRoutes> {
 	}
 	revokeKey(keyId: string) {
 		return this.call('revokeKey', { params: { keyId } });
+	}
+
+	// Webhooks (docs/webhooks.md): endpoints, their delivery log, redelivery.
+	/** Registers an endpoint; the answer's `secret` is shown only this once. */
+	createWebhook(body: AdminBody<'createWebhook'>) {
+		return this.call('createWebhook', { body });
+	}
+	listWebhooks() {
+		return this.call('listWebhooks');
+	}
+	getWebhook(endpointId: string) {
+		return this.call('getWebhook', { params: { endpointId } });
+	}
+	updateWebhook(endpointId: string, body: AdminBody<'updateWebhook'>) {
+		return this.call('updateWebhook', { params: { endpointId }, body });
+	}
+	deleteWebhook(endpointId: string) {
+		return this.call('deleteWebhook', { params: { endpointId } });
+	}
+	/** A new secret (answered once); the old one keeps signing for `graceSeconds`. */
+	rotateWebhookSecret(endpointId: string, body: AdminBody<'rotateWebhookSecret'> = {}) {
+		return this.call('rotateWebhookSecret', { params: { endpointId }, body });
+	}
+	listWebhookDeliveries(endpointId: string, query: AdminQuery<'listWebhookDeliveries'> = {}) {
+		return this.call('listWebhookDeliveries', { params: { endpointId }, query });
+	}
+	redeliverWebhook(endpointId: string, deliveryId: string) {
+		return this.call('redeliverWebhook', { params: { endpointId, deliveryId } });
+	}
+
+	/**
+	 * In a receiver: resolves with the event when `Luwte-Signature` is valid for `secret` and at most
+	 * 5 minutes old, else rejects with a `WebhookVerificationError`. `body`: the raw body as received.
+	 * Web Crypto only (Node 20+, browsers, workers).
+	 */
+	static verifyWebhook(secret: string, headers: WebhookHeaders, body: string | Uint8Array, opts?: VerifyWebhookOptions) {
+		return verifyWebhook(secret, headers, body, opts);
 	}
 }

@@ -16,6 +16,7 @@ import { operatorRoutes } from './operator.ts';
 import { recordingRoutes } from './recording-routes.ts';
 import type { ApiRoute, RouteBody, RouteParams, RouteParsedBody, RouteParsedQuery, RouteQuery, RouteResponse } from './route-types.ts';
 import { viewerRoutes } from './viewer-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 /** Sessions, participants and join tokens. */
 export const sessionRoutes = {
@@ -104,6 +105,7 @@ export const adminRoutes = {
 	...libraryRoutes,
 	...attendanceRoutes,
 	...keyRoutes,
+	...webhookRoutes,
 } as const satisfies Record<string, ApiRoute>;
 
 export type AdminRouteId = keyof typeof adminRoutes;
