@@ -124,6 +124,16 @@ export const serveCommand = defineCommand({
 			description:
 				"between attendance heartbeats of connected participants (default 15); after a crash, presence counts until each one's last heartbeat",
 		},
+		'webhook-retry-min-ms': {
+			type: 'integer',
+			placeholder: 'MS',
+			description: 'first wait before a failed webhook delivery is tried again (default 10000; doubles each time)',
+		},
+		'webhook-retry-max-ms': {
+			type: 'integer',
+			placeholder: 'MS',
+			description: 'longest wait between webhook attempts (default 3600000); retries give up 24 h after the event',
+		},
 		'host-id': {
 			type: 'string',
 			placeholder: 'NAME',
@@ -173,6 +183,16 @@ export const serveCommand = defineCommand({
 			...(values['metrics-address'] ? { metricsAddress: values['metrics-address'] } : {}),
 			...(values['ledger-heartbeat-seconds'] !== undefined ? { ledgerHeartbeatMs: values['ledger-heartbeat-seconds'] * 1000 } : {}),
 			...(values['attendance-retention-days'] !== undefined ? { attendanceRetentionDays: values['attendance-retention-days'] } : {}),
+			...(values['webhook-retry-min-ms'] !== undefined || values['webhook-retry-max-ms'] !== undefined
+				? {
+						webhooks: {
+							retry: {
+								...(values['webhook-retry-min-ms'] !== undefined ? { minMs: values['webhook-retry-min-ms'] } : {}),
+								...(values['webhook-retry-max-ms'] !== undefined ? { maxMs: values['webhook-retry-max-ms'] } : {}),
+							},
+						},
+					}
+				: {}),
 			logLevel: values['log-level'],
 			dev: values.dev === true,
 			demo: values.demo === true,
