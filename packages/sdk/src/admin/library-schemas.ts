@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { activityModuleSchema, participantIdSchema } from './schemas.ts';
 
 // The on-demand library: bodies of the admin routes (tenant API key) and of the viewer routes

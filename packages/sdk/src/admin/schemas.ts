@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { roleSchema } from '../protocol/messages.ts';
 
 // The admin REST API's request and response bodies. The host validates requests with these,

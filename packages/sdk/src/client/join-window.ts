@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
 import { SignalError } from './signal-channel.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Structural checks for the mediasoup objects that cross the wire. mediasoup validates them
 // in depth on the server; these keep obvious garbage (and huge payloads) out before that.

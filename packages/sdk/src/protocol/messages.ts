@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dtlsParametersSchema, rtpCapabilitiesSchema, rtpParametersSchema } from './media-schemas.ts';
 
 /** Signalling protocol version; a client speaking another major version is refused at join. */
