@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { AdminApiError, AdminClient, apiRoutes, OperatorClient, ViewerClient, type ApiRouteId } from '@luwte/sdk/admin';
 import { activityModules, offerKinds } from '@luwte/engine/session';
+import { localMonth } from '@luwte/engine/attendance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, testOperatorKey, type TestHost } from '../helpers/host.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('OpenAPI document and admin client', () => {
 	let t: TestHost;
@@ -220,6 +222,22 @@ describe('OpenAPI document and admin client', () => {
 		use('getNoShows');
 		expect((await a.getModuleAttendance({ from: '2026-11', to: '2026-11' })).modules).toEqual(expect.any(Array));
 		use('getModuleAttendance');
+		// Attendance exports: nobody joined that session; the ledger of this month holds its schedule and end.
+		expect(await a.getSessionAttendance(s.id)).toEqual({ sessionId: s.id, participants: [] });
+		use('getSessionAttendance');
+		const month = localMonth(Date.now());
+		const exported: { type: string; sessionId?: unknown }[] = [];
+		await waitFor(
+			async () => {
+				exported.length = 0;
+				for await (const e of a.attendanceEvents({ from: month, to: month })) exported.push(e);
+				return exported.some((e) => e.type === 'session.ended' && e.sessionId === s.id);
+			},
+			30_000,
+			'the ended session in the ledger export',
+		);
+		expect(exported.some((e) => e.type === 'session.scheduled' && e.sessionId === s.id)).toBe(true);
+		use('exportAttendanceEvents');
 
 		// The viewer routes, with the library token (as <luwte-library> calls them).
 		const v = new ViewerClient({ server: t.host.url, token: libraryToken.token });
@@ -295,6 +313,25 @@ describe('OpenAPI document and admin client', () => {
 		expect((await new AdminClient({ server: t.host.url, apiKey: own.apiKey }).listKeys()).keys).toEqual([{ id: own.keyId }]);
 		const tenantKeyAsOperator = new OperatorClient({ server: t.host.url, operatorKey: t.tenants[0]!.apiKey });
 		await expect(tenantKeyAsOperator.listTenants()).rejects.toMatchObject({ status: 401 });
+
+		// Webhooks (delivery itself: test/webhooks/delivery.test.ts).
+		const hook = await a.createWebhook({ url: 'http://127.0.0.1:9/hook', events: ['session.started'], enabled: false });
+		use('createWebhook');
+		expect(hook.secret).toMatch(/^whsec_/);
+		expect((await a.listWebhooks()).endpoints.map((e) => e.id)).toContain(hook.endpoint.id);
+		use('listWebhooks');
+		expect((await a.getWebhook(hook.endpoint.id)).events).toEqual(['session.started']);
+		use('getWebhook');
+		expect((await a.updateWebhook(hook.endpoint.id, { events: ['session.ended'] })).events).toEqual(['session.ended']);
+		use('updateWebhook');
+		expect((await a.rotateWebhookSecret(hook.endpoint.id)).secret).not.toBe(hook.secret);
+		use('rotateWebhookSecret');
+		expect((await a.listWebhookDeliveries(hook.endpoint.id)).deliveries).toEqual([]);
+		use('listWebhookDeliveries');
+		await expect(a.redeliverWebhook(hook.endpoint.id, 'dlv_unknown')).rejects.toMatchObject({ status: 404 });
+		use('redeliverWebhook');
+		expect((await a.deleteWebhook(hook.endpoint.id)).id).toBe(hook.endpoint.id);
+		use('deleteWebhook');
 
 		const err = await a
 			.createSession({ title: 'x', schedule: { startsAt: '2026-11-23T11:00:00Z', endsAt: '2026-11-23T10:00:00Z' } })

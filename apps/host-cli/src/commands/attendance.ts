@@ -70,10 +70,69 @@ const forgetCommand = defineCommand({
 	},
 });
 
+/** `luwte attendance export`: one session's attendance, or the ledger of a period, from a running host. */
+const exportCommand = defineCommand({
+	name: 'export',
+	summary: "Export from a running host's ledger: who attended one session, or the events of whole months.",
+	forms: [
+		{
+			synopsis: '--session ID [--format csv|json]',
+			summary: 'one session: participant, role, joined, left, attended minutes, reconnects',
+		},
+		{
+			synopsis: '--events --from YYYY-MM --to YYYY-MM',
+			summary: 'the ledger as JSON Lines, streamed; `attendance bill --events FILE` reads it as is',
+		},
+	],
+	options: {
+		session: { type: 'string', placeholder: 'ID', description: "the session's ID" },
+		format: { type: 'string', choices: ['csv', 'json'], default: 'csv', description: 'the output format (--session)' },
+		events: { type: 'boolean', description: 'export the ledger of the months --from to --to' },
+		from: { type: 'string', placeholder: 'YYYY-MM', description: 'the first month, inclusive (--events)' },
+		to: { type: 'string', placeholder: 'YYYY-MM', description: 'the last month, inclusive (--events)' },
+		...connectionOptions,
+	},
+	notes: `The export holds every event of the months and every event of the sessions in them (a schedule made the month before, a leave after midnight), so billing it offline gives what the host bills. Formats: docs/attendance.md. ${connectionNotes}`,
+	async run({ values, io, env }) {
+		if (values.session !== undefined && values.events) throw new UsageError('give --session or --events, not both');
+		if (values.session !== undefined) {
+			if (values.from !== undefined || values.to !== undefined) throw new UsageError('--from and --to go with --events');
+			const client = await adminClientFrom(values, env);
+			io.out.write(
+				await client.callText('getSessionAttendance', { params: { sessionId: values.session }, query: { format: values.format } }),
+			);
+			return;
+		}
+		if (!values.events) throw new UsageError('give --session ID or --events');
+		if (values.from === undefined) throw new UsageError('--from is required with --events');
+		if (values.to === undefined) throw new UsageError('--to is required with --events');
+		const from = monthOf(values.from, 'from');
+		const to = monthOf(values.to, 'to');
+		if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
+		const client = await adminClientFrom(values, env);
+		const reader = (await client.callStream('exportAttendanceEvents', { query: { from, to } })).getReader();
+		const decoder = new TextDecoder();
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			await write(io.out, decoder.decode(value, { stream: true }));
+		}
+		await write(io.out, decoder.decode());
+	},
+});
+
+/** Writes and, when the output is a stream that is full (a slow pipe), waits for it to drain. */
+async function write(out: { write(s: string): unknown }, text: string): Promise<void> {
+	if (text === '') return;
+	const flushed = out.write(text);
+	const stream = out as { once?: (event: 'drain', listener: () => void) => unknown };
+	if (flushed === false && typeof stream.once === 'function') await new Promise<void>((resolve) => stream.once!('drain', resolve));
+}
+
 export const attendanceCommands = defineGroup({
 	name: 'attendance',
-	summary: 'Attendance and billing: bill a period offline or against a running host, forget a client.',
-	commands: [billCommand, forgetCommand],
+	summary: 'Attendance and billing: bill a period offline or against a running host, export attendance, forget a client.',
+	commands: [billCommand, exportCommand, forgetCommand],
 	notes: 'Docs: docs/attendance.md and docs/billing.md.',
 });
 

@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { HostMetrics } from '../metrics/index.ts';
 import { mountMetrics } from '../metrics/route.ts';
 import { mountApi } from './api.ts';
+import { attendanceExportHandlers } from './attendance-export-handlers.ts';
 import { attendanceHandlers } from './attendance-handlers.ts';
 import type { Env } from './env.ts';
 import { keyHandlers } from './key-handlers.ts';
@@ -88,6 +89,7 @@ export function createApp(engine: Engine, tenants: TenantRegistry, log: Logger, 
 			...libraryHandlers(opts.library),
 			...viewerHandlers(opts.library),
 			...attendanceHandlers(opts.attendance),
+			...attendanceExportHandlers(engine, opts.attendance),
 			...operatorHandlers(tenants, opts.tenantDirectory),
 			...keyHandlers(tenants, opts.tenantDirectory),
 			...webhookHandlers(opts.webhooks),

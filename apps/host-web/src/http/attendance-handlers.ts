@@ -38,7 +38,7 @@ function eventsOf(store: LedgerStore, tenantId: string): Promise<LedgerEvent[]> 
 }
 
 /** Runs one ledger call with the deadline; a store failure (Redis down, LOADING) is `unavailable`. */
-async function ledgerCall<T>(work: () => Promise<T>, timeoutMs = LEDGER_READ_TIMEOUT_MS): Promise<T> {
+export async function ledgerCall<T>(work: () => Promise<T>, timeoutMs = LEDGER_READ_TIMEOUT_MS): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const running = work();
 	// A call that outlives its deadline still ends some time; its failure is not an unhandled rejection.

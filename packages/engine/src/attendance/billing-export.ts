@@ -5,7 +5,7 @@ import type { BillingException, BillingLine, BillingResult } from './billing.ts'
  * whole numbers, times as UTC ISO strings, `\n` line ends, and nothing about when it was made.
  */
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
 /** JSON for systems: `{ from, to, lines, exceptions }`, keys sorted, two-space indent, final newline. */
 export function billingToJson(result: BillingResult): string {
@@ -90,7 +90,7 @@ function iso(ms: number): string {
 	return new Date(ms).toISOString();
 }
 
-function csvCell(v: Cell): string {
+export function csvCell(v: Cell): string {
 	if (v === null) return '';
 	const s = typeof v === 'number' ? String(v) : v;
 	return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

@@ -71,6 +71,15 @@ export {
 } from './billing.ts';
 export { billingToJson, billingToCsv, billingCsvColumns } from './billing-export.ts';
 export {
+	sessionAttendance,
+	sessionAttendanceToCsv,
+	sessionAttendanceCsvColumns,
+	attendedParts,
+	type SessionAttendance,
+	type SessionAttendanceRow,
+} from './session-attendance.ts';
+export { ledgerExport, monthPeriod } from './ledger-export.ts';
+export {
 	activeAccounts,
 	noShowsPerSession,
 	attendancePerModule,

@@ -1,6 +1,7 @@
+import { AdminApiError } from './api-error.ts';
 import { RouteClient } from './route-client.ts';
 import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhook-verify.ts';
-import { adminRoutes, type AdminBody, type AdminQuery } from './routes.ts';
+import { adminRoutes, type AdminBody, type AdminQuery, type AdminResponse } from './routes.ts';
 
 export interface AdminClientOptions {
 	/** Base URL of the Luwte host. */
@@ -108,6 +109,41 @@ export class AdminClient extends RouteClient<typeof adminRoutes> {
 	}
 	forgetClient(clientId: string) {
 		return this.call('forgetClient', { params: { clientId } });
+	}
+	/** Who attended a session: role, joined, left, attended time, reconnects (`callText` with `format: 'csv'` for CSV). */
+	getSessionAttendance(sessionId: string) {
+		return this.call('getSessionAttendance', { params: { sessionId }, query: { format: 'json' } });
+	}
+	/**
+	 * The tenant's ledger for whole months, one event at a time as the host streams it (JSON
+	 * Lines); `callStream('exportAttendanceEvents', …)` gives the bytes to save as a file.
+	 */
+	async *attendanceEvents(query: AdminQuery<'exportAttendanceEvents'>): AsyncGenerator<AdminResponse<'exportAttendanceEvents'>> {
+		const reader = (await this.callStream('exportAttendanceEvents', { query })).getReader();
+		const decoder = new TextDecoder();
+		let rest = '';
+		let finished = false;
+		try {
+			while (!finished) {
+				const { done, value } = await reader.read();
+				finished = done;
+				const parts = (rest + (done ? decoder.decode() : decoder.decode(value, { stream: true }))).split('\n');
+				rest = parts.pop()!;
+				for (const line of parts) if (line.trim() !== '') yield this.#event(line);
+			}
+		} finally {
+			// A caller that stops early (break) leaves the rest unread: the request is cancelled.
+			if (!finished) await reader.cancel().catch(() => undefined);
+			reader.releaseLock();
+		}
+		if (rest.trim() !== '') yield this.#event(rest);
+	}
+
+	#event(line: string): AdminResponse<'exportAttendanceEvents'> {
+		const parsed = adminRoutes.exportAttendanceEvents.response.safeParse(JSON.parse(line));
+		if (!parsed.success)
+			throw new AdminApiError(200, 'bad_response', 'unexpected line in the ledger export', undefined, { cause: parsed.error });
+		return parsed.data;
 	}
 
 	// Recording live sessions.

@@ -7,6 +7,8 @@ export { recordingRoutes } from './recording-routes.ts';
 export * from './recording-schemas.ts';
 export { attendanceRoutes } from './attendance-routes.ts';
 export * from './attendance-schemas.ts';
+export { attendanceExportRoutes } from './attendance-export-routes.ts';
+export * from './attendance-export-schemas.ts';
 export * from './key-routes.ts';
 export { webhookRoutes, type WebhookRouteId } from './webhook-routes.ts';
 export * from './webhook-schemas.ts';

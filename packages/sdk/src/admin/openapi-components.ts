@@ -12,6 +12,7 @@ import {
 	noShowsSchema,
 	savedSchema,
 } from './attendance-schemas.ts';
+import { ledgerEventLineSchema, sessionAttendanceRowSchema, sessionAttendanceSchema } from './attendance-export-schemas.ts';
 import { apiKeyCreatedSchema, apiKeyListSchema, apiKeyRotateSchema } from './key-routes.ts';
 import {
 	flashWindowSchema,
@@ -142,6 +143,9 @@ const named: [z.ZodType, string][] = [
 	[noShowsSchema, 'NoShows'],
 	[moduleAttendanceSchema, 'ModuleAttendance'],
 	[forgottenSchema, 'ClientForgotten'],
+	[sessionAttendanceSchema, 'SessionAttendance'],
+	[sessionAttendanceRowSchema, 'SessionAttendanceRow'],
+	[ledgerEventLineSchema, 'LedgerEvent'],
 	// Tenants and keys.
 	[tenantLifecycleSchema, 'TenantLifecycle'],
 	[tenantQuotasSchema, 'TenantQuotas'],

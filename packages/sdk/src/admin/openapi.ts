@@ -52,7 +52,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		const responses: Record<string, unknown> = {
 			[String(route.status)]: {
 				description: route.summary,
-				content: { 'application/json': { schema: components.output(route.response) } },
+				content: { [route.contentType ?? 'application/json']: { schema: components.output(route.response) } },
 			},
 		};
 		for (const [code, description] of Object.entries(errorResponses(route))) {

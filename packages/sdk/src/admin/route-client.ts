@@ -54,6 +54,16 @@ export class RouteClient<Table extends Record<string, ApiRoute>> {
 		return (await this.#send(route, args, {})).text();
 	}
 
+	/**
+	 * The answer's body as a stream of bytes, unread and unchecked: for long answers (the ledger
+	 * export, JSON Lines) that should not be held in memory. Errors as with `call`.
+	 */
+	async callStream<R extends keyof Table & string>(route: R, args: RouteArgs<Table[R]> = {}): Promise<ReadableStream<Uint8Array>> {
+		const res = await this.#send(route, args, {});
+		if (!res.body) throw new AdminApiError(res.status, 'bad_response', `empty answer for ${route}`);
+		return res.body;
+	}
+
 	/** Sends the request; an error answer becomes an AdminApiError, a good one is returned unread. */
 	async #send(
 		route: keyof Table & string,

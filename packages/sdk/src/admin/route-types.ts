@@ -23,6 +23,8 @@ export interface ApiRoute {
 	/** The largest request body the host reads for this route, in bytes (default 16 KiB); sized to the real work. */
 	maxBodyBytes?: number;
 	response: z.ZodType;
+	/** The answer's media type when it is not JSON: `application/jsonl` (JSON Lines; `response` is one line). */
+	contentType?: 'application/jsonl';
 	status: 200 | 201;
 }
 

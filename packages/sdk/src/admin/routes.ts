@@ -9,6 +9,7 @@ import {
 	tokenCreateSchema,
 	tokenSchema,
 } from './schemas.ts';
+import { attendanceExportRoutes } from './attendance-export-routes.ts';
 import { attendanceRoutes } from './attendance-routes.ts';
 import { keyRoutes } from './key-routes.ts';
 import { libraryRoutes } from './library-routes.ts';
@@ -104,6 +105,7 @@ export const adminRoutes = {
 	...recordingRoutes,
 	...libraryRoutes,
 	...attendanceRoutes,
+	...attendanceExportRoutes,
 	...keyRoutes,
 	...webhookRoutes,
 } as const satisfies Record<string, ApiRoute>;
