@@ -1,4 +1,5 @@
 import { buildComponents, nameRouteSchemas } from './openapi-components.ts';
+import { webhooksSection } from './webhook-openapi.ts';
 import { apiRoutes } from './routes.ts';
 import type { ApiRoute, RouteAuth } from './route-types.ts';
 import { errorResponseSchema } from './schemas.ts';
@@ -76,6 +77,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 			responses,
 		};
 	}
+	const webhooks = webhooksSection(components);
 	return {
 		openapi: '3.1.0',
 		info: {
@@ -88,7 +90,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		},
 		...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
 		components: {
-			schemas: components.finish(JSON.stringify(paths)),
+			schemas: components.finish(JSON.stringify({ paths, webhooks })),
 			securitySchemes: {
 				tenantKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (lwk_…)' },
 				operatorKey: {
@@ -106,5 +108,7 @@ export function openApiDocument(opts: { version: string; serverUrl?: string }): 
 		},
 		security: [{ tenantKey: [] }],
 		paths,
+		// What Luwte sends to a tenant's receivers (docs/webhooks.md).
+		webhooks,
 	};
 }

@@ -121,13 +121,14 @@ export const webhookDeliveryListSchema = z.object({
 
 // ── Event payloads (what a receiver gets) ────────────────────────────────────────────────────
 
-const scheduleSchema = z.object({ startsAt: isoDateTime, endsAt: isoDateTime });
+/** When a session takes place (UTC). */
+export const webhookScheduleSchema = z.object({ startsAt: isoDateTime, endsAt: isoDateTime });
 const sessionId = z.string().describe('The session ID');
 const recording = { sessionId, recordingId: z.string() };
 
 /** The `data` of each event type. */
 export const webhookEventDataSchemas = {
-	'session.scheduled': z.object({ sessionId, module: activityModuleSchema.nullable(), schedule: scheduleSchema.nullable() }),
+	'session.scheduled': z.object({ sessionId, module: activityModuleSchema.nullable(), schedule: webhookScheduleSchema.nullable() }),
 	'session.started': z.object({ sessionId, module: activityModuleSchema.nullable() }),
 	'session.ended': z.object({
 		sessionId,
@@ -184,7 +185,7 @@ export const webhookEventSummaries: Record<WebhookEventType, string> = {
 };
 
 /** The JSON body of one delivery: an event of `type` with its `data`. */
-export function webhookEventSchema<T extends WebhookEventType>(type: T) {
+function eventSchema<T extends WebhookEventType>(type: T) {
 	return z.object({
 		id: z.string().describe('The event ID (evt_…), the same on every retry and for every endpoint: de-duplicate by it'),
 		type: z.literal(type),
@@ -193,6 +194,11 @@ export function webhookEventSchema<T extends WebhookEventType>(type: T) {
 		data: webhookEventDataSchemas[type],
 	});
 }
+
+/** The body a receiver gets, per event type. */
+export const webhookEventSchemas = Object.fromEntries(webhookEventTypes.map((t) => [t, eventSchema(t)])) as {
+	[T in WebhookEventType]: ReturnType<typeof eventSchema<T>>;
+};
 
 export type WebhookEvent = {
 	[T in WebhookEventType]: {
