@@ -336,4 +336,27 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		expect((await types(page)).filter((ty) => ty === 'luwte-device-problem')).toHaveLength(2);
 		expect(await page.evaluate(() => (window as any).el.phase)).toBe('joined');
 	}, 180_000);
+
+	it('SessionClient in a browser: localTrackEnded when a published track ends by itself', async () => {
+		const page = await openSite();
+		const sessionId = await t.createSession(tenant, { title: 'Samen tekenen' });
+		const tok = await t.token(tenant, sessionId, 'participant', 'client-4');
+		// As a string: vitest would rewrite a dynamic import() inside a function for Node.
+		const heardEnd = await page.evaluate(`(async () => {
+			const { SessionClient } = await import(${JSON.stringify(`${t.host.url}/embed/luwte-client.js`)});
+			const client = new SessionClient({ server: ${JSON.stringify(t.host.url)} });
+			const ended = [];
+			client.on('localTrackEnded', (e) => ended.push(e));
+			await client.connect(${JSON.stringify(tok)});
+			const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+			await client.publish({ camera: stream.getVideoTracks()[0], microphone: stream.getAudioTracks()[0] });
+			// The same ended event the browser sends when the device goes away (a test cannot unplug it).
+			stream.getAudioTracks()[0].dispatchEvent(new Event('ended'));
+			// Stopping a track oneself is no loss: no event. (Both are told synchronously, so no wait.)
+			stream.getVideoTracks()[0].stop();
+			await client.leave();
+			return ended;
+		})()`);
+		expect(heardEnd).toEqual([{ source: 'microphone', kind: 'audio' }]);
+	}, 120_000);
 });
