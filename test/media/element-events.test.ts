@@ -266,7 +266,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		expect(clientTypes.filter((ty) => ty === 'luwte-device-problem' || ty === 'luwte-error')).toEqual([]);
 	}, 300_000);
 
-	it('tells the page when the camera is refused, and when a device is lost during the session', async () => {
+	it('tells the page when the camera is refused (a browser that asks; only the microphone allowed), and joins without it', async () => {
 		// A browser that answers permission questions as a person would: only the microphone is allowed.
 		const asking = await chromium.launch({
 			executablePath: chromiumPath,
@@ -336,6 +336,26 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		expect((await types(page)).filter((ty) => ty === 'luwte-device-problem')).toHaveLength(2);
 		expect(await page.evaluate(() => (window as any).el.phase)).toBe('joined');
 	}, 180_000);
+
+	it('tells the page when it cannot ask for devices at all (no getUserMedia, as on a page without HTTPS)', async () => {
+		const context = await browser.newContext();
+		contexts.push(context);
+		context.setDefaultTimeout(60_000);
+		await context.addInitScript(() => Object.defineProperty(navigator, 'mediaDevices', { value: undefined }));
+		const page = await context.newPage();
+		await page.goto(site.url);
+		await page.waitForFunction(() => customElements.get('luwte-session') !== undefined);
+		const sessionId = await t.createSession(tenant, { title: 'Samen puzzelen' });
+		await page.evaluate(([s, tok]) => (window as any).mount(s, tok), [
+			t.host.url,
+			await t.token(tenant, sessionId, 'participant', 'client-5'),
+		] as const);
+		await heard(page, 'both devices', (e) => e.type === 'luwte-device-problem' && e.detail.device === 'microphone');
+		expect((await events(page)).map((e) => e.detail)).toEqual([
+			{ device: 'camera', problem: 'unsupported', during: 'check' },
+			{ device: 'microphone', problem: 'unsupported', during: 'check' },
+		]);
+	}, 120_000);
 
 	it('SessionClient in a browser: localTrackEnded when a published track ends by itself', async () => {
 		const page = await openSite();
