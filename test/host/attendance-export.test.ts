@@ -127,6 +127,37 @@ describe('per-session attendance export', () => {
 		);
 	});
 
+	it('never ends a ledger export that failed halfway like a complete one', async () => {
+		const store = t.host.attendance;
+		const replay = store.replay.bind(store);
+		const url = `${t.host.url}/v1/attendance/events?from=2026-01&to=2026-12`;
+		const get = () => fetch(url, { headers: { authorization: `Bearer ${t.tenants[0]!.apiKey}` } });
+		try {
+			// The store fails at once: 503 with the usual error body, no 200.
+			store.replay = async function* () {
+				yield* [];
+				throw new Error('ledger down');
+			};
+			const refused = await get();
+			expect(refused.status).toBe(503);
+			expect((await refused.json()).error.code).toBe('unavailable');
+			// The store fails after the first event of the second pass: the transfer breaks off.
+			store.replay = async function* (filter) {
+				if (filter?.from !== undefined) return yield* replay(filter);
+				let n = 0;
+				for await (const e of replay(filter)) {
+					if (n++ === 1) throw new Error('ledger gone halfway');
+					yield e;
+				}
+			};
+			const cut = await get();
+			expect(cut.status).toBe(200);
+			await expect(cut.text()).rejects.toThrow();
+		} finally {
+			store.replay = replay;
+		}
+	});
+
 	it('answers 404 for a session of another tenant or none, and an empty list for one nobody joined', async () => {
 		const other = new AdminClient({ server: t.host.url, apiKey: t.tenants[1]!.apiKey });
 		await expect(other.getSessionAttendance(sessionId)).rejects.toMatchObject({ status: 404 });

@@ -101,6 +101,9 @@ export function attendanceExportHandlers(engine: Engine, deps: { store: LedgerSt
 			});
 			return new Response(body, {
 				headers: {
+					// Streamed from the first byte: without it the Node adapter reads the first chunks
+					// ahead, and a failure there would end the answer early but cleanly, like a short export.
+					'transfer-encoding': 'chunked',
 					'content-type': 'application/jsonl; charset=utf-8',
 					'content-disposition': `attachment; filename="luwte-events-${tenant.id}-${query.from}-${query.to}.jsonl"`,
 				},
