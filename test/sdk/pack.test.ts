@@ -49,6 +49,50 @@ console.log(JSON.stringify({
 }));
 `;
 
+// docs/sdk.md's Node example, from the tarball: two clients with @roamhq/wrtc, a host publishing
+// a synthetic camera and a participant receiving its frames.
+const nodeClientScript = `
+import wrtc from '@roamhq/wrtc';
+import { AdminClient } from '@luwte/sdk/admin';
+import { SessionClient } from '@luwte/sdk/client';
+
+const server = process.env.LUWTE_SERVER;
+const admin = new AdminClient({ server, apiKey: process.env.LUWTE_API_KEY });
+const session = await admin.createSession({ title: 'Node' });
+const webrtc = {
+	RTCPeerConnection: wrtc.RTCPeerConnection,
+	RTCSessionDescription: wrtc.RTCSessionDescription,
+	RTCIceCandidate: wrtc.RTCIceCandidate,
+	MediaStream: wrtc.MediaStream,
+	MediaStreamTrack: wrtc.MediaStreamTrack,
+};
+const host = new SessionClient({ server, webrtc });
+const participant = new SessionClient({ server, webrtc });
+const received = new Promise((resolve) => participant.on('track', resolve));
+await host.connect((await admin.createToken(session.id, { role: 'host' })).token);
+await participant.connect((await admin.createToken(session.id, { role: 'participant' })).token);
+
+const source = new wrtc.nonstandard.RTCVideoSource();
+await host.publish({ camera: source.createTrack(), simulcast: false });
+const width = 320;
+const height = 180;
+const frame = new Uint8ClampedArray(width * height * 1.5).fill(128);
+const timer = setInterval(() => source.onFrame({ width, height, data: frame }), 1000 / 15);
+
+const deadline = Date.now() + 60_000;
+const remote = await Promise.race([received, new Promise((r) => setTimeout(r, 60_000))]);
+let frames = 0;
+const sink = remote ? new wrtc.nonstandard.RTCVideoSink(remote.track) : undefined;
+if (sink) sink.onframe = () => frames++;
+while (frames < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+sink?.stop();
+clearInterval(timer);
+await participant.leave();
+await host.leave();
+console.log(JSON.stringify({ kind: remote?.kind, fromHost: remote?.participantId === host.participantId, frames: Math.min(frames, 5) }));
+process.exit(0);
+`;
+
 // The SDK's types must stand without @types/node (browser projects); the engine's need them.
 const sdkTypes = `
 import { AdminClient, SessionClient, type SessionClientOptions } from '@luwte/sdk';
@@ -113,7 +157,7 @@ describe('the packed packages in a fresh npm project', () => {
 		}
 		app = join(dir, 'app');
 		mkdirSync(app);
-		writeFreshProject(app, tarballs, ['@types/node']);
+		writeFreshProject(app, tarballs, ['@types/node', '@roamhq/wrtc']);
 		const installed = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
 			cwd: app,
 			timeoutMs: 180_000,
@@ -121,6 +165,7 @@ describe('the packed packages in a fresh npm project', () => {
 		expect(installed.code, installed.stdout + installed.stderr).toBe(0);
 		writeFileSync(join(app, 'sdk.mjs'), sdkScript);
 		writeFileSync(join(app, 'engine.mjs'), engineScript);
+		writeFileSync(join(app, 'node-client.mjs'), nodeClientScript);
 		t = await startTestHost();
 	}, 600_000);
 
@@ -166,6 +211,16 @@ describe('the packed packages in a fresh npm project', () => {
 		});
 		// The host really has it.
 		expect((await t.api(t.tenants[0]!, 'GET', `/v1/sessions/${out.sessionId}`)).status).toBe(200);
+	});
+
+	it('SessionClient in Node with @roamhq/wrtc: a host publishes, a participant receives frames (Node 24)', async () => {
+		const r = await run(node24, ['node-client.mjs'], {
+			cwd: app,
+			timeoutMs: 120_000,
+			env: { ...process.env, LUWTE_SERVER: t.host.url, LUWTE_API_KEY: t.tenants[0]!.apiKey },
+		});
+		expect(r.code, r.stderr).toBe(0);
+		expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ kind: 'video', fromHost: true, frames: 5 });
 	});
 
 	for (const other of otherNodes) {
