@@ -1,15 +1,13 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionClient } from '@luwte/sdk';
 import { chromiumAvailable, chromiumPath, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost, type TestTenant } from '../helpers/host.ts';
 import { startSignalProxy, type SignalProxy } from '../helpers/signal-proxy.ts';
-import { webrtc } from '../helpers/wrtc-media.ts';
 
 // What <luwte-session> tells the page that embeds it (issue 15 part 2): a care provider's page
 // listens to every luwte-… event and the test reads the sequence. The begeleider's page signals
 // through a proxy that can close its WebSocket as a host would (a reconnect); the client's page
-// and a viewer (Node, libwebrtc) reach the real host directly.
+// and a viewer's page reach the real host directly.
 
 const EVENTS = [
 	'luwte-joined',
@@ -133,9 +131,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		const clientPage = await joinAs(t.host.url, await token('participant', 'client-1'));
 		await heard(hostPage, 'the client arriving', (e) => e.type === 'luwte-participant-joined');
 		// A viewer: the begeleider gets a number, never the viewer; the client hears nothing at all.
-		const viewer = new SessionClient({ server: t.host.url, webrtc });
-		try {
-			await viewer.connect(await token('viewer', 'kijker-1'));
+		const viewerPage = await joinAs(t.host.url, await token('viewer', 'kijker-1'));
+		{
 			await heard(hostPage, 'one viewer', (e) => e.type === 'luwte-audience-changed' && e.detail.viewers === 1);
 
 			// The begeleider records; the client joins the recording, with one confirmation.
@@ -182,10 +179,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 			expect(around.filter((e) => e.type.startsWith('luwte-participant-'))).toEqual([]);
 
 			// The viewer and then the client leave.
-			await viewer.leave();
+			await viewerPage.evaluate(() => (window as any).el.leave());
 			await heard(hostPage, 'no viewers', (e) => e.type === 'luwte-audience-changed' && e.detail.viewers === 0, 60_000);
-		} finally {
-			await viewer.leave();
 		}
 		await clientPage.evaluate(() => (window as any).el.leave());
 		await heard(hostPage, 'the client leaving', (e) => e.type === 'luwte-participant-left');
@@ -262,6 +257,21 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		expect(recAtClient.some((d) => d.changed.includes('consent'))).toBe(true);
 		expect(recAtClient.at(-1)).toMatchObject({ active: false, recorded: [], consented: [] });
 		expect(clientTypes.at(-1)).toBe('luwte-left');
+		// The viewer knows of the begeleider only (whose media reaches viewers), never of the client at
+		// home, of other viewers or of the audience; it sees the recording indicator as everyone does.
+		const atViewer = await events(viewerPage);
+		console.log(`[element-events] viewer heard: ${JSON.stringify(atViewer.map((e) => [e.type, e.detail]))}`);
+		expect(atViewer[0]!.detail).toEqual({
+			participantId: 'kijker-1',
+			role: 'viewer',
+			peers: [{ participantId: 'begeleider-1', role: 'host' }],
+		});
+		expect(JSON.stringify(atViewer)).not.toContain('client-1');
+		expect(atViewer.map((e) => e.type)).not.toContain('luwte-audience-changed');
+		expect(atViewer.filter((e) => e.type.startsWith('luwte-participant-')).map((e) => e.detail.participantId)).toEqual(
+			atViewer.filter((e) => e.type.startsWith('luwte-participant-')).map(() => 'begeleider-1'),
+		);
+		expect(atViewer.at(-1)).toEqual({ type: 'luwte-left', detail: { reason: 'left' }, heardOn: 'app' });
 		expect(atClient.at(-1)!.detail).toEqual({ reason: 'left' });
 		expect(clientTypes.filter((ty) => ty === 'luwte-device-problem' || ty === 'luwte-error')).toEqual([]);
 	}, 300_000);
