@@ -8,6 +8,7 @@ import { serveCommand } from './commands/serve.ts';
 import { sessionCommands } from './commands/sessions.ts';
 import { tenantCommands } from './commands/tenants.ts';
 import { tokenCommands } from './commands/tokens.ts';
+import { webhookCommands } from './commands/webhooks.ts';
 import { defineGroup } from './framework/declare.ts';
 
 /** Every command of `luwte`, in the order the usage text lists them. */
@@ -24,6 +25,7 @@ export const root = defineGroup({
 		attendanceCommands,
 		tenantCommands,
 		keyCommands,
+		webhookCommands,
 		abrCommands,
 	],
 	notes: `Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, LUWTE_REDIS_URL, MEDIASOUP_WORKER_BIN;
