@@ -98,6 +98,29 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		await t?.close();
 	});
 
+	/** Chromium without the fake permission prompt: only what a context grants is allowed, as a person would answer. */
+	let asking: Browser | undefined;
+	async function askingBrowser(): Promise<Browser> {
+		asking ??= await chromium.launch({
+			executablePath: chromiumPath,
+			headless: true,
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--use-fake-device-for-media-stream',
+				'--allow-loopback-in-peer-connection',
+			],
+		});
+		browsers.push(asking);
+		return asking;
+	}
+
 	async function openSite(b: Browser = browser, permissions?: string[]): Promise<Page> {
 		const context = await b.newContext({ viewport: { width: 1000, height: 900 }, ...(permissions ? { permissions } : {}) });
 		contexts.push(context);
@@ -276,25 +299,9 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		expect(clientTypes.filter((ty) => ty === 'luwte-device-problem' || ty === 'luwte-error')).toEqual([]);
 	}, 300_000);
 
-	it('tells the page when the camera is refused (a browser that asks; only the microphone allowed), and joins without it', async () => {
+	it('tells the page when the camera is refused (only the microphone allowed), joins without it, and when the microphone is taken back', async () => {
 		// A browser that answers permission questions as a person would: only the microphone is allowed.
-		const asking = await chromium.launch({
-			executablePath: chromiumPath,
-			headless: true,
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--use-fake-device-for-media-stream',
-				'--allow-loopback-in-peer-connection',
-			],
-		});
-		browsers.push(asking);
+		const asking = await askingBrowser();
 		const sessionId = await t.createSession(tenant, { title: 'Samen zingen' });
 		const page = await joinAs(t.host.url, await t.token(tenant, sessionId, 'participant', 'client-2'), asking, ['microphone']);
 		const problems = (await events(page)).filter((e) => e.type === 'luwte-device-problem');
@@ -307,10 +314,16 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		]);
 		// Joined all the same, heard but not seen.
 		expect((await types(page)).filter((ty) => ty !== 'luwte-device-problem')).toEqual(['luwte-joined']);
+
+		// The person takes the microphone permission back while in the room: Chromium ends the track.
+		await page.context().clearPermissions();
+		const lost = await heard(page, 'the microphone lost', (e) => e.type === 'luwte-device-problem' && e.detail.problem === 'lost');
+		expect(lost.detail).toEqual({ device: 'microphone', problem: 'lost', during: 'session' });
+		expect(await page.evaluate(() => (window as any).el.phase)).toBe('joined');
 	}, 180_000);
 
 	it('tells the page when there is no microphone (not found), and when the camera is lost in the room', async () => {
-		const context = await browser.newContext();
+		const context = await (await askingBrowser()).newContext({ permissions: ['camera', 'microphone'] });
 		contexts.push(context);
 		context.setDefaultTimeout(60_000);
 		await context.addInitScript(() => {
@@ -333,14 +346,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 		await page.locator('luwte-session').getByRole('button', { name: 'Meedoen' }).click();
 		await page.waitForFunction(() => (window as any).el.phase === 'joined');
 
-		// The camera goes away while in the room (unplugged). Chromium ends a capture track whose
-		// device disappears; a test cannot unplug the fake one, so the track gets the same `ended`
-		// event the browser would send.
-		await page.waitForFunction(() => (window as any).el.shadowRoot.querySelector('video[data-track="self"]')?.srcObject);
-		await page.evaluate(() => {
-			const self = (window as any).el.shadowRoot.querySelector('video[data-track="self"]') as HTMLVideoElement;
-			(self.srcObject as MediaStream).getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
-		});
+		// The camera goes away while in the room: its permission is taken back, and Chromium ends the track.
+		await context.clearPermissions();
 		const lost = await heard(page, 'the camera lost', (e) => e.type === 'luwte-device-problem' && e.detail.problem === 'lost');
 		expect(lost.detail).toEqual({ device: 'camera', problem: 'lost', during: 'session' });
 		expect((await types(page)).filter((ty) => ty === 'luwte-device-problem')).toHaveLength(2);
@@ -368,25 +375,26 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> events for the embedding 
 	}, 120_000);
 
 	it('SessionClient in a browser: localTrackEnded when a published track ends by itself', async () => {
-		const page = await openSite();
+		const page = await openSite(await askingBrowser(), ['camera', 'microphone']);
 		const sessionId = await t.createSession(tenant, { title: 'Samen tekenen' });
 		const tok = await t.token(tenant, sessionId, 'participant', 'client-4');
 		// As a string: vitest would rewrite a dynamic import() inside a function for Node.
-		const heardEnd = await page.evaluate(`(async () => {
+		await page.evaluate(`(async () => {
 			const { SessionClient } = await import(${JSON.stringify(`${t.host.url}/embed/luwte-client.js`)});
 			const client = new SessionClient({ server: ${JSON.stringify(t.host.url)} });
-			const ended = [];
-			client.on('localTrackEnded', (e) => ended.push(e));
+			window.client = client;
+			window.ended = [];
+			client.on('localTrackEnded', (e) => window.ended.push(e));
 			await client.connect(${JSON.stringify(tok)});
 			const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
 			await client.publish({ camera: stream.getVideoTracks()[0], microphone: stream.getAudioTracks()[0] });
-			// The same ended event the browser sends when the device goes away (a test cannot unplug it).
-			stream.getAudioTracks()[0].dispatchEvent(new Event('ended'));
-			// Stopping a track oneself is no loss: no event. (Both are told synchronously, so no wait.)
+			// Stopping a track oneself is no loss: no event for the camera.
 			stream.getVideoTracks()[0].stop();
-			await client.leave();
-			return ended;
 		})()`);
-		expect(heardEnd).toEqual([{ source: 'microphone', kind: 'audio' }]);
+		// The person takes the permissions back: Chromium ends the microphone's track.
+		await page.context().clearPermissions();
+		await page.waitForFunction(() => (window as any).ended.length > 0);
+		await page.evaluate(() => (window as any).client.leave());
+		expect(await page.evaluate(() => (window as any).ended)).toEqual([{ source: 'microphone', kind: 'audio' }]);
 	}, 120_000);
 });
