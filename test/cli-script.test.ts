@@ -44,6 +44,8 @@ luwte library list --json > "$work/library.json"
 
 luwte sessions end "$SESSION"
 luwte sessions show "$SESSION" --json > "$work/ended.json"
+luwte attendance export --session "$SESSION"
+luwte attendance export --session "$SESSION" --format json > "$work/attendance.json"
 luwte sessions list --state ended --limit 10
 
 # What a script sees when something is wrong: 1 from the host (with its code), 2 for a usage error.
@@ -83,7 +85,7 @@ describe('a shell script using only luwte commands', () => {
 		return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
 	}
 
-	it('creates a session, mints tokens, lists the two joined clients, records, ends it', async () => {
+	it('creates a session, mints tokens, lists the two joined clients, records, ends it and exports its attendance', async () => {
 		const child = spawn('bash', [join(work, 'session.sh'), work], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: { PATH: `${work}:/usr/local/bin:/usr/bin:/bin`, LUWTE_SERVER: t.host.url, LUWTE_OPERATOR_KEY: testOperatorKey },
@@ -150,6 +152,22 @@ describe('a shell script using only luwte commands', () => {
 			const ended = JSON.parse(readFileSync(join(work, 'ended.json'), 'utf8')) as { state: string; participants: unknown[] };
 			expect(ended).toMatchObject({ state: 'ended', participants: [] });
 			expect(out).toMatch(new RegExp(`^${sessionId} +ended +communicatie +online +- +0 +Muziek luisteren$`, 'm'));
+
+			// Attendance of the session: both, from join to the end (the recording alone took 6 s), no reconnects.
+			expect(out).toMatch(/^sessionId,participantId,role,joinedAt,leftAt,attendedMinutes,attendedSeconds,reconnects,stays$/m);
+			expect(out).toMatch(new RegExp(`^${sessionId},begeleider-1,host,`, 'm'));
+			expect(out).toMatch(new RegExp(`^${sessionId},client-1,participant,`, 'm'));
+			const attendance = JSON.parse(readFileSync(join(work, 'attendance.json'), 'utf8')) as {
+				sessionId: string;
+				participants: { participantId: string; leftAt: string | null; attendedSeconds: number; reconnects: number }[];
+			};
+			expect(attendance.sessionId).toBe(sessionId);
+			expect(attendance.participants.map((p) => p.participantId).sort()).toEqual(['begeleider-1', 'client-1']);
+			for (const p of attendance.participants) {
+				expect(p.leftAt).toBeTruthy();
+				expect(p.attendedSeconds).toBeGreaterThanOrEqual(6);
+				expect(p.reconnects).toBe(0);
+			}
 
 			expect(err).toMatch(/^luwte sessions show: the host answered 404 \(not_found\): /m);
 			expect(err).toMatch(/^luwte tokens create: --role must be host, participant, location or viewer, not "wizard"$/m);
