@@ -74,6 +74,8 @@ function stage(name) {
 		const path = builtPath(target);
 		exportsMap[key] = { types: `${path}.d.ts`, default: `${path}.js` };
 	}
+	// Tools that read a dependency's manifest (bundlers, license checkers) may import it.
+	exportsMap['./package.json'] = './package.json';
 	const main = exportsMap['.'];
 	const manifest = {
 		name: source.name,

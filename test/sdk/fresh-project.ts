@@ -54,7 +54,7 @@ export interface Tarball {
 		dependencies?: Record<string, string>;
 		license?: string;
 		engines?: Record<string, string>;
-		exports?: Record<string, { types: string; default: string }>;
+		exports?: Record<string, { types: string; default: string } | string>;
 	};
 }
 

@@ -186,8 +186,9 @@ describe('the packed packages in a fresh npm project', () => {
 			expect(entries).toContain('package/LICENSE');
 			expect(Object.keys(manifest.exports ?? {}).length, file).toBeGreaterThan(0);
 			for (const target of Object.values(manifest.exports ?? {})) {
-				expect(entries).toContain(`package/${target.default.slice(2)}`);
-				expect(entries).toContain(`package/${target.types.slice(2)}`);
+				for (const path of typeof target === 'string' ? [target] : [target.default, target.types]) {
+					expect(entries).toContain(`package/${path.slice(2)}`);
+				}
 			}
 		}
 	});
