@@ -226,7 +226,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 	const recordings = new RecordingService({ events: engine.events, library, dataDir: opts.dataDir, logger: log });
 	const pending = await recordings.resumePending();
 	if (pending > 0) log.warn('recording.resumed_processing', { recordings: pending });
-	const webhooks = await openWebhooks(opts.dataDir, opts.webhooks ?? {}, log, { events: engine.events, library });
+	const webhooks = await openWebhooks(opts.dataDir, opts.webhooks ?? {}, log, { events: engine.events, library }, opts.redisUrl);
 	metrics.watchEngine(engine, recordings);
 	if (cluster) metrics.watchCluster(cluster);
 	engine.events.on('recording.consent', (e) =>

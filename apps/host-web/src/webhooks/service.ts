@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { EngineEvents, TypedEmitter } from '@luwte/engine';
 import {
 	FileWebhookEndpointStore,
+	RedisWebhookEndpointStore,
 	retryPolicySchema,
 	WebhookDispatcher,
 	WebhookOutbox,
@@ -30,17 +31,24 @@ export interface Webhooks {
 }
 
 /**
- * Opens `<dataDir>/webhooks/`: `endpoints.json` and the delivery outbox `outbox.jsonl`.
- * Deliveries left pending by the last run are sent again.
+ * Opens `<dataDir>/webhooks/`: `endpoints.json` (or, with `redisUrl`, the endpoints in Redis that
+ * every host of the cluster shares) and this host's delivery outbox `outbox.jsonl`. Deliveries
+ * left pending by the last run are sent again.
  */
 export async function openWebhooks(
 	dataDir: string,
 	opts: WebhookOptions,
 	log: Logger,
 	sources: { events: TypedEmitter<EngineEvents>; library?: Parameters<WebhookDispatcher['attach']>[1] },
+	redisUrl?: string,
 ): Promise<Webhooks> {
 	const o = webhookOptionsSchema.parse(opts);
-	const endpoints = await FileWebhookEndpointStore.open(dataDir);
+	const endpoints = redisUrl
+		? await RedisWebhookEndpointStore.open({
+				url: redisUrl,
+				onError: (err) => log.warn('webhooks.endpoints_refresh_failed', { error: String(err) }),
+			})
+		: await FileWebhookEndpointStore.open(dataDir);
 	const outbox = await WebhookOutbox.open(join(dataDir, 'webhooks', 'outbox.jsonl'), {}, (err) =>
 		log.error('webhooks.journal_write_failed', { error: String(err) }),
 	);

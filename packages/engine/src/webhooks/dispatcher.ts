@@ -234,7 +234,12 @@ export class WebhookDispatcher {
 			const head = chain[0];
 			if (!head || this.#busy.has(key) || !this.#outbox.durable(head.id)) continue;
 			const ep = this.#endpoints.find(head.endpointId);
-			if (!ep?.enabled) continue;
+			// Deleted (on another host, when endpoints are shared): its deliveries go.
+			if (!ep) {
+				this.#outbox.dropEndpoint(head.endpointId);
+				continue;
+			}
+			if (!ep.enabled) continue;
 			if ((this.#inFlightPerEndpoint.get(ep.id) ?? 0) >= this.#perEndpoint) continue;
 			const due = head.nextAttemptAt ?? now;
 			if (due > now) {

@@ -21,5 +21,6 @@ export {
 	type WebhookEndpointPatch,
 } from './endpoints.ts';
 export { FileWebhookEndpointStore, MAX_ENDPOINTS_PER_TENANT, type WebhookEndpointStore } from './endpoint-store.ts';
+export { RedisWebhookEndpointStore, type RedisWebhookEndpointStoreOptions } from './endpoint-redis-store.ts';
 export { WebhookOutbox, defaultOutboxLimits, type Delivery, type DeliveryState, type WebhookOutboxLimits } from './outbox.ts';
 export { WebhookDispatcher, type WebhookDispatcherOptions, type WebhookStats } from './dispatcher.ts';
