@@ -325,5 +325,7 @@ function reasonOf(err: unknown, timeoutMs: number): string {
 	const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
 	if (cause && typeof cause.code === 'string')
 		return `${cause.code}${typeof cause.message === 'string' ? `: ${cause.message}` : ''}`.slice(0, 300);
+	// undici's own refusals (e.g. a "bad port" of the Fetch standard) carry only a message.
+	if (cause && typeof cause.message === 'string') return `${messageOf(err)}: ${cause.message}`.slice(0, 300);
 	return messageOf(err).slice(0, 300);
 }
