@@ -1,6 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { SessionClient, SignalError, type ReconnectPolicy } from '../client/index.ts';
-import { NOT_RECORDING } from '../client/session-events.ts';
 import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
@@ -239,7 +238,7 @@ export class LuwteSession extends LitElement {
 			this.#states.reset();
 			this._phase = 'joined';
 			this._message = '';
-			this.#tellJoined(joined);
+			this.#events.joined(joined, this.#client);
 		} catch (err) {
 			this.#fail(err);
 		} finally {
@@ -347,8 +346,7 @@ export class LuwteSession extends LitElement {
 			this.#enterRoom(client, back.peers);
 			this._phase = 'joined';
 			this._message = '';
-			events.reconnected(back);
-			this.#tellRoom(client);
+			events.reconnected(back, client);
 		});
 		client.on('disconnected', ({ reason, error }) => {
 			if (!mine()) return;
@@ -373,19 +371,6 @@ export class LuwteSession extends LitElement {
 		this._spotlight = client.spotlight;
 		this.#recording.changed(client.recording);
 		for (const peer of peers) this.#roster.upsert(peer.participantId, peer.role);
-	}
-
-	/** `luwte-joined`, then the recording and (hosts) the audience as they are at that moment. */
-	#tellJoined(joined: { participantId: string; role: Role; peers: { participantId: string; role: Role }[] }): void {
-		this.#events.joined(joined);
-		if (this.#client) this.#tellRoom(this.#client);
-	}
-
-	/** What the page is told of the room after (re)joining: the recording, and a host's audience. */
-	#tellRoom(client: SessionClient): void {
-		// The client's "not recording" until the server says otherwise: the server said nothing.
-		this.#events.entered(client.recording === NOT_RECORDING ? undefined : client.recording);
-		if (client.role === 'host') this.#events.audience(client.audience);
 	}
 
 	/** A camera or microphone cannot be used: the page hears of it; joining goes on without it. */

@@ -1,4 +1,5 @@
 import type { RecordingState } from '../../client/index.ts';
+import { NOT_RECORDING as CLIENT_NOT_RECORDING } from '../../client/session-events.ts';
 import type { Role } from '../../protocol/index.ts';
 import { dispatchLuwteEvent, type LuwtePeer, type LuwteRecordingField } from '../events.ts';
 
@@ -6,6 +7,14 @@ const NOT_RECORDING: RecordingState = { active: false, you: false, consent: fals
 const FIELDS: readonly LuwteRecordingField[] = ['active', 'you', 'consent', 'recorded', 'consented'];
 
 type Peer = { participantId: string; role: Role };
+
+/** What a (re)joined `SessionClient` knows of the room at that moment. */
+export interface RoomView {
+	/** The client's own "not recording" object until the server says otherwise. */
+	recording: RecordingState;
+	role: Role | undefined;
+	audience: number;
+}
 
 /** Which recording fields differ (the lists compared in order, as the server sends them). */
 export function recordingChanges(prev: RecordingState, next: RecordingState): LuwteRecordingField[] {
@@ -49,14 +58,18 @@ export class PageEvents {
 		this.#pending = { arrived: new Map(), departed: new Set() };
 	}
 
-	/** In the room: `luwte-joined`, with those already there (they are not told one by one). */
-	joined(joined: { participantId: string; role: Role; peers: readonly Peer[] }): void {
+	/**
+	 * In the room: `luwte-joined`, with those already there (they are not told one by one); then
+	 * the recording and (hosts) the audience as `room` has them.
+	 */
+	joined(joined: { participantId: string; role: Role; peers: readonly Peer[] }, room?: RoomView): void {
 		const peers = this.#settle(joined.peers);
 		this.#told.clear();
 		for (const p of peers) this.#told.set(p.participantId, p);
 		this.#recording = NOT_RECORDING;
 		this.#audience = undefined;
 		dispatchLuwteEvent(this.#target, 'luwte-joined', { participantId: joined.participantId, role: joined.role, peers });
+		if (room) this.#room(room);
 	}
 
 	/** The connection is lost and the client tries again; who was there stays known meanwhile. */
@@ -70,7 +83,7 @@ export class PageEvents {
 	 * Back in after a lost connection: `luwte-reconnected`, then whoever left meanwhile as left and
 	 * whoever came as joined, so a list kept from these events is right again.
 	 */
-	reconnected(back: { attempt: number; participantId: string; role: Role; peers: readonly Peer[] }): void {
+	reconnected(back: { attempt: number; participantId: string; role: Role; peers: readonly Peer[] }, room?: RoomView): void {
 		const peers = this.#settle(back.peers);
 		const present = new Set(peers.map((p) => p.participantId));
 		dispatchLuwteEvent(this.#target, 'luwte-reconnected', {
@@ -81,6 +94,7 @@ export class PageEvents {
 		});
 		for (const p of [...this.#told.values()]) if (!present.has(p.participantId)) this.left(p);
 		for (const p of peers) this.arrived(p);
+		if (room) this.#room(room);
 	}
 
 	/** Someone arrived (`participantJoined`); a viewer, or one already told of, says nothing. */
@@ -149,6 +163,13 @@ export class PageEvents {
 		this.#pending = undefined;
 		this.#recording = NOT_RECORDING;
 		this.#audience = undefined;
+	}
+
+	/** What the page is told of the room after (re)joining: the recording, and a host's audience. */
+	#room(room: RoomView): void {
+		// The client's own "not recording" object: the server said nothing.
+		this.entered(room.recording === CLIENT_NOT_RECORDING ? undefined : room.recording);
+		if (room.role === 'host') this.audience(room.audience);
 	}
 
 	/** The server's peer list with what it told since, applied; the quiet ends. */
