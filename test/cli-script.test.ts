@@ -249,6 +249,15 @@ describe('a shell script using only luwte commands', () => {
 		const cancelled = await luwte(['sessions', 'list', '--state', 'cancelled', '--json'], env);
 		expect((JSON.parse(cancelled.out) as { id: string }[]).map((s) => s.id)).toEqual([ids[2]]);
 
+		// Recording with nobody connected: said plainly, without waiting for writers that cannot come.
+		const empty = (await luwte(['sessions', 'create', '--title', 'Leeg', '--module', 'eigen-regie'], env)).out.trim();
+		const nobody = await luwte(['record', 'start', empty], env);
+		expect(nobody.code, nobody.err).toBe(0);
+		expect(nobody.out).toMatch(
+			/^recording \S+ started; nobody is recorded yet: hosts are recorded once they publish, others once their consent is registered\n$/,
+		);
+		expect((await luwte(['record', 'stop', empty], env)).code).toBe(0);
+
 		const local = await luwte(
 			['sessions', 'create', '--title', 'x', '--starts-at', '2030-03-01T09:00', '--ends-at', '2030-03-01T10:00'],
 			env,
