@@ -113,6 +113,27 @@ export const isTyped = (e: unknown): e is AdminApiError => e instanceof AdminApi
 export const element: HTMLElement = new LuwteSession();
 // @ts-expect-error: the role is checked against the route table's schema
 admin.createToken('s', { role: 'nobody' });
+
+// docs/sdk.md's browser example.
+const browser = new SessionClient({ server: 'https://luwte.example.nl', reconnect: true });
+browser.on('track', ({ participantId, source, track }) => {
+	const el = document.createElement(track.kind === 'video' ? 'video' : 'audio');
+	el.srcObject = new MediaStream([track]);
+	el.autoplay = true;
+	el.dataset.participant = participantId;
+	el.dataset.source = source;
+	document.body.append(el);
+});
+browser.on('participantJoined', ({ participantId, role }) => console.log('joined', participantId, role));
+browser.on('reconnecting', ({ attempt, delayMs }) => console.log(attempt, delayMs));
+browser.on('sessionEnded', ({ reason }) => console.log('ended:', reason));
+export async function join(token: string) {
+	const { participantId, role, peers } = await browser.connect(token);
+	const media = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+	await browser.publish({ camera: media.getVideoTracks()[0], microphone: media.getAudioTracks()[0] });
+	await browser.leave();
+	return [participantId, role, peers.length];
+}
 `;
 
 const engineTypes = `
