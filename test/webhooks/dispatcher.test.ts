@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TypedEmitter, type EngineEvents } from '@luwte/engine';
 import {
+	DueQueue,
 	FileWebhookEndpointStore,
 	givesUp,
 	newWebhookSecret,
@@ -42,6 +43,18 @@ describe('retry timing', () => {
 		while (!givesUp(++n, 0, total, d)) total += retryDelay(n, d, () => 1);
 		expect(total).toBeGreaterThanOrEqual(86_400_000);
 		expect(n).toBeLessThanOrEqual(d.maxAttempts);
+	});
+});
+
+describe('the due queue', () => {
+	it('pops entries earliest first', () => {
+		const q = new DueQueue();
+		const dues = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1000);
+		for (const [i, due] of dues.entries()) q.push(due, `k${i}`);
+		const out: number[] = [];
+		for (let e = q.pop(); e; e = q.pop()) out.push(e.due);
+		expect(out).toEqual([...dues].sort((a, b) => a - b));
+		expect(q.peek()).toBe(Number.POSITIVE_INFINITY);
 	});
 });
 

@@ -6,7 +6,7 @@ import { defaultLogger, type Logger } from '../log/logger.ts';
 import { itemPublished, webhookEvent, webhookSources, type WebhookEventDraft, type WebhookSourceName } from './catalogue.ts';
 import type { WebhookEndpointStore } from './endpoint-store.ts';
 import { signingSecrets, type WebhookEndpoint } from './endpoints.ts';
-import type { Delivery, DeliveryState, WebhookOutbox } from './outbox.ts';
+import { chainKey, type Delivery, type DeliveryState, type WebhookOutbox } from './outbox.ts';
 import { givesUp, retryDelay, retryPolicySchema, type RetryPolicy, type RetryPolicyInput } from './retry.ts';
 import { signatureHeader, webhookHeaders } from './signing.ts';
 
@@ -61,6 +61,8 @@ export class WebhookDispatcher {
 	/** Chains with an attempt in flight. */
 	readonly #busy = new Set<string>();
 	readonly #inFlightPerEndpoint = new Map<string, number>();
+	/** Chains due but set aside while their endpoint had no room, by endpoint. */
+	readonly #parked = new Map<string, Set<string>>();
 	readonly #attempts = new Set<Promise<void>>();
 	readonly #closing = new AbortController();
 	#timer: NodeJS.Timeout | undefined;
@@ -134,8 +136,17 @@ export class WebhookDispatcher {
 		}
 		if (deliveries.length === 0) return;
 		this.#outbox.add(deliveries).then(
-			() => this.#schedule(0),
-			(err: unknown) => this.#log.error('webhooks.outbox_write_failed', { type: draft.type, error: messageOf(err) }),
+			() => {
+				// Durable now: their chains may be sent (a head set aside while it was not is queued again).
+				for (const d of deliveries) this.#outbox.requeueChain(chainKey(d));
+				this.#schedule(0);
+			},
+			(err: unknown) => {
+				this.#log.error('webhooks.outbox_write_failed', { type: draft.type, error: messageOf(err) });
+				// Not durable, but still sent while this process runs.
+				for (const d of deliveries) this.#outbox.requeueChain(chainKey(d));
+				this.#schedule(0);
+			},
 		);
 	}
 
@@ -186,6 +197,7 @@ export class WebhookDispatcher {
 
 	/** An endpoint changed (enabled again): its waiting deliveries are looked at now. */
 	endpointChanged(): void {
+		this.#outbox.requeueAll();
 		this.#schedule(0);
 	}
 
@@ -224,31 +236,40 @@ export class WebhookDispatcher {
 		this.#timer.unref();
 	}
 
-	/** Starts every attempt that is due and allowed; sets the timer for the next one due. */
+	/**
+	 * Starts every attempt that is due and allowed, taking due chains from the outbox's queue (not
+	 * scanning every chain); sets the timer for the next one due. A chain set aside here is queued
+	 * again by what it waits for: its attempt's end, its record's fsync, room at its endpoint, or
+	 * the endpoint being enabled.
+	 */
 	#pump(): void {
 		if (this.#closing.signal.aborted) return;
 		const now = this.#now();
-		let next = Number.POSITIVE_INFINITY;
-		for (const [key, chain] of this.#outbox.chains()) {
-			if (this.#attempts.size >= this.#concurrency) return;
-			const head = chain[0];
-			if (!head || this.#busy.has(key) || !this.#outbox.durable(head.id)) continue;
+		let full = false;
+		const next = this.#outbox.takeDue(now, (key, head) => {
+			if (this.#attempts.size >= this.#concurrency) {
+				full = true;
+				return 'stop';
+			}
+			if (this.#busy.has(key) || !this.#outbox.durable(head.id)) return 'drop';
 			const ep = this.#endpoints.find(head.endpointId);
 			// Deleted (on another host, when endpoints are shared): its deliveries go.
 			if (!ep) {
 				this.#outbox.dropEndpoint(head.endpointId);
-				continue;
+				return 'drop';
 			}
-			if (!ep.enabled) continue;
-			if ((this.#inFlightPerEndpoint.get(ep.id) ?? 0) >= this.#perEndpoint) continue;
-			const due = head.nextAttemptAt ?? now;
-			if (due > now) {
-				next = Math.min(next, due);
-				continue;
+			if (!ep.enabled) return 'drop';
+			if ((this.#inFlightPerEndpoint.get(ep.id) ?? 0) >= this.#perEndpoint) {
+				const parked = this.#parked.get(ep.id) ?? new Set<string>();
+				parked.add(key);
+				this.#parked.set(ep.id, parked);
+				return 'drop';
 			}
 			this.#start(key, head, ep);
-		}
-		if (next !== Number.POSITIVE_INFINITY) this.#schedule(Math.max(1, next - now));
+			return true;
+		});
+		// With every slot taken, the next attempt to end runs the pump again.
+		if (!full && next !== Number.POSITIVE_INFINITY) this.#schedule(Math.max(1, next - now));
 	}
 
 	#start(key: string, d: Delivery, ep: WebhookEndpoint): void {
@@ -259,6 +280,10 @@ export class WebhookDispatcher {
 			const n = (this.#inFlightPerEndpoint.get(ep.id) ?? 1) - 1;
 			if (n > 0) this.#inFlightPerEndpoint.set(ep.id, n);
 			else this.#inFlightPerEndpoint.delete(ep.id);
+			// This chain's next (or rescheduled) head, and the chains that waited for room at this endpoint.
+			this.#outbox.requeueChain(key);
+			for (const parked of this.#parked.get(ep.id) ?? []) this.#outbox.requeueChain(parked);
+			this.#parked.delete(ep.id);
 			this.#attempts.delete(attempt);
 			this.#schedule(0);
 		});

@@ -23,4 +23,5 @@ export {
 export { FileWebhookEndpointStore, MAX_ENDPOINTS_PER_TENANT, type WebhookEndpointStore } from './endpoint-store.ts';
 export { RedisWebhookEndpointStore, type RedisWebhookEndpointStoreOptions } from './endpoint-redis-store.ts';
 export { WebhookOutbox, defaultOutboxLimits, type Delivery, type DeliveryState, type WebhookOutboxLimits } from './outbox.ts';
+export { DueQueue } from './due-queue.ts';
 export { WebhookDispatcher, type WebhookDispatcherOptions, type WebhookStats } from './dispatcher.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Journal } from '../storage/journal.ts';
 import { webhookEventTypes, type WebhookEvent } from './catalogue.ts';
+import { DueQueue } from './due-queue.ts';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
@@ -86,6 +87,8 @@ export class WebhookOutbox {
 	readonly #limits: WebhookOutboxLimits;
 	readonly #all = new Map<string, Delivery>();
 	readonly #chains = new Map<string, Delivery[]>();
+	/** Chain keys by when their head is due (stale entries are skipped by `takeDue`). */
+	readonly #due = new DueQueue();
 	readonly #pendingPerEndpoint = new Map<string, number>();
 	/** Finished delivery IDs per endpoint, oldest first. */
 	readonly #finished = new Map<string, string[]>();
@@ -179,6 +182,44 @@ export class WebhookOutbox {
 		return this.#chains.entries();
 	}
 
+	/**
+	 * The heads due by `now`, earliest first, for which `accept` returns true (it starts them);
+	 * stops once `accept` returns 'stop'. A head refused with false (its endpoint is busy) is
+	 * looked at again on the next call; one refused with 'drop' (endpoint disabled) only after
+	 * `requeueAll`. Returns when the next head is due (Infinity: none).
+	 */
+	takeDue(now: number, accept: (key: string, head: Delivery) => boolean | 'stop' | 'drop'): number {
+		const again: { due: number; key: string }[] = [];
+		while (this.#due.peek() <= now) {
+			const entry = this.#due.pop()!;
+			const head = this.#chains.get(entry.key)?.[0];
+			// Stale: the chain is gone, or its head changed or was rescheduled (a newer entry exists).
+			if (!head || (head.nextAttemptAt ?? 0) !== entry.due) continue;
+			const r = accept(entry.key, head);
+			if (r === 'stop') {
+				again.push(entry);
+				break;
+			}
+			if (r === false) again.push(entry);
+		}
+		for (const e of again) this.#due.push(e.due, e.key);
+		// Stale entries pile up while heads are rescheduled: rebuilt when they outnumber the chains.
+		if (this.#due.size > 4 * this.#chains.size + 1_000) this.requeueAll();
+		return this.#due.peek();
+	}
+
+	/** A chain's head queued again (its attempt ended, its record became durable, its endpoint has room). */
+	requeueChain(key: string): void {
+		const head = this.#chains.get(key)?.[0];
+		if (head) this.#due.push(head.nextAttemptAt ?? 0, key);
+	}
+
+	/** Every chain's head queued again (after an endpoint was enabled, or to drop stale entries). */
+	requeueAll(): void {
+		this.#due.clear();
+		for (const [key, chain] of this.#chains) this.#due.push(chain[0]!.nextAttemptAt ?? 0, key);
+	}
+
 	/** An endpoint's deliveries, newest first: pending ones and its delivery log. */
 	ofEndpoint(endpointId: string): Delivery[] {
 		return [...this.#all.values()].filter((d) => d.endpointId === endpointId).sort((a, b) => b.seq - a.seq);
@@ -210,12 +251,15 @@ export class WebhookOutbox {
 		if (d.state === 'pending') {
 			const key = chainKey(d);
 			const chain = this.#chains.get(key);
-			if (!chain) this.#chains.set(key, [d]);
-			else {
+			if (!chain) {
+				this.#chains.set(key, [d]);
+				this.#due.push(d.nextAttemptAt ?? 0, key);
+			} else {
 				// Almost always at the end (a new event, a redelivery with a new seq).
 				let i = chain.length;
 				while (i > 0 && chain[i - 1]!.seq > d.seq) i--;
 				chain.splice(i, 0, d);
+				if (i === 0) this.#due.push(d.nextAttemptAt ?? 0, key);
 			}
 			this.#pending++;
 			this.#pendingPerEndpoint.set(d.endpointId, (this.#pendingPerEndpoint.get(d.endpointId) ?? 0) + 1);
@@ -238,6 +282,7 @@ export class WebhookOutbox {
 			if (chain && i >= 0) {
 				chain.splice(i, 1);
 				if (chain.length === 0) this.#chains.delete(key);
+				else if (i === 0) this.#due.push(chain[0]!.nextAttemptAt ?? 0, key);
 				this.#pending--;
 				const n = (this.#pendingPerEndpoint.get(d.endpointId) ?? 1) - 1;
 				if (n > 0) this.#pendingPerEndpoint.set(d.endpointId, n);
@@ -272,7 +317,7 @@ export class WebhookOutbox {
 /** Superseded journal lines tolerated before a compaction, beyond twice the records kept. */
 const COMPACT_FLOOR = 1_000;
 
-function chainKey(d: Pick<Delivery, 'endpointId' | 'orderKey'>): string {
+export function chainKey(d: Pick<Delivery, 'endpointId' | 'orderKey'>): string {
 	return `${d.endpointId}\u0000${d.orderKey}`;
 }
 
