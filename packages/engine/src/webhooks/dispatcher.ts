@@ -280,10 +280,16 @@ export class WebhookDispatcher {
 			const n = (this.#inFlightPerEndpoint.get(ep.id) ?? 1) - 1;
 			if (n > 0) this.#inFlightPerEndpoint.set(ep.id, n);
 			else this.#inFlightPerEndpoint.delete(ep.id);
-			// This chain's next (or rescheduled) head, and the chains that waited for room at this endpoint.
+			// This chain's next (or rescheduled) head, and the chain that waited longest for room at this
+			// endpoint (one slot freed: one chain, not all of them, or each end would re-sort every waiting chain).
 			this.#outbox.requeueChain(key);
-			for (const parked of this.#parked.get(ep.id) ?? []) this.#outbox.requeueChain(parked);
-			this.#parked.delete(ep.id);
+			const parked = this.#parked.get(ep.id);
+			const first = parked?.values().next().value;
+			if (parked && first !== undefined) {
+				parked.delete(first);
+				if (parked.size === 0) this.#parked.delete(ep.id);
+				this.#outbox.requeueChain(first);
+			}
 			this.#attempts.delete(attempt);
 			this.#schedule(0);
 		});
