@@ -333,25 +333,6 @@ describe('OpenAPI document and admin client', () => {
 		expect((await a.deleteWebhook(hook.endpoint.id)).id).toBe(hook.endpoint.id);
 		use('deleteWebhook');
 
-		// Webhooks (delivery itself: test/webhooks/delivery.test.ts).
-		const hook = await a.createWebhook({ url: 'http://127.0.0.1:9/hook', events: ['session.started'], enabled: false });
-		use('createWebhook');
-		expect(hook.secret).toMatch(/^whsec_/);
-		expect((await a.listWebhooks()).endpoints.map((e) => e.id)).toContain(hook.endpoint.id);
-		use('listWebhooks');
-		expect((await a.getWebhook(hook.endpoint.id)).events).toEqual(['session.started']);
-		use('getWebhook');
-		expect((await a.updateWebhook(hook.endpoint.id, { events: ['session.ended'] })).events).toEqual(['session.ended']);
-		use('updateWebhook');
-		expect((await a.rotateWebhookSecret(hook.endpoint.id)).secret).not.toBe(hook.secret);
-		use('rotateWebhookSecret');
-		expect((await a.listWebhookDeliveries(hook.endpoint.id)).deliveries).toEqual([]);
-		use('listWebhookDeliveries');
-		await expect(a.redeliverWebhook(hook.endpoint.id, 'dlv_unknown')).rejects.toMatchObject({ status: 404 });
-		use('redeliverWebhook');
-		expect((await a.deleteWebhook(hook.endpoint.id)).id).toBe(hook.endpoint.id);
-		use('deleteWebhook');
-
 		const err = await a
 			.createSession({ title: 'x', schedule: { startsAt: '2026-11-23T11:00:00Z', endsAt: '2026-11-23T10:00:00Z' } })
 			.catch((e) => e);
