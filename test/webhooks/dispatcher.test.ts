@@ -14,6 +14,7 @@ import {
 	WebhookOutbox,
 	webhookEventTypes,
 	webhookSources,
+	eventId,
 	type WebhookEvent,
 } from '@luwte/engine/webhooks';
 import { verifyWebhook } from '@luwte/sdk/admin';
@@ -112,6 +113,21 @@ describe('the catalogue', () => {
 			data: { recordingId: 'r', itemId: 'li_1', flashWindows: 2 },
 		});
 		expect(webhookSources['recording.processed']({ ...processed, outcome: 'ready', flashWindows: 0 })?.type).toBe('recording.ready');
+	});
+
+	it("gives a session's start and end one ID wherever they are seen (every host of a cluster ends its copy)", () => {
+		const onA = webhookSources['session.ended']({ ...base, at: 1, reason: 'ended' })!;
+		const onB = webhookSources['session.ended']({ ...base, at: 2, reason: 'ended' })!;
+		expect(eventId(onA)).toBe(eventId(onB));
+		expect(eventId(onA)).toMatch(/^evt_[0-9a-f]{24}$/);
+		const started = webhookSources['session.started']({ ...base, module: undefined });
+		expect(eventId(started)).toBe(eventId(webhookSources['session.started']({ ...base, at: 5, module: undefined })));
+		expect(eventId(started)).not.toBe(eventId(onA));
+		expect(eventId(webhookSources['session.ended']({ ...base, sessionId: 's2', reason: 'ended' })!)).not.toBe(eventId(onA));
+		expect(eventId(webhookSources['session.ended']({ ...base, tenantId: 't2', reason: 'ended' })!)).not.toBe(eventId(onA));
+		// One host's own events stay apart: two joins of one person are two events.
+		const join = { ...base, participantId: 'p-1', role: 'participant' as const, connectionId: 'c' };
+		expect(eventId(webhookSources['participant.joined'](join)!)).not.toBe(eventId(webhookSources['participant.joined'](join)!));
 	});
 });
 

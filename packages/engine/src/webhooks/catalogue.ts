@@ -40,6 +40,12 @@ export interface WebhookEventDraft {
 	 */
 	orderKey: string;
 	data: Record<string, unknown>;
+	/**
+	 * For events more than one host of a cluster sees (a session's start and end: every host
+	 * holding the session ends its copy): the event's ID is derived from this key, so the copies
+	 * are one event to a receiver that de-duplicates by ID. Absent: a random ID.
+	 */
+	key?: string;
 }
 
 /** The body a receiver gets (JSON), the same for every endpoint and every retry. */
@@ -64,13 +70,16 @@ export const webhookSources = {
 			module: e.module ?? null,
 			schedule: e.schedule ? scheduleOf(e.schedule) : null,
 		}),
-	'session.started': (e: EngineEvents['session.started']): WebhookEventDraft =>
-		draft('session.started', e, e.sessionId, { sessionId: e.sessionId, module: e.module ?? null }),
+	'session.started': (e: EngineEvents['session.started']): WebhookEventDraft => ({
+		...draft('session.started', e, e.sessionId, { sessionId: e.sessionId, module: e.module ?? null }),
+		key: `${e.sessionId}.started`,
+	}),
 	'session.ended': (e: EngineEvents['session.ended']): WebhookEventDraft | undefined => {
 		// A host closing is not the session's end: it stays live for its participants' reconnect.
 		if (e.reason === 'engine-closed') return undefined;
-		if (e.reason === 'cancelled') return draft('session.cancelled', e, e.sessionId, { sessionId: e.sessionId });
-		return draft('session.ended', e, e.sessionId, { sessionId: e.sessionId, reason: e.reason });
+		if (e.reason === 'cancelled')
+			return { ...draft('session.cancelled', e, e.sessionId, { sessionId: e.sessionId }), key: `${e.sessionId}.cancelled` };
+		return { ...draft('session.ended', e, e.sessionId, { sessionId: e.sessionId, reason: e.reason }), key: `${e.sessionId}.ended` };
 	},
 	'participant.joined': (e: EngineEvents['participant.joined']): WebhookEventDraft =>
 		draft('participant.joined', e, e.sessionId, { sessionId: e.sessionId, participantId: e.participantId, role: e.role }),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { messageOf } from '@luwte/errors';
 import { EngineError } from '../errors.ts';
 import type { EngineEvents, TypedEmitter } from '../events.ts';
@@ -107,7 +107,7 @@ export class WebhookDispatcher {
 		if (this.#closing.signal.aborted) return;
 		const targets = this.#endpoints.list(draft.tenantId).filter((e) => e.enabled && e.events.includes(draft.type));
 		if (targets.length === 0) return;
-		const event = webhookEvent(`evt_${randomBytes(12).toString('hex')}`, draft);
+		const event = webhookEvent(eventId(draft), draft);
 		const now = this.#now();
 		const deliveries: Delivery[] = [];
 		for (const ep of targets) {
@@ -359,4 +359,10 @@ function reasonOf(err: unknown, timeoutMs: number): string {
 	// undici's own refusals (e.g. a "bad port" of the Fetch standard) carry only a message.
 	if (cause && typeof cause.message === 'string') return `${messageOf(err)}: ${cause.message}`.slice(0, 300);
 	return messageOf(err).slice(0, 300);
+}
+
+/** Random, or derived from the draft's key (the same event seen by several hosts of a cluster gets one ID). */
+export function eventId(draft: WebhookEventDraft): string {
+	if (draft.key === undefined) return `evt_${randomBytes(12).toString('hex')}`;
+	return `evt_${createHash('sha256').update(`${draft.tenantId}\u0000${draft.key}`).digest('hex').slice(0, 24)}`;
 }

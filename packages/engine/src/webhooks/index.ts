@@ -24,4 +24,4 @@ export { FileWebhookEndpointStore, MAX_ENDPOINTS_PER_TENANT, type WebhookEndpoin
 export { RedisWebhookEndpointStore, type RedisWebhookEndpointStoreOptions } from './endpoint-redis-store.ts';
 export { WebhookOutbox, defaultOutboxLimits, type Delivery, type DeliveryState, type WebhookOutboxLimits } from './outbox.ts';
 export { DueQueue } from './due-queue.ts';
-export { WebhookDispatcher, type WebhookDispatcherOptions, type WebhookStats } from './dispatcher.ts';
+export { eventId, WebhookDispatcher, type WebhookDispatcherOptions, type WebhookStats } from './dispatcher.ts';
