@@ -173,7 +173,7 @@ describe('one session on two hosts of a cluster', () => {
 			await redis.start();
 			down = false;
 			// Back: B takes its people in again, and they meet the begeleider on A.
-			await waitFor(() => a.host.cluster!.hosts().length === 2, 60_000, 'both hosts in the registry again');
+			await waitFor(() => b.host.cluster!.available && a.host.cluster!.hosts().length === 2, 60_000, 'host B reaches Redis again');
 			const joined = new Promise((r) => begeleider.on('participantJoined', (e) => e.participantId === 'client-10' && r(e)));
 			const back = await later.connect(await a.token(tenant, sessionId, 'participant', 'client-10'));
 			expect(back.peers.map((p) => p.participantId)).toContain('begeleider-2');

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createEngine, type Engine, type EngineConfigInput } from '@luwte/engine';
 import { AttendanceLog, LedgerOutbox, LedgerWriter, RedisLedgerStore, type LedgerStore } from '@luwte/engine/attendance';
 import { TenantDirectory, type TenantRegistry } from '@luwte/engine/auth';
-import { Cluster } from '@luwte/engine/cluster';
+import { Cluster, clusterOptionsSchema, defaultHostId } from '@luwte/engine/cluster';
 import { Library } from '@luwte/engine/library';
 import { RecordingService } from '@luwte/engine/recording';
 import { FileSessionStore, RedisSessionStore, type SessionStore } from '@luwte/engine/session';
@@ -66,18 +64,9 @@ export const hostOptionsSchema = z
 		cluster: z
 			.union([
 				z.literal(false),
-				z
-					.object({
-						/** Unique per host (default: the machine's name with a random suffix). */
-						hostId: z.string().min(1).max(63).optional(),
-						/** Where other hosts send pipe media (default: the engine's announced address, else 127.0.0.1). */
-						pipeAddress: z.string().min(1).max(64).optional(),
-						/** SRTP on pipes between hosts (default on). */
-						pipeSrtp: z.boolean().optional(),
-						/** A host not heard of for this long is gone (ms, default 5000). */
-						leaseMs: z.number().int().min(300).max(120_000).optional(),
-					})
-					.strict(),
+				// The engine's own cluster options (checked there too); the URL is `redisUrl`, and a host ID
+				// defaults to the machine's name with a random suffix, the pipe address to the announced one.
+				clusterOptionsSchema.pick({ hostId: true, pipeAddress: true, pipeSrtp: true, leaseMs: true }).partial(),
 			])
 			.optional(),
 		/**
@@ -175,13 +164,7 @@ export async function startHost(input: HostOptions = {}): Promise<Host> {
 					engine,
 					{
 						url: opts.redisUrl,
-						hostId:
-							opts.cluster?.hostId ??
-							`${
-								hostname()
-									.replace(/[^A-Za-z0-9._-]/g, '-')
-									.slice(0, 48) || 'host'
-							}-${randomBytes(3).toString('hex')}`,
+						hostId: opts.cluster?.hostId ?? defaultHostId(),
 						pipeAddress: opts.cluster?.pipeAddress ?? engine.config.webRtc.announcedAddress ?? '127.0.0.1',
 						...(opts.cluster?.pipeSrtp !== undefined ? { pipeSrtp: opts.cluster.pipeSrtp } : {}),
 						...(opts.cluster?.leaseMs !== undefined ? { leaseMs: opts.cluster.leaseMs } : {}),

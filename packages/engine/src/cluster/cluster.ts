@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { messageOf } from '@luwte/errors';
 import { z } from 'zod';
 import type { Engine } from '../engine.ts';
@@ -27,6 +28,16 @@ export const clusterOptionsSchema = z.strictObject({
 	leaseMs: z.number().int().min(300).max(120_000).default(DEFAULT_LEASE_MS),
 });
 export type ClusterOptions = z.input<typeof clusterOptionsSchema>;
+
+/** A host ID when none is given: the machine's name (made valid) with a random suffix, unique per run. */
+export function defaultHostId(): string {
+	const name =
+		hostname()
+			.replace(/[^A-Za-z0-9._-]/g, '-')
+			.replace(/^[^A-Za-z0-9]+/, '')
+			.slice(0, 48) || 'host';
+	return `${name}-${randomBytes(3).toString('hex')}`;
+}
 
 const sessionEndReasons = z.enum(['ended', 'idle', 'overdue', 'cancelled']);
 const engineErrorCodes = [
@@ -114,6 +125,11 @@ export class Cluster {
 	/** Called for every host (run) this host sees go. */
 	onHostLost(listener: (hostId: string) => void): void {
 		this.#lostListeners.push(listener);
+	}
+
+	/** Whether Redis answers this host now (without it, sessions not held here cannot be joined here). */
+	get available(): boolean {
+		return this.#bus.available;
 	}
 
 	/** The hosts alive now, this one included. */

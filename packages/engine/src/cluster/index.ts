@@ -1,3 +1,3 @@
-export { Cluster, clusterOptionsSchema, type ClusterOptions } from './cluster.ts';
+export { Cluster, clusterOptionsSchema, defaultHostId, type ClusterOptions } from './cluster.ts';
 export type { HostEntry } from './registry.ts';
 export { DEFAULT_LEASE_MS } from './registry.ts';
