@@ -27,6 +27,7 @@ export const loadTestCommand = defineCommand({
 			default: 30,
 			description: 'the measured window, after every client joined (1-3600)',
 		},
+		'single-layer': { type: 'boolean', description: 'publish camera video as one layer instead of simulcast' },
 		'join-concurrency': { type: 'integer', placeholder: 'N', default: 10, description: 'clients joining at the same time (1-200)' },
 		'operator-key-file': {
 			type: 'string',
@@ -67,6 +68,9 @@ export const loadTestCommand = defineCommand({
 		const { runLoad } = await import('../load/run-load.ts');
 		const { reportTable } = await import('../load/summary.ts');
 
+		// libwebrtc's threads can crash the process as Node tears down at a natural exit (SIGSEGV
+		// after the report): leave through process.exit once the event loop is empty instead.
+		process.once('beforeExit', (code) => process.exit(code));
 		const abort = new AbortController();
 		const onSignal = () => abort.abort();
 		process.once('SIGINT', onSignal);
@@ -79,6 +83,7 @@ export const loadTestCommand = defineCommand({
 				publishers: values.publishers,
 				subscribers: values.subscribers,
 				durationSeconds: values.duration,
+				simulcast: !values['single-layer'],
 				joinConcurrency: values['join-concurrency'],
 				operatorKey,
 				signal: abort.signal,

@@ -1,6 +1,6 @@
 import { SessionClient } from '@luwte/sdk';
 import type { AdminClient } from '@luwte/sdk/admin';
-import { type ClientCounters, countersOf } from './rtc-stats.ts';
+import { type ClientCounters, countersOf, noCounters } from './rtc-stats.ts';
 import { serverWorkerCpuSeconds } from './server-cpu.ts';
 import { type ClientWindow, type LoadReport, summariseRole } from './summary.ts';
 import { syntheticMedia, type SyntheticMedia, type Wrtc } from './synthetic-media.ts';
@@ -13,6 +13,8 @@ export interface LoadOptions {
 	subscribers: number;
 	/** Seconds of the measured window, after every client joined. */
 	durationSeconds: number;
+	/** Camera video as three spatial layers (the server picks one per subscriber), or one. */
+	simulcast: boolean;
 	/** Clients joining at the same time. */
 	joinConcurrency: number;
 	/** For the server's worker CPU from /metrics; without it that figure is left out. */
@@ -39,7 +41,7 @@ interface Client {
 	last: ClientCounters;
 }
 
-const zero: ClientCounters = { audioPackets: 0, videoPackets: 0, bytes: 0, packetsLost: 0, jitter: undefined, rtt: undefined };
+const zero = noCounters;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
 	return new Promise((resolve) => {
