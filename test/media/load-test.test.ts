@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../apps/host-cli/src/load/summary.ts';
@@ -15,22 +15,28 @@ describe('luwte load-test', () => {
 	});
 	afterAll(() => t?.close());
 
-	it('joins real WebRTC clients and reports what arrived', { timeout: 180_000 }, async () => {
+	function loadTest(args: string[], onErr?: (soFar: string, child: ChildProcess) => void) {
 		const env = {
 			PATH: process.env.PATH,
 			LUWTE_SERVER: t.host.url,
 			LUWTE_API_KEY: t.tenants[0]!.apiKey,
 			LUWTE_OPERATOR_KEY: testOperatorKey,
 		};
-		const child = spawn(process.execPath, [bin, 'load-test', '--publishers', '1', '--subscribers', '3', '--duration', '8', '--json'], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-			env,
-		});
+		const child = spawn(process.execPath, [bin, 'load-test', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
 		let out = '';
 		let err = '';
 		child.stdout!.on('data', (d) => (out += d));
-		child.stderr!.on('data', (d) => (err += d));
-		const code = await new Promise((resolve) => child.once('exit', resolve));
+		child.stderr!.on('data', (d) => {
+			err += d;
+			onErr?.(err, child);
+		});
+		return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+			child.once('exit', (code) => resolve({ code, out, err })),
+		);
+	}
+
+	it('joins real WebRTC clients and reports what arrived', { timeout: 180_000 }, async () => {
+		const { code, out, err } = await loadTest(['--publishers', '1', '--subscribers', '3', '--duration', '8']);
 		expect(code, err).toBe(0);
 		// Progress once a second during the window, on stderr.
 		expect(err).toMatch(/^8\/8 s: up [0-9.]+ Mbit\/s, down [0-9.]+ Mbit\/s, subscribers with media 3\/3/m);
@@ -66,5 +72,24 @@ describe('luwte load-test', () => {
 		// CPU: the generator's own and, with the operator key, the host's media workers'.
 		expect(r.cpu.generatorCores).toBeGreaterThan(0);
 		expect(r.cpu.serverWorkerCores).toBeGreaterThan(0);
+	});
+
+	it('on SIGINT ends the window early, leaves, ends the session and still reports', { timeout: 180_000 }, async () => {
+		let sent = false;
+		const { code, out, err } = await loadTest(['--publishers', '1', '--subscribers', '1', '--duration', '300'], (soFar, child) => {
+			if (!sent && /^2\/300 s:/m.test(soFar)) {
+				sent = true;
+				child.kill('SIGINT');
+			}
+		});
+		expect(sent, err).toBe(true);
+		expect(code, err).toBe(1);
+		const r = JSON.parse(out) as LoadReport;
+		expect(r.interrupted).toBe(true);
+		expect(r.windowSeconds).toBeLessThan(60);
+		expect(r.subscribers.clients).toBe(1);
+		const session = await t.api(t.tenants[0]!, 'GET', `/v1/sessions/${r.sessionId}`);
+		expect(session.json.state).toBe('ended');
+		expect(session.json.participants ?? []).toEqual([]);
 	});
 });
