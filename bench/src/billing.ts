@@ -3,19 +3,21 @@
  * run: reading the same ledger export (JSON lines → checked events → canonical order) without
  * billing. Events are generated from a seed, so every run bills the same month.
  *
- *   node_modules/.bin/node bench/src/billing.ts [--clients 2700] [--active 0.1] [--runs 5] [--seed 1]
+ *   node_modules/.bin/node bench/src/billing.ts [--clients 2700] [--active 0.1] [--runs 5] [--seed 1] [--out prefix] [--against dir]
+ *
+ * `--out p` writes the last run's CSV and JSON to `p.csv` and `p.json`, to compare two versions
+ * byte for byte. `--against dir` also bills with the attendance code of another checkout (e.g. a
+ * worktree of the commit before a change), the two interleaved in one run, and checks that both
+ * give the same bytes. The engine is imported by path, not by package name, so the code measured
+ * is this checkout's even where `node_modules` links to another tree's packages.
  */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { seededRandom } from '@luwte/engine/abr';
-import {
-	bill,
-	billingToCsv,
-	canonicalOrder,
-	contractsFileSchema,
-	indicationsFileSchema,
-	parseLedgerEvent,
-	type LedgerEvent,
-} from '@luwte/engine/attendance';
+import { seededRandom } from '../../packages/engine/src/abr/index.ts';
+import type * as Attendance from '../../packages/engine/src/attendance/index.ts';
+import { contractsFileSchema, indicationsFileSchema, type LedgerEvent } from '../../packages/engine/src/attendance/index.ts';
 
 const { values } = parseArgs({
 	options: {
@@ -23,6 +25,8 @@ const { values } = parseArgs({
 		active: { type: 'string', default: '0.1' },
 		runs: { type: 'string', default: '5' },
 		seed: { type: 'string', default: '1' },
+		out: { type: 'string' },
+		against: { type: 'string' },
 	},
 });
 const clients = Number(values.clients);
@@ -133,45 +137,91 @@ function attend(push: Push, sessionId: string, participantId: string, role: stri
 	push(to, 'participant.left', { sessionId, participantId, connectionId: connection, reason: 'left' });
 }
 
-function read(text: string): LedgerEvent[] {
+type Engine = { name: string; lib: typeof Attendance };
+const engines: Engine[] = [{ name: 'this checkout', lib: await import('../../packages/engine/src/attendance/index.ts') }];
+if (values.against) {
+	const path = resolve(values.against, 'packages/engine/src/attendance/index.ts');
+	engines.push({ name: values.against, lib: (await import(pathToFileURL(path).href)) as typeof Attendance });
+}
+
+function read(lib: typeof Attendance, text: string): LedgerEvent[] {
 	const events: LedgerEvent[] = [];
 	for (const line of text.split('\n')) {
 		if (line === '') continue;
-		const p = parseLedgerEvent(JSON.parse(line));
-		if (p.ok && p.event) events.push(p.event);
+		const p = lib.parseLedgerEvent(JSON.parse(line));
+		if (p.ok && p.event) events.push(p.event as LedgerEvent);
 	}
 	return events;
 }
 
+/** Wall and CPU time (user + system) of one step, ms: CPU time is steadier on a shared machine. */
+function timed<T>(work: () => T): { value: T; wall: number; cpu: number } {
+	const c = process.cpuUsage();
+	const t = performance.now();
+	const value = work();
+	const wall = performance.now() - t;
+	const u = process.cpuUsage(c);
+	return { value, wall, cpu: (u.user + u.system) / 1000 };
+}
+
 const text = generate();
+if (process.env.DUMP_LEDGER) writeFileSync(process.env.DUMP_LEDGER, text);
 const lineCount = text.split('\n').length - 1;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const baseline: number[] = [];
-const billing: number[] = [];
+type Times = { wall: number[]; cpu: number[] };
+const times = engines.map(() => ({ baseline: { wall: [], cpu: [] } as Times, billing: { wall: [], cpu: [] } as Times }));
+const outputs = engines.map(() => ({ csv: '', json: '' }));
 let summary = '';
 for (let r = 0; r < runs; r++) {
-	let t = performance.now();
-	canonicalOrder(read(text));
-	baseline.push(performance.now() - t);
-	t = performance.now();
-	const result = bill({ events: read(text), contracts, indications, from: '2024-03', to: '2024-03' });
-	const csv = billingToCsv(result);
-	billing.push(performance.now() - t);
-	const billed = result.lines.reduce((sum, l) => sum + l.activities, 0);
-	const reasons = new Map<string, number>();
-	for (const e of result.exceptions) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
-	const why = [...reasons]
-		.sort()
-		.map(([k, v]) => `${k} ${v}`)
-		.join(', ');
-	summary = `${billed} activities billed in ${result.lines.length} lines; exceptions: ${why}; ${csv.length} bytes of CSV`;
+	for (const [i, { lib }] of engines.entries()) {
+		const base = timed(() => lib.canonicalOrder(read(lib, text)));
+		times[i]!.baseline.wall.push(base.wall);
+		times[i]!.baseline.cpu.push(base.cpu);
+		const run = timed(() => {
+			const result = lib.bill({ events: read(lib, text), contracts, indications, from: '2024-03', to: '2024-03' });
+			return { result, csv: lib.billingToCsv(result) };
+		});
+		times[i]!.billing.wall.push(run.wall);
+		times[i]!.billing.cpu.push(run.cpu);
+		const { result, csv } = run.value;
+		if (r === runs - 1) outputs[i] = { csv, json: lib.billingToJson(result) };
+		if (i > 0) continue;
+		const billed = result.lines.reduce((sum, l) => sum + l.activities, 0);
+		const reasons = new Map<string, number>();
+		for (const e of result.exceptions) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+		const why = [...reasons]
+			.sort()
+			.map(([k, v]) => `${k} ${v}`)
+			.join(', ');
+		summary = `${billed} activities billed in ${result.lines.length} lines; exceptions: ${why}; ${csv.length} bytes of CSV`;
+	}
 }
-const b = median(baseline);
-const m = median(billing);
+if (values.out) {
+	writeFileSync(`${values.out}.csv`, outputs[0]!.csv);
+	writeFileSync(`${values.out}.json`, outputs[0]!.json);
+}
 console.log(
 	`clients ${clients}, active share ${activeShare}, seed ${values.seed}: ${lineCount} events (${(text.length / 1e6).toFixed(1)} MB of JSON lines)`,
 );
 console.log(`result: ${summary}`);
-console.log(`baseline (read + check + order), median of ${runs}: ${b.toFixed(0)} ms   [${baseline.map((x) => x.toFixed(0)).join(', ')}]`);
-console.log(`bill (read + check + bill + CSV), median of ${runs}: ${m.toFixed(0)} ms   [${billing.map((x) => x.toFixed(0)).join(', ')}]`);
-console.log(`ratio bill / baseline: ${(m / b).toFixed(2)}`);
+const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+for (const [i, { name }] of engines.entries()) {
+	const { baseline, billing } = times[i]!;
+	console.log(`[${name}]`);
+	for (const k of ['wall', 'cpu'] as const) {
+		const b = median(baseline[k]);
+		const m = median(billing[k]);
+		console.log(`  baseline (read + check + order), ${k}, median of ${runs}: ${b.toFixed(0)} ms   [${list(baseline[k])}]`);
+		console.log(`  bill (read + check + bill + CSV), ${k}, median of ${runs}: ${m.toFixed(0)} ms   [${list(billing[k])}]`);
+		console.log(`  ratio bill / baseline (${k}): ${(m / b).toFixed(2)}`);
+	}
+}
+if (engines.length === 2) {
+	const same = outputs[0]!.csv === outputs[1]!.csv && outputs[0]!.json === outputs[1]!.json;
+	console.log(`CSV and JSON the same to the byte as ${engines[1]!.name}: ${same ? 'yes' : 'NO'}`);
+	for (const k of ['wall', 'cpu'] as const) {
+		const ratio = median(times[1]!.billing[k]) / median(times[0]!.billing[k]);
+		console.log(`bill: ${engines[1]!.name} / this checkout (${k}): ${ratio.toFixed(2)}`);
+	}
+	if (!same) process.exitCode = 1;
+}

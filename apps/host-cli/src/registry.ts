@@ -2,6 +2,7 @@ import { abrCommands } from './commands/abr.ts';
 import { attendanceCommands } from './commands/attendance.ts';
 import { keyCommands } from './commands/keys.ts';
 import { libraryCommands } from './commands/library.ts';
+import { loadTestCommand } from './commands/load-test.ts';
 import { participantsCommand } from './commands/participants.ts';
 import { recordCommands } from './commands/record.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -27,6 +28,7 @@ export const root = defineGroup({
 		keyCommands,
 		webhookCommands,
 		abrCommands,
+		loadTestCommand,
 	],
 	notes: `Environment: LUWTE_PORT, LUWTE_DATA_DIR, LUWTE_ANNOUNCED_ADDRESS, LUWTE_REDIS_URL, MEDIASOUP_WORKER_BIN;
 for commands against a running host: LUWTE_SERVER, LUWTE_API_KEY (LUWTE_OPERATOR_KEY for tenants).`,

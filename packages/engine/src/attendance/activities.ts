@@ -1,6 +1,6 @@
 import type { ActivityModule } from '../session/activity.ts';
 import { DEFAULT_THRESHOLD, type Threshold } from './contracts.ts';
-import { presenceIntervals, type Presence, type PresenceOptions } from './intervals.ts';
+import { presenceOfOrdered, type Presence, type PresenceOptions } from './intervals.ts';
 import { canonicalOrder, type LedgerEvent } from './ledger-events.ts';
 import { localDate } from './local-time.ts';
 import { sessionFacts, type SessionFacts } from './sessions.ts';
@@ -24,9 +24,13 @@ export interface LiveActivity {
  * billed; clients on site are billed as ordinary day care by the location).
  */
 export function liveActivities(events: readonly LedgerEvent[], options: PresenceOptions = {}): LiveActivity[] {
-	const ordered = canonicalOrder(events);
+	return liveActivitiesOfOrdered(canonicalOrder(events), options);
+}
+
+/** `liveActivities` of events already in canonical order (billing orders them once for all its steps). */
+export function liveActivitiesOfOrdered(ordered: readonly LedgerEvent[], options: PresenceOptions = {}): LiveActivity[] {
 	const sessions = sessionFacts(ordered);
-	const presences = presenceIntervals(ordered, options);
+	const presences = presenceOfOrdered(ordered, sessions, options);
 	const spans = actualSpans(presences);
 	const out: LiveActivity[] = [];
 	for (const p of presences) {

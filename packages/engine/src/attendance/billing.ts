@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EngineError } from '../errors.ts';
-import { qualifies, requiredMs, liveActivities, type LiveActivity } from './activities.ts';
+import { qualifies, requiredMs, liveActivitiesOfOrdered, type LiveActivity } from './activities.ts';
 import { excludedModules, indicationOn, type Contract, type Indication, type Rounding } from './contracts.ts';
 import { cmp, type PresenceOptions } from './intervals.ts';
 import { canonicalOrder, type LedgerEvent, type LedgerEventOf } from './ledger-events.ts';
@@ -82,7 +82,9 @@ export function bill(input: BillingInput): BillingResult {
 	const buckets = new Map<string, Bucket>();
 
 	const graceOption = input.graceMs === undefined ? {} : { graceMs: input.graceMs };
-	for (const a of liveActivities(input.events, graceOption)) {
+	// Ordered once for every step below (each would otherwise order the whole ledger again).
+	const ordered = canonicalOrder(input.events);
+	for (const a of liveActivitiesOfOrdered(ordered, graceOption)) {
 		if (!inPeriod(a.date)) continue;
 		const month = a.date.slice(0, 7);
 		const base = { clientId: a.clientId, sessionId: a.sessionId, itemId: null, month, at: a.at };
@@ -119,7 +121,7 @@ export function bill(input: BillingInput): BillingResult {
 		const line = c.unit === 'dagdeel' ? dagdeelLine(b, c, exceptions) : hourLine(b, c, exceptions);
 		if (line) lines.push(line);
 	}
-	exceptions.push(...onDemandExceptions(input.events, indications, inPeriod));
+	exceptions.push(...onDemandExceptions(ordered, indications, inPeriod));
 
 	lines.sort((a, b) => cmp(a.clientId, b.clientId) || cmp(a.financer, b.financer) || cmp(a.month, b.month));
 	exceptions.sort(
@@ -240,12 +242,12 @@ export function roundMinutes(ms: number, rounding: Pick<Rounding, 'stepMinutes' 
  * client × item × local day.
  */
 function onDemandExceptions(
-	events: readonly LedgerEvent[],
+	ordered: readonly LedgerEvent[],
 	indications: Map<string, Indication[]>,
 	inPeriod: (date: string) => boolean,
 ): BillingException[] {
 	const days = new Map<string, { first: LedgerEventOf<'library.watch'>; date: string; maxPosition: number; duration: number }>();
-	for (const e of canonicalOrder(events)) {
+	for (const e of ordered) {
 		if (e.type !== 'library.watch') continue;
 		const date = localDate(e.at);
 		if (!inPeriod(date)) continue;
@@ -312,7 +314,8 @@ function checkPeriod(from: string, to: string): { from: string; to: string } {
 }
 
 function checkOneTenant(events: readonly LedgerEvent[]): void {
-	const tenants = new Set(events.map((e) => e.tenantId));
+	const tenants = new Set<string>();
+	for (const e of events) tenants.add(e.tenantId);
 	if (tenants.size > 1)
 		throw new EngineError(
 			'invalid_argument',

@@ -5,11 +5,11 @@ import { createInterface } from 'node:readline';
 import { EngineError } from '../errors.ts';
 import { settled } from '../settled.ts';
 import {
-	attendanceEventSchema,
 	forgetAction,
 	matchesFilter,
 	parseBefore,
 	parseForget,
+	parseStoredEvent,
 	parseReplayFilter,
 	toEvents,
 	type AppendResult,
@@ -306,8 +306,7 @@ async function fsyncDir(dir: string): Promise<void> {
 
 function parseLine(line: string): AttendanceEvent | undefined {
 	try {
-		const r = attendanceEventSchema.safeParse(JSON.parse(line));
-		return r.success ? (r.data as AttendanceEvent) : undefined;
+		return parseStoredEvent(JSON.parse(line));
 	} catch {
 		return undefined;
 	}

@@ -1,6 +1,6 @@
 import { clip, groupByGap, total, union, type Interval } from './interval-math.ts';
 import { canonicalOrder, type LedgerEvent } from './ledger-events.ts';
-import { sessionFacts } from './sessions.ts';
+import { sessionFacts, type SessionFacts } from './sessions.ts';
 
 /**
  * Presence intervals per participant and session, derived from joined / left / heartbeat /
@@ -54,14 +54,27 @@ interface OpenConnection {
 
 /** Presence of every participant in every session, sorted by session then participant. */
 export function presenceIntervals(events: readonly LedgerEvent[], options: PresenceOptions = {}): Presence[] {
-	const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
 	const ordered = canonicalOrder(events);
-	const sessions = sessionFacts(ordered);
-	const open = new Map<string, OpenConnection>();
+	return presenceOfOrdered(ordered, sessionFacts(ordered), options);
+}
+
+/** `presenceIntervals` of events already in canonical order with their session facts (billing orders once). */
+export function presenceOfOrdered(
+	ordered: readonly LedgerEvent[],
+	sessions: ReadonlyMap<string, SessionFacts>,
+	options: PresenceOptions = {},
+): Presence[] {
+	const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+	// Open connections by session, participant and connection: nested maps, not a joined string key,
+	// since building and hashing a new key for every heartbeat was most of this function's time.
+	const open = new Map<string, Map<string, Map<string, OpenConnection>>>();
+	// The same connections in the order they were opened: those never left are closed in that order.
+	const openInOrder = new Set<OpenConnection>();
 	const closed = new Map<string, { role: PresenceRole; firstAt: number; intervals: Interval[] }>();
 
 	const close = (c: OpenConnection, end: number) => {
-		open.delete(c.key);
+		open.get(c.sessionId)?.get(c.participantId)?.delete(c.key);
+		openInOrder.delete(c);
 		const pk = `${c.sessionId}\u0000${c.participantId}`;
 		let p = closed.get(pk);
 		if (!p) {
@@ -76,12 +89,16 @@ export function presenceIntervals(events: readonly LedgerEvent[], options: Prese
 
 	for (const e of ordered) {
 		if (e.type !== 'participant.joined' && e.type !== 'participant.left' && e.type !== 'participant.heartbeat') continue;
-		const key = `${e.sessionId}\u0000${e.participantId}\u0000${e.connectionId}`;
-		const c = open.get(key);
+		const key = e.connectionId;
+		const c = open.get(e.sessionId)?.get(e.participantId)?.get(key);
 		if (e.type === 'participant.joined') {
 			if (c)
 				c.lastSeen = e.at; // a repeated join of an open connection is a sign of life
-			else open.set(key, { key, sessionId: e.sessionId, participantId: e.participantId, role: e.role, start: e.at, lastSeen: e.at });
+			else {
+				const opened = { key, sessionId: e.sessionId, participantId: e.participantId, role: e.role, start: e.at, lastSeen: e.at };
+				connectionsOf(open, e.sessionId, e.participantId).set(key, opened);
+				openInOrder.add(opened);
+			}
 		} else if (e.type === 'participant.heartbeat') {
 			// A heartbeat without an open connection (its join missing, or after its leave) proves nothing.
 			if (c) c.lastSeen = e.at;
@@ -89,7 +106,7 @@ export function presenceIntervals(events: readonly LedgerEvent[], options: Prese
 			close(c, e.at);
 		}
 	}
-	for (const c of [...open.values()]) close(c, c.lastSeen);
+	for (const c of [...openInOrder]) close(c, c.lastSeen);
 
 	const out: Presence[] = [];
 	for (const [pk, p] of closed) {
@@ -106,6 +123,24 @@ export function presenceIntervals(events: readonly LedgerEvent[], options: Prese
 		out.push({ sessionId, participantId, role: p.role, intervals, attendances, attendedMs: total(intervals) });
 	}
 	return out.sort((a, b) => cmp(a.sessionId, b.sessionId) || cmp(a.participantId, b.participantId));
+}
+
+function connectionsOf(
+	open: Map<string, Map<string, Map<string, OpenConnection>>>,
+	sessionId: string,
+	participantId: string,
+): Map<string, OpenConnection> {
+	let bySession = open.get(sessionId);
+	if (!bySession) {
+		bySession = new Map();
+		open.set(sessionId, bySession);
+	}
+	let connections = bySession.get(participantId);
+	if (!connections) {
+		connections = new Map();
+		bySession.set(participantId, connections);
+	}
+	return connections;
 }
 
 export function cmp(a: string, b: string): number {

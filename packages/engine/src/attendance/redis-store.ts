@@ -4,12 +4,12 @@ import { EngineError, invalidInput } from '../errors.ts';
 import { connectRedis } from '../storage/redis-connect.ts';
 import { assertRedisDurable } from '../storage/redis-durability.ts';
 import {
-	attendanceEventSchema,
 	forgetAction,
 	matchesFilter,
 	parseBefore,
 	parseForget,
 	parseReplayFilter,
+	parseStoredEvent,
 	toEvents,
 	type AppendResult,
 	type AttendanceEvent,
@@ -282,8 +282,7 @@ export class RedisLedgerStore implements LedgerStore {
 
 function parseEntry(message: Record<string, string>): AttendanceEvent | undefined {
 	try {
-		const r = attendanceEventSchema.safeParse(JSON.parse(message.event ?? ''));
-		return r.success ? (r.data as AttendanceEvent) : undefined;
+		return parseStoredEvent(JSON.parse(message.event ?? ''));
 	} catch {
 		return undefined;
 	}

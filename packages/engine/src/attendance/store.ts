@@ -29,6 +29,41 @@ export const attendanceEventSchema = z
 	.object({ id: eventIdSchema, at: z.number().int().min(0), tenantId: z.string().min(1), type: eventTypeSchema })
 	.catchall(z.json());
 
+const EVENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const EVENT_TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
+
+/**
+ * `attendanceEventSchema` for a value fresh from `JSON.parse` (a stored line), checked by hand:
+ * the schema's walk over every field costs more than reading the JSON, and a host reads every
+ * line at open and at every billing request. Builds what the schema builds (the four common
+ * fields, then the others in their order; any JSON value passes `z.json()`); whatever is not
+ * plainly valid goes through the schema (test/attendance/stored-event-parse.test.ts).
+ */
+export function parseStoredEvent(raw: unknown): AttendanceEvent | undefined {
+	if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+		const r = raw as Record<string, JsonValue>;
+		const { id, at, tenantId, type } = r;
+		if (
+			typeof id === 'string' &&
+			EVENT_ID.test(id) &&
+			typeof at === 'number' &&
+			Number.isSafeInteger(at) &&
+			at >= 0 &&
+			typeof tenantId === 'string' &&
+			tenantId.length >= 1 &&
+			typeof type === 'string' &&
+			EVENT_TYPE.test(type) &&
+			!Object.hasOwn(r, '__proto__')
+		) {
+			const out: AttendanceEvent = { id, at, tenantId, type };
+			for (const key in r) if (key !== 'id' && key !== 'at' && key !== 'tenantId' && key !== 'type') out[key] = r[key]!;
+			return out;
+		}
+	}
+	const parsed = attendanceEventSchema.safeParse(raw);
+	return parsed.success ? (parsed.data as AttendanceEvent) : undefined;
+}
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** One stored event: the four common fields plus the fields of its type (JSON values). */
 export type AttendanceEvent = { id: string; at: number; tenantId: string; type: string } & { [field: string]: JsonValue };
