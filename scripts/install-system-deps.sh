@@ -8,9 +8,10 @@
 #   coturn        the TURN server for clients behind firewalls (tests start their own)
 #   nftables      the firewalls the reachability tests put in front of a client's namespace
 #   haproxy       the load balancer in front of the multi-host test rig (WebSocket-aware)
+#   janus         the peer SFU the bench suite compares with (its VideoRoom; the bench starts its own)
 # The mediasoup worker's build dependencies are installed by its own script when needed.
 set -euo pipefail
-pkgs=(ffmpeg chromium redis-server iproute2 util-linux procps coturn nftables haproxy)
+pkgs=(ffmpeg chromium redis-server iproute2 util-linux procps coturn nftables haproxy janus)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -53,12 +53,11 @@ describe('luwte load-test', () => {
 		expect(r.subscribers.tracks).toBe(6);
 		expect(r.subscribers.bitrateKbpsPerClient!.n).toBe(3);
 		expect(r.subscribers.bitrateKbpsPerClient!.p50).toBeGreaterThan(20);
-		// Loopback: no audio lost, and each subscriber gets (nearly) every audio packet sent in the
-		// window (the clients' counters are read a few ms apart, hence not exactly). Video: a burst of
-		// a few lost packets (NACKed, then a PLI) shows up on this machine in most runs, about 7 s after
-		// joining; until that is explained (bench/NEXT-issue16-load-test.md) it is only bounded.
-		expect(r.subscribers.packetsLost - r.subscribers.video.packetsLost).toBe(0);
-		expect(r.subscribers.lossPercent).toBeLessThan(5);
+		// Loopback: nothing lost, and each subscriber gets (nearly) every audio packet sent in the
+		// window (the clients' counters are read a few ms apart, hence not exactly). mediasoup's
+		// bandwidth probes (their own stream, with gaps by design) are not media and not counted.
+		expect(r.subscribers.packetsLost).toBe(0);
+		expect(r.subscribers.lossPercent).toBe(0);
 		expect(r.subscribers.video.framesDecoded).toBeGreaterThan(3 * 5 * 8 * 0.5);
 		expect(r.audioDelivery.sent).toBeGreaterThan(200);
 		expect(r.audioDelivery.ratio!).toBeGreaterThan(0.97);

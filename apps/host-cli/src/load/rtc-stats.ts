@@ -40,6 +40,15 @@ function kindOf(s: Stat): string | undefined {
 	return (s.kind ?? s.mediaType) as string | undefined;
 }
 
+/**
+ * mediasoup probes a receiver's bandwidth with padding packets on a stream of their own (SSRC 1234,
+ * which mediasoup-client signals as the m-section `probator`). They are sent in bursts with gaps in
+ * their sequence numbers, so libwebrtc counts "lost" packets on that stream: not media, and left out.
+ */
+export function isProbation(s: Record<string, unknown>): boolean {
+	return s.mid === 'probator';
+}
+
 /** Sums a stats report's `inbound-rtp` (direction `in`) or `outbound-rtp` (direction `out`) entries. */
 export function countersOf(report: RTCStatsReport | undefined, direction: 'in' | 'out'): ClientCounters {
 	const c: ClientCounters = { ...noCounters };
@@ -48,7 +57,7 @@ export function countersOf(report: RTCStatsReport | undefined, direction: 'in' |
 	let rtcpRtt: number | undefined;
 	report.forEach((raw: unknown) => {
 		const s = raw as Stat;
-		if (direction === 'in' && s.type === 'inbound-rtp') {
+		if (direction === 'in' && s.type === 'inbound-rtp' && !isProbation(s)) {
 			const packets = num(s.packetsReceived);
 			if (kindOf(s) === 'audio') c.audioPackets += packets;
 			else {

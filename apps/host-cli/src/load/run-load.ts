@@ -114,7 +114,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 		if (c.role === 'publisher') {
 			c.media = syntheticMedia(o.wrtc);
 			await withTimeout(
-				c.session.publish({ camera: c.media.camera, microphone: c.media.microphone }),
+				c.session.publish({ camera: c.media.camera, microphone: c.media.microphone, simulcast: o.simulcast }),
 				joinTimeoutMs,
 				`${c.id} publish`,
 			);
