@@ -1,7 +1,7 @@
 /** Janus 1.1.2's VideoRoom as a bench server (Debian's janus with a private config, see janus/server.ts). */
 import { startJanus } from '../janus/server.ts';
 import { createRoom, JanusSession, publish, subscribe } from '../janus/videoroom.ts';
-import type { Sfu } from './sfu.ts';
+import { publisherCapBps, type Sfu } from './sfu.ts';
 
 const room = 4242;
 
@@ -9,7 +9,7 @@ export async function janusSfu(cpus: string): Promise<Sfu> {
 	const janus = await startJanus({ cpus });
 	const session = new JanusSession(janus.apiUrl);
 	await session.open();
-	await createRoom(session, await session.attach(), room);
+	await createRoom(session, await session.attach(), room, publisherCapBps);
 	let feedId: number | undefined;
 	let pub: RTCPeerConnection | undefined;
 	return {

@@ -9,10 +9,12 @@ import wrtc from '@roamhq/wrtc';
 import { SessionClient } from '@luwte/sdk';
 import { hostProcess } from '../../../test/helpers/host-process.ts';
 import { pin, processTree } from '../pin.ts';
-import { type Sfu, webrtcOf } from './sfu.ts';
+import { publisherCapBps, type Sfu, webrtcOf } from './sfu.ts';
 
 export async function luwteSfu(cpus: string, opts: { simulcast?: boolean } = {}): Promise<Sfu> {
-	const host = await hostProcess({ extraArgs: ['--max-connections-per-ip', '10000'] });
+	const host = await hostProcess({
+		extraArgs: ['--max-connections-per-ip', '10000', '--max-incoming-kbps', String(publisherCapBps / 1000)],
+	});
 	// The host is this process's child (see processTree); its worker, the host's child.
 	const hostPid = () => processTree(process.pid).filter((p) => p !== process.pid);
 	pin(hostPid(), cpus);

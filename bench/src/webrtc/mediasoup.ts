@@ -9,7 +9,7 @@ import { routerMediaCodecs } from '@luwte/engine';
 import * as mediasoup from 'mediasoup';
 import { Device, type types as msc } from 'mediasoup-client';
 import { pin } from '../pin.ts';
-import { type Sfu, webrtcOf } from './sfu.ts';
+import { publisherCapBps, type Sfu, webrtcOf } from './sfu.ts';
 
 export async function mediasoupSfu(cpus: string, port: number): Promise<Sfu> {
 	// mediasoup-client finds the WebRTC classes on globalThis, as SessionClient's `webrtc` option arranges.
@@ -30,7 +30,7 @@ export async function mediasoupSfu(cpus: string, port: number): Promise<Sfu> {
 			preferUdp: true,
 			initialAvailableOutgoingBitrate: 1_000_000,
 		});
-		if (direction === 'send') await server.setMaxIncomingBitrate(1_500_000);
+		if (direction === 'send') await server.setMaxIncomingBitrate(publisherCapBps);
 		const params = {
 			id: server.id,
 			iceParameters: server.iceParameters,

@@ -4,6 +4,13 @@
  * is driven by the same client stack (@roamhq/wrtc: libwebrtc with DTLS, SRTP, RTCP feedback,
  * transport-cc), so the clients' cost is the same and only the servers' differ.
  */
+/**
+ * What each server lets the publisher send (REMB or transport-cc feedback): Janus' room bitrate,
+ * mediasoup's setMaxIncomingBitrate, `luwte serve --max-incoming-kbps`. The same for all three, so
+ * the subscribers receive about the same bitrate from each.
+ */
+export const publisherCapBps = 1_000_000;
+
 import type wrtcModule from '@roamhq/wrtc';
 import { countersOf } from '../../../apps/host-cli/src/load/rtc-stats.ts';
 

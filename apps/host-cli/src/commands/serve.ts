@@ -49,6 +49,11 @@ export const serveCommand = defineCommand({
 			placeholder: 'N',
 			description: "past this load on a session's worker (about one per viewer), new viewers receive on another worker (default 100)",
 		},
+		'max-incoming-kbps': {
+			type: 'integer',
+			placeholder: 'KBPS',
+			description: 'the most one connection may send, in kbit/s, all its tracks together (default 3000)',
+		},
 		'log-level': {
 			type: 'string',
 			placeholder: 'LEVEL',
@@ -210,6 +215,7 @@ export const serveCommand = defineCommand({
 			engine: {
 				...(values.workers !== undefined ? { workerCount: values.workers } : {}),
 				...(values['spread-above-load'] !== undefined ? { spreadAboveLoad: values['spread-above-load'] } : {}),
+				...(values['max-incoming-kbps'] !== undefined ? { maxIncomingBitrate: values['max-incoming-kbps'] * 1000 } : {}),
 				...(values['rtp-port-min'] !== undefined || values['rtp-port-max'] !== undefined
 					? {
 							rtpPortRange: {
