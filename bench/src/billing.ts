@@ -10,9 +10,14 @@
  * worktree of the commit before a change), the two interleaved in one run, and checks that both
  * give the same bytes. The engine is imported by path, not by package name, so the code measured
  * is this checkout's even where `node_modules` links to another tree's packages.
+ *
+ * Then, with this checkout's code only, the month is billed as the host bills it: from the file
+ * log through `BillingSnapshots`, once cold (read + derive, kept) and `--runs` times warm (the
+ * rules on the kept derivation), each checked to the byte against the bill from the events.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../../packages/engine/src/abr/index.ts';
@@ -154,6 +159,16 @@ function read(lib: typeof Attendance, text: string): LedgerEvent[] {
 	return events;
 }
 
+/** `timed` for a step that awaits. */
+async function timedAsync<T>(work: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
+	const c = process.cpuUsage();
+	const t = performance.now();
+	const value = await work();
+	const wall = performance.now() - t;
+	const u = process.cpuUsage(c);
+	return { value, wall, cpu: (u.user + u.system) / 1000 };
+}
+
 /** Wall and CPU time (user + system) of one step, ms: CPU time is steadier on a shared machine. */
 function timed<T>(work: () => T): { value: T; wall: number; cpu: number } {
 	const c = process.cpuUsage();
@@ -224,4 +239,52 @@ if (engines.length === 2) {
 		console.log(`bill: ${engines[1]!.name} / this checkout (${k}): ${ratio.toFixed(2)}`);
 	}
 	if (!same) process.exitCode = 1;
+}
+
+// The host's path: the month in a file log, billed through the snapshot, cold then warm.
+const lib = engines[0]!.lib;
+const dataDir = mkdtempSync(join(tmpdir(), 'luwte-bench-billing-'));
+try {
+	mkdirSync(join(dataDir, 'attendance'));
+	writeFileSync(join(dataDir, 'attendance', 'events.jsonl'), text);
+	const log = await lib.AttendanceLog.open(dataDir);
+	const snapshots = new lib.BillingSnapshots(log);
+	const readLog = async () => {
+		const events: LedgerEvent[] = [];
+		for await (const raw of log.replay({ tenantId: 'zorg-a' })) {
+			const p = lib.parseLedgerEvent(raw);
+			if (p.ok && p.event) events.push(p.event);
+		}
+		return events;
+	};
+	const billStore = () =>
+		timedAsync(async () => {
+			const derived = await snapshots.derivation('zorg-a', '2024-03', '2024-03', readLog);
+			const result = lib.billDerived(derived, { contracts, indications, from: '2024-03', to: '2024-03' });
+			return { csv: lib.billingToCsv(result), json: lib.billingToJson(result) };
+		});
+	const cold = await billStore();
+	const warm: Times = { wall: [], cpu: [] };
+	let same = cold.value.csv === outputs[0]!.csv && cold.value.json === outputs[0]!.json;
+	for (let r = 0; r < runs; r++) {
+		const run = await billStore();
+		warm.wall.push(run.wall);
+		warm.cpu.push(run.cpu);
+		same &&= run.value.csv === outputs[0]!.csv && run.value.json === outputs[0]!.json;
+	}
+	await log.close();
+	console.log('[this checkout, from the file log through BillingSnapshots]');
+	console.log(
+		`  bill, snapshot cold (replay + check + derive + bill + CSV + JSON): wall ${cold.wall.toFixed(0)} ms, cpu ${cold.cpu.toFixed(0)} ms`,
+	);
+	for (const k of ['wall', 'cpu'] as const)
+		console.log(
+			`  bill again, snapshot warm (position + rules + CSV + JSON), ${k}, median of ${runs}: ${median(warm[k]).toFixed(1)} ms   [${warm[k].map((x) => x.toFixed(1)).join(', ')}]`,
+		);
+	console.log(
+		`  snapshot: ${snapshots.stats.cold} cold, ${snapshots.stats.warm} warm; CSV and JSON the same to the byte as the bill from the events: ${same ? 'yes' : 'NO'}`,
+	);
+	if (!same || snapshots.stats.warm !== runs) process.exitCode = 1;
+} finally {
+	rmSync(dataDir, { recursive: true, force: true });
 }

@@ -9,25 +9,29 @@
  * Rounds alternate engine, bare, bare, engine… so drift of the shared machine cancels out.
  * Progress goes to stderr; the table (Markdown, or JSON with --json) to stdout.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { routerMediaCodecs } from '@luwte/engine';
 import * as mediasoup from 'mediasoup';
-import { execFileSync } from 'node:child_process';
 import { startTestHost } from '../../test/helpers/host.ts';
 import { hostProcess } from '../../test/helpers/host-process.ts';
 import { freePortRange } from '../../test/helpers/ports.ts';
 import { openSignal } from '../../test/helpers/ws-client.ts';
 import { benchArgs, intArg } from './args.ts';
+import { pin, processTree } from './pin.ts';
 
-const args = benchArgs('usage: node bench/src/join-storm.ts [--clients 200] [--rounds 1] [--timeout 60] [--process] [--json]', {
-	clients: { type: 'string', default: '200' },
-	rounds: { type: 'string', default: '1' },
-	timeout: { type: 'string', default: '60' },
-	// The host as its own `luwte serve` process pinned to CPU 0 (this process, the clients, to
-	// CPU 1), so the clients' cost does not count as the host's; default: in this process.
-	process: { type: 'boolean', default: false },
-});
+const args = benchArgs(
+	'usage: node bench/src/join-storm.ts [--clients 200] [--rounds 1] [--timeout 60] [--process] [--json] [--out FILE]',
+	{
+		clients: { type: 'string', default: '200' },
+		rounds: { type: 'string', default: '1' },
+		timeout: { type: 'string', default: '60' },
+		// The host as its own `luwte serve` process pinned to CPU 0 (this process, the clients, to
+		// CPU 1), so the clients' cost does not count as the host's; default: in this process.
+		process: { type: 'boolean', default: false },
+		out: { type: 'string', default: '' },
+	},
+);
 const clients = intArg('clients', args.clients, 1, 2000);
 const rounds = intArg('rounds', args.rounds, 1, 5);
 /** Per storm: a client not ready by then counts as failed, and the storm ends. */
@@ -52,6 +56,8 @@ interface StormResult {
 	phases?: Record<Phase, Quantiles>;
 	/** The (signalling) storm's start to its last client. */
 	wallMs: number;
+	/** Every client's signalling time, ms, ascending (the distribution RESULTS.md plots). */
+	samples: number[];
 }
 
 type Phase = 'open' | 'join' | 'transports' | 'ready';
@@ -68,6 +74,8 @@ function quantiles(values: number[]): Quantiles {
 	const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
 	return { p50: at(0.5), p95: at(0.95), max: s[s.length - 1] ?? Number.NaN };
 }
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b).map((v) => Math.round(v * 10) / 10);
 
 /** Rejects after `ms`, so one stuck client cannot hold the storm. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -155,6 +163,7 @@ async function engineStorm(t: StormHost): Promise<StormResult> {
 		failed: errors.length,
 		...(errors[0] ? { firstError: errors[0] } : {}),
 		signalling: quantiles(joins),
+		samples: sorted(joins),
 		token: quantiles(tokenTimes),
 		phases: {
 			open: quantiles(phaseTimes.open),
@@ -171,7 +180,7 @@ async function bareStorm(): Promise<StormResult> {
 	const ports = await freePortRange(1);
 	const worker = await mediasoup.createWorker({ logLevel: 'warn' });
 	// On the host's CPU, as the engine's worker is with --process.
-	if (args.process) execFileSync('taskset', ['-a', '-p', '-c', '0', String(worker.pid)], { stdio: 'ignore' });
+	if (args.process) pin([worker.pid], '0');
 	try {
 		const webRtcServer = await worker.createWebRtcServer({
 			listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: ports.min }],
@@ -199,6 +208,7 @@ async function bareStorm(): Promise<StormResult> {
 			failed: errors.length,
 			...(errors[0] ? { firstError: errors[0] } : {}),
 			signalling: quantiles(totals),
+			samples: sorted(totals),
 			wallMs,
 		};
 	} finally {
@@ -218,21 +228,10 @@ async function inProcessHost(): Promise<StormHost> {
 /** `luwte serve` in its own process; it and its mediasoup worker pinned to CPU 0, this process to CPU 1. */
 async function separateHost(): Promise<StormHost> {
 	const h = await hostProcess({ extraArgs: ['--max-connections-per-ip', '10000'] });
-	const pids = (parent: number): number[] => {
-		try {
-			return execFileSync('pgrep', ['-P', String(parent)], { encoding: 'utf8' })
-				.split('\n')
-				.filter(Boolean)
-				.map(Number);
-		} catch {
-			return [];
-		}
-	};
 	// The host is this process's child; its mediasoup worker, the host's child.
-	const hostPids = pids(process.pid);
-	const pinned = [...hostPids, ...hostPids.flatMap(pids)];
-	for (const pid of pinned) execFileSync('taskset', ['-a', '-p', '-c', '0', String(pid)], { stdio: 'ignore' });
-	execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+	const pinned = processTree(process.pid).filter((p) => p !== process.pid);
+	pin(pinned, '0');
+	pin([process.pid], '1');
 	log(`host process${pinned.length ? `es ${pinned.join(', ')}` : ''} pinned to CPU 0, clients to CPU 1`);
 	return {
 		url: h.url,
@@ -287,6 +286,7 @@ async function main(): Promise<void> {
 		results,
 		engineSignallingP95OverBareP95: ratioP95,
 	};
+	if (args.out) writeFileSync(args.out, `${JSON.stringify(summary, null, 2)}\n`);
 	if (args.json) {
 		process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 		return;
