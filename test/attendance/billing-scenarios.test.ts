@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkSnapshotBills } from './snapshot-check.ts';
 import { bill, contractsFileSchema, indicationsFileSchema, presenceIntervals, type LedgerEvent } from '@luwte/engine/attendance';
 
 /**
@@ -72,7 +73,10 @@ function connection(sessionId: string, clientId: string, connectionId: string, f
 	return out;
 }
 
+/** Every scenario's events, billed again through the snapshot at the end. */
+const scenarios: LedgerEvent[][] = [];
 function billMarch(events: LedgerEvent[]) {
+	scenarios.push(events);
 	return bill({ events, contracts, indications, from: '2024-03', to: '2024-03' });
 }
 
@@ -280,5 +284,17 @@ describe('billing scenarios (March 2024)', () => {
 			['s-minute', 'attended 20 s, needs 30 s'],
 			['s-almost', 'attended 44 min 59 s, needs 45 min'],
 		]);
+	});
+
+	it('every scenario bills the same to the byte from a snapshot as from its events', async () => {
+		expect(scenarios.length).toBeGreaterThan(5);
+		for (const events of scenarios) {
+			const months = [
+				['2024-02', '2024-02'],
+				['2024-03', '2024-03'],
+				['2024-01', '2024-12'],
+			] as const;
+			await checkSnapshotBills(events, { contracts, indications }, months, 2);
+		}
 	});
 });

@@ -78,6 +78,31 @@ describe('billing and reports on a running host', () => {
 		expect(after).toEqual(before.filter((l) => !l.includes(',client-anna,')));
 		expect(after.some((l) => l.includes('client-anna'))).toBe(false);
 	});
+
+	it('a bill after an append shows it: events of another month leave the month as it was, one in the month is billed', async () => {
+		const march = async () => (await get('/v1/billing?from=2024-03&to=2024-03&format=csv')).text;
+		const before = await march();
+		// The month's billing derivation is kept between requests (BillingSnapshots); appends must reach it.
+		const watch = (id: string, at: string) => ({
+			id,
+			at: Date.parse(at),
+			tenantId: 'zorg-a',
+			type: 'library.watch',
+			itemId: 'item-late',
+			participantId: 'client-bram',
+			event: 'progress',
+			positionSeconds: 600,
+			durationSeconds: 1800,
+			module: 'communicatie',
+		});
+		await t.host.attendance.append(watch('late-may', '2024-05-14T18:00:00Z'));
+		expect(await march()).toBe(before);
+		await t.host.attendance.append(watch('late-march', '2024-03-14T18:00:00Z'));
+		const after = (await march()).split('\n');
+		expect(after.filter((l) => !before.split('\n').includes(l))).toEqual([
+			'exception,client-bram,0363,2024-03,,,,,,,item-late,2024-03-14T18:00:00.000Z,on_demand_not_billed,"on demand (individual offer), module communicatie: watched up to 10 of 30 min"',
+		]);
+	});
 });
 
 describe('attendance retention', () => {

@@ -1,8 +1,9 @@
 import {
 	activeAccounts,
 	attendancePerModule,
-	bill,
+	billDerived,
 	billingToCsv,
+	BillingSnapshots,
 	billingToJson,
 	localDate,
 	noShowsPerSession,
@@ -67,25 +68,26 @@ export async function ledgerCall<T>(work: () => Promise<T>, timeoutMs = LEDGER_R
 }
 
 /**
- * Billing and reports over the ledger, with the tenant's contracts and indications. Each request
- * derives everything again from the events (rules change; events do not), so a CSV for the same
- * period, events and files is the same to the byte.
+ * Billing and reports over the ledger, with the tenant's contracts and indications. The rules are
+ * applied on every request (rules change; events do not); what billing derives from the events is
+ * kept while the ledger has not changed for the period (BillingSnapshots), and is exactly what
+ * deriving again would give, so a CSV for the same period, events and files is the same to the byte.
  */
 export function attendanceHandlers(deps: { store: LedgerStore; config: BillingConfig } | undefined): Handlers<AttendanceRouteId> {
 	const need = () => {
 		if (!deps) throw new HostError('unavailable', 'this host keeps no attendance ledger');
 		return deps;
 	};
+	const snapshots = deps ? new BillingSnapshots(deps.store) : undefined;
 	return {
 		getBilling: async ({ tenant, query }) => {
 			const { store, config } = need();
-			const [events, contracts, indications] = await Promise.all([
-				eventsOf(store, tenant.id),
+			const [derived, contracts, indications] = await Promise.all([
+				ledgerCall(() => snapshots!.derivation(tenant.id, query.from, query.to, () => eventsOf(store, tenant.id))),
 				config.contracts(tenant.id),
 				config.indications(tenant.id),
 			]);
-			const result = bill({
-				events,
+			const result = billDerived(derived, {
 				contracts: contracts.contracts,
 				indications: indications.indications,
 				from: query.from,

@@ -73,18 +73,55 @@ export interface BillingInput extends PresenceOptions {
 }
 
 export function bill(input: BillingInput): BillingResult {
-	const { from, to } = checkPeriod(input.from, input.to);
+	checkPeriod(input.from, input.to);
 	checkOneTenant(input.events);
+	return billDerived(deriveBilling(input.events, input.graceMs === undefined ? {} : { graceMs: input.graceMs }), input);
+}
+
+/**
+ * What the billing rules read of the ledger: the live activities and the on-demand days of every
+ * month, in the order `bill()` meets them (that order decides ties in the result). Deriving it is
+ * nearly all of a bill's cost, and it does not depend on contracts or indications, so a host keeps
+ * it between requests (billing-snapshot.ts).
+ */
+export interface BillingDerivation {
+	activities: readonly LiveActivity[];
+	onDemandDays: readonly OnDemandDay[];
+}
+
+/** One client × item × local day of on-demand watching. */
+export interface OnDemandDay {
+	clientId: string;
+	itemId: string;
+	module: LedgerEventOf<'library.watch'>['module'];
+	date: string;
+	/** Time of the day's first watch event. */
+	at: number;
+	maxPosition: number;
+	/** Duration of the item as the day's last event gives it. */
+	duration: number;
+}
+
+/** The ledger part of `bill()` (the same for any contracts, indications and period). */
+export function deriveBilling(events: readonly LedgerEvent[], options: PresenceOptions = {}): BillingDerivation {
+	// Ordered once for every step below (each would otherwise order the whole ledger again).
+	const ordered = canonicalOrder(events);
+	return { activities: liveActivitiesOfOrdered(ordered, options), onDemandDays: onDemandDaysOf(ordered) };
+}
+
+/** The rules part of `bill()`: contracts and indications applied to a derivation. */
+export function billDerived(
+	derived: BillingDerivation,
+	input: Pick<BillingInput, 'contracts' | 'indications' | 'from' | 'to'>,
+): BillingResult {
+	const { from, to } = checkPeriod(input.from, input.to);
 	const inPeriod = (date: string) => date.slice(0, 7) >= from && date.slice(0, 7) <= to;
 	const contracts = new Map(input.contracts.map((c) => [c.financer, c]));
 	const indications = indicationsByClient(input.indications);
 	const exceptions: BillingException[] = [];
 	const buckets = new Map<string, Bucket>();
 
-	const graceOption = input.graceMs === undefined ? {} : { graceMs: input.graceMs };
-	// Ordered once for every step below (each would otherwise order the whole ledger again).
-	const ordered = canonicalOrder(input.events);
-	for (const a of liveActivitiesOfOrdered(ordered, graceOption)) {
+	for (const a of derived.activities) {
 		if (!inPeriod(a.date)) continue;
 		const month = a.date.slice(0, 7);
 		const base = { clientId: a.clientId, sessionId: a.sessionId, itemId: null, month, at: a.at };
@@ -121,7 +158,7 @@ export function bill(input: BillingInput): BillingResult {
 		const line = c.unit === 'dagdeel' ? dagdeelLine(b, c, exceptions) : hourLine(b, c, exceptions);
 		if (line) lines.push(line);
 	}
-	exceptions.push(...onDemandExceptions(ordered, indications, inPeriod));
+	exceptions.push(...onDemandExceptions(derived.onDemandDays, indications, inPeriod));
 
 	lines.sort((a, b) => cmp(a.clientId, b.clientId) || cmp(a.financer, b.financer) || cmp(a.month, b.month));
 	exceptions.sort(
@@ -242,43 +279,56 @@ export function roundMinutes(ms: number, rounding: Pick<Rounding, 'stepMinutes' 
  * client × item × local day.
  */
 function onDemandExceptions(
-	ordered: readonly LedgerEvent[],
+	days: readonly OnDemandDay[],
 	indications: Map<string, Indication[]>,
 	inPeriod: (date: string) => boolean,
 ): BillingException[] {
-	const days = new Map<string, { first: LedgerEventOf<'library.watch'>; date: string; maxPosition: number; duration: number }>();
+	const out: BillingException[] = [];
+	for (const { clientId, itemId, module, date, at, maxPosition, duration } of days) {
+		if (!inPeriod(date)) continue;
+		const financer = indicationOn(indications.get(clientId) ?? [], clientId, date)?.financer ?? null;
+		const watched = `watched up to ${Math.floor(maxPosition / 60)} of ${Math.floor(duration / 60)} min`;
+		const eigenRegie = module === 'eigen-regie';
+		out.push({
+			clientId,
+			sessionId: null,
+			itemId,
+			financer,
+			month: date.slice(0, 7),
+			at,
+			reason: eigenRegie ? 'not_billable_module' : 'on_demand_not_billed',
+			detail: eigenRegie
+				? `on demand, module eigen-regie is not billable; ${watched}`
+				: `on demand (individual offer), module ${module}: ${watched}`,
+		});
+	}
+	return out;
+}
+
+/** On-demand days of every month, in the order of their first event. */
+function onDemandDaysOf(ordered: readonly LedgerEvent[]): OnDemandDay[] {
+	const days = new Map<string, OnDemandDay>();
 	for (const e of ordered) {
 		if (e.type !== 'library.watch') continue;
 		const date = localDate(e.at);
-		if (!inPeriod(date)) continue;
 		const key = `${e.participantId}\u0000${e.itemId}\u0000${date}`;
 		const d = days.get(key);
-		if (!d) days.set(key, { first: e, date, maxPosition: e.positionSeconds, duration: e.durationSeconds });
+		if (!d)
+			days.set(key, {
+				clientId: e.participantId,
+				itemId: e.itemId,
+				module: e.module,
+				date,
+				at: e.at,
+				maxPosition: e.positionSeconds,
+				duration: e.durationSeconds,
+			});
 		else {
 			d.maxPosition = Math.max(d.maxPosition, e.positionSeconds);
 			d.duration = e.durationSeconds;
 		}
 	}
-	const out: BillingException[] = [];
-	for (const { first, date, maxPosition, duration } of days.values()) {
-		const clientId = first.participantId;
-		const financer = indicationOn(indications.get(clientId) ?? [], clientId, date)?.financer ?? null;
-		const watched = `watched up to ${Math.floor(maxPosition / 60)} of ${Math.floor(duration / 60)} min`;
-		const eigenRegie = first.module === 'eigen-regie';
-		out.push({
-			clientId,
-			sessionId: null,
-			itemId: first.itemId,
-			financer,
-			month: date.slice(0, 7),
-			at: first.at,
-			reason: eigenRegie ? 'not_billable_module' : 'on_demand_not_billed',
-			detail: eigenRegie
-				? `on demand, module eigen-regie is not billable; ${watched}`
-				: `on demand (individual offer), module ${first.module}: ${watched}`,
-		});
-	}
-	return out;
+	return [...days.values()];
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 	type AppendResult,
 	type AttendanceEvent,
 	type AttendanceEventInput,
+	type LedgerChange,
 	type LedgerStore,
 	type ReplayFilter,
 } from './store.ts';
@@ -58,6 +59,9 @@ export class AttendanceLog implements LedgerStore {
 	/** Events not yet durable, by ID: a duplicate of one of them resolves with its batch. */
 	readonly #inFlight = new Map<string, Promise<AppendResult>>();
 	readonly #listeners = new Set<(e: AttendanceEvent) => void>();
+	readonly #changeListeners = new Set<(c: LedgerChange) => void>();
+	/** Rewrites so far: with the durable size, the log's position (a rewrite may leave any size). */
+	#rewrites = 0;
 	#queue: Pending[] = [];
 	#flushing: Promise<void> | undefined;
 	/** The batch being written now (a rewrite waits for it). */
@@ -153,6 +157,34 @@ export class AttendanceLog implements LedgerStore {
 		return () => this.#listeners.delete(listener);
 	}
 
+	/**
+	 * Where the log stands: changes with every durable batch and every rewrite, so whatever was
+	 * derived at one position holds while the log is still there (one position for all tenants).
+	 */
+	async position(_tenantId?: string): Promise<string> {
+		return this.#position();
+	}
+
+	/** Called with every durable event and every rewrite, with the positions around it. */
+	onChange(listener: (c: LedgerChange) => void): () => void {
+		this.#changeListeners.add(listener);
+		return () => this.#changeListeners.delete(listener);
+	}
+
+	#position(): string {
+		return `${this.#rewrites}:${this.#durableSize}`;
+	}
+
+	#notify(change: LedgerChange): void {
+		for (const l of this.#changeListeners) {
+			try {
+				l(change);
+			} catch {
+				// A listener's fault must not stop the log; the change is durable either way.
+			}
+		}
+	}
+
 	/** Every durable event in the order written, read from disk; `filter` picks by tenant, type or time. */
 	async *replay(filter: ReplayFilter = {}): AsyncGenerator<AttendanceEvent> {
 		const f = parseReplayFilter(filter);
@@ -232,7 +264,10 @@ export class AttendanceLog implements LedgerStore {
 			const old = this.#fh;
 			this.#fh = await open(this.path, 'a+', 0o600);
 			await old.close();
+			const before = this.#position();
 			this.#durableSize = size;
+			this.#rewrites++;
+			this.#notify({ before, after: this.#position() });
 			// Forgotten IDs leave memory too: nothing of the client is kept.
 			for (const id of removedIds) this.#ids.delete(id);
 			return { removed };
@@ -259,6 +294,7 @@ export class AttendanceLog implements LedgerStore {
 			const batch = this.#queue;
 			this.#queue = [];
 			let done!: () => void;
+			let before = '';
 			this.#writing = new Promise<void>((resolve) => (done = resolve));
 			try {
 				if (this.#failed) throw this.#failed;
@@ -266,6 +302,7 @@ export class AttendanceLog implements LedgerStore {
 				let written = 0;
 				while (written < bytes.length) written += (await this.#fh.write(bytes, written)).bytesWritten;
 				await this.#fh.datasync();
+				before = this.#position();
 				this.#durableSize += bytes.length;
 			} catch (err) {
 				// The file may now end in a partial batch; the next open cuts it off. Until then no
@@ -279,7 +316,9 @@ export class AttendanceLog implements LedgerStore {
 				this.#writing = undefined;
 				done();
 			}
+			const after = this.#position();
 			for (const p of batch) {
+				this.#notify({ before, after, appended: p.event });
 				// Listeners first: whoever awaits the append then sees the derived state updated.
 				for (const l of this.#listeners) {
 					try {

@@ -11,6 +11,7 @@ export {
 	type AttendanceEvent,
 	type AttendanceEventInput,
 	type JsonValue,
+	type LedgerChange,
 	type LedgerStore,
 	type ReplayFilter,
 } from './store.ts';
@@ -60,15 +61,20 @@ export {
 } from './contracts.ts';
 export {
 	bill,
+	billDerived,
+	deriveBilling,
 	roundMinutes,
 	exceptionReasons,
 	type BillingInput,
+	type BillingDerivation,
+	type OnDemandDay,
 	type BillingResult,
 	type BillingLine,
 	type BillingException,
 	type ExceptionReason,
 	type UnitCode,
 } from './billing.ts';
+export { BillingSnapshots, monthsTouched, type PositionedLedger } from './billing-snapshot.ts';
 export { billingToJson, billingToCsv, billingCsvColumns } from './billing-export.ts';
 export {
 	sessionAttendance,

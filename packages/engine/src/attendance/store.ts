@@ -108,6 +108,17 @@ export interface LedgerStore {
 	close(): Promise<void>;
 }
 
+/**
+ * A durable change of a store, as a store that reports them sees it (the file log): an appended
+ * event, or a rewrite (forget, purge: `appended` absent). Positions are the store's `position()`
+ * before and after the batch or rewrite; the events of one batch share them.
+ */
+export interface LedgerChange {
+	before: string;
+	after: string;
+	appended?: AttendanceEvent;
+}
+
 /** Checks one input and fills in ID and time; known ledger types must carry their fields. */
 export function toEvent(input: unknown, now: () => number): AttendanceEvent {
 	const parsed = attendanceEventInputSchema.safeParse(input);
