@@ -84,14 +84,17 @@ async function runServer(name: ServerName): Promise<FanoutServer> {
 		log(`${sfu.version}: server pids ${sfu.serverPids().join(', ')} on CPU ${cpus}`);
 		await sfu.publish({ camera: media.camera, microphone: media.microphone });
 		const cpuOf = () => sfu.serverPids().reduce((a, pid) => a + processCpuNs(pid), 0);
+		const workerCpuOf = () => sfu.workerPids().reduce((a, pid) => a + processCpuNs(pid), 0);
 		const measure = async () => {
 			await sleep(warmupS * 1000);
 			const before = await Promise.all(subs.map(async (s) => inboundOf(await s.stats())));
 			const c0 = cpuOf();
+			const w0 = workerCpuOf();
 			const me0 = processCpuNs(process.pid);
 			const t0 = performance.now();
 			await sleep(windowS * 1000);
 			const c1 = cpuOf();
+			const w1 = workerCpuOf();
 			const me1 = processCpuNs(process.pid);
 			const wallNs = (performance.now() - t0) * 1e6;
 			const after = await Promise.all(subs.map(async (s) => inboundOf(await s.stats())));
@@ -108,13 +111,15 @@ async function runServer(name: ServerName): Promise<FanoutServer> {
 			});
 			return {
 				cpuPct: ((c1 - c0) / wallNs) * 100,
+				workerPct: ((w1 - w0) / wallNs) * 100,
 				clientCpuPct: ((me1 - me0) / wallNs) * 100,
 				kbps: subs.length ? (bytes * 8) / (wallNs / 1e9) / 1000 / subs.length : 0,
 				lossPct: packets + lost > 0 ? (lost / (packets + lost)) * 100 : 0,
 				silent,
 			};
 		};
-		const baselinePct = (await measure()).cpuPct;
+		const base = await measure();
+		const baselinePct = base.cpuPct;
 		log(`${name}: publisher only ${baselinePct.toFixed(1)} % of a core`);
 		const results: FanoutStep[] = [];
 		for (const n of steps) {
@@ -131,6 +136,7 @@ async function runServer(name: ServerName): Promise<FanoutServer> {
 				subscribers: n,
 				serverCpuPct: m.cpuPct,
 				perSubscriberPct: (m.cpuPct - baselinePct) / n,
+				workerCpuPct: m.workerPct,
 				kbpsPerSubscriber: m.kbps,
 				lossPct: m.lossPct,
 				silent: m.silent,
@@ -142,7 +148,17 @@ async function runServer(name: ServerName): Promise<FanoutServer> {
 			results.push(step);
 		}
 		const s = slope([{ x: 0, y: baselinePct }, ...results.map((r) => ({ x: r.subscribers, y: r.serverCpuPct }))]);
-		return { name, version: sfu.version, baselinePct, steps: results, slopePct: s, subscribersPerCore: 100 / s };
+		const ws = slope([{ x: 0, y: base.workerPct }, ...results.map((r) => ({ x: r.subscribers, y: r.workerCpuPct }))]);
+		return {
+			name,
+			version: sfu.version,
+			baselinePct,
+			workerBaselinePct: base.workerPct,
+			steps: results,
+			slopePct: s,
+			subscribersPerCore: 100 / s,
+			workerSlopePct: ws,
+		};
 	} finally {
 		for (const s of subs) s.close();
 		media.stop();
@@ -170,7 +186,9 @@ async function main(): Promise<void> {
 		serverCpus: cpus,
 		windowS,
 		servers: results,
-		...(luwte && bare ? { luwteOverMediasoup: luwte.slopePct / bare.slopePct } : {}),
+		...(luwte && bare
+			? { luwteOverMediasoup: luwte.slopePct / bare.slopePct, luwteWorkerOverMediasoup: luwte.workerSlopePct / bare.workerSlopePct }
+			: {}),
 		...(luwte && janus ? { luwteSubscribersPerCoreOverJanus: luwte.subscribersPerCore / janus.subscribersPerCore } : {}),
 	};
 	if (args.out) writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);

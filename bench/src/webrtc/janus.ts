@@ -16,6 +16,7 @@ export async function janusSfu(cpus: string): Promise<Sfu> {
 		name: 'janus',
 		version: `Janus ${janus.version}`,
 		serverPids: () => [janus.pid],
+		workerPids: () => [janus.pid],
 		async publish({ camera, microphone }) {
 			const p = await publish(session, room, [camera, microphone]);
 			feedId = p.feedId;

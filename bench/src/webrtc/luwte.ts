@@ -4,7 +4,7 @@
  * (host) and the subscribers as viewers, each a SessionClient over @roamhq/wrtc: what an embedding
  * page does, through the whole signalling path, the calm ABR and the attendance ledger.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import wrtc from '@roamhq/wrtc';
 import { SessionClient } from '@luwte/sdk';
 import { hostProcess } from '../../../test/helpers/host-process.ts';
@@ -38,6 +38,7 @@ export async function luwteSfu(cpus: string, opts: { simulcast?: boolean } = {})
 		version: `Luwte (mediasoup inside)`,
 		// Node (signalling, ABR, ledger) and the worker: all of the host's CPU counts.
 		serverPids: hostPid,
+		workerPids: () => hostPid().filter((pid) => isMediasoupWorker(pid)),
 		async publish({ camera, microphone }) {
 			const c = await join('host');
 			await c.publish({ camera, microphone, simulcast: opts.simulcast ?? false });
@@ -52,4 +53,12 @@ export async function luwteSfu(cpus: string, opts: { simulcast?: boolean } = {})
 			rmSync(host.dataDir, { recursive: true, force: true });
 		},
 	};
+}
+
+function isMediasoupWorker(pid: number): boolean {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mediasoup-worker');
+	} catch {
+		return false;
+	}
 }

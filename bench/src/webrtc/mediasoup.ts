@@ -54,6 +54,7 @@ export async function mediasoupSfu(cpus: string, port: number): Promise<Sfu> {
 		name: 'mediasoup',
 		version: `mediasoup ${mediasoup.version}`,
 		serverPids: () => [worker.pid],
+		workerPids: () => [worker.pid],
 		async publish({ camera, microphone }) {
 			const device = await newDevice();
 			const { server, client } = await transportPair(device, 'send');

@@ -8,6 +8,8 @@ export interface FanoutStep {
 	serverCpuPct: number;
 	/** Above the publisher-only baseline, per subscriber. */
 	perSubscriberPct: number;
+	/** The media workers alone over the window (for Luwte: without its Node process). */
+	workerCpuPct: number;
 	kbpsPerSubscriber: number;
 	lossPct: number;
 	/** Subscribers that received nothing in the window. */
@@ -20,11 +22,15 @@ export interface FanoutServer {
 	name: ServerName;
 	version: string;
 	baselinePct: number;
+	/** The media workers alone, publisher only. */
+	workerBaselinePct: number;
 	steps: FanoutStep[];
 	/** Least-squares slope of server CPU over subscribers (baseline at 0 included), % of a core each. */
 	slopePct: number;
 	/** 100 / slope: subscribers one core carries at this bitrate. */
 	subscribersPerCore: number;
+	/** The slope of the media workers alone. */
+	workerSlopePct: number;
 }
 
 export interface FanoutReport {
@@ -37,6 +43,8 @@ export interface FanoutReport {
 	servers: FanoutServer[];
 	/** Luwte's CPU per subscriber (slope) over bare mediasoup's. */
 	luwteOverMediasoup?: number;
+	/** The same, Luwte's mediasoup worker alone (without its Node process). */
+	luwteWorkerOverMediasoup?: number;
 	/** Subscribers per core, Luwte over Janus. */
 	luwteSubscribersPerCoreOverJanus?: number;
 }
@@ -54,8 +62,13 @@ export function fanoutTable(r: FanoutReport): string {
 			);
 		}
 	}
-	lines.push('', '| server | slope, % of a core per subscriber | subscribers per core |', '|---|---|---|');
-	for (const s of r.servers) lines.push(`| ${s.version} | ${s.slopePct.toFixed(3)} | ${s.subscribersPerCore.toFixed(0)} |`);
+	lines.push(
+		'',
+		'| server | slope, % of a core per subscriber | subscribers per core | media worker alone: slope |',
+		'|---|---|---|---|',
+	);
+	for (const s of r.servers)
+		lines.push(`| ${s.version} | ${s.slopePct.toFixed(3)} | ${s.subscribersPerCore.toFixed(0)} | ${s.workerSlopePct.toFixed(3)} |`);
 	if (r.luwteOverMediasoup !== undefined)
 		lines.push('', `Luwte / bare mediasoup, CPU per subscriber: **${r.luwteOverMediasoup.toFixed(2)}**`);
 	if (r.luwteSubscribersPerCoreOverJanus !== undefined)

@@ -26,6 +26,8 @@ export interface Sfu {
 	readonly version: string;
 	/** Processes whose CPU is the server's (read again at each window: workers may come later). */
 	serverPids(): number[];
+	/** Of those, the media workers alone (Luwte: its mediasoup worker; the others: all of the server). */
+	workerPids(): number[];
 	publish(tracks: { camera: MediaStreamTrack; microphone: MediaStreamTrack }): Promise<void>;
 	subscribe(): Promise<Subscriber>;
 	stop(): Promise<void>;
