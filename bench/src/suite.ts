@@ -142,6 +142,7 @@ const mediaStorm = JSON.parse(readFileSync(files.mediaStorm, 'utf8')) as {
 type Spread = { p50: number; p95: number; max: number };
 const http = JSON.parse(readFileSync(files.http, 'utf8')) as HttpReport;
 const billMs = Number(/bill \(read \+ check \+ bill \+ CSV\), wall, median of \d+: (\d+) ms/.exec(billingOut)?.[1] ?? Number.NaN);
+const billWarmMs = Number(/bill again, snapshot warm [^,]*, wall, median of \d+: ([\d.]+) ms/.exec(billingOut)?.[1] ?? Number.NaN);
 
 const resultsDir = dirname(resolve(args.results));
 const svgName = (n: string) => (basename(args.results) === 'RESULTS.md' ? `suite-${n}.svg` : `${basename(args.results, '.md')}-${n}.svg`);
@@ -199,7 +200,8 @@ const section = [
 	`| Luwte ≥ 1.5× Janus' subscribers per core | ${f2(fanout.luwteSubscribersPerCoreOverJanus)} | ${fanout.luwteSubscribersPerCoreOverJanus === undefined ? 'Janus not run' : mark(fanout.luwteSubscribersPerCoreOverJanus >= 1.5)} |`,
 	`| join storm p95 ≤ 1 s for 200, signalling only (${storm.clients} here) | worst ${worstLuwteP95.toFixed(0)} ms, last ${lastLuwteP95.toFixed(0)} ms | ${mark(worstLuwteP95 <= 1000)} |`,
 	`| REST throughput ≥ 0.8 of bare Hono (limits off, worst route) | ${f2(minOff)} | ${mark(minOff >= 0.8)} |`,
-	`| billing a month for 2,700 clients ≤ 1 s${quick ? ' (270 here)' : ''} | ${Number.isFinite(billMs) ? `${billMs} ms` : '–'} | ${mark(billMs <= 1000)} |`,
+	`| billing a month for 2,700 clients ≤ 1 s${quick ? ' (270 here)' : ''}: the first bill (read and derive the ledger) | ${Number.isFinite(billMs) ? `${billMs} ms` : '–'} | ${mark(billMs <= 1000)} |`,
+	`| … again, from the month's snapshot (nothing in the month changed) | ${Number.isFinite(billWarmMs) ? `${billWarmMs} ms` : '–'} | ${mark(billWarmMs <= 1000)} |`,
 	'',
 	'Where a goal is not met, the reason is in the sections below the suite.',
 	'',
