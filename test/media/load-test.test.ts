@@ -58,6 +58,8 @@ describe('luwte load-test', () => {
 		// bandwidth probes (their own stream, with gaps by design) are not media and not counted.
 		expect(r.subscribers.packetsLost).toBe(0);
 		expect(r.subscribers.lossPercent).toBe(0);
+		// Video flowed all along: a whole second without a packet is a freeze (3 subscribers × 8 s here).
+		expect(r.subscribers.video.frozenSeconds).toBeLessThanOrEqual(2);
 		expect(r.subscribers.video.framesDecoded).toBeGreaterThan(3 * 5 * 8 * 0.5);
 		expect(r.audioDelivery.sent).toBeGreaterThan(200);
 		expect(r.audioDelivery.ratio!).toBeGreaterThan(0.97);

@@ -7,10 +7,9 @@ export interface ClientCounters {
 	packetsLost: number;
 	/** Inbound video: lost packets of video alone (the rest of packetsLost is audio's). */
 	videoPacketsLost: number;
-	/** Inbound video: NACKs and PLIs the receiver sent, freezes its renderer counted, frames decoded. */
+	/** Inbound video: NACKs and PLIs the receiver sent, frames decoded. */
 	nacks: number;
 	plis: number;
-	freezes: number;
 	framesDecoded: number;
 	/** Inbound: the largest interarrival jitter of its streams, in seconds. */
 	jitter: number | undefined;
@@ -26,7 +25,6 @@ export const noCounters: ClientCounters = {
 	videoPacketsLost: 0,
 	nacks: 0,
 	plis: 0,
-	freezes: 0,
 	framesDecoded: 0,
 	jitter: undefined,
 	rtt: undefined,
@@ -65,7 +63,6 @@ export function countersOf(report: RTCStatsReport | undefined, direction: 'in' |
 				c.videoPacketsLost += Math.max(0, num(s.packetsLost));
 				c.nacks += num(s.nackCount);
 				c.plis += num(s.pliCount);
-				c.freezes += num(s.freezeCount);
 				c.framesDecoded += num(s.framesDecoded);
 			}
 			c.bytes += num(s.bytesReceived);

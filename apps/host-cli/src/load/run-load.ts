@@ -39,6 +39,10 @@ interface Client {
 	joinMs?: number;
 	firstPacketMs?: number;
 	last: ClientCounters;
+	/** Subscribers, in the window: seconds in which no video packet arrived, and the runs of them. */
+	frozenSeconds: number;
+	freezes: number;
+	frozenNow: boolean;
 }
 
 const zero = noCounters;
@@ -101,6 +105,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 		session: new SessionClient({ server: o.server, webrtc, onListenerError: () => {} }),
 		joined: false,
 		last: zero,
+		frozenSeconds: 0,
+		freezes: 0,
+		frozenNow: false,
 	});
 	for (let i = 0; i < o.publishers; i++) clients.push(make('publisher', i));
 	for (let i = 0; i < o.subscribers; i++) clients.push(make('subscriber', i));
@@ -169,7 +176,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 		for (let tick = 1; tick <= Math.ceil(o.durationSeconds) && !o.signal.aborted; tick++) {
 			await sleep(Math.max(0, windowStart + tick * 1000 - performance.now()), o.signal);
 			if (o.signal.aborted) break;
+			const videoBefore = new Map(subscribers.map((c) => [c, c.last.videoPackets]));
 			await Promise.all(clients.map(countersNow));
+			// A freeze, counted from what arrives: a whole tick (about a second) without a video packet.
+			for (const c of subscribers) {
+				if (!c.joined) continue;
+				const stalled = c.last.videoPackets === videoBefore.get(c);
+				if (stalled) {
+					c.frozenSeconds++;
+					if (!c.frozenNow) c.freezes++;
+				}
+				c.frozenNow = stalled;
+			}
 			const now = performance.now();
 			const cpu = process.cpuUsage(prev.cpu);
 			const secs = (now - prev.at) / 1000;
@@ -193,6 +211,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 			tracks: c.role === 'publisher' ? (c.joined ? 2 : 0) : c.session.remoteTracks.length,
 			joinMs: c.joinMs,
 			firstPacketMs: c.firstPacketMs,
+			freezes: c.freezes,
+			frozenSeconds: c.frozenSeconds,
 		});
 		const joinedSubs = subscribers.filter((c) => c.joined);
 		const audioSent = publishers.reduce((n, c) => n + c.last.audioPackets - (startCounters.get(c)?.audioPackets ?? 0), 0);

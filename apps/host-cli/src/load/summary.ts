@@ -14,8 +14,11 @@ export interface RoleSummary {
 	tracks: number;
 	packets: number;
 	packetsLost: number;
-	/** Subscribers: of packetsLost, those of video; and the video receivers' NACKs, PLIs, freezes and decoded frames. */
-	video: { packetsLost: number; nacks: number; plis: number; freezes: number; framesDecoded: number };
+	/**
+	 * Subscribers: of packetsLost, those of video; the video receivers' NACKs, PLIs and decoded frames;
+	 * freezes: runs of whole seconds in which a subscriber got no video packet, and those seconds.
+	 */
+	video: { packetsLost: number; nacks: number; plis: number; freezes: number; frozenSeconds: number; framesDecoded: number };
 	/** Lost ÷ (received + lost) for subscribers, lost ÷ sent (as the server reports it) for publishers, in percent. */
 	lossPercent: number;
 	/** All clients of the role together. */
@@ -64,13 +67,16 @@ export interface ClientWindow {
 	tracks: number;
 	joinMs: number | undefined;
 	firstPacketMs: number | undefined;
+	/** Subscribers: see RoleSummary.video. */
+	freezes?: number;
+	frozenSeconds?: number;
 }
 
 export function summariseRole(clients: readonly ClientWindow[], seconds: number, direction: 'in' | 'out'): RoleSummary {
 	let packets = 0;
 	let lost = 0;
 	let bytes = 0;
-	const video = { packetsLost: 0, nacks: 0, plis: 0, freezes: 0, framesDecoded: 0 };
+	const video = { packetsLost: 0, nacks: 0, plis: 0, freezes: 0, frozenSeconds: 0, framesDecoded: 0 };
 	const perClientKbps: number[] = [];
 	for (const c of clients) {
 		const p = c.end.audioPackets + c.end.videoPackets - (c.start.audioPackets + c.start.videoPackets);
@@ -81,7 +87,8 @@ export function summariseRole(clients: readonly ClientWindow[], seconds: number,
 		video.packetsLost += Math.max(0, c.end.videoPacketsLost - c.start.videoPacketsLost);
 		video.nacks += c.end.nacks - c.start.nacks;
 		video.plis += c.end.plis - c.start.plis;
-		video.freezes += c.end.freezes - c.start.freezes;
+		video.freezes += c.freezes ?? 0;
+		video.frozenSeconds += c.frozenSeconds ?? 0;
 		video.framesDecoded += c.end.framesDecoded - c.start.framesDecoded;
 		perClientKbps.push(seconds > 0 ? (8 * b) / seconds / 1000 : 0);
 	}
@@ -145,7 +152,7 @@ export function reportTable(r: LoadReport): string {
 	lines.push(
 		'',
 		`window ${f(r.windowSeconds, 1)} s, session ${r.sessionId}${r.interrupted ? ' (interrupted)' : ''}`,
-		`subscribers' video: ${r.subscribers.video.packetsLost} packets lost, ${r.subscribers.video.nacks} NACKs, ${r.subscribers.video.plis} PLIs, ${r.subscribers.video.freezes} freezes, ${r.subscribers.video.framesDecoded} frames decoded (libwebrtc decodes what it receives)`,
+		`subscribers' video: ${r.subscribers.video.packetsLost} packets lost, ${r.subscribers.video.nacks} NACKs, ${r.subscribers.video.plis} PLIs, ${r.subscribers.video.freezes} freezes (${r.subscribers.video.frozenSeconds} s without a video packet), ${r.subscribers.video.framesDecoded} frames decoded (libwebrtc decodes what it receives)`,
 		`audio delivered ${d.received}/${d.expected} packets (${d.ratio === undefined ? '-' : f(100 * d.ratio, 1)} %, worst subscriber ${d.minSubscriberRatio === undefined ? '-' : f(100 * d.minSubscriberRatio, 1)} %)`,
 		`cpu: generator ${f(100 * r.cpu.generatorCores)} % of a core, server media workers ${r.cpu.serverWorkerCores === undefined ? '- (no operator key)' : `${f(100 * r.cpu.serverWorkerCores)} % of a core`}`,
 	);

@@ -316,9 +316,12 @@ export class Programme {
 		const window = joinWindow(s.schedule, s.rules());
 		if (window && now >= window.closesAt) throw new EngineError('session_ended', 'this session is past its end');
 		const limit = this.#quotas(tenantId).tokensPerMinute;
-		const times = (this.#tokenTimes.get(tenantId) ?? []).filter((t) => t > now - 60_000);
+		const times = this.#tokenTimes.get(tenantId) ?? [];
+		// Issue times are in order: the expired ones are a prefix (no copy of the whole minute per token).
+		let expired = 0;
+		while (expired < times.length && times[expired]! <= now - 60_000) expired++;
+		if (expired > 0) times.splice(0, expired);
 		if (times.length >= limit) {
-			this.#tokenTimes.set(tenantId, times);
 			const retryAfterSeconds = Math.max(1, Math.ceil((times[0]! + 60_000 - now) / 1000));
 			throw quotaExceeded('tokensPerMinute', limit, 'join tokens in the last minute', retryAfterSeconds);
 		}
