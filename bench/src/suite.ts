@@ -91,11 +91,13 @@ await runBench(
 	[
 		script('webrtc-fanout.ts'),
 		'--steps',
-		quick ? '2,4' : '5,10,20',
+		quick ? '2,4' : '4,8,16',
 		'--window',
 		quick ? '3' : '15',
 		'--warmup',
 		quick ? '1' : '3',
+		'--rounds',
+		quick ? '1' : '2',
 		'--servers',
 		janusAvailable ? 'luwte,mediasoup,janus' : 'luwte,mediasoup',
 		'--out',
@@ -156,10 +158,18 @@ writeFileSync(
 		xLabel: 'subscribers (one 640×360 VP8 + Opus publisher, ~0.9 Mbit/s each)',
 		yLabel: '% of a core per subscriber, above publisher-only',
 		markers: true,
-		series: fanout.servers.map((s) => ({
-			name: plotName[s.name],
-			points: s.steps.map((st) => ({ x: st.subscribers, y: st.perSubscriberPct })),
-		})),
+		// Each server's runs averaged per step: one line per server.
+		series: fanout.summary.map((sum) => {
+			const runs = fanout.servers.filter((s) => s.name === sum.name);
+			const steps = runs[0]?.steps.map((st) => st.subscribers) ?? [];
+			return {
+				name: plotName[sum.name],
+				points: steps.map((n) => {
+					const at = runs.map((r) => r.steps.find((st) => st.subscribers === n)?.perSubscriberPct ?? Number.NaN);
+					return { x: n, y: at.reduce((a, b) => a + b, 0) / at.length };
+				}),
+			};
+		}),
 	}),
 );
 writeFileSync(
@@ -192,7 +202,7 @@ const section = [
 	'',
 	`## The suite${quick ? ' (quick run: small counts, short windows; a smoke test, not a measurement)' : ''}`,
 	'',
-	`\`${command}\`, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC. Machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} at the end. Node ${process.version}, mediasoup ${mediasoup.version}, ${fanout.servers.find((x) => x.name === 'janus')?.version ?? 'Janus not run'}, autocannon ${JSON.parse(readFileSync(join(repo, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}. Servers pinned to CPU 0, load generators to CPU 1 (\`taskset\`). Raw records: \`${relative(repo, outDir)}/\`.`,
+	`\`${command}\`, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC. Machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' / ')} at the end. Node ${process.version}, mediasoup ${mediasoup.version}, ${fanout.summary.find((x) => x.name === 'janus')?.version ?? 'Janus not run'}, autocannon ${JSON.parse(readFileSync(join(repo, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}. Servers pinned to CPU 0, load generators to CPU 1 (\`taskset\`). Raw records: \`${relative(repo, outDir)}/\`.`,
 	'',
 	'| goal | measured | |',
 	'|---|---|---|',
@@ -207,7 +217,7 @@ const section = [
 	'',
 	'### WebRTC fan-out: Luwte, bare mediasoup, Janus',
 	'',
-	`\`bench/src/webrtc-fanout.ts\`: one @roamhq/wrtc publisher (640×360 VP8 at 15 fps and Opus, one layer, capped at 1 Mbit/s by each server), the same wrtc subscribers for all three, added one at a time; ${fanout.windowS} s windows. Server CPU is every server process (Luwte: Node and its worker).`,
+	`\`bench/src/webrtc-fanout.ts\`: one @roamhq/wrtc publisher (640×360 VP8 at 15 fps and Opus, one layer, capped at 1 Mbit/s by each server), the same wrtc subscribers for all three, added one at a time; ${fanout.windowS} s windows; ${fanout.rounds} round(s), servers alternating (A B C, C B A). Server CPU is every server process (Luwte: Node and its worker).`,
 	'',
 	fanoutTable(fanout),
 	'',

@@ -24,15 +24,17 @@ import { type FanoutReport, type FanoutServer, type FanoutStep, fanoutTable, typ
 import { inboundOf, type Sfu, type Subscriber } from './webrtc/sfu.ts';
 
 const usage =
-	'usage: node bench/src/webrtc-fanout.ts [--steps 5,10,20] [--servers luwte,mediasoup,janus] [--window 10] [--warmup 3] [--server-cpus 0] [--json] [--out FILE]';
+	'usage: node bench/src/webrtc-fanout.ts [--steps 5,10,20] [--servers luwte,mediasoup,janus] [--rounds 1] [--window 10] [--warmup 3] [--server-cpus 0] [--json] [--out FILE]';
 const args = benchArgs(usage, {
 	steps: { type: 'string', default: '5,10,20' },
 	servers: { type: 'string', default: 'luwte,mediasoup,janus' },
 	window: { type: 'string', default: '10' },
 	warmup: { type: 'string', default: '3' },
 	'server-cpus': { type: 'string', default: '0' },
+	rounds: { type: 'string', default: '1' },
 	out: { type: 'string', default: '' },
 });
+const rounds = intArg('rounds', args.rounds, 1, 5);
 const steps = args.steps.split(',').map((s) => intArg('steps', s.trim(), 1, 200));
 const windowS = intArg('window', args.window, 1, 120);
 const warmupS = intArg('warmup', args.warmup, 0, 60);
@@ -173,12 +175,38 @@ async function main(): Promise<void> {
 	}, hardLimitMs);
 	hard.unref();
 	const results: FanoutServer[] = [];
-	for (const name of servers) results.push(await runServer(name));
-	const by = (n: ServerName) => results.find((r) => r.name === n);
+	// A B C, C B A, …: the machine's drift during the run weighs on every server alike.
+	for (let r = 0; r < rounds; r++) {
+		for (const name of r % 2 === 0 ? servers : [...servers].reverse()) results.push({ ...(await runServer(name)), round: r + 1 });
+	}
+	const median = (xs: number[]) => {
+		const v = [...xs].sort((a, b) => a - b);
+		const m = Math.floor(v.length / 2);
+		return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+	};
+	const summary = serverNames
+		.filter((n) => results.some((r) => r.name === n))
+		.map((n) => {
+			const runs = results.filter((r) => r.name === n);
+			const slopes = runs.map((r) => r.slopePct);
+			return {
+				name: n,
+				version: runs[0]!.version,
+				runs: runs.length,
+				slopePct: median(slopes),
+				slopeMinPct: Math.min(...slopes),
+				slopeMaxPct: Math.max(...slopes),
+				workerSlopePct: median(runs.map((r) => r.workerSlopePct)),
+				subscribersPerCore: 100 / median(slopes),
+			};
+		});
+	const by = (n: ServerName) => summary.find((r) => r.name === n);
 	const luwte = by('luwte');
 	const bare = by('mediasoup');
 	const janus = by('janus');
 	const report: FanoutReport = {
+		rounds,
+		summary,
 		date: new Date().toISOString(),
 		cores: os.availableParallelism(),
 		cpuModel: os.cpus()[0]?.model ?? 'unknown',

@@ -31,9 +31,26 @@ export interface FanoutServer {
 	subscribersPerCore: number;
 	/** The slope of the media workers alone. */
 	workerSlopePct: number;
+	/** Which round of the run (servers alternate A B C, C B A, …). */
+	round?: number;
+}
+
+/** One server over all its runs (rounds): medians, and the slopes' range. */
+export interface FanoutSummary {
+	name: ServerName;
+	version: string;
+	runs: number;
+	slopePct: number;
+	slopeMinPct: number;
+	slopeMaxPct: number;
+	workerSlopePct: number;
+	subscribersPerCore: number;
 }
 
 export interface FanoutReport {
+	rounds: number;
+	/** Per server, over its runs; the ratios below are of these medians. */
+	summary: FanoutSummary[];
 	date: string;
 	cores: number;
 	cpuModel: string;
@@ -55,23 +72,28 @@ export function fanoutTable(r: FanoutReport): string {
 		'|---|---|---|---|---|---|---|---|',
 	];
 	for (const s of r.servers) {
-		lines.push(`| ${s.version} | 0 (publisher only) | ${s.baselinePct.toFixed(1)} | | | | | |`);
+		lines.push(`| ${s.version}${s.round ? ` #${s.round}` : ''} | 0 (publisher only) | ${s.baselinePct.toFixed(1)} | | | | | |`);
 		for (const st of s.steps) {
 			lines.push(
-				`| ${s.version} | ${st.subscribers} | ${st.serverCpuPct.toFixed(1)} | ${st.perSubscriberPct.toFixed(2)} | ${st.kbpsPerSubscriber.toFixed(0)} | ${st.lossPct.toFixed(2)} | ${st.silent} | ${st.clientCpuPct.toFixed(0)} |`,
+				`| ${s.version}${s.round ? ` #${s.round}` : ''} | ${st.subscribers} | ${st.serverCpuPct.toFixed(1)} | ${st.perSubscriberPct.toFixed(2)} | ${st.kbpsPerSubscriber.toFixed(0)} | ${st.lossPct.toFixed(2)} | ${st.silent} | ${st.clientCpuPct.toFixed(0)} |`,
 			);
 		}
 	}
 	lines.push(
 		'',
-		'| server | slope, % of a core per subscriber | subscribers per core | media worker alone: slope |',
-		'|---|---|---|---|',
+		`| server | runs | slope, % of a core per subscriber: median (range) | subscribers per core | media worker alone: slope |`,
+		'|---|---|---|---|---|',
 	);
-	for (const s of r.servers)
-		lines.push(`| ${s.version} | ${s.slopePct.toFixed(3)} | ${s.subscribersPerCore.toFixed(0)} | ${s.workerSlopePct.toFixed(3)} |`);
+	for (const s of r.summary)
+		lines.push(
+			`| ${s.version} | ${s.runs} | ${s.slopePct.toFixed(3)} (${s.slopeMinPct.toFixed(3)}–${s.slopeMaxPct.toFixed(3)}) | ${s.subscribersPerCore.toFixed(0)} | ${s.workerSlopePct.toFixed(3)} |`,
+		);
 	if (r.luwteOverMediasoup !== undefined)
-		lines.push('', `Luwte / bare mediasoup, CPU per subscriber: **${r.luwteOverMediasoup.toFixed(2)}**`);
+		lines.push(
+			'',
+			`Luwte / bare mediasoup, CPU per subscriber (medians): **${r.luwteOverMediasoup.toFixed(2)}** (Luwte's mediasoup worker alone: ${r.luwteWorkerOverMediasoup?.toFixed(2) ?? '–'})`,
+		);
 	if (r.luwteSubscribersPerCoreOverJanus !== undefined)
-		lines.push(`Luwte / Janus, subscribers per core: **${r.luwteSubscribersPerCoreOverJanus.toFixed(2)}**`);
+		lines.push('', `Luwte / Janus, subscribers per core (medians): **${r.luwteSubscribersPerCoreOverJanus.toFixed(2)}**`);
 	return lines.join('\n');
 }
