@@ -1,7 +1,7 @@
 import { EngineError } from '../errors.ts';
 import type { Participant } from './participant.ts';
 import { canPublish, type Role } from './roles.ts';
-import type { SessionState } from './session.ts';
+import type { SessionState } from './session-info.ts';
 
 // The checks and refusals a session repeats, each written once.
 

@@ -11,7 +11,7 @@ import { assertNotEnded } from './guards.ts';
 import type { Presence } from './presence.ts';
 import type { SessionEvents } from './session-events.ts';
 import type { SessionRouter } from './session-router.ts';
-import type { SessionState } from './session.ts';
+import type { SessionState } from './session-info.ts';
 
 /** Recording consent of one participant, as last set. */
 export interface ConsentRecord {

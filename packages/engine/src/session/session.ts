@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { EngineConfig } from '../config.ts';
 import { EngineError } from '../errors.ts';
@@ -6,71 +5,40 @@ import type { EngineEvents, LeaveReason, SessionEndReason, TypedEmitter } from '
 import { childLogger, defaultLogger, type Logger } from '../log/logger.ts';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.ts';
 import type { AbrConsumerStatus } from '../abr/driver.ts';
-import { builtinProfile, builtinProfiles, type StimulusProfile } from '../abr/profiles.ts';
+import type { StimulusProfile } from '../abr/profiles.ts';
 import type { RecordingManifest } from '../recording/manifest.ts';
 import type { SessionRecorder } from '../recording/session-recorder.ts';
 import type { ActivityModule, OfferKind, Schedule } from './activity.ts';
-import { effectiveLifecycle, joinWindow, type Lifecycle, type LifecycleInput } from './lifecycle.ts';
-import { assertHost, assertLive, assertMayPublish, assertNotEnded, connectionGone } from './guards.ts';
+import { effectiveLifecycle, type Lifecycle, type LifecycleInput } from './lifecycle.ts';
+import { assertHost, assertLive, assertMayPublish, assertNotEnded } from './guards.ts';
 import { MediaRouting } from './media-routing.ts';
 import type { ParticipantNotification } from './notifications.ts';
-import { Participant, type PlainTransportInfo, type TransportDirection, type TransportInfo } from './participant.ts';
+import type { Participant, PlainTransportInfo, TransportDirection, TransportInfo } from './participant.ts';
 import { Presence } from './presence.ts';
 import { Producers, producerStats, type ProducerStats } from './producers.ts';
 import { RecordingControl, type ConsentRecord, type RecordingStatus } from './recording-control.ts';
 import type { MediaSource, Role, RoutingPolicy } from './roles.ts';
 import { SessionEvents } from './session-events.ts';
+import { SessionLifecycle } from './session-lifecycle.ts';
+import { sessionInfo, type SessionInfo, type SessionOptions, type SessionState } from './session-info.ts';
+import { LocalMembers } from './local-members.ts';
+import { RemoteMembers } from './remote-members.ts';
 import type { RouterPlacement } from './edge-routers.ts';
 import { SessionRouter } from './session-router.ts';
 import type { SessionLink } from './link.ts';
 
 export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
 export type { ProducerStats } from './producers.ts';
-
-export type SessionState = 'scheduled' | 'live' | 'ended' | 'cancelled';
-
-export interface SessionOptions {
-	id: string;
-	tenantId: string;
-	title?: string | undefined;
-	module?: ActivityModule | undefined;
-	kind: OfferKind;
-	schedule?: Schedule | undefined;
-	policy: RoutingPolicy;
-	/** This session's own lifecycle settings (over the tenant's; docs/sessions.md). */
-	lifecycle?: LifecycleInput | undefined;
-	/** The rules in force now (the tenant's may change while the session waits). */
-	rules?: (() => Lifecycle) | undefined;
-	/** Restoring a stored session: its creation, state and start. */
-	restored?: { createdAt: number; state: 'scheduled' | 'live'; startedAt: number | undefined } | undefined;
-}
-
-export interface SessionInfo {
-	id: string;
-	tenantId: string;
-	title: string | undefined;
-	module: ActivityModule | undefined;
-	kind: OfferKind;
-	schedule: Schedule | undefined;
-	state: SessionState;
-	/** This session's own lifecycle settings; `rules`: those in force (with the tenant's and the defaults). */
-	lifecycle: LifecycleInput;
-	rules: Lifecycle;
-	/** Why it ended: ended, idle, overdue, cancelled, engine-closed. */
-	endReason: SessionEndReason | undefined;
-	createdAt: number;
-	startedAt: number | undefined;
-	endedAt: number | undefined;
-	policy: RoutingPolicy;
-	participants: { participantId: string; role: Role; joinedAt: number }[];
-}
+export type { SessionInfo, SessionOptions, SessionState } from './session-info.ts';
 
 /**
  * A live activity: one router (allocated at the first join), the connected participants and
  * the routing between them. States: scheduled → live → ended. The session checks who may do
  * what and hands the work to its parts: `Presence` (who is here, who is told about whom, the
  * spotlight), `SessionRouter` (router and transports), `MediaRouting` (consumers and the calm
- * controller), `RecordingControl` (recording and consent); its events leave through `SessionEvents`.
+ * controller), `RecordingControl` (recording and consent), `SessionLifecycle` (state, join window,
+ * ending), `LocalMembers` and `RemoteMembers` (those connected through this host and through others);
+ * its events leave through `SessionEvents`.
  */
 export class Session {
 	readonly id: string;
@@ -91,7 +59,7 @@ export class Session {
 	endingNoticeAt: number | undefined;
 	/** The cluster's hooks while other hosts hold this session too (undefined on a single host). */
 	link: SessionLink | undefined;
-	readonly #rules: () => Lifecycle;
+	readonly #lifecycle: SessionLifecycle;
 	readonly #events: SessionEvents;
 	readonly #log: Logger;
 	readonly #presence: Presence;
@@ -99,7 +67,8 @@ export class Session {
 	readonly #media: MediaRouting;
 	readonly #recording: RecordingControl;
 	readonly #producers: Producers;
-	#state: SessionState = 'scheduled';
+	readonly #local: LocalMembers;
+	readonly #remote: RemoteMembers;
 
 	constructor(
 		opts: SessionOptions,
@@ -116,14 +85,8 @@ export class Session {
 		this.schedule = opts.schedule;
 		this.policy = opts.policy;
 		this.lifecycle = opts.lifecycle ?? {};
-		this.#rules = opts.rules ?? (() => effectiveLifecycle(undefined, this.lifecycle));
 		this.createdAt = opts.restored?.createdAt ?? Date.now();
-		if (opts.restored) {
-			this.#state = opts.restored.state;
-			this.startedAt = opts.restored.startedAt;
-			// Back after a restart: empty until its participants reconnect.
-			if (this.#state === 'live') this.emptySince = Date.now();
-		}
+		this.#lifecycle = new SessionLifecycle(this, opts.rules ?? (() => effectiveLifecycle(undefined, this.lifecycle)), opts.restored);
 		this.#events = new SessionEvents(events, this);
 		this.#log = childLogger(log, { sessionId: this.id });
 		this.#presence = new Presence(this.policy);
@@ -138,15 +101,33 @@ export class Session {
 			log: this.#log,
 		});
 		this.#producers = new Producers(this.#events, this.#media, this.#recording);
+		this.#remote = new RemoteMembers({
+			session: this,
+			presence: this.#presence,
+			media: this.#media,
+			recording: this.#recording,
+			lifecycle: this.#lifecycle,
+			log: this.#log,
+			replaceLocal: (p) => this.#local.disconnect(p, 'replaced'),
+		});
+		this.#local = new LocalMembers({
+			session: this,
+			presence: this.#presence,
+			remote: this.#remote,
+			recording: this.#recording,
+			lifecycle: this.#lifecycle,
+			events: this.#events,
+			log: this.#log,
+		});
 	}
 
 	get state(): SessionState {
-		return this.#state;
+		return this.#lifecycle.state;
 	}
 
 	/** The lifecycle rules in force now. */
 	rules(): Lifecycle {
-		return this.#rules();
+		return this.#lifecycle.rules();
 	}
 
 	/** How many are connected now (with a cluster: to any host holding this session here). */
@@ -159,28 +140,12 @@ export class Session {
 	 * opening time, so a client can wait), after it closes `session_ended`.
 	 */
 	assertJoinable(now = Date.now()): void {
-		assertNotEnded(this.#state);
-		const window = joinWindow(this.schedule, this.rules());
-		if (!window) return;
-		if (now < window.opensAt) {
-			const startsAt = new Date(this.schedule!.startsAt).toISOString();
-			throw new EngineError(
-				'not_started',
-				`this activity starts at ${startsAt}; joining opens at ${new Date(window.opensAt).toISOString()}`,
-				{
-					details: { startsAt, opensAt: new Date(window.opensAt).toISOString() },
-				},
-			);
-		}
-		if (now >= window.closesAt) throw new EngineError('session_ended', 'this session is past its end');
+		this.#lifecycle.assertJoinable(now);
 	}
 
 	/** Tells everyone in it, quietly, when this overdue session will end (once). */
 	noticeEnding(endsAt: number): void {
-		if (this.endingNoticeAt !== undefined) return;
-		this.endingNoticeAt = endsAt;
-		for (const p of this.#presence.all())
-			p.notify({ type: 'sessionEnding', endsAt: new Date(endsAt).toISOString(), reason: 'overdue' });
+		this.#lifecycle.noticeEnding(endsAt, this.#presence.all());
 	}
 
 	/**
@@ -189,21 +154,14 @@ export class Session {
 	 */
 	disconnectForRestart(): void {
 		for (const p of this.#presence.all()) {
-			if (p.home !== undefined) {
-				this.#dropRemote(p, 'left');
-				continue;
-			}
-			p.notify({ type: 'disconnected', reason: 'host-restart' });
-			this.#remove(p, 'host-restart');
+			if (p.home !== undefined) this.#remote.drop(p, 'left');
+			else this.#local.disconnect(p, 'host-restart');
 		}
 	}
 
 	/** A session that never took place is cancelled: it ends, and its tokens die with it. */
 	cancel(): void {
-		if (this.#state !== 'scheduled') throw new EngineError('conflict', `a ${this.#state} session cannot be cancelled; end it instead`);
-		this.#state = 'cancelled';
-		this.endedAt = Date.now();
-		this.endReason = 'cancelled';
+		this.#lifecycle.cancel();
 		this.#router.close();
 		this.#events.emit('session.ended', { reason: 'cancelled' });
 	}
@@ -213,29 +171,12 @@ export class Session {
 	}
 
 	info(): SessionInfo {
-		return {
-			id: this.id,
-			tenantId: this.tenantId,
-			title: this.title,
-			module: this.module,
-			kind: this.kind,
-			schedule: this.schedule ? { ...this.schedule } : undefined,
-			state: this.#state,
-			lifecycle: { ...this.lifecycle },
-			rules: this.rules(),
-			endReason: this.endReason,
-			createdAt: this.createdAt,
-			startedAt: this.startedAt,
-			endedAt: this.endedAt,
-			policy: { ...this.policy },
-			participants: this.#presence.all().map((p) => ({ participantId: p.id, role: p.role, joinedAt: p.joinedAt })),
-		};
+		return sessionInfo(this, this.#presence.all());
 	}
 
+	/** The connection a request names, still held by the session (else `not_found`: it was replaced, left or dropped). */
 	participant(participantId: string, connectionId: string): Participant {
-		const p = this.#presence.get(participantId);
-		if (!p || p.connectionId !== connectionId || p.closed) throw connectionGone();
-		return p;
+		return this.#local.connection(participantId, connectionId);
 	}
 
 	/** Joins a participant; a second connection with the same participant ID replaces the first. */
@@ -247,33 +188,8 @@ export class Session {
 	): Promise<{ participant: Participant; rtpCapabilities: types.RtpCapabilities }> {
 		this.assertJoinable();
 		const router = await this.#router.ensure();
-		assertNotEnded(this.#state);
-		const previous = this.#presence.get(participantId);
-		if (previous?.home !== undefined) {
-			// Back through this host after being connected to another (a reconnect through the load balancer).
-			this.#dropRemote(previous, 'replaced');
-		} else if (previous) {
-			previous.notify({ type: 'disconnected', reason: 'replaced' });
-			this.#remove(previous, 'replaced');
-		}
-		const participant = new Participant(participantId, role, randomUUID(), notify, this.#log);
-		// A resolved profile (the host resolves tenant profiles) or a built-in ID; an unknown ID falls
-		// back to calm, the safe side.
-		const sp = opts.stimulusProfile ?? 'calm';
-		participant.stimulusProfile = typeof sp === 'string' ? (builtinProfile(sp) ?? builtinProfiles.calm) : sp;
-		this.#presence.add(participant);
-		this.emptySince = undefined;
-		if (this.#state === 'scheduled') {
-			this.#state = 'live';
-			this.startedAt = Date.now();
-			this.#events.emit('session.started', { module: this.module });
-		}
-		this.#events.emit('participant.joined', { participantId, role, connectionId: participant.connectionId });
-		if (this.#recording.active) this.#recording.notify();
-		this.#presence.announceJoined(participant);
-		if (this.endingNoticeAt !== undefined) {
-			participant.notify({ type: 'sessionEnding', endsAt: new Date(this.endingNoticeAt).toISOString(), reason: 'overdue' });
-		}
+		assertNotEnded(this.#lifecycle.state);
+		const participant = this.#local.join(participantId, role, notify, opts.stimulusProfile);
 		return { participant, rtpCapabilities: router.rtpCapabilities };
 	}
 
@@ -432,27 +348,22 @@ export class Session {
 	}
 
 	leave(participant: Participant, reason: LeaveReason = 'left'): void {
-		if (participant.closed) return;
-		if (!this.#presence.isCurrent(participant)) return;
-		this.#remove(participant, reason);
+		this.#local.leave(participant, reason);
 	}
 
 	end(reason: SessionEndReason = 'ended'): void {
-		if (this.#state === 'ended' || this.#state === 'cancelled') return;
+		if (this.#lifecycle.over) return;
 		// Finish the recording first: its consumers close with the router below.
 		this.#recording.finishAtEnd();
 		for (const p of this.#presence.all()) {
-			if (p.home !== undefined) {
-				this.#dropRemote(p, 'session-ended');
-				continue;
+			if (p.home !== undefined) this.#remote.drop(p, 'session-ended');
+			else {
+				p.notify({ type: 'sessionEnded', reason });
+				this.#local.remove(p, 'session-ended');
 			}
-			p.notify({ type: 'sessionEnded', reason });
-			this.#remove(p, 'session-ended');
 		}
-		this.#state = 'ended';
+		this.#lifecycle.ended(reason);
 		this.#media.stop();
-		this.endedAt = Date.now();
-		this.endReason = reason;
 		this.#router.close();
 		this.#events.emit('session.ended', { reason });
 	}
@@ -498,7 +409,7 @@ export class Session {
 			this.#assertLive(by);
 			if (by.id !== participantId) assertHost(by, "change someone else's recording consent");
 		} else {
-			assertNotEnded(this.#state);
+			assertNotEnded(this.#lifecycle.state);
 		}
 		const record = this.#recording.setConsent(participantId, consent, by ? by.id : 'api');
 		this.link?.consent(participantId, consent, record.by);
@@ -507,11 +418,11 @@ export class Session {
 
 	/** Consent set on another host of the cluster (recorded in the ledger there): a recorder here follows it. */
 	applyConsent(participantId: string, consent: boolean, by: string): void {
-		if (this.#state === 'ended' || this.#state === 'cancelled') return;
+		if (this.#lifecycle.over) return;
 		this.#recording.setConsent(participantId, consent, by, { elsewhere: true });
 	}
 
-	// ── Cluster: people connected to other hosts (docs/scaling.md, "Across hosts") ──
+	// ── Cluster: people connected to other hosts (`RemoteMembers`; docs/scaling.md, "Across hosts") ──
 
 	/**
 	 * Someone connected to another host: known here for presence and routing (their producers are
@@ -519,62 +430,22 @@ export class Session {
 	 * A second arrival of the same ID (a reconnect through another host) replaces the first.
 	 */
 	addRemote(participantId: string, role: Role, home: string): void {
-		if (this.#state === 'ended' || this.#state === 'cancelled') return;
-		const previous = this.#presence.get(participantId);
-		if (previous) {
-			if (previous.home === home && previous.role === role && !previous.closed) return;
-			if (previous.home === undefined) {
-				// They moved to another host: this connection is the stale one.
-				previous.notify({ type: 'disconnected', reason: 'replaced' });
-				this.#remove(previous, 'replaced');
-			} else {
-				this.#dropRemote(previous, 'replaced');
-			}
-		}
-		// The last one here just moved away, so this host let the session go: nobody here to tell.
-		if (!this.link) return;
-		const p = new Participant(participantId, role, `${home}:${participantId}`, () => undefined, this.#log);
-		p.home = home;
-		this.#presence.add(p);
-		this.emptySince = undefined;
-		if (this.#state === 'scheduled') {
-			// Live elsewhere, so live here (the host that saw the first join stored and logged the start).
-			this.#state = 'live';
-			this.startedAt = Date.now();
-		}
-		if (this.#recording.active) this.#recording.notify();
-		this.#presence.announceJoined(p);
+		this.#remote.add(participantId, role, home);
 	}
 
 	/** Someone connected to another host left (or that host is gone: `home` then drops all of its people). */
 	removeRemote(participantId: string, home: string): void {
-		const p = this.#presence.get(participantId);
-		if (p && p.home === home) this.#dropRemote(p, 'left');
+		this.#remote.remove(participantId, home);
 	}
 
 	/** Everyone connected to a host that is gone (undefined: to any other host, as this one lets the session go). */
 	removeRemotesOf(home: string | undefined): void {
-		for (const p of this.#presence.all()) {
-			if (p.home !== undefined && (home === undefined || p.home === home)) this.#dropRemote(p, 'left');
-		}
-		if (home !== undefined) this.#presence.setViewersElsewhere(home, 0);
-		else this.#presence.clearViewersElsewhere();
+		this.#remote.removeAllOf(home);
 	}
 
 	/** A producer of someone on another host, piped here: routed like a local one. */
-	async addRemoteProducer(participantId: string, producer: types.Producer, source: MediaSource): Promise<void> {
-		const p = this.#presence.get(participantId);
-		if (!p || p.home === undefined || p.closed) {
-			producer.close();
-			return;
-		}
-		p.producers.set(producer.id, { producer, source });
-		producer.observer.once('close', () => {
-			p.producers.delete(producer.id);
-			this.#recording.sync(p.id);
-		});
-		this.#recording.sync(p.id);
-		await this.#media.producerAdded(p, producer, source);
+	addRemoteProducer(participantId: string, producer: types.Producer, source: MediaSource): Promise<void> {
+		return this.#remote.addProducer(participantId, producer, source);
 	}
 
 	/** How many watch through another host. */
@@ -584,13 +455,12 @@ export class Session {
 
 	/** Those connected here (not through another host), for the cluster's `state` answer. */
 	localParticipants(): Participant[] {
-		return this.#presence.all().filter((p) => p.home === undefined);
+		return this.#remote.local();
 	}
 
 	/** Someone connected to another host (undefined: not known, or connected here). */
 	remoteParticipant(participantId: string): Participant | undefined {
-		const p = this.#presence.get(participantId);
-		return p?.home !== undefined ? p : undefined;
+		return this.#remote.get(participantId);
 	}
 
 	/** How many viewers watch through this host. */
@@ -600,56 +470,21 @@ export class Session {
 
 	/** A producer of someone connected here (what another host may pull). */
 	localProducer(producerId: string): { participant: Participant; producer: types.Producer; source: MediaSource } | undefined {
-		for (const p of this.#presence.values()) {
-			if (p.home !== undefined) continue;
-			const entry = p.producers.get(producerId);
-			if (entry) return { participant: p, ...entry };
-		}
-		return undefined;
+		return this.#remote.localProducer(producerId);
 	}
 
 	/** The session's router on this host (made at first need): pipes from and to other hosts end here. */
 	mediaRouter(): Promise<types.Router> {
-		assertNotEnded(this.#state);
+		assertNotEnded(this.#lifecycle.state);
 		return this.#router.ensure();
-	}
-
-	#dropRemote(p: Participant, reason: LeaveReason): void {
-		this.#presence.remove(p, reason);
-		for (const { producer } of p.producers.values()) producer.close();
-		p.close(reason);
-		this.#recording.sync(p.id);
-		this.#presence.announceLeft(p, reason);
-		if (this.#presence.all().length === 0) this.emptySince = Date.now();
 	}
 
 	/** Called by the engine when a worker died: under the origin it takes everyone's media, under an edge router only its viewers'. */
 	handleWorkerLost(dead: WorkerSlot): void {
-		const lost = this.#router.lost(dead);
-		for (const p of this.#presence.all()) {
-			if (p.home !== undefined) continue;
-			// Another worker took at most the media of those receiving on it (their transports closed with it).
-			if (lost === 'other' && ![...p.transports.values()].some((t) => t.transport.closed)) continue;
-			p.notify({ type: 'disconnected', reason: 'media-failure' });
-			this.#remove(p, 'media-failure');
-		}
-	}
-
-	#remove(participant: Participant, reason: LeaveReason): void {
-		this.#presence.remove(participant, reason);
-		participant.close(reason);
-		this.#recording.sync(participant.id);
-		this.#events.emit('participant.left', {
-			participantId: participant.id,
-			role: participant.role,
-			connectionId: participant.connectionId,
-			reason,
-		});
-		this.#presence.announceLeft(participant, reason);
-		if (this.#presence.all().length === 0) this.emptySince = Date.now();
+		this.#local.mediaLost(this.#router.lost(dead));
 	}
 
 	#assertLive(participant: Participant): void {
-		assertLive(this.#state, participant, this.#presence.get(participant.id));
+		assertLive(this.#lifecycle.state, participant, this.#presence.get(participant.id));
 	}
 }
