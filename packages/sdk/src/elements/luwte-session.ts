@@ -5,32 +5,21 @@ import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
 import { roleOfToken } from './session/join-token.ts';
 import type { ControlsActions } from './session/controls-view.ts';
-import { AudienceUi } from './session/audience-ui.ts';
 import { ActivityStates } from './session/lifecycle-ui.ts';
-import type { DeviceProblemReport } from './session/device-problems.ts';
 import { LocalMedia } from './session/local-media.ts';
-import { PageEvents } from './session/page-events.ts';
+import { MediaBinding } from './session/media-binding.ts';
+import { beforeRoom, inRoom, isFinal, type SessionPhase } from './session/phase.ts';
 import { preview } from './session/preview-view.ts';
 import { RecordingUi } from './session/recording-ui.ts';
-import { Roster } from './session/roster.ts';
+import { RoomFeed } from './session/room-feed.ts';
 import { room } from './session/room-view.ts';
+import { ScreenShare } from './session/screen-share.ts';
 import { sessionStyles } from './session/styles.ts';
 import { baseStyles } from './shared-styles.ts';
 import type { HostActions } from './session/tile-view.ts';
 import { TwoStepConfirm } from './session/two-step-confirm.ts';
 
-/** `waiting`: the activity has not started yet; `left`, `ended`, `cancelled`, `gone` and `error` are final. */
-export type SessionPhase =
-	| 'preview'
-	| 'joining'
-	| 'waiting'
-	| 'joined'
-	| 'reconnecting'
-	| 'left'
-	| 'ended'
-	| 'cancelled'
-	| 'gone'
-	| 'error';
+export type { SessionPhase } from './session/phase.ts';
 
 /**
  * `<luwte-session server="https://…" token="…">`: a calm live session for a care provider's
@@ -91,7 +80,6 @@ export class LuwteSession extends LitElement {
 		_phase: { state: true },
 		_message: { state: true },
 		_spotlight: { state: true },
-		_sharing: { state: true },
 	};
 
 	static override styles = [baseStyles, sessionStyles];
@@ -105,7 +93,6 @@ export class LuwteSession extends LitElement {
 	declare _phase: SessionPhase;
 	declare _message: string;
 	declare _spotlight: string | null;
-	declare _sharing: boolean;
 
 	#client: SessionClient | undefined;
 	#leaving = false;
@@ -113,10 +100,8 @@ export class LuwteSession extends LitElement {
 	#joinQueued = false;
 	/** A try to get in is under way (a wait's retry must not start a second one). */
 	#attempting = false;
-	readonly #local = new LocalMedia(this, (p) => this.#deviceProblem(p));
-	readonly #events = new PageEvents(this);
-	readonly #roster = new Roster(this);
-	readonly #audience = new AudienceUi(this);
+	readonly #local = new LocalMedia(this, (p) => this.#room.events.deviceProblem(p, inRoom(this._phase) ? 'session' : 'check'));
+	readonly #room = new RoomFeed(this, { recording: () => this.#recording, spotlight: (id) => (this._spotlight = id) });
 	readonly #endConfirm = new TwoStepConfirm(this);
 	readonly #recording = new RecordingUi(this, {
 		texts: () => this.#t,
@@ -136,6 +121,7 @@ export class LuwteSession extends LitElement {
 		},
 		retry: () => void this.#attempt(),
 	});
+	readonly #screen = new ScreenShare(this, () => this.#client);
 
 	constructor() {
 		super();
@@ -146,7 +132,7 @@ export class LuwteSession extends LitElement {
 		this._phase = 'preview';
 		this._message = '';
 		this._spotlight = null;
-		this._sharing = false;
+		new MediaBinding(this, (id) => (id === 'self' ? this.#local.stream : this.#room.roster.streamById(id)));
 	}
 
 	/** The current phase: preview, joining, waiting, joined, reconnecting, or final: left, ended, cancelled, gone, error. */
@@ -201,16 +187,6 @@ export class LuwteSession extends LitElement {
 		}
 	}
 
-	protected override updated(changed: PropertyValues): void {
-		super.updated(changed);
-		// Keep every <video>/<audio> bound to its track; rebinding the same stream is a no-op.
-		for (const el of this.renderRoot.querySelectorAll<HTMLMediaElement>('video[data-track], audio[data-track]')) {
-			const id = el.dataset.track ?? '';
-			const stream = id === 'self' ? this.#local.stream : this.#roster.streamById(id);
-			if (stream && el.srcObject !== stream) el.srcObject = stream;
-		}
-	}
-
 	/** Joins the session (what the "Meedoen" button does); without a token yet, as soon as the page sets it. */
 	async join(): Promise<void> {
 		if (this._phase !== 'preview' && this._phase !== 'error') return;
@@ -238,7 +214,7 @@ export class LuwteSession extends LitElement {
 			this.#states.reset();
 			this._phase = 'joined';
 			this._message = '';
-			this.#events.joined(joined, this.#client);
+			this.#room.events.joined(joined, this.#client);
 		} catch (err) {
 			this.#fail(err);
 		} finally {
@@ -264,55 +240,20 @@ export class LuwteSession extends LitElement {
 	}
 
 	/** Host: shares a screen; with no track given, asks the browser which screen or window. */
-	async shareScreen(track?: MediaStreamTrack): Promise<void> {
-		const client = this.#client;
-		if (!client || this._sharing) return;
-		let screen = track;
-		if (!screen) {
-			try {
-				screen = (
-					await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 15 } }, audio: false })
-				).getVideoTracks()[0];
-			} catch {
-				return; // The person chose not to share.
-			}
-		}
-		if (!screen) return;
-		screen.addEventListener('ended', () => void this.stopScreenShare());
-		await client.shareScreen(screen);
-		this._sharing = true;
+	shareScreen(track?: MediaStreamTrack): Promise<void> {
+		return this.#screen.start(track);
 	}
 
-	async stopScreenShare(): Promise<void> {
-		if (!this._sharing) return;
-		this._sharing = false;
-		await this.#client?.stopScreenShare();
+	stopScreenShare(): Promise<void> {
+		return this.#screen.stop();
 	}
 
 	async #connect(): Promise<Awaited<ReturnType<SessionClient['connect']>>> {
 		const client = new SessionClient({ server: this.server, reconnect: this.reconnectPolicy ?? true });
 		this.#client = client;
 		const mine = () => client === this.#client && !this.#leaving;
-		const roster = this.#roster;
-		const events = this.#events;
-		events.quiet();
-		client.on('participantJoined', (p) => {
-			roster.upsert(p.participantId, p.role);
-			if (mine()) events.arrived(p);
-		});
-		client.on('participantLeft', (p) => {
-			roster.remove(p.participantId);
-			if (mine()) events.left(p);
-		});
-		client.on('audienceChanged', ({ viewers }) => {
-			if (!mine()) return;
-			this.#audience.set(viewers);
-			if (client.role === 'host') events.audience(viewers);
-		});
-		client.on('track', (t) => roster.addTrack(t));
-		client.on('trackEnded', (t) => roster.endTrack(t.participantId, t.source));
-		client.on('trackPaused', (t) => roster.setPaused(t.participantId, t.source, true));
-		client.on('trackResumed', (t) => roster.setPaused(t.participantId, t.source, false));
+		const events = this.#room.events;
+		this.#room.follow(client, mine);
 		client.on('mutedByHost', ({ source }) => {
 			if (source === 'camera') {
 				this.#local.setCam(false);
@@ -320,12 +261,6 @@ export class LuwteSession extends LitElement {
 			}
 			this.#local.setMic(false);
 			this._message = this.#t.mutedByHost;
-		});
-		client.on('spotlightChanged', ({ participantId }) => (this._spotlight = participantId));
-		client.on('recordingChanged', (r) => {
-			if (!mine()) return;
-			this.#recording.changed(r);
-			events.recording(r);
 		});
 		client.on('sessionEnding', ({ endsAt, reason }) => mine() && this.#states.ending(endsAt, reason));
 		client.on('sessionEnded', ({ reason }) => {
@@ -336,14 +271,14 @@ export class LuwteSession extends LitElement {
 		// Reconnecting is the client's: the element only says how it goes.
 		client.on('reconnecting', ({ attempt, delayMs, reason, error }) => {
 			if (!mine()) return;
-			this.#roster.clear();
+			this.#room.roster.clear();
 			this._phase = 'reconnecting';
 			this._message = this.#states.rejoining(reason, error);
 			events.reconnecting({ attempt, delayMs, reason, code: error?.code });
 		});
 		client.on('reconnected', (back) => {
 			if (!mine()) return;
-			this.#enterRoom(client, back.peers);
+			this.#room.enter(client, back.peers);
 			this._phase = 'joined';
 			this._message = '';
 			events.reconnected(back, client);
@@ -354,37 +289,17 @@ export class LuwteSession extends LitElement {
 			else this.#fail(error ?? new SignalError('unavailable', reason));
 		});
 		const joined = await client.connect(this.token);
-		this.#enterRoom(client, joined.peers);
-		const local = this.#local;
-		if (joined.role !== 'viewer' && local.stream) {
-			const camera = local.stream.getVideoTracks()[0];
-			const microphone = local.stream.getAudioTracks()[0];
-			await client.publish({ ...(camera ? { camera } : {}), ...(microphone ? { microphone } : {}) });
-			if (!local.micOn) await client.mute('microphone');
-			if (!local.camOn) await client.mute('camera');
-		}
+		this.#room.enter(client, joined.peers);
+		if (joined.role !== 'viewer') await this.#local.publish(client);
 		return joined;
-	}
-
-	/** What a (re)joined client knows of the room: the spotlight, the recording, who is there. */
-	#enterRoom(client: SessionClient, peers: { participantId: string; role: Role }[]): void {
-		this._spotlight = client.spotlight;
-		this.#recording.changed(client.recording);
-		for (const peer of peers) this.#roster.upsert(peer.participantId, peer.role);
-	}
-
-	/** A camera or microphone cannot be used: the page hears of it; joining goes on without it. */
-	#deviceProblem(p: DeviceProblemReport): void {
-		const during = this._phase === 'joined' || this._phase === 'reconnecting' ? 'session' : 'check';
-		dispatchLuwteEvent(this, 'luwte-device-problem', { ...p, during });
 	}
 
 	/** Out of the room: nobody shown, nothing recorded as far as this person can see. */
 	#out(phase: SessionPhase, message: string): void {
-		this.#events.reset();
-		this.#roster.clear();
+		this.#room.events.reset();
+		this.#room.roster.clear();
 		this.#recording.reset();
-		this.#audience.reset();
+		this.#room.audience.reset();
 		this._phase = phase;
 		this._message = message;
 	}
@@ -409,24 +324,8 @@ export class LuwteSession extends LitElement {
 		this._message = messages[code] ?? t.failed;
 		this._phase = 'error';
 		this.#recording.reset();
-		this.#events.reset();
+		this.#room.events.reset();
 		dispatchLuwteEvent(this, 'luwte-error', { code, message: err instanceof Error ? err.message : String(err) });
-	}
-
-	async #toggleMic(): Promise<void> {
-		const on = !this.#local.micOn;
-		this.#local.setMic(on);
-		await (on ? this.#client?.unmute('microphone') : this.#client?.mute('microphone'));
-	}
-
-	async #toggleCam(): Promise<void> {
-		const on = !this.#local.camOn;
-		this.#local.setCam(on);
-		await (on ? this.#client?.unmute('camera') : this.#client?.mute('camera'));
-	}
-
-	async #toggleScreenShare(): Promise<void> {
-		await (this._sharing ? this.stopScreenShare() : this.shareScreen());
 	}
 
 	async #endSession(): Promise<void> {
@@ -438,28 +337,23 @@ export class LuwteSession extends LitElement {
 		return html`
 			<section class="frame" aria-label=${t.sessionLabel} lang=${this.lang === 'en' ? 'en' : 'nl'}>
 				${
-					this._phase === 'preview' || this._phase === 'joining' || this._phase === 'waiting'
+					beforeRoom(this._phase)
 						? preview(t, this.#local, this.#role === 'viewer', this._phase !== 'preview', () => void this.join())
 						: nothing
 				}
-				${this._phase === 'joined' || this._phase === 'reconnecting' ? this.#renderRoom() : nothing}
-				<p id="session-status" class="message ${this.#isFinal ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
+				${inRoom(this._phase) ? this.#renderRoom() : nothing}
+				<p id="session-status" class="message ${isFinal(this._phase) ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
 			</section>
 		`;
 	}
 
-	get #isFinal(): boolean {
-		const p = this._phase;
-		return p === 'left' || p === 'ended' || p === 'cancelled' || p === 'gone' || p === 'error';
-	}
-
 	readonly #controlActions: ControlsActions = {
-		toggleMic: () => void this.#toggleMic(),
-		toggleCam: () => void this.#toggleCam(),
+		toggleMic: () => void this.#local.toggleMic(this.#client),
+		toggleCam: () => void this.#local.toggleCam(this.#client),
 		toggleSelfView: () => {
 			this.hideSelfView = !this.hideSelfView;
 		},
-		toggleScreenShare: () => void this.#toggleScreenShare(),
+		toggleScreenShare: () => void this.#screen.toggle(),
 		end: () => void this.#endSession(),
 		leave: () => void this.leave(),
 	};
@@ -473,12 +367,17 @@ export class LuwteSession extends LitElement {
 		return room(this.#t, {
 			role: this.#role,
 			local: this.#local,
-			members: this.#roster.members,
+			members: this.#room.roster.members,
 			spotlight: this._spotlight,
 			recording: this.#recording,
-			audience: this.#audience.shown,
+			audience: this.#room.audience.shown,
 			participantId: this.#client?.participantId,
-			controls: { role: this.#role, hideSelfView: this.hideSelfView, sharing: this._sharing, endArmed: this.#endConfirm.armed },
+			controls: {
+				role: this.#role,
+				hideSelfView: this.hideSelfView,
+				sharing: this.#screen.sharing,
+				endArmed: this.#endConfirm.armed,
+			},
 			controlActions: this.#controlActions,
 			hostActions: this.#hostActions,
 		});

@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { SessionClient } from '../../client/index.ts';
 import { deviceProblemOf, errorNameOf, type DeviceProblemReport } from './device-problems.ts';
 
 /** Calm video: 720p at most, 20 frames a second; echo cancellation and noise suppression on. */
@@ -124,6 +125,29 @@ export class LocalMedia implements ReactiveController {
 			},
 			{ once: true },
 		);
+	}
+
+	/** Sends the camera and the microphone into the session, muted there if they are off here. */
+	async publish(client: Pick<SessionClient, 'publish' | 'mute'>): Promise<void> {
+		if (!this.#stream) return;
+		const camera = this.#stream.getVideoTracks()[0];
+		const microphone = this.#stream.getAudioTracks()[0];
+		await client.publish({ ...(camera ? { camera } : {}), ...(microphone ? { microphone } : {}) });
+		if (!this.#micOn) await client.mute('microphone');
+		if (!this.#camOn) await client.mute('camera');
+	}
+
+	/** The microphone button: switches it here, then in the session if there is one. */
+	async toggleMic(client: Pick<SessionClient, 'mute' | 'unmute'> | undefined): Promise<void> {
+		const on = !this.#micOn;
+		this.setMic(on);
+		await (on ? client?.unmute('microphone') : client?.mute('microphone'));
+	}
+
+	async toggleCam(client: Pick<SessionClient, 'mute' | 'unmute'> | undefined): Promise<void> {
+		const on = !this.#camOn;
+		this.setCam(on);
+		await (on ? client?.unmute('camera') : client?.mute('camera'));
 	}
 
 	/** Switches the microphone here (the caller tells the server). */

@@ -2,6 +2,7 @@ import type { RecordingState } from '../../client/index.ts';
 import { NOT_RECORDING as CLIENT_NOT_RECORDING } from '../../client/session-events.ts';
 import type { Role } from '../../protocol/index.ts';
 import { dispatchLuwteEvent, type LuwtePeer, type LuwteRecordingField } from '../events.ts';
+import type { DeviceProblemReport } from './device-problems.ts';
 
 const NOT_RECORDING: RecordingState = { active: false, you: false, consent: false, recorded: [], consented: [] };
 const FIELDS: readonly LuwteRecordingField[] = ['active', 'you', 'consent', 'recorded', 'consented'];
@@ -32,7 +33,8 @@ function knownPeer(p: Peer): LuwtePeer | undefined {
 
 /**
  * What `<luwte-session>` tells the embedding page beyond its own states: who comes and goes (as
- * this person may know of them), the recording, and (hosts) the audience count. It keeps what it
+ * this person may know of them), the recording, (hosts) the audience count, and devices that
+ * cannot be used. It keeps what it
  * told, so a repeat says nothing and a rejoin after a lost connection tells only what changed
  * meanwhile. Events go to `target`, the element.
  *
@@ -155,6 +157,11 @@ export class PageEvents {
 		if (this.#pending || viewers === this.#audience) return;
 		this.#audience = viewers;
 		dispatchLuwteEvent(this.#target, 'luwte-audience-changed', { viewers });
+	}
+
+	/** A camera or microphone cannot be used: told at once, also while (re)joining, which goes on without it. */
+	deviceProblem(p: DeviceProblemReport, during: 'check' | 'session'): void {
+		dispatchLuwteEvent(this.#target, 'luwte-device-problem', { ...p, during });
 	}
 
 	/** Out of the session (left, ended, failed): nothing is told for that; the next join starts afresh. */
