@@ -225,6 +225,29 @@ describe('billing scenarios (March 2024)', () => {
 		expect(result.exceptions[0]!.detail).toContain('20 of 30 min');
 	});
 
+	it('Dirk (no indication) watches on demand: the watch keeps its own reason, not no_indication, and has no financer', () => {
+		// Decided (issue 17): the reasons' order is for live activities. A watch is never billable, so
+		// its reason is the one fixing nothing else would change: on demand, or Eigen regie's module.
+		const watch = (itemId: string, module: string, time: string) =>
+			event('library.watch', time, {
+				itemId,
+				participantId: 'client-dirk',
+				event: 'progress',
+				positionSeconds: 600,
+				durationSeconds: 1800,
+				module,
+			});
+		const result = billMarch([
+			watch('item-er', 'eigen-regie', '2024-03-06T20:00:00'),
+			watch('item-fv', 'fit-en-vitaal', '2024-03-09T11:00:00'),
+		]);
+		expect(result.lines).toEqual([]);
+		expect(result.exceptions.map((e) => [e.itemId, e.reason, e.financer])).toEqual([
+			['item-er', 'not_billable_module', null],
+			['item-fv', 'on_demand_not_billed', null],
+		]);
+	});
+
 	it('a live Eigen regie session is not billable either', () => {
 		const events = [
 			...session('s-er', '2024-03-14', '10:00', '11:00', 'eigen-regie'),
