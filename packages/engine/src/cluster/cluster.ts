@@ -257,7 +257,7 @@ export class Cluster {
 		const session = this.#engine.programme.held(sessionId);
 		if (!session) return;
 		const held = this.#hold(session);
-		if (role === 'viewer') held.send({ type: 'audience', viewers: session.localViewers });
+		if (role === 'viewer') held.send({ type: 'audience', viewers: session.remote.localViewers });
 		else held.send({ type: 'joined', participantId, role });
 		this.#publishCount(session);
 		if (role === 'host') {
@@ -283,17 +283,17 @@ export class Cluster {
 		if (!held) return;
 		const session = held.session;
 		if (reason !== 'replaced') {
-			if (role === 'viewer') held.send({ type: 'audience', viewers: session.localViewers });
-			else if (!session.remoteParticipant(participantId)) held.send({ type: 'left', participantId });
+			if (role === 'viewer') held.send({ type: 'audience', viewers: session.remote.localViewers });
+			else if (!session.remote.get(participantId)) held.send({ type: 'left', participantId });
 		}
 		this.#publishCount(session);
-		if (session.localParticipants().length === 0 && session.state !== 'ended') this.#release(held);
+		if (session.remote.local().length === 0 && session.state !== 'ended') this.#release(held);
 		else held.dropUnneeded();
 	}
 
 	#localProducer(sessionId: string, producerId: string): void {
 		const held = this.#held.get(sessionId);
-		const local = held?.session.localProducer(producerId);
+		const local = held?.session.remote.localProducer(producerId);
 		if (!held || !local) return;
 		held.send({
 			type: 'producer',
@@ -347,7 +347,7 @@ export class Cluster {
 	}
 
 	#publishCount(session: Session): void {
-		this.#publishCluster({ type: 'count', sessionId: session.id, participants: session.localParticipants().length });
+		this.#publishCluster({ type: 'count', sessionId: session.id, participants: session.remote.local().length });
 	}
 
 	// ── What the others say ──
@@ -419,6 +419,6 @@ export class Cluster {
 	}
 
 	#hasHostOn(session: Session, home: string): boolean {
-		return session.info().participants.some((p) => p.role === 'host' && session.remoteParticipant(p.participantId)?.home === home);
+		return session.info().participants.some((p) => p.role === 'host' && session.remote.get(p.participantId)?.home === home);
 	}
 }

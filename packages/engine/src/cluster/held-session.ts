@@ -95,7 +95,7 @@ export class HeldSession {
 	/** Who is connected here, what they publish, how many watch: the answer to a `hello` (and after a Redis outage). */
 	sendState(): void {
 		const s = this.session;
-		const local = s.localParticipants();
+		const local = s.remote.local();
 		const producers: ProducerInfo[] = [];
 		for (const p of local) {
 			for (const { producer, source } of p.producers.values()) {
@@ -106,7 +106,7 @@ export class HeldSession {
 			type: 'state',
 			participants: local.filter((p) => p.role !== 'viewer').map((p) => ({ participantId: p.id, role: p.role })),
 			producers,
-			viewers: s.localViewers,
+			viewers: s.remote.localViewers,
 			spotlight: s.spotlight,
 		});
 	}
@@ -117,7 +117,7 @@ export class HeldSession {
 		void this.#subscribed.then(() => {
 			for (const r of this.#remote.values()) {
 				if (r.pulling !== undefined) continue;
-				const sender = this.session.remoteParticipant(r.info.participantId);
+				const sender = this.session.remote.get(r.info.participantId);
 				if (!sender || !this.#needed(sender.role)) continue;
 				r.pulling = this.#pull(r).catch((err: unknown) => {
 					r.pulling = undefined;
@@ -135,7 +135,7 @@ export class HeldSession {
 	/** Closes pipe producers nobody here receives any more. */
 	dropUnneeded(): void {
 		for (const r of this.#remote.values()) {
-			const sender = this.session.remoteParticipant(r.info.participantId);
+			const sender = this.session.remote.get(r.info.participantId);
 			if (!r.producer || (sender && this.#needed(sender.role))) continue;
 			r.producer.close();
 			r.producer = undefined;
@@ -145,7 +145,7 @@ export class HeldSession {
 
 	/** Answers another host's pull of a producer published here. */
 	async serve(req: Extract<HostMessage, { type: 'pull' }>): Promise<Extract<HostMessage, { type: 'pulled' }>> {
-		const local = this.session.localProducer(req.producerId);
+		const local = this.session.remote.localProducer(req.producerId);
 		if (!local) throw new EngineError('not_found', `producer ${req.producerId} is not sent from here`);
 		const { tuple, srtp, consumer } = await this.pipes.serve(req, local.producer);
 		return {
@@ -169,7 +169,7 @@ export class HeldSession {
 			r.producer?.close();
 		}
 		this.pipes.drop(hostId, epoch);
-		this.session.removeRemotesOf(hostId);
+		this.session.remote.removeAllOf(hostId);
 	}
 
 	/** Nobody is connected here any more (or it ended): the pipes close and the others' people are forgotten. */
@@ -180,7 +180,7 @@ export class HeldSession {
 		this.pipes.close();
 		for (const r of this.#remote.values()) r.producer?.close();
 		this.#remote.clear();
-		this.session.removeRemotesOf(undefined);
+		this.session.remote.removeAllOf(undefined);
 		void this.#out.then(() => this.#bus.unsubscribeSession(this.session.id)).catch(() => undefined);
 	}
 
@@ -198,21 +198,21 @@ export class HeldSession {
 				this.sendState();
 				return;
 			case 'state':
-				for (const p of m.participants) s.addRemote(p.participantId, p.role, m.from);
+				for (const p of m.participants) s.remote.add(p.participantId, p.role, m.from);
 				if (this.#awaiting.delete(m.from) && this.#awaiting.size === 0) this.#answered();
-				s.setViewersElsewhere(m.from, m.viewers);
+				s.remote.setViewersElsewhere(m.from, m.viewers);
 				for (const info of m.producers) this.#remember(m.from, m.epoch, info);
-				if (m.spotlight !== null && s.spotlight === null) s.applySpotlight(m.spotlight);
+				if (m.spotlight !== null && s.spotlight === null) s.remote.applySpotlight(m.spotlight);
 				return;
 			case 'joined':
-				s.addRemote(m.participantId, m.role, m.from);
+				s.remote.add(m.participantId, m.role, m.from);
 				return;
 			case 'left':
 				this.#forgetParticipant(m.participantId, m.from);
-				s.removeRemote(m.participantId, m.from);
+				s.remote.remove(m.participantId, m.from);
 				return;
 			case 'audience':
-				s.setViewersElsewhere(m.from, m.viewers);
+				s.remote.setViewersElsewhere(m.from, m.viewers);
 				return;
 			case 'producer':
 				this.#remember(m.from, m.epoch, m.producer);
@@ -235,10 +235,10 @@ export class HeldSession {
 				void s.applyMute(m.participantId, m.source).catch(() => undefined);
 				return;
 			case 'spotlight':
-				s.applySpotlight(m.participantId);
+				s.remote.applySpotlight(m.participantId);
 				return;
 			case 'consent':
-				s.applyConsent(m.participantId, m.consent, m.by);
+				s.remote.applyConsent(m.participantId, m.consent, m.by);
 				return;
 		}
 	}
@@ -265,7 +265,7 @@ export class HeldSession {
 	#needed(senderRole: Role): boolean {
 		const s = this.session;
 		if (s.recordingStatus().active) return true;
-		return s.localParticipants().some((p) => routes(senderRole, p.role, s.policy));
+		return s.remote.local().some((p) => routes(senderRole, p.role, s.policy));
 	}
 
 	async #pull(r: RemoteProducer): Promise<void> {
@@ -298,6 +298,6 @@ export class HeldSession {
 		});
 		// A pause or resume that crossed the answer on the way.
 		if (producer.paused !== r.info.paused) await (r.info.paused ? producer.pause() : producer.resume());
-		await this.session.addRemoteProducer(r.info.participantId, producer, r.info.source);
+		await this.session.remote.addProducer(r.info.participantId, producer, r.info.source);
 	}
 }

@@ -83,9 +83,13 @@ export class SessionRecorder {
 		return this.#stopped;
 	}
 
-	/** Participants whose tracks are being written now. */
+	/** Participants whose tracks are being written now, by ID. */
 	recordedParticipants(): string[] {
-		return [...this.#writers.entries()].filter(([, w]) => w.running).map(([id]) => id);
+		// Sorted: the writers start in whatever order their tracks arrive, and a host's list should not reshuffle.
+		return [...this.#writers.entries()]
+			.filter(([, w]) => w.running)
+			.map(([id]) => id)
+			.sort();
 	}
 
 	/** The running part of a participant (tests: to kill its ffmpeg). */

@@ -116,6 +116,28 @@ export class RemoteMembers {
 		return undefined;
 	}
 
+	/** How many watch through another host. */
+	setViewersElsewhere(home: string, viewers: number): void {
+		this.#presence.setViewersElsewhere(home, viewers);
+	}
+
+	/** How many viewers watch through this host. */
+	get localViewers(): number {
+		return this.#presence.localViewers;
+	}
+
+	/** The spotlight as a host of this session on another host of the cluster set it. */
+	applySpotlight(participantId: string | null): void {
+		if (participantId !== null && !this.#presence.get(participantId)) return;
+		this.#presence.setSpotlight(participantId);
+	}
+
+	/** Consent set on another host of the cluster (recorded in the ledger there): a recorder here follows it. */
+	applyConsent(participantId: string, consent: boolean, by: string): void {
+		if (this.#lifecycle.over) return;
+		this.#recording.setConsent(participantId, consent, by, { elsewhere: true });
+	}
+
 	/** Lets go of someone connected to another host: their piped producers close, those who knew of them are told. */
 	drop(p: Participant, reason: LeaveReason): void {
 		this.#presence.remove(p, reason);

@@ -316,12 +316,6 @@ export class Session {
 		this.link?.spotlight(participantId);
 	}
 
-	/** The spotlight as a host of this session on another host of the cluster set it. */
-	applySpotlight(participantId: string | null): void {
-		if (participantId !== null && !this.#presence.get(participantId)) return;
-		this.#presence.setSpotlight(participantId);
-	}
-
 	get spotlight(): string | null {
 		return this.#presence.spotlight;
 	}
@@ -416,61 +410,12 @@ export class Session {
 		return record;
 	}
 
-	/** Consent set on another host of the cluster (recorded in the ledger there): a recorder here follows it. */
-	applyConsent(participantId: string, consent: boolean, by: string): void {
-		if (this.#lifecycle.over) return;
-		this.#recording.setConsent(participantId, consent, by, { elsewhere: true });
-	}
-
-	// ── Cluster: people connected to other hosts (`RemoteMembers`; docs/scaling.md, "Across hosts") ──
-
 	/**
-	 * Someone connected to another host: known here for presence and routing (their producers are
-	 * piped here when someone here receives them). Not an attendance event: their host writes it.
-	 * A second arrival of the same ID (a reconnect through another host) replaces the first.
+	 * The people connected through other hosts of the cluster, and what those hosts ask of the people
+	 * connected here (`RemoteMembers`; docs/scaling.md, "Across hosts").
 	 */
-	addRemote(participantId: string, role: Role, home: string): void {
-		this.#remote.add(participantId, role, home);
-	}
-
-	/** Someone connected to another host left (or that host is gone: `home` then drops all of its people). */
-	removeRemote(participantId: string, home: string): void {
-		this.#remote.remove(participantId, home);
-	}
-
-	/** Everyone connected to a host that is gone (undefined: to any other host, as this one lets the session go). */
-	removeRemotesOf(home: string | undefined): void {
-		this.#remote.removeAllOf(home);
-	}
-
-	/** A producer of someone on another host, piped here: routed like a local one. */
-	addRemoteProducer(participantId: string, producer: types.Producer, source: MediaSource): Promise<void> {
-		return this.#remote.addProducer(participantId, producer, source);
-	}
-
-	/** How many watch through another host. */
-	setViewersElsewhere(home: string, viewers: number): void {
-		this.#presence.setViewersElsewhere(home, viewers);
-	}
-
-	/** Those connected here (not through another host), for the cluster's `state` answer. */
-	localParticipants(): Participant[] {
-		return this.#remote.local();
-	}
-
-	/** Someone connected to another host (undefined: not known, or connected here). */
-	remoteParticipant(participantId: string): Participant | undefined {
-		return this.#remote.get(participantId);
-	}
-
-	/** How many viewers watch through this host. */
-	get localViewers(): number {
-		return this.#presence.localViewers;
-	}
-
-	/** A producer of someone connected here (what another host may pull). */
-	localProducer(producerId: string): { participant: Participant; producer: types.Producer; source: MediaSource } | undefined {
-		return this.#remote.localProducer(producerId);
+	get remote(): RemoteMembers {
+		return this.#remote;
 	}
 
 	/** The session's router on this host (made at first need): pipes from and to other hosts end here. */
