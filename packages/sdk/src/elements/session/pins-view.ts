@@ -73,6 +73,18 @@ export const pinStyles = css`
 	.tile.free .placeholder,
 	.tile.pinned-here .placeholder {
 		font-size: 0.9em;
+		padding: 0.25rem 0.5rem;
+	}
+	/* Where a pinned person was: their name under the words, never over them (large text too). */
+	.tile.pinned-here {
+		display: flex;
+		flex-direction: column;
+		justify-content: center;
+		align-items: center;
+		gap: 0.25rem;
+	}
+	.tile.pinned-here .name {
+		position: static;
 	}
 	@container (max-width: 640px) {
 		.stage.with-pins {
