@@ -235,6 +235,21 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> and <luwte-library>: a ca
 		expect(await page.evaluate(() => (window as any).calm.moving())).toEqual([]);
 		expect(await axeViolations(page, 'luwte-session')).toEqual([]);
 		await page.screenshot({ path: join(outDir, 'element-large-text.png'), fullPage: true });
+		// A narrow window (a tablet on its side, a half screen): the pin places go under the stage, still nothing cut off.
+		await page.setViewportSize({ width: 480, height: 900 });
+		await page.waitForFunction(
+			() => {
+				const r = document.querySelector('luwte-session')!.shadowRoot!;
+				return (
+					r.querySelector('.pin-1')!.getBoundingClientRect().top >=
+					r.querySelector('.stage > .tile')!.getBoundingClientRect().bottom
+				);
+			},
+			null,
+			{ timeout: 10_000 },
+		);
+		expect(await page.evaluate(() => (window as any).calm.layoutProblems())).toEqual([]);
+		await page.screenshot({ path: join(outDir, 'element-large-text-narrow.png'), fullPage: true });
 
 		// Remembered on this device: the library on another page of the site opens large, and calm too.
 		const library = await contexts[0]!.newPage();

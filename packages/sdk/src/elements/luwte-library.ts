@@ -341,9 +341,9 @@ export class LuwteLibrary extends LitElement {
 		const t = this.#t;
 		return html`
 			<section class="frame" aria-label=${t.library} lang=${this.lang === 'en' ? 'en' : 'nl'} aria-busy=${String(this._busy)}>
-				${this.#largeText.view(textsFor(this.lang).largeText)}
 				${this.#renderView(t)}
 				<p class="message" part="message" role="status" aria-live="polite">${this._message}</p>
+				${this.#largeText.view(textsFor(this.lang).largeText)}
 			</section>
 		`;
 	}

@@ -353,7 +353,6 @@ export class LuwteSession extends LitElement {
 		const t = this.#t;
 		return html`
 			<section class="frame" aria-label=${t.sessionLabel} lang=${this.lang === 'en' ? 'en' : 'nl'}>
-				${this.#largeText.view(t.largeText)}
 				${
 					beforeRoom(this._phase)
 						? preview(t, this.#local, this.#role === 'viewer', this._phase !== 'preview', () => void this.join())
@@ -361,6 +360,7 @@ export class LuwteSession extends LitElement {
 				}
 				${inRoom(this._phase) ? this.#renderRoom() : nothing}
 				<p id="session-status" class="message ${isFinal(this._phase) ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
+				${this.#largeText.view(t.largeText)}
 			</section>
 		`;
 	}

@@ -57,12 +57,15 @@ export const baseStyles = css`
 	.message {
 		min-height: 1.4em;
 	}
-	/* The large-text toggle: always in the same place, top right, in every phase. */
+	/*
+	 * The large-text toggle: last, bottom right, in every phase, so the one action of a screen
+	 * ("Meedoen", a module) stays the first thing the keyboard reaches.
+	 */
 	.view-options {
 		justify-self: stretch;
 		display: flex;
 		justify-content: flex-end;
-		margin-bottom: 0.75rem;
+		margin-top: 0.75rem;
 	}
 	.large-text-toggle {
 		display: inline-flex;
