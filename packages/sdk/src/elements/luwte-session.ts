@@ -360,7 +360,7 @@ export class LuwteSession extends LitElement {
 				}
 				${inRoom(this._phase) ? this.#renderRoom() : nothing}
 				<p id="session-status" class="message ${isFinal(this._phase) ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
-				${this.#largeText.view(t.largeText)}
+				${isFinal(this._phase) ? nothing : this.#largeText.view(t.largeText)}
 			</section>
 		`;
 	}
