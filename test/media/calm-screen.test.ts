@@ -206,6 +206,22 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> and <luwte-library>: a ca
 			.filter({ hasText: 'Je kunt twee mensen vastzetten. Maak eerst iemand los.' })
 			.waitFor({ timeout: 10_000 });
 		expect(await pressed(page, 'client-3')).toBe('false');
+		// Pressed again: said again (the live region's text goes away for one update and comes back).
+		await page.evaluate(() => {
+			const status = document.querySelector('luwte-session')!.shadowRoot!.querySelector('#session-status')!;
+			const seen: string[] = [];
+			(window as any).statusSeen = seen;
+			new MutationObserver(() => seen.push(status.textContent ?? '')).observe(status, {
+				childList: true,
+				subtree: true,
+				characterData: true,
+			});
+		});
+		await pinButton(page, 'client-3').click();
+		await page.waitForFunction(() => {
+			const seen: string[] = (window as any).statusSeen;
+			return seen.includes('') && seen.at(-1)!.startsWith('Je kunt twee mensen vastzetten');
+		});
 		expect([await onStage(page, 1), await onStage(page, 2)]).toEqual(['tolk', 'client-2']);
 
 		// Unpin the interpreter: their place is free, client-2 stays where it was; then client-3 fits.

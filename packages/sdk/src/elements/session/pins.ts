@@ -72,9 +72,25 @@ export class Pins {
 		const { slots, outcome } = togglePin(this.#slots, participantId, present);
 		this.#slots = slots;
 		const limit = this.#opts.limitText();
-		if (outcome === 'full') this.#opts.message.set(limit);
+		if (outcome === 'full') this.#refuse(limit);
 		else if (outcome !== 'absent' && this.#opts.message.get() === limit) this.#opts.message.set('');
 		this.#host.requestUpdate();
 		return outcome;
+	}
+
+	/**
+	 * Says the refusal; pressed again while it is still showing, it is said again (the same text
+	 * set twice is no change a screen reader would announce: the line is empty for one update).
+	 */
+	#refuse(limit: string): void {
+		const { message } = this.#opts;
+		if (message.get() !== limit) {
+			message.set(limit);
+			return;
+		}
+		message.set('');
+		void this.#host.updateComplete.then(() => {
+			if (message.get() === '') message.set(limit);
+		});
 	}
 }
