@@ -79,6 +79,11 @@ export const texts = {
 		recordingFailed: 'Dat lukte niet met de opname. Probeer het nog eens.',
 		recordingNoModule:
 			'Deze activiteit kan niet worden opgenomen: ze hoort nog niet bij een module. Vraag de beheerder dit in te stellen.',
+		largeText: 'Grote letters',
+		pin: 'Vastzetten',
+		pinnedAbove: 'Staat groot in beeld',
+		pinFree: 'Vrije plek',
+		pinLimit: 'Je kunt twee mensen vastzetten. Maak eerst iemand los.',
 	},
 	en: {
 		previewTitle: 'Ready to join?',
@@ -158,6 +163,11 @@ export const texts = {
 		recordingUnavailable: 'Recording is not possible now: the server is not set up for it. Please contact the administrator.',
 		recordingFailed: 'That did not work with the recording. Please try again.',
 		recordingNoModule: 'This activity cannot be recorded: it does not belong to a module yet. Please ask the administrator to set one.',
+		largeText: 'Large text',
+		pin: 'Pin',
+		pinnedAbove: 'Shown large above',
+		pinFree: 'Free place',
+		pinLimit: 'You can pin two people. Unpin someone first.',
 	},
 } as const;
 

@@ -2,6 +2,8 @@ import { isLuwteError } from '@luwte/errors';
 import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import type { ViewerItem, ViewerItemDetail, ViewerWatch } from '../admin/library-schemas.ts';
 import { ViewerClient } from '../admin/viewer-client.ts';
+import { textsFor } from './i18n.ts';
+import { LargeText } from './large-text.ts';
 import { itemsView, type ModuleId, modulesView, type ViewerModule } from './library/list-views.ts';
 import { type PlayerActions, playerView } from './library/player-view.ts';
 import { libraryStyles } from './library/styles.ts';
@@ -30,9 +32,11 @@ function eventId(): string {
  * organisation sees attendance and the place is kept. Dutch by default (`lang="en"` for English).
  *
  * The token is a library token from the care organisation's backend (`POST /v1/library/tokens`).
+ * "Grote letters" (or the page's `large-text`) makes all text and controls larger, remembered on
+ * this device as in `<luwte-session>`; with `prefers-reduced-motion: reduce` nothing moves.
  *
  * @fires luwte-error - A request failed; detail `{ code, message }`. The element shows the reason in plain words.
- * @csspart button - Every button; some also carry `module`, `back` or `watch`.
+ * @csspart button - Every button; some also carry `module`, `back`, `watch` or `large-text`.
  * @csspart module - A module's button.
  * @csspart item - One video's card in a module.
  * @csspart player - The box of the video (sized before it loads).
@@ -53,6 +57,7 @@ export class LuwteLibrary extends LitElement {
 		server: { type: String },
 		token: { type: String },
 		lang: { type: String },
+		largeText: { type: Boolean, attribute: 'large-text', reflect: true },
 		_view: { state: true },
 		_modules: { state: true },
 		_module: { state: true },
@@ -70,6 +75,8 @@ export class LuwteLibrary extends LitElement {
 	declare server: string;
 	declare token: string;
 	declare lang: string;
+	/** All text and controls larger (the viewer's own toggle; their last choice on this device wins over the page's). */
+	declare largeText: boolean;
 	declare _view: LibraryView;
 	declare _modules: ViewerModule[];
 	declare _module: ModuleId | undefined;
@@ -89,12 +96,14 @@ export class LuwteLibrary extends LitElement {
 	#finished = false;
 	#focusHeading = false;
 	#loaded = false;
+	readonly #largeText = new LargeText(this);
 
 	constructor() {
 		super();
 		this.server = '';
 		this.token = '';
 		this.lang = 'nl';
+		this.largeText = false;
 		this._view = 'modules';
 		this._modules = [];
 		this._module = undefined;
@@ -334,6 +343,7 @@ export class LuwteLibrary extends LitElement {
 			<section class="frame" aria-label=${t.library} lang=${this.lang === 'en' ? 'en' : 'nl'} aria-busy=${String(this._busy)}>
 				${this.#renderView(t)}
 				<p class="message" part="message" role="status" aria-live="polite">${this._message}</p>
+				${this.#largeText.view(textsFor(this.lang).largeText)}
 			</section>
 		`;
 	}

@@ -3,11 +3,14 @@ import { SessionClient, SignalError, type ReconnectPolicy } from '../client/inde
 import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
+import { LargeText } from './large-text.ts';
 import { roleOfToken } from './session/join-token.ts';
 import type { ControlsActions } from './session/controls-view.ts';
 import { ActivityStates } from './session/lifecycle-ui.ts';
 import { LocalMedia } from './session/local-media.ts';
 import { MediaBinding } from './session/media-binding.ts';
+import { Pins } from './session/pins.ts';
+import { pinStyles } from './session/pins-view.ts';
 import { beforeRoom, inRoom, isFinal, type SessionPhase } from './session/phase.ts';
 import { preview } from './session/preview-view.ts';
 import { RecordingUi } from './session/recording-ui.ts';
@@ -36,6 +39,11 @@ export type { SessionPhase } from './session/phase.ts';
  * moves); clients can join or leave the recording themselves, hosts start and stop it, see who
  * is in it and register consent given aloud.
  *
+ * A calm screen: with `prefers-reduced-motion: reduce` nothing moves at all; a "Grote letters"
+ * toggle (or the page's `large-text`) makes all text and controls larger, remembered on this
+ * device; clients and viewers can pin up to two more people (an interpreter) large beside the
+ * stage, in places that are always reserved, so nothing moves when they do.
+ *
  * @fires luwte-joined - In the session; detail `{ participantId, role, peers }` (those already there).
  * @fires luwte-participant-joined - Someone this person may know of came (never a viewer); detail `{ participantId, role }`.
  * @fires luwte-participant-left - Someone the page was told of left; detail `{ participantId, role }`.
@@ -55,7 +63,7 @@ export type { SessionPhase } from './session/phase.ts';
  * @csspart grid - The grid of tiles.
  * @csspart tile - One person's video or placeholder.
  * @csspart controls - The toolbar.
- * @csspart button - Every button; some also carry `join`, `record`, `end`, `leave` or `consent`.
+ * @csspart button - Every button; some also carry `join`, `record`, `end`, `leave`, `consent`, `pin` or `large-text`.
  * @csspart message - The status line (joining, reconnecting, goodbye, errors).
  * @csspart recording - The recording indicator (its space is always reserved).
  * @csspart audience - Hosts: how many viewers watch ("5 kijkers"); viewers never get tiles.
@@ -77,17 +85,20 @@ export class LuwteSession extends LitElement {
 		token: { type: String },
 		lang: { type: String },
 		hideSelfView: { type: Boolean, attribute: 'hide-self-view', reflect: true },
+		largeText: { type: Boolean, attribute: 'large-text', reflect: true },
 		_phase: { state: true },
 		_message: { state: true },
 		_spotlight: { state: true },
 	};
 
-	static override styles = [baseStyles, sessionStyles];
+	static override styles = [baseStyles, sessionStyles, pinStyles];
 
 	declare server: string;
 	declare token: string;
 	declare lang: string;
 	declare hideSelfView: boolean;
+	/** All text and controls larger (the viewer's own toggle; their last choice on this device wins over the page's). */
+	declare largeText: boolean;
 	/** When to rejoin after a lost connection (JavaScript only); the client's default backoff if unset. */
 	reconnectPolicy: ReconnectPolicy | undefined;
 	declare _phase: SessionPhase;
@@ -122,6 +133,11 @@ export class LuwteSession extends LitElement {
 		retry: () => void this.#attempt(),
 	});
 	readonly #screen = new ScreenShare(this, () => this.#client);
+	readonly #largeText = new LargeText(this);
+	readonly #pins = new Pins(this, {
+		limitText: () => this.#t.pinLimit,
+		message: { get: () => this._message, set: (m) => (this._message = m) },
+	});
 
 	constructor() {
 		super();
@@ -129,6 +145,7 @@ export class LuwteSession extends LitElement {
 		this.token = '';
 		this.lang = 'nl';
 		this.hideSelfView = false;
+		this.largeText = false;
 		this._phase = 'preview';
 		this._message = '';
 		this._spotlight = null;
@@ -343,6 +360,7 @@ export class LuwteSession extends LitElement {
 				}
 				${inRoom(this._phase) ? this.#renderRoom() : nothing}
 				<p id="session-status" class="message ${isFinal(this._phase) ? 'final' : ''}" part="message" role="status" aria-live="polite">${this._message}</p>
+				${isFinal(this._phase) ? nothing : this.#largeText.view(t.largeText)}
 			</section>
 		`;
 	}
@@ -380,6 +398,7 @@ export class LuwteSession extends LitElement {
 			},
 			controlActions: this.#controlActions,
 			hostActions: this.#hostActions,
+			pins: this.#pins,
 		});
 	}
 }

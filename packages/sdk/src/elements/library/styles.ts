@@ -35,12 +35,12 @@ export const libraryStyles = css`
 	}
 	.modules {
 		display: grid;
-		grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
+		grid-template-columns: repeat(auto-fill, minmax(calc(260px * var(--_scale)), 1fr));
 		gap: 1rem;
 	}
 	.module {
 		width: 100%;
-		min-height: 112px;
+		min-height: calc(112px * var(--_scale));
 		display: grid;
 		gap: 0.25rem;
 		justify-items: start;
@@ -102,11 +102,11 @@ export const libraryStyles = css`
 		flex-wrap: wrap;
 		align-items: center;
 		gap: 0.75rem;
-		min-height: 64px;
+		min-height: calc(64px * var(--_scale));
 	}
 	.primary {
 		font-size: 1.2em;
-		min-height: 64px;
+		min-height: calc(64px * var(--_scale));
 		padding: 0.5rem 2rem;
 	}
 	.volume {

@@ -3,6 +3,8 @@ import type { Role } from '../../protocol/index.ts';
 import type { Texts } from '../i18n.ts';
 import { controls, type ControlsActions, type ControlsState } from './controls-view.ts';
 import type { LocalMedia } from './local-media.ts';
+import { pinnedHere, pinPlaces, pinToggle } from './pins-view.ts';
+import { shownPins, type PinSlots } from './pins.ts';
 import type { RecordingUi } from './recording-ui.ts';
 import { recordingIndicator, recordingPanel } from './recording-view.ts';
 import { memberLabel, type Member } from './roster.ts';
@@ -22,6 +24,8 @@ export interface RoomState {
 	controls: ControlsState;
 	controlActions: ControlsActions;
 	hostActions: HostActions;
+	/** Clients and viewers: whom this person pinned beside the stage, and their pin toggle. */
+	pins: { slots: PinSlots; toggle(participantId: string, present: ReadonlySet<string>): void };
 }
 
 /**
@@ -42,6 +46,10 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 	const publishing = role !== 'viewer';
 	const r = ctx.recording;
 	const labelled = members.map((m) => ({ participantId: m.participantId, role: m.role, label: label(m) }));
+	const present = new Set(members.map((m) => m.participantId));
+	// A sharer's camera is not big while their screen is: it may be pinned beside it.
+	const pinned = shownPins(ctx.pins.slots, present, stageMember?.screen ? undefined : stageMember?.participantId);
+	const togglePin = (id: string) => ctx.pins.toggle(id, present);
 	return html`
 		<div class="room ${stageMember || watching ? 'with-stage' : 'grid-only'}">
 			${recordingIndicator(t, r.state)}
@@ -52,12 +60,18 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 			}
 			${
 				watching
-					? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
+					? html`<div class="stage with-pins" part="stage" aria-label=${t.stage} role="region">
 						${
 							stageMember
 								? tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, spotlight)
 								: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`
 						}
+						${pinPlaces(
+							t,
+							pinned.map((id) => members.find((m) => m.participantId === id)),
+							label,
+							spotlight,
+						)}
 					</div>`
 					: nothing
 			}
@@ -73,7 +87,8 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 				${gridMembers.map(
 					(m) =>
 						html`<li class="cell">
-							${tile(t, m, label(m), false, spotlight)}
+							${pinned.includes(m.participantId) ? pinnedHere(t, m, label(m)) : tile(t, m, label(m), false, spotlight)}
+							${watching ? pinToggle(t, m, label(m), pinned.includes(m.participantId), togglePin) : nothing}
 							${role === 'host' && m.role !== 'host' ? hostActions(t, m, label(m), spotlight, ctx.hostActions) : nothing}
 						</li>`,
 				)}

@@ -34,7 +34,7 @@ export const sessionStyles = css`
 	}
 	.join {
 		font-size: 1.4em;
-		min-height: 72px;
+		min-height: calc(72px * var(--_scale));
 		padding: 0.75rem 2.5rem;
 	}
 	.room {
@@ -50,11 +50,11 @@ export const sessionStyles = css`
 		padding: 0;
 		display: grid;
 		/* Column count depends only on the width: a tile keeps its place and size. */
-		grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+		grid-template-columns: repeat(auto-fill, minmax(calc(200px * var(--_scale)), 1fr));
 		gap: 0.75rem;
 	}
 	.grid-only .grid {
-		grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+		grid-template-columns: repeat(auto-fill, minmax(calc(320px * var(--_scale)), 1fr));
 	}
 	.cell {
 		display: block;
@@ -100,6 +100,10 @@ export const sessionStyles = css`
 		background: rgb(20 25 31 / 0.85);
 		color: #f4f1ea;
 		font-size: 0.9em;
+		/* Long names and large text wrap inside the tile instead of being cut off. */
+		max-width: calc(100% - 1rem);
+		box-sizing: border-box;
+		overflow-wrap: anywhere;
 	}
 	/* The audience count: plain text, never animated; its line is reserved for hosts so nothing moves when it appears. */
 	.audience {
@@ -122,7 +126,7 @@ export const sessionStyles = css`
 	}
 	.tile-actions button {
 		font-size: 0.85em;
-		min-height: 48px;
+		min-height: calc(48px * var(--_scale));
 		padding: 0.25rem 0.75rem;
 	}
 	/* The recording indicator: steady, never animated; its border and text space are always there. */
@@ -200,12 +204,12 @@ export const sessionStyles = css`
 	}
 	.consent-list button {
 		font-size: 0.85em;
-		min-height: 48px;
+		min-height: calc(48px * var(--_scale));
 		padding: 0.25rem 0.75rem;
 	}
 	.consent {
 		font-size: 1.1em;
-		min-height: 64px;
+		min-height: calc(64px * var(--_scale));
 	}
 	.consent-confirm {
 		display: grid;
@@ -237,9 +241,5 @@ export const sessionStyles = css`
 			opacity: 1;
 		}
 	}
-	@media (prefers-reduced-motion: reduce) {
-		video {
-			animation: none;
-		}
-	}
+	/* Reduced motion: the shared styles stop every animation and transition, this fade included. */
 `;
