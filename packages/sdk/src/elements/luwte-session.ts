@@ -3,7 +3,7 @@ import { SessionClient, SignalError, type ReconnectPolicy } from '../client/inde
 import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
-import { roleOfToken } from './session/join-token.ts';
+import { calmProfileOfToken, roleOfToken } from './session/join-token.ts';
 import type { ControlsActions } from './session/controls-view.ts';
 import { ActivityStates } from './session/lifecycle-ui.ts';
 import { LocalMedia } from './session/local-media.ts';
@@ -18,8 +18,11 @@ import { sessionStyles } from './session/styles.ts';
 import { baseStyles } from './shared-styles.ts';
 import type { HostActions } from './session/tile-view.ts';
 import { TwoStepConfirm } from './session/two-step-confirm.ts';
+import { tileVolumeStyles } from './session/tile-volume.ts';
+import { VoiceLevelling, type VoiceLevellingMode, type VoiceOutputLevel } from './session/voice-levelling.ts';
 
 export type { SessionPhase } from './session/phase.ts';
+export type { VoiceLevellingMode, VoiceOutputLevel } from './session/voice-levelling.ts';
 
 /**
  * `<luwte-session server="https://…" token="…">`: a calm live session for a care provider's
@@ -60,6 +63,7 @@ export type { SessionPhase } from './session/phase.ts';
  * @csspart recording - The recording indicator (its space is always reserved).
  * @csspart audience - Hosts: how many viewers watch ("5 kijkers"); viewers never get tiles.
  * @csspart recording-panel - Own consent (clients) or who is recorded (hosts).
+ * @csspart volume - The listener's volume for one person, under their tile ("Zachter", "Harder").
  * @cssprop [--luwte-bg=#14191f] - Background.
  * @cssprop [--luwte-fg=#f4f1ea] - Text.
  * @cssprop [--luwte-surface=#232b35] - Tiles and panels.
@@ -77,12 +81,13 @@ export class LuwteSession extends LitElement {
 		token: { type: String },
 		lang: { type: String },
 		hideSelfView: { type: Boolean, attribute: 'hide-self-view', reflect: true },
+		voiceLevelling: { attribute: 'voice-levelling', noAccessor: true },
 		_phase: { state: true },
 		_message: { state: true },
 		_spotlight: { state: true },
 	};
 
-	static override styles = [baseStyles, sessionStyles];
+	static override styles = [baseStyles, sessionStyles, tileVolumeStyles];
 
 	declare server: string;
 	declare token: string;
@@ -122,6 +127,10 @@ export class LuwteSession extends LitElement {
 		retry: () => void this.#attempt(),
 	});
 	readonly #screen = new ScreenShare(this, () => this.#client);
+	readonly #voices = new VoiceLevelling(this, {
+		calm: () => calmProfileOfToken(this.token),
+		voices: () => this.#room.roster.members.flatMap((m) => (m.audio ? [{ participantId: m.participantId, track: m.audio }] : [])),
+	});
 
 	constructor() {
 		super();
@@ -138,6 +147,19 @@ export class LuwteSession extends LitElement {
 	/** The current phase: preview, joining, waiting, joined, reconnecting, or final: left, ended, cancelled, gone, error. */
 	get phase(): SessionPhase {
 		return this._phase;
+	}
+
+	/** `voice-levelling`: `auto` (on for the calm stimulus profile), `on` or `off` (the sound as sent). */
+	get voiceLevelling(): VoiceLevellingMode {
+		return this.#voices.mode;
+	}
+	set voiceLevelling(mode: VoiceLevellingMode) {
+		this.#voices.mode = mode;
+	}
+
+	/** Incoming voices go through the levelling now (wanted, and the browser lets sound start). */
+	get voiceLevellingActive(): boolean {
+		return this.#voices.active;
 	}
 
 	get #t(): Texts {
@@ -190,6 +212,7 @@ export class LuwteSession extends LitElement {
 	/** Joins the session (what the "Meedoen" button does); without a token yet, as soon as the page sets it. */
 	async join(): Promise<void> {
 		if (this._phase !== 'preview' && this._phase !== 'error') return;
+		this.#voices.unlock(); // the join click is the gesture that lets sound start
 		this.#leaving = false;
 		if (!this.token) {
 			this._phase = 'joining';
@@ -232,6 +255,11 @@ export class LuwteSession extends LitElement {
 		this.#local.stop();
 		this.#out('left', this.#t.left);
 		dispatchLuwteEvent(this, 'luwte-left', { reason: 'left' });
+	}
+
+	/** Each remote voice's level as this person hears it now, in dBFS (diagnostics and tests). */
+	outputLevels(): VoiceOutputLevel[] {
+		return this.#voices.levels();
 	}
 
 	/** WebRTC statistics of everything received (for diagnostics and tests). */
@@ -380,6 +408,7 @@ export class LuwteSession extends LitElement {
 			},
 			controlActions: this.#controlActions,
 			hostActions: this.#hostActions,
+			volume: this.#voices,
 		});
 	}
 }

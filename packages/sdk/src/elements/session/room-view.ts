@@ -7,6 +7,7 @@ import type { RecordingUi } from './recording-ui.ts';
 import { recordingIndicator, recordingPanel } from './recording-view.ts';
 import { memberLabel, type Member } from './roster.ts';
 import { hostActions, noVideo, selfVideo, tile, type HostActions } from './tile-view.ts';
+import { tileVolume, type TileVolumeActions } from './tile-volume.ts';
 
 /** What the room shows: the controllers' state and the element's. */
 export interface RoomState {
@@ -22,6 +23,8 @@ export interface RoomState {
 	controls: ControlsState;
 	controlActions: ControlsActions;
 	hostActions: HostActions;
+	/** The listener's volume per person (under each tile but one's own and a shared screen). */
+	volume: TileVolumeActions;
 }
 
 /**
@@ -55,7 +58,8 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 					? html`<div class="stage" part="stage" aria-label=${t.stage} role="region">
 						${
 							stageMember
-								? tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, spotlight)
+								? html`${tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, spotlight)}
+									${stageMember.screen ? nothing : tileVolume(t, stageMember.participantId, label(stageMember), ctx.volume)}`
 								: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`
 						}
 					</div>`
@@ -74,6 +78,7 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 					(m) =>
 						html`<li class="cell">
 							${tile(t, m, label(m), false, spotlight)}
+							${tileVolume(t, m.participantId, label(m), ctx.volume)}
 							${role === 'host' && m.role !== 'host' ? hostActions(t, m, label(m), spotlight, ctx.hostActions) : nothing}
 						</li>`,
 				)}
