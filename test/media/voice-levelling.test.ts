@@ -64,7 +64,8 @@ async function levels(page: Page, ms = 2000): Promise<Record<string, number>> {
 		const t0 = performance.now();
 		while (performance.now() - t0 < ms) {
 			for (const l of el.outputLevels()) {
-				const s = (sums[l.participantId] ??= { e: 0, n: 0 });
+				sums[l.participantId] ??= { e: 0, n: 0 };
+				const s = sums[l.participantId]!;
 				s.e += 10 ** (l.dbfs / 10);
 				s.n++;
 			}
