@@ -56,23 +56,42 @@ window.mount = (server, token) => {
 };
 </script></body></html>`;
 
-/** Energy-averaged level per person over about `ms`, read from the element's output taps. */
-async function levels(page: Page, ms = 2000): Promise<Record<string, number>> {
+/**
+ * The median level per person over about `ms`, read from the element's output taps every 50 ms.
+ * A median, not a mean: a busy machine's audio may drop a block now and then, and a tap made a
+ * moment ago reads silence at first.
+ */
+async function levels(page: Page, ms = 1000): Promise<Record<string, number>> {
 	return page.evaluate(async (ms) => {
 		const el = document.querySelector('luwte-session') as any;
-		const sums: Record<string, { e: number; n: number }> = {};
+		const reads: Record<string, number[]> = {};
 		const t0 = performance.now();
 		while (performance.now() - t0 < ms) {
 			for (const l of el.outputLevels()) {
-				sums[l.participantId] ??= { e: 0, n: 0 };
-				const s = sums[l.participantId]!;
-				s.e += 10 ** (l.dbfs / 10);
-				s.n++;
+				reads[l.participantId] ??= [];
+				if (Number.isFinite(l.dbfs)) reads[l.participantId]!.push(l.dbfs);
 			}
 			await new Promise((r) => setTimeout(r, 50));
 		}
-		return Object.fromEntries(Object.entries(sums).map(([id, s]) => [id, Math.round(100 * 10 * Math.log10(s.e / s.n)) / 100]));
+		const median = (xs: number[]) => {
+			const s = [...xs].sort((a, b) => a - b);
+			return s.length === 0 ? -Infinity : Math.round(100 * s[Math.floor(s.length / 2)]!) / 100;
+		};
+		return Object.fromEntries(Object.entries(reads).map(([id, xs]) => [id, median(xs)]));
 	}, ms);
+}
+
+/** Levels once they hold still: two readings in a row within 0.5 dB for everyone (after a change). */
+async function steadyLevels(page: Page): Promise<Record<string, number>> {
+	let last = await levels(page);
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const next = await levels(page);
+		const ids = Object.keys(next);
+		if (ids.length > 0 && ids.every((id) => Math.abs(next[id]! - (last[id] ?? -Infinity)) < 0.5)) return next;
+		if (Date.now() > deadline) throw new Error(`levels did not settle: ${JSON.stringify([last, next])}`);
+		last = next;
+	}
 }
 
 const db = (x: number) => Math.round(100 * x) / 100;
@@ -163,7 +182,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 			);
 			// The <audio> elements stay (Chromium needs them for the remote tracks to flow), muted.
 			expect(await shadow(page, (r) => [...r.querySelectorAll('audio')].map((a) => a.muted))).toEqual([true, true]);
-			const on = await levels(page);
+			const on = await steadyLevels(page);
 
 			// The listener turns the begeleider down two steps, by keyboard; nothing moves.
 			const boxes = () =>
@@ -182,7 +201,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 			expect(await boxes()).toEqual(before);
 			expect(await axeViolations(page, 'luwte-session')).toEqual([]);
 			await page.screenshot({ path: join(outDir, 'voice-levelling-volume.png') });
-			const turnedDown = await levels(page);
+			const turnedDown = await steadyLevels(page);
 			// Back to normal ("Harder" twice); at the top "Harder" stays in place, marked unavailable.
 			const up = page.getByRole('button', { name: 'Begeleider: Harder' });
 			await up.click();
@@ -203,7 +222,17 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 				[false, 1],
 				[false, 1],
 			]);
-			const off = await levels(page);
+			const off = await steadyLevels(page);
+			// Off, the listener's volume is the element's own: one step down halves it for that person.
+			await page.getByRole('button', { name: 'Begeleider: Zachter' }).click();
+			await page.getByText('Geluid: iets zachter', { exact: true }).waitFor({ timeout: 10_000 });
+			const plainVolumes = await page.evaluate(() =>
+				Object.fromEntries(
+					(document.querySelector('luwte-session') as any).outputLevels().map((l: any) => [l.participantId, l.volume]),
+				),
+			);
+			expect(plainVolumes).toEqual({ 'begeleider-1': 0.5, 'client-2': 1 });
+			expect((await shadow(page, (r) => [...r.querySelectorAll('audio')].map((a) => a.volume).sort())) as number[]).toEqual([0.5, 1]);
 			// A bad value is refused and changes nothing.
 			const refused = await page.evaluate(() => {
 				const el = document.querySelector('luwte-session') as any;
@@ -243,6 +272,37 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 			// Two steps down is 12 dB quieter for that person only.
 			expect(Math.abs(report.volumeTwoStepsDown.begeleiderDrop - 12)).toBeLessThan(1.5);
 			expect(Math.abs(turnedDown['client-2']! - on['client-2']!)).toBeLessThan(1.5);
+
+			// A listener with the standard stimulus profile hears the voices as sent, unless the page
+			// asks for levelling with the attribute.
+			const other = await context.newPage();
+			await other.goto(site.url);
+			await other.waitForFunction(() => customElements.get('luwte-session') !== undefined);
+			await other.evaluate(([server, token]) => (window as any).mount(server, token), [
+				t.host.url,
+				await t.token(tenant, sessionId, 'participant', 'client-10', 'standard'),
+			] as const);
+			await other.waitForFunction(
+				() =>
+					!(document.querySelector('luwte-session')!.shadowRoot!.querySelector('button.join') as HTMLButtonElement | null)
+						?.disabled,
+				null,
+				{ timeout: 60_000 },
+			);
+			await other.getByRole('button', { name: 'Meedoen' }).click();
+			await other.waitForFunction(
+				() => document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('audio').length >= 2,
+				null,
+				{
+					timeout: 60_000,
+				},
+			);
+			expect(await other.evaluate(() => (document.querySelector('luwte-session') as any).voiceLevellingActive)).toBe(false);
+			expect(await shadow(other, (r) => [...r.querySelectorAll('audio')].map((a) => a.muted))).toEqual([false, false, false]);
+			await other.evaluate(() => document.querySelector('luwte-session')!.setAttribute('voice-levelling', 'on'));
+			await other.waitForFunction(() => (document.querySelector('luwte-session') as any).voiceLevellingActive, null, {
+				timeout: 10_000,
+			});
 		} finally {
 			await context.close();
 			await begeleider.leave();

@@ -22,7 +22,6 @@ import { tileVolumeStyles } from './session/tile-volume.ts';
 import { VoiceLevelling, type VoiceLevellingMode, type VoiceOutputLevel } from './session/voice-levelling.ts';
 
 export type { SessionPhase } from './session/phase.ts';
-export type { VoiceLevellingMode, VoiceOutputLevel } from './session/voice-levelling.ts';
 
 /**
  * `<luwte-session server="https://…" token="…">`: a calm live session for a care provider's
@@ -129,7 +128,7 @@ export class LuwteSession extends LitElement {
 	readonly #screen = new ScreenShare(this, () => this.#client);
 	readonly #voices = new VoiceLevelling(this, {
 		calm: () => calmProfileOfToken(this.token),
-		voices: () => this.#room.roster.members.flatMap((m) => (m.audio ? [{ participantId: m.participantId, track: m.audio }] : [])),
+		members: () => this.#room.roster.members,
 	});
 
 	constructor() {

@@ -40,9 +40,15 @@ export interface VoiceOutputLevel {
 }
 
 /** A remote voice the room plays: whose, and its track. */
-export interface Voice {
+interface Voice {
 	participantId: string;
 	track: MediaStreamTrack;
+}
+
+/** Someone else in the room as the roster holds them (their microphone's track, if any). */
+export interface RemoteVoice {
+	participantId: string;
+	audio: MediaStreamTrack | undefined;
 }
 
 interface Chain {
@@ -72,7 +78,7 @@ const dbToGain = (db: number) => 10 ** (db / 20);
 export class VoiceLevelling implements ReactiveController {
 	readonly #host: Host;
 	readonly #calm: () => boolean;
-	readonly #voices: () => Voice[];
+	readonly #members: () => readonly RemoteVoice[];
 	#mode: VoiceLevellingMode = 'auto';
 	#ctx: AudioContext | undefined;
 	/** Levelling chains by track ID. */
@@ -85,11 +91,11 @@ export class VoiceLevelling implements ReactiveController {
 		if (this.#ctx?.state === 'suspended') void this.#ctx.resume();
 	};
 
-	/** `calm()`: the stimulus profile is calm (levelling on for `auto`); `voices()`: the remote voices the room plays. */
-	constructor(host: Host, opts: { calm(): boolean; voices(): Voice[] }) {
+	/** `calm()`: the stimulus profile is calm (levelling on for `auto`); `members()`: the others in the room. */
+	constructor(host: Host, opts: { calm(): boolean; members(): readonly RemoteVoice[] }) {
 		this.#host = host;
 		this.#calm = opts.calm;
-		this.#voices = opts.voices;
+		this.#members = opts.members;
 		host.addController(this);
 	}
 
@@ -101,6 +107,10 @@ export class VoiceLevelling implements ReactiveController {
 		const old = this.#mode;
 		this.#mode = parseVoiceLevelling(value);
 		this.#host.requestUpdate('voiceLevelling', old);
+	}
+
+	#voices(): Voice[] {
+		return this.#members().flatMap((m) => (m.audio ? [{ participantId: m.participantId, track: m.audio }] : []));
 	}
 
 	#wanted(): boolean {
