@@ -200,7 +200,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 			await page.getByText('Geluid: zacht', { exact: true }).waitFor({ timeout: 10_000 });
 			expect(await boxes()).toEqual(before);
 			expect(await axeViolations(page, 'luwte-session')).toEqual([]);
-			await page.screenshot({ path: join(outDir, 'voice-levelling-volume.png') });
+			await page.screenshot({ path: join(outDir, 'voice-levelling-volume.png'), fullPage: true });
 			const turnedDown = await steadyLevels(page);
 			// Back to normal ("Harder" twice); at the top "Harder" stays in place, marked unavailable.
 			const up = page.getByRole('button', { name: 'Begeleider: Harder' });
@@ -273,8 +273,8 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 			expect(Math.abs(report.volumeTwoStepsDown.begeleiderDrop - 12)).toBeLessThan(1.5);
 			expect(Math.abs(turnedDown['client-2']! - on['client-2']!)).toBeLessThan(1.5);
 
-			// A listener with the standard stimulus profile hears the voices as sent, unless the page
-			// asks for levelling with the attribute.
+			// A listener with the standard stimulus profile hears the voices as sent (the begeleider,
+			// client-2 and the first listener's fake microphone), unless the page asks for levelling.
 			const other = await context.newPage();
 			await other.goto(site.url);
 			await other.waitForFunction(() => customElements.get('luwte-session') !== undefined);
@@ -291,7 +291,7 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 			);
 			await other.getByRole('button', { name: 'Meedoen' }).click();
 			await other.waitForFunction(
-				() => document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('audio').length >= 2,
+				() => document.querySelector('luwte-session')!.shadowRoot!.querySelectorAll('audio').length >= 3,
 				null,
 				{
 					timeout: 60_000,

@@ -55,7 +55,8 @@ export const tileVolumeStyles = css`
 	}
 	.volume-buttons {
 		display: grid;
-		grid-template-columns: 1fr 1fr;
+		/* Side by side, never wider than needed on the big stage tile. */
+		grid-template-columns: repeat(2, minmax(0, 12rem));
 		gap: 0.5rem;
 	}
 	.volume-buttons button {
