@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { volumeGain } from './tile-volume.ts';
+import { normalStep, volumeGain } from './tile-volume.ts';
 
 /** `voice-levelling`: `auto` follows the stimulus profile (on for calm), `on` and `off` decide. */
 export const voiceLevellingModes = ['auto', 'on', 'off'] as const;
@@ -56,6 +56,8 @@ interface Chain {
 	source: MediaStreamAudioSourceNode;
 	nodes: AudioNode[];
 	volume: GainNode;
+	/** The volume last asked of `volume` (a new glide only when it changes). */
+	gain: number;
 	tap: AnalyserNode;
 }
 
@@ -128,6 +130,8 @@ export class VoiceLevelling implements ReactiveController {
 	}
 
 	setStep(participantId: string, step: number): void {
+		if (!Number.isInteger(step) || step < 0 || step > normalStep)
+			throw new RangeError(`volume step must be 0-${normalStep}; got ${step}`);
 		this.#steps.set(participantId, step);
 		this.#host.requestUpdate();
 	}
@@ -174,8 +178,10 @@ export class VoiceLevelling implements ReactiveController {
 			const chain = this.#chains.get(v.track.id) ?? this.#chain(v);
 			if (!chain) continue;
 			const gain = volumeGain(this.#steps.get(v.participantId));
+			if (gain === chain.gain) continue;
 			// A short glide, so a step is no click.
 			chain.volume.gain.setTargetAtTime(gain, this.#ctx!.currentTime, 0.03);
+			chain.gain = gain;
 		}
 	}
 
@@ -185,9 +191,10 @@ export class VoiceLevelling implements ReactiveController {
 		const out: VoiceOutputLevel[] = [];
 		for (const v of this.#voices()) {
 			const volume = volumeGain(this.#steps.get(v.participantId));
-			const chain = active ? this.#chains.get(v.track.id) : undefined;
-			if (chain) {
-				out.push({ participantId: v.participantId, dbfs: rmsDb(chain.tap), levelled: true, volume });
+			if (active) {
+				// A chain not made yet (the next update makes it) has nothing to tell.
+				const chain = this.#chains.get(v.track.id);
+				if (chain) out.push({ participantId: v.participantId, dbfs: rmsDb(chain.tap), levelled: true, volume });
 				continue;
 			}
 			// Plain: what the <audio> element plays, at its volume (it scales linearly).
@@ -219,7 +226,8 @@ export class VoiceLevelling implements ReactiveController {
 		const compressorTrim = new GainNode(ctx, { gain: dbToGain(s.compressorTrimDb) });
 		const limiter = new DynamicsCompressorNode(ctx, s.limiter);
 		const limiterTrim = new GainNode(ctx, { gain: dbToGain(s.limiterTrimDb) });
-		const volume = new GainNode(ctx, { gain: volumeGain(this.#steps.get(v.participantId)) });
+		const gain = volumeGain(this.#steps.get(v.participantId));
+		const volume = new GainNode(ctx, { gain });
 		const tap = new AnalyserNode(ctx, { fftSize: 2048 });
 		source.connect(compressor).connect(compressorTrim).connect(limiter).connect(limiterTrim).connect(volume);
 		volume.connect(ctx.destination);
@@ -229,6 +237,7 @@ export class VoiceLevelling implements ReactiveController {
 			source,
 			nodes: [compressor, compressorTrim, limiter, limiterTrim, volume, tap],
 			volume,
+			gain,
 			tap,
 		};
 		this.#chains.set(v.track.id, chain);
