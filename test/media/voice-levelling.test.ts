@@ -8,6 +8,7 @@ import { axeViolations } from '../helpers/axe.ts';
 import { chromiumAvailable, chromiumPath, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { waitFor, webrtc } from '../helpers/wrtc-media.ts';
+import { levellingSettings } from '../../packages/sdk/src/elements/session/voice-levelling.ts';
 
 // Calm sound live (issue 17 part 3): a begeleider who speaks loud (a tone at −6 dBFS peak) and a
 // client who speaks quietly (−30 dBFS peak) publish from libwebrtc in Node; one client listens in
@@ -133,6 +134,48 @@ describe.skipIf(!chromiumAvailable())('<luwte-session> levels incoming voices', 
 		await browser?.close();
 		await site?.close();
 		await t?.close();
+	});
+
+	it('holds a sudden shout down from its first milliseconds (the chain alone, in Chromium)', async () => {
+		// The element's chain with its own settings, rendered offline by Chromium's Web Audio: a voice
+		// at -30 dBFS peak jumps to 0 dBFS (a shout). Without the chain it would play at 0 dBFS.
+		const context = await browser.newContext();
+		try {
+			const page = await context.newPage();
+			await page.goto(site.url);
+			const peaks = await page.evaluate(async (s) => {
+				const sr = 48000;
+				const ctx = new OfflineAudioContext(1, sr * 3, sr);
+				const osc = new OscillatorNode(ctx, { frequency: 330 });
+				const level = new GainNode(ctx, { gain: 10 ** (-30 / 20) });
+				level.gain.setValueAtTime(1, 1);
+				const dbGain = (db: number) => 10 ** (db / 20);
+				osc.connect(level)
+					.connect(new DynamicsCompressorNode(ctx, s.compressor))
+					.connect(new GainNode(ctx, { gain: dbGain(s.compressorTrimDb) }))
+					.connect(new DynamicsCompressorNode(ctx, s.limiter))
+					.connect(new GainNode(ctx, { gain: dbGain(s.limiterTrimDb) }))
+					.connect(ctx.destination);
+				osc.start();
+				const d = (await ctx.startRendering()).getChannelData(0);
+				const peak = (from: number, to: number) => {
+					let m = 0;
+					for (let i = Math.round(from * sr); i < Math.round(to * sr); i++) m = Math.max(m, Math.abs(d[i]!));
+					return Math.round(200 * Math.log10(m)) / 10;
+				};
+				return { before: peak(0.5, 1), first50ms: peak(1, 1.05), steady: peak(2.5, 3) };
+			}, levellingSettings);
+			await writeFile(
+				join(outDir, 'voice-levelling-shout.json'),
+				`${JSON.stringify({ unit: 'dBFS peak', sent: '-30 then 0', ...peaks })}\n`,
+			);
+			console.log('shout through the chain (dBFS peak):', JSON.stringify(peaks));
+			expect(Math.abs(peaks.before - -30)).toBeLessThan(1); // a quiet voice passes as it was
+			expect(peaks.steady).toBeLessThan(-12); // 0 dBFS comes out at about -15.6
+			expect(peaks.first50ms).toBeLessThan(peaks.steady + 2); // no startling onset above that
+		} finally {
+			await context.close();
+		}
 	});
 
 	it('brings a loud voice toward a quiet one when on, plays them as sent when off, and lets the listener turn one person down', async () => {
