@@ -27,7 +27,8 @@ window.mount = (tag, attrs, token) => {
 	document.getElementById('slot').append(el);
 };
 const root = (tag = 'luwte-session') => document.querySelector(tag).shadowRoot;
-const box = (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; };
+// In page coordinates: Tab scrolling the page to a focused button is no layout change.
+const box = (el) => { const r = el.getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, w: r.width, h: r.height }; };
 window.calm = {
 	/** Every tile's box (stage, pin places, grid), keyed by where it is. */
 	tiles: () => [...root().querySelectorAll('.stage > .tile, .pin-place > .tile, .grid .tile')].map((t, i) => ({ key: (t.closest('.pin-place')?.className ?? t.closest('.cell, .stage, .self')?.className ?? '') + '#' + (t.dataset.participant ?? i), ...box(t) })),

@@ -4,7 +4,7 @@ import type { Role } from '../protocol/index.ts';
 import { dispatchLuwteEvent } from './events.ts';
 import { textsFor, type Texts } from './i18n.ts';
 import { LargeText } from './large-text.ts';
-import { roleOfToken } from './session/join-token.ts';
+import { calmProfileOfToken, roleOfToken } from './session/join-token.ts';
 import type { ControlsActions } from './session/controls-view.ts';
 import { ActivityStates } from './session/lifecycle-ui.ts';
 import { LocalMedia } from './session/local-media.ts';
@@ -21,6 +21,8 @@ import { sessionStyles } from './session/styles.ts';
 import { baseStyles } from './shared-styles.ts';
 import type { HostActions } from './session/tile-view.ts';
 import { TwoStepConfirm } from './session/two-step-confirm.ts';
+import { tileVolumeStyles } from './session/tile-volume.ts';
+import { VoiceLevelling, type VoiceLevellingMode, type VoiceOutputLevel } from './session/voice-levelling.ts';
 
 export type { SessionPhase } from './session/phase.ts';
 
@@ -68,6 +70,7 @@ export type { SessionPhase } from './session/phase.ts';
  * @csspart recording - The recording indicator (its space is always reserved).
  * @csspart audience - Hosts: how many viewers watch ("5 kijkers"); viewers never get tiles.
  * @csspart recording-panel - Own consent (clients) or who is recorded (hosts).
+ * @csspart volume - The listener's volume for one person, under their tile ("Zachter", "Harder").
  * @cssprop [--luwte-bg=#14191f] - Background.
  * @cssprop [--luwte-fg=#f4f1ea] - Text.
  * @cssprop [--luwte-surface=#232b35] - Tiles and panels.
@@ -86,12 +89,13 @@ export class LuwteSession extends LitElement {
 		lang: { type: String },
 		hideSelfView: { type: Boolean, attribute: 'hide-self-view', reflect: true },
 		largeText: { type: Boolean, attribute: 'large-text', reflect: true },
+		voiceLevelling: { attribute: 'voice-levelling', noAccessor: true },
 		_phase: { state: true },
 		_message: { state: true },
 		_spotlight: { state: true },
 	};
 
-	static override styles = [baseStyles, sessionStyles, pinStyles];
+	static override styles = [baseStyles, sessionStyles, pinStyles, tileVolumeStyles];
 
 	declare server: string;
 	declare token: string;
@@ -138,6 +142,10 @@ export class LuwteSession extends LitElement {
 		limitText: () => this.#t.pinLimit,
 		message: { get: () => this._message, set: (m) => (this._message = m) },
 	});
+	readonly #voices = new VoiceLevelling(this, {
+		calm: () => calmProfileOfToken(this.token),
+		members: () => this.#room.roster.members,
+	});
 
 	constructor() {
 		super();
@@ -155,6 +163,19 @@ export class LuwteSession extends LitElement {
 	/** The current phase: preview, joining, waiting, joined, reconnecting, or final: left, ended, cancelled, gone, error. */
 	get phase(): SessionPhase {
 		return this._phase;
+	}
+
+	/** `voice-levelling`: `auto` (on for the calm stimulus profile), `on` or `off` (the sound as sent). */
+	get voiceLevelling(): VoiceLevellingMode {
+		return this.#voices.mode;
+	}
+	set voiceLevelling(mode: VoiceLevellingMode) {
+		this.#voices.mode = mode;
+	}
+
+	/** Incoming voices go through the levelling now (wanted, and the browser lets sound start). */
+	get voiceLevellingActive(): boolean {
+		return this.#voices.active;
 	}
 
 	get #t(): Texts {
@@ -207,6 +228,7 @@ export class LuwteSession extends LitElement {
 	/** Joins the session (what the "Meedoen" button does); without a token yet, as soon as the page sets it. */
 	async join(): Promise<void> {
 		if (this._phase !== 'preview' && this._phase !== 'error') return;
+		this.#voices.unlock(); // the join click is the gesture that lets sound start
 		this.#leaving = false;
 		if (!this.token) {
 			this._phase = 'joining';
@@ -249,6 +271,11 @@ export class LuwteSession extends LitElement {
 		this.#local.stop();
 		this.#out('left', this.#t.left);
 		dispatchLuwteEvent(this, 'luwte-left', { reason: 'left' });
+	}
+
+	/** Each remote voice's level as this person hears it now, in dBFS (diagnostics and tests). */
+	outputLevels(): VoiceOutputLevel[] {
+		return this.#voices.levels();
 	}
 
 	/** WebRTC statistics of everything received (for diagnostics and tests). */
@@ -399,6 +426,7 @@ export class LuwteSession extends LitElement {
 			controlActions: this.#controlActions,
 			hostActions: this.#hostActions,
 			pins: this.#pins,
+			volume: this.#voices,
 		});
 	}
 }

@@ -48,8 +48,12 @@ export const pinStyles = css`
 	.stage.with-pins {
 		display: grid;
 		grid-template-columns: 2fr 1fr;
-		grid-template-areas: 'main pin1' 'main pin2';
+		grid-template-areas: 'main pin1' 'main pin2' 'volume .';
 		gap: 0.75rem;
+	}
+	/* The listener's volume for the stage's person: under the stage, in its own row. */
+	.stage.with-pins > .tile-volume {
+		grid-area: volume;
 	}
 	.stage.with-pins > .tile {
 		grid-area: main;
@@ -89,7 +93,7 @@ export const pinStyles = css`
 	@container (max-width: 640px) {
 		.stage.with-pins {
 			grid-template-columns: 1fr 1fr;
-			grid-template-areas: 'main main' 'pin1 pin2';
+			grid-template-areas: 'main main' 'volume volume' 'pin1 pin2';
 		}
 		.stage.with-pins > .tile {
 			aspect-ratio: 16 / 9;

@@ -9,6 +9,7 @@ import type { RecordingUi } from './recording-ui.ts';
 import { recordingIndicator, recordingPanel } from './recording-view.ts';
 import { memberLabel, type Member } from './roster.ts';
 import { hostActions, noVideo, selfVideo, tile, type HostActions } from './tile-view.ts';
+import { tileVolume, type TileVolumeActions } from './tile-volume.ts';
 
 /** What the room shows: the controllers' state and the element's. */
 export interface RoomState {
@@ -26,6 +27,8 @@ export interface RoomState {
 	hostActions: HostActions;
 	/** Clients and viewers: whom this person pinned beside the stage, and their pin toggle. */
 	pins: { slots: PinSlots; toggle(participantId: string, present: ReadonlySet<string>): void };
+	/** The listener's volume per person (under each tile but one's own and a shared screen). */
+	volume: TileVolumeActions;
 }
 
 /**
@@ -63,7 +66,8 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 					? html`<div class="stage with-pins" part="stage" aria-label=${t.stage} role="region">
 						${
 							stageMember
-								? tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, spotlight)
+								? html`${tile(t, stageMember, stageMember.screen ? t.screen : label(stageMember), true, spotlight)}
+									${stageMember.screen ? nothing : tileVolume(t, stageMember.participantId, label(stageMember), ctx.volume)}`
 								: html`<div class="tile waiting" part="tile"><span class="placeholder">${t.waitingForLeader}</span></div>`
 						}
 						${pinPlaces(
@@ -88,6 +92,7 @@ export function room(t: Texts, ctx: RoomState): TemplateResult {
 					(m) =>
 						html`<li class="cell">
 							${pinned.includes(m.participantId) ? pinnedHere(t, m, label(m)) : tile(t, m, label(m), false, spotlight)}
+							${tileVolume(t, m.participantId, label(m), ctx.volume)}
 							${watching ? pinToggle(t, m, label(m), pinned.includes(m.participantId), togglePin) : nothing}
 							${role === 'host' && m.role !== 'host' ? hostActions(t, m, label(m), spotlight, ctx.hostActions) : nothing}
 						</li>`,
