@@ -27,6 +27,11 @@ export function viewerHandlers(given: Library | undefined): Handlers<ViewerRoute
 			return {
 				...viewerItem(library(), tenant, item),
 				mediaUrl: signedMediaPath(tenant, item, 'media'),
+				subtitles: (item.subtitles ?? []).map((t) => ({
+					lang: t.lang,
+					label: t.label,
+					url: signedMediaPath(tenant, item, `subtitles.${t.lang}.vtt`),
+				})),
 				resumeSeconds: library().resumePosition(tenant.id, item.id, grant.participantId) ?? null,
 			};
 		},
