@@ -114,6 +114,13 @@ describe('luwte library', () => {
 			expect.stringMatching(/^en\s+1\s+.+English \(UK\)$/),
 		]);
 
+		// Replaced: the label stays, the cues are the new file's.
+		await writeFile(
+			nl,
+			'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nGoedemiddag.\n\n00:00:05.000 --> 00:00:08.000\nWe gaan kleien.\n\n00:00:09.000 --> 00:00:11.000\nPak de klei.\n',
+		);
+		expect((await luwte(['subtitles', 'add', film.id, 'nl', nl])).out).toBe(`${film.id}: nl subtitles (Nederlands) saved, 3 cues\n`);
+
 		// Refused by the host (exit 1), every fault listed; refused here (not UTF-8, missing file); nothing changed.
 		const bad = join(dir, 'bad.vtt');
 		await writeFile(bad, 'WEBVTT\n\n00:00:05.000 --> 00:00:04.000\nachteruit\n\n00:00:01.000 --> 00:00:0x.000\nkapot\n');
@@ -129,8 +136,12 @@ describe('luwte library', () => {
 		});
 		expect((await luwte(['subtitles', 'add', film.id, 'nl', join(dir, 'missing.vtt')])).code).toBe(1);
 		expect((await luwte(['subtitles', 'add', film.id, 'nl'])).code).toBe(2);
+		expect(await luwte(['subtitles', 'add', film.id, 'nederlands!', nl])).toMatchObject({
+			code: 2,
+			err: expect.stringContaining('BCP-47'),
+		});
 		expect((await t.host.library.get('zorg-a', film.id)).subtitles?.map((s) => [s.lang, s.cues])).toEqual([
-			['nl', 2],
+			['nl', 3],
 			['en', 1],
 		]);
 

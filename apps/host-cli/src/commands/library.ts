@@ -4,11 +4,13 @@ import {
 	AdminApiError,
 	libraryStatusSchema,
 	MAX_SUBTITLE_BYTES,
+	subtitleLangSchema,
 	type AdminClient,
 	type LibraryItemResource,
 	type LibrarySubtitle,
 } from '@luwte/sdk/admin';
 import { defineCommand, defineGroup, type CliIo } from '../framework/declare.ts';
+import { UsageError } from '../framework/usage-error.ts';
 import { adminClientFrom, connectionNotes, connectionOptions } from './admin-connection.ts';
 
 const json = { type: 'boolean', description: 'print the answer as JSON' } as const;
@@ -76,6 +78,8 @@ const subtitlesAdd = defineCommand({
 	},
 	notes: connectionNotes,
 	async run({ values, args, io, env }) {
+		if (!subtitleLangSchema.safeParse(args.lang).success)
+			throw new UsageError(`LANG must be a BCP-47 language tag such as nl, en or nl-BE, got "${args.lang}"`);
 		const vtt = await subtitleText(args.file);
 		const client = await adminClientFrom(values, env);
 		const track = await withProblems(
