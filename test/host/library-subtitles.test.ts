@@ -109,11 +109,15 @@ describe('library subtitles (admin API, signed links, restart)', () => {
 		expect((await admin.listLibrarySubtitles(item.id)).subtitles.map((s) => s.lang)).toEqual(['nl', 'en-GB']);
 
 		// Replace: same place in the list, new text served, one file per language.
+		const before = await viewerItem(a, item.id);
 		const newer = `${DUTCH}\n00:00:10.000 --> 00:00:12.000\nWie begint?\n`;
 		expect(await admin.putLibrarySubtitles(item.id, 'nl', { vtt: newer })).toMatchObject({ lang: 'nl', cues: 3 });
 		expect((await itemFiles(item.id)).filter((f) => f.startsWith('subtitles.'))).toHaveLength(2);
 		const detail = await viewerItem(a, item.id);
 		expect(await (await fetch(new URL(detail.subtitles[0]!.url, t.host.url))).text()).toBe(newer);
+		// A new link for the new file (a browser's cached copy of the old one is not used).
+		expect(new URL(detail.subtitles[0]!.url, t.host.url).searchParams.get('v')).toMatch(/^[a-f0-9]{12}$/);
+		expect(detail.subtitles[0]!.url).not.toBe(before.subtitles[0]!.url);
 
 		expect(await admin.deleteLibrarySubtitles(item.id, 'en-gb')).toEqual({ lang: 'en-GB', deleted: true });
 		expect(await failure(admin.deleteLibrarySubtitles(item.id, 'en-GB'))).toMatchObject({ status: 404, code: 'not_found' });

@@ -30,7 +30,8 @@ export function viewerHandlers(given: Library | undefined): Handlers<ViewerRoute
 				subtitles: (item.subtitles ?? []).map((t) => ({
 					lang: t.lang,
 					label: t.label,
-					url: signedMediaPath(tenant, item, `subtitles.${t.lang}.vtt`),
+					// `v` (not signed: it only names the version) changes with each upload, so a browser's cached copy of replaced subtitles is not used.
+					url: `${signedMediaPath(tenant, item, `subtitles.${t.lang}.vtt`)}&v=${t.file.slice(-16, -4)}`,
 				})),
 				resumeSeconds: library().resumePosition(tenant.id, item.id, grant.participantId) ?? null,
 			};
