@@ -93,4 +93,66 @@ describe('luwte library', () => {
 		const other = await luwte(['list', '--json'], { ...env, LUWTE_API_KEY: t.tenants[1]!.apiKey });
 		expect(JSON.parse(other.out)).toEqual([]);
 	});
+
+	it('adds, lists, replaces and removes subtitles, and lists every fault of a refused file', async () => {
+		const film = await add('Ondertiteld');
+		const nl = join(dir, 'nl.vtt');
+		await writeFile(nl, 'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nGoedemiddag.\n\n00:00:05.000 --> 00:00:08.000\nWe gaan kleien.\n');
+		const added = await luwte(['subtitles', 'add', film.id, 'nl', nl]);
+		expect(added).toEqual({ code: 0, out: `${film.id}: nl subtitles (Nederlands) saved, 2 cues\n`, err: '' });
+		const en = join(dir, 'en.vtt');
+		await writeFile(en, 'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nGood afternoon.\n');
+		expect((await luwte(['subtitles', 'add', film.id, 'en', en, '--label', 'English (UK)', '--json'])).out).toMatch(
+			/^\{"lang":"en","label":"English \(UK\)","cues":1,/,
+		);
+
+		const table = await luwte(['subtitles', 'list', film.id]);
+		expect(table.code).toBe(0);
+		expect(table.out.split('\n').slice(0, 3)).toEqual([
+			expect.stringMatching(/^LANG\s+CUES\s+CHANGED\s+LABEL$/),
+			expect.stringMatching(/^nl\s+2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Nederlands$/),
+			expect.stringMatching(/^en\s+1\s+.+English \(UK\)$/),
+		]);
+
+		// Replaced: the label stays, the cues are the new file's.
+		await writeFile(
+			nl,
+			'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nGoedemiddag.\n\n00:00:05.000 --> 00:00:08.000\nWe gaan kleien.\n\n00:00:09.000 --> 00:00:11.000\nPak de klei.\n',
+		);
+		expect((await luwte(['subtitles', 'add', film.id, 'nl', nl])).out).toBe(`${film.id}: nl subtitles (Nederlands) saved, 3 cues\n`);
+
+		// Refused by the host (exit 1), every fault listed; refused here (not UTF-8, missing file); nothing changed.
+		const bad = join(dir, 'bad.vtt');
+		await writeFile(bad, 'WEBVTT\n\n00:00:05.000 --> 00:00:04.000\nachteruit\n\n00:00:01.000 --> 00:00:0x.000\nkapot\n');
+		const refused = await luwte(['subtitles', 'add', film.id, 'nl', bad]);
+		expect(refused.code).toBe(1);
+		expect(refused.err).toMatch(/the host answered 400 \(invalid_params\): invalid subtitles: line 3: End timestamp/);
+		expect(refused.err).toContain('  line 6: Must be exactly two digits.');
+		const latin1 = join(dir, 'latin1.vtt');
+		await writeFile(latin1, Buffer.from('WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nCaf\xe9\n', 'latin1'));
+		expect(await luwte(['subtitles', 'add', film.id, 'nl', latin1])).toMatchObject({
+			code: 1,
+			err: expect.stringContaining('is not UTF-8 text'),
+		});
+		expect((await luwte(['subtitles', 'add', film.id, 'nl', join(dir, 'missing.vtt')])).code).toBe(1);
+		expect((await luwte(['subtitles', 'add', film.id, 'nl'])).code).toBe(2);
+		expect(await luwte(['subtitles', 'add', film.id, 'nederlands!', nl])).toMatchObject({
+			code: 2,
+			err: expect.stringContaining('BCP-47'),
+		});
+		expect((await t.host.library.get('zorg-a', film.id)).subtitles?.map((s) => [s.lang, s.cues])).toEqual([
+			['nl', 3],
+			['en', 1],
+		]);
+
+		expect(await luwte(['subtitles', 'remove', film.id, 'en'])).toEqual({
+			code: 0,
+			out: `${film.id}: en subtitles removed\n`,
+			err: '',
+		});
+		expect((await luwte(['subtitles', 'remove', film.id, 'en'])).code).toBe(1);
+		expect(JSON.parse((await luwte(['subtitles', 'list', film.id, '--json'])).out).map((s: { lang: string }) => s.lang)).toEqual([
+			'nl',
+		]);
+	});
 });

@@ -182,6 +182,14 @@ describe('OpenAPI document and admin client', () => {
 		use('unpublishLibraryItem');
 		expect((await a.publishLibraryItem(item.id)).status).toBe('published');
 		use('publishLibraryItem');
+		const vtt = 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nGoedemorgen.\n';
+		expect(await a.putLibrarySubtitles(item.id, 'nl', { vtt })).toMatchObject({ lang: 'nl', label: 'Nederlands', cues: 1 });
+		use('putLibrarySubtitles');
+		expect((await a.listLibrarySubtitles(item.id)).subtitles.map((t) => t.lang)).toEqual(['nl']);
+		use('listLibrarySubtitles');
+		expect(doc.paths['/v1/library/items/{itemId}/subtitles/{lang}'].put.requestBody.content['application/json'].schema.$ref).toBe(
+			'#/components/schemas/LibrarySubtitleUpload',
+		);
 		const libraryToken = await a.createLibraryToken({ participantId: 'client-3' });
 		expect(libraryToken.participantId).toBe('client-3');
 		use('createLibraryToken');
@@ -251,6 +259,9 @@ describe('OpenAPI document and admin client', () => {
 			resumeSeconds: null,
 			mediaUrl: expect.stringMatching(/^\/v1\/library\/media\//),
 		});
+		expect((await v.getItem(item.id)).subtitles).toEqual([
+			{ lang: 'nl', label: 'Nederlands', url: expect.stringMatching(/^\/v1\/library\/media\/.+\/subtitles\.nl\.vtt\?exp=/) },
+		]);
 		use('getViewerItem');
 		const watched = await v.recordWatch(item.id, { event: 'progress', positionSeconds: 30, eventId: 'openapi-watch-1' });
 		expect(watched).toEqual({ stored: true, resumeSeconds: 30 });
@@ -258,6 +269,8 @@ describe('OpenAPI document and admin client', () => {
 		const stranger = new ViewerClient({ server: t.host.url, token: 'not-a-token' });
 		await expect(stranger.listModules()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
 		expect(doc.paths['/v1/library/viewer/items'].get.security).toEqual([{ libraryToken: [] }]);
+		expect(await a.deleteLibrarySubtitles(item.id, 'nl')).toEqual({ lang: 'nl', deleted: true });
+		use('deleteLibrarySubtitles');
 		expect(await a.deleteLibraryItem(item.id)).toEqual({ id: item.id, deleted: true });
 		use('deleteLibraryItem');
 		expect(await a.forgetClient('client-3')).toMatchObject({ clientId: 'client-3' });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { issueLibraryToken } from '@luwte/engine/auth';
-import type { Library, LibraryItem } from '@luwte/engine/library';
-import type { LibraryItemResource, libraryRoutes } from '@luwte/sdk/admin';
+import type { Library, LibraryItem, SubtitleTrack } from '@luwte/engine/library';
+import type { LibraryItemResource, LibrarySubtitle, libraryRoutes } from '@luwte/sdk/admin';
 import { HostError } from '../errors.ts';
 import type { Handlers } from './handlers.ts';
 
@@ -47,6 +47,23 @@ export function libraryHandlers(given: Library | undefined): Handlers<LibraryRou
 			await library().delete(tenant.id, params.itemId!);
 			return { id: params.itemId!, deleted: true as const };
 		},
+		listLibrarySubtitles: async ({ tenant, params }) => ({
+			subtitles: ((await library().get(tenant.id, params.itemId)).subtitles ?? []).map(subtitleResource),
+		}),
+		putLibrarySubtitles: async ({ tenant, params, body }) =>
+			subtitleResource(
+				await library().setSubtitles(tenant.id, params.itemId, params.lang, {
+					vtt: body.vtt,
+					...(body.label !== undefined ? { label: body.label } : {}),
+				}),
+			),
+		deleteLibrarySubtitles: async ({ tenant, params }) => {
+			const item = await library().get(tenant.id, params.itemId);
+			// Answered with the canonical tag (nl-be → nl-BE), as the list shows it.
+			const lang = item.subtitles?.find((t) => t.lang.toLowerCase() === params.lang.toLowerCase())?.lang ?? params.lang;
+			await library().removeSubtitles(tenant.id, item.id, lang);
+			return { lang, deleted: true as const };
+		},
 		createLibraryToken: async ({ tenant, body }) => {
 			library();
 			const participantId = body.participantId ?? `p_${randomBytes(8).toString('base64url')}`;
@@ -74,6 +91,11 @@ export function libraryItemResource(item: LibraryItem): LibraryItemResource {
 		publishedAt: iso(item.publishedAt),
 		sessionId: item.sessionId ?? null,
 		hasThumbnail: item.files?.thumbnail !== undefined,
+		subtitles: (item.subtitles ?? []).map(subtitleResource),
 		error: item.error ?? null,
 	};
+}
+
+function subtitleResource(t: SubtitleTrack): LibrarySubtitle {
+	return { lang: t.lang, label: t.label, cues: t.cues, bytes: t.bytes, updatedAt: iso(t.updatedAt)! };
 }

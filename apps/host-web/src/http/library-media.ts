@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
-import { mediaSignature, verifyMediaSignature, type Tenant, type TenantRegistry } from '@luwte/engine/auth';
+import { type MediaFile, mediaSignature, verifyMediaSignature, type Tenant, type TenantRegistry } from '@luwte/engine/auth';
 import type { Library, LibraryItem } from '@luwte/engine/library';
 import type { Context, Hono } from 'hono';
 import { HostError } from '../errors.ts';
@@ -18,11 +18,15 @@ const contentTypes: Record<string, string> = {
 	'.jpeg': 'image/jpeg',
 	'.png': 'image/png',
 	'.webp': 'image/webp',
+	'.vtt': 'text/vtt; charset=utf-8',
 };
 
+/** `subtitles.<BCP-47 tag>.vtt` in a link: the item's subtitles in that language. */
+const SUBTITLE_FILE = /^subtitles\.([A-Za-z0-9-]{2,35})\.vtt$/;
+
 /**
- * `GET /v1/library/media/{tenantId}/{itemId}/{media|thumbnail}?exp=…&sig=…`: the file of a
- * published item, with Range support. Not an operation of the JSON API: `<video src>` and
+ * `GET /v1/library/media/{tenantId}/{itemId}/{media|thumbnail|subtitles.<lang>.vtt}?exp=…&sig=…`:
+ * the file of a published item, with Range support. Not an operation of the JSON API: `<video src>` and
  * `<img src>` cannot send a header, so the viewer routes hand out these signed, short-lived links
  * (they name the tenant, the item and an expiry, never the client).
  */
@@ -33,17 +37,25 @@ export function mountLibraryMedia(app: Hono<Env>, given: Library | undefined, te
 	};
 	app.get('/v1/library/media/:tenantId/:itemId/:file', async (c) => {
 		const file = c.req.param('file');
-		if (file !== 'media' && file !== 'thumbnail') throw new HostError('not_found', 'no such file');
+		const subtitleLang = SUBTITLE_FILE.exec(file)?.[1];
+		if (file !== 'media' && file !== 'thumbnail' && subtitleLang === undefined) throw new HostError('not_found', 'no such file');
 		const tenant = tenants.get(c.req.param('tenantId'));
 		const exp = Number(c.req.query('exp'));
 		const sig = c.req.query('sig') ?? '';
-		if (!tenant || !verifyMediaSignature(tenant, c.req.param('itemId'), file, exp, sig)) {
+		if (!tenant || !verifyMediaSignature(tenant, c.req.param('itemId'), file as MediaFile, exp, sig)) {
 			throw new HostError('forbidden', 'this media link is not valid or has expired; open the item again');
 		}
 		// Checked on every request, so unpublishing stops a link at once.
 		const item = await publishedItem(library(), tenant.id, c.req.param('itemId'));
-		const path = library().filePath(item, file);
-		if (!path) throw new HostError('not_found', 'this item has no thumbnail');
+		const path =
+			subtitleLang !== undefined
+				? library().subtitlePath(item, subtitleLang)
+				: library().filePath(item, file as 'media' | 'thumbnail');
+		if (!path)
+			throw new HostError(
+				'not_found',
+				subtitleLang !== undefined ? `this item has no ${subtitleLang} subtitles` : 'this item has no thumbnail',
+			);
 		return serveFile(c, path);
 	});
 }
@@ -56,7 +68,7 @@ export async function publishedItem(library: Library, tenantId: string, itemId: 
 }
 
 /** A link relative to the server; the expiry is rounded up to the hour so a thumbnail's link (and the browser's cache) stays the same for a while. */
-export function signedMediaPath(tenant: Tenant, item: LibraryItem, file: 'media' | 'thumbnail'): string {
+export function signedMediaPath(tenant: Tenant, item: LibraryItem, file: MediaFile): string {
 	const ttl = Math.max(MIN_LINK_SECONDS, Math.ceil(item.durationSeconds * 2));
 	const exp = Math.ceil((Date.now() / 1000 + ttl) / 3600) * 3600;
 	const sig = mediaSignature(tenant, item.id, file, exp);

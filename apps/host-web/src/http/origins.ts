@@ -61,7 +61,7 @@ export function corsFor(policy: OriginPolicy): MiddlewareHandler {
 	return cors({
 		// Hono passes '' when there is no Origin header (a server-side caller): nothing to allow.
 		origin: (origin, c) => (origin !== '' && policy.allowedForAny(origin, c.req.header('host')) ? origin : null),
-		allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+		allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
 		allowHeaders: ['authorization', 'content-type'],
 		maxAge: 600,
 	});

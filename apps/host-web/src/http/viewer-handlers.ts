@@ -27,6 +27,12 @@ export function viewerHandlers(given: Library | undefined): Handlers<ViewerRoute
 			return {
 				...viewerItem(library(), tenant, item),
 				mediaUrl: signedMediaPath(tenant, item, 'media'),
+				subtitles: (item.subtitles ?? []).map((t) => ({
+					lang: t.lang,
+					label: t.label,
+					// `v` (not signed: it only names the version) changes with each upload, so a browser's cached copy of replaced subtitles is not used.
+					url: `${signedMediaPath(tenant, item, `subtitles.${t.lang}.vtt`)}&v=${t.file.slice(-16, -4)}`,
+				})),
 				resumeSeconds: library().resumePosition(tenant.id, item.id, grant.participantId) ?? null,
 			};
 		},

@@ -16,4 +16,11 @@ export { FileTenantStore } from './tenant-file-store.ts';
 export { RedisTenantStore, type RedisTenantStoreOptions } from './tenant-redis-store.ts';
 export { TenantDirectory } from './tenant-directory.ts';
 export { issueJoinToken, verifyJoinToken, type JoinGrant } from './join-token.ts';
-export { issueLibraryToken, verifyLibraryToken, mediaSignature, verifyMediaSignature, type LibraryGrant } from './library-token.ts';
+export {
+	issueLibraryToken,
+	verifyLibraryToken,
+	mediaSignature,
+	verifyMediaSignature,
+	type LibraryGrant,
+	type MediaFile,
+} from './library-token.ts';

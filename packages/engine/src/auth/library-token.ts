@@ -52,7 +52,10 @@ export function verifyLibraryToken(tenants: TenantRegistry, token: string): Prom
  * player gets a link that names only the item, the file and an expiry, signed with a key derived
  * from the tenant's token secret: no participant ID or token in the URL.
  */
-export function mediaSignature(tenant: Tenant, itemId: string, file: 'media' | 'thumbnail', expiresAtSeconds: number): string {
+/** What a media link serves: the video, its thumbnail, or its subtitles in one language (`subtitles.nl.vtt`). */
+export type MediaFile = 'media' | 'thumbnail' | `subtitles.${string}.vtt`;
+
+export function mediaSignature(tenant: Tenant, itemId: string, file: MediaFile, expiresAtSeconds: number): string {
 	const key = createHmac('sha256', Buffer.from(tenant.tokenSecret, 'base64url')).update('luwte:library-media:v1').digest();
 	return createHmac('sha256', key).update(`${itemId}\n${file}\n${expiresAtSeconds}`).digest('base64url');
 }
@@ -61,7 +64,7 @@ export function mediaSignature(tenant: Tenant, itemId: string, file: 'media' | '
 export function verifyMediaSignature(
 	tenant: Tenant,
 	itemId: string,
-	file: 'media' | 'thumbnail',
+	file: MediaFile,
 	expiresAtSeconds: number,
 	signature: string,
 	nowMs: number = Date.now(),

@@ -78,6 +78,16 @@ export class AdminClient extends RouteClient<typeof adminRoutes> {
 	deleteLibraryItem(itemId: string) {
 		return this.call('deleteLibraryItem', { params: { itemId } });
 	}
+	listLibrarySubtitles(itemId: string) {
+		return this.call('listLibrarySubtitles', { params: { itemId } });
+	}
+	/** Adds or replaces one language's WebVTT subtitles (`vtt`: the file's text). */
+	putLibrarySubtitles(itemId: string, lang: string, body: AdminBody<'putLibrarySubtitles'>) {
+		return this.call('putLibrarySubtitles', { params: { itemId, lang }, body });
+	}
+	deleteLibrarySubtitles(itemId: string, lang: string) {
+		return this.call('deleteLibrarySubtitles', { params: { itemId, lang } });
+	}
 	createLibraryToken(body: AdminBody<'createLibraryToken'> = {}) {
 		return this.call('createLibraryToken', { body });
 	}

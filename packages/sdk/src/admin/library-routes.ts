@@ -7,6 +7,10 @@ import {
 	libraryItemUpdateSchema,
 	libraryListQuerySchema,
 	libraryModuleListSchema,
+	librarySubtitleDeletedSchema,
+	librarySubtitleListSchema,
+	librarySubtitleSchema,
+	librarySubtitleUploadSchema,
 	libraryTokenCreateSchema,
 	libraryTokenSchema,
 } from './library-schemas.ts';
@@ -78,6 +82,34 @@ export const libraryRoutes = {
 		auth: 'tenant',
 		summary: 'Delete an item and its media',
 		response: libraryDeletedSchema,
+		status: 200,
+	},
+	listLibrarySubtitles: {
+		method: 'get',
+		path: '/v1/library/items/{itemId}/subtitles',
+		auth: 'tenant',
+		summary: "An item's WebVTT subtitles, one per language",
+		response: librarySubtitleListSchema,
+		status: 200,
+	},
+	putLibrarySubtitles: {
+		method: 'put',
+		path: '/v1/library/items/{itemId}/subtitles/{lang}',
+		auth: 'tenant',
+		summary:
+			'Add or replace the WebVTT subtitles of one language (BCP-47 tag); a refused file stores nothing (400 with the lines at fault)',
+		body: librarySubtitleUploadSchema,
+		// The file (1 MiB) as a JSON string: escapes of newlines and quotes make it larger.
+		maxBodyBytes: 2 * 1024 * 1024,
+		response: librarySubtitleSchema,
+		status: 200,
+	},
+	deleteLibrarySubtitles: {
+		method: 'delete',
+		path: '/v1/library/items/{itemId}/subtitles/{lang}',
+		auth: 'tenant',
+		summary: 'Remove the subtitles of one language',
+		response: librarySubtitleDeletedSchema,
 		status: 200,
 	},
 	createLibraryToken: {

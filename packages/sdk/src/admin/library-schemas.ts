@@ -19,6 +19,47 @@ export const flashWindowSchema = z.object({
 	maxFlashesPerSecond: z.number(),
 });
 
+/** A BCP-47 language tag (`nl`, `en`, `nl-BE`); the host stores it in its canonical form. */
+export const subtitleLangSchema = z
+	.string()
+	.max(35)
+	.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a BCP-47 language tag such as nl, en or nl-BE');
+
+/** The largest WebVTT file the host takes, in UTF-8 bytes. */
+export const MAX_SUBTITLE_BYTES = 1024 * 1024;
+
+export const librarySubtitleSchema = z.object({
+	lang: z.string().describe('BCP-47 language tag, canonical (nl, en-GB)'),
+	label: z.string().describe("What the viewer's subtitle buttons say (default: the language's own name)"),
+	cues: z.number().int(),
+	bytes: z.number().int(),
+	updatedAt: isoDateTime,
+});
+export type LibrarySubtitle = z.output<typeof librarySubtitleSchema>;
+
+export const librarySubtitleListSchema = z.object({ subtitles: z.array(librarySubtitleSchema) });
+
+export const librarySubtitleUploadSchema = z
+	.object({
+		label: z
+			.string()
+			.trim()
+			.min(1)
+			.max(60)
+			.optional()
+			.describe("Shown to viewers; default the language's own name (Nederlands, English)"),
+		vtt: z
+			.string()
+			.min(1)
+			.describe(
+				'The WebVTT file as text (UTF-8): starts with WEBVTT; cue timings must parse, be in order and lie within the video (1 s slack at the end)',
+			),
+	})
+	.strict();
+export type LibrarySubtitleUpload = z.input<typeof librarySubtitleUploadSchema>;
+
+export const librarySubtitleDeletedSchema = z.object({ lang: z.string(), deleted: z.literal(true) });
+
 export const libraryItemResourceSchema = z.object({
 	id: z.string(),
 	title: z.string(),
@@ -37,6 +78,7 @@ export const libraryItemResourceSchema = z.object({
 	publishedAt: isoDateTime.nullable(),
 	sessionId: z.string().nullable().describe('The live session it was recorded from'),
 	hasThumbnail: z.boolean(),
+	subtitles: z.array(librarySubtitleSchema).describe('WebVTT subtitles, one per language'),
 	error: z.string().nullable().describe('Why post-processing failed'),
 });
 export type LibraryItemResource = z.output<typeof libraryItemResourceSchema>;
@@ -117,9 +159,19 @@ export type ViewerItem = z.output<typeof viewerItemSchema>;
 
 export const viewerItemListSchema = z.object({ items: z.array(viewerItemSchema) });
 
+export const viewerSubtitleSchema = z.object({
+	lang: z.string(),
+	label: z.string(),
+	/** Signed, short-lived, relative to the server: `text/vtt` for a `<track>`. */
+	url: z.string(),
+});
+export type ViewerSubtitle = z.output<typeof viewerSubtitleSchema>;
+
 export const viewerItemDetailSchema = viewerItemSchema.extend({
 	/** Signed, short-lived, relative to the server; supports Range requests. */
 	mediaUrl: z.string(),
+	/** WebVTT subtitles, one per language (empty when there are none). */
+	subtitles: z.array(viewerSubtitleSchema),
 	/** Where this client stopped last time; null when never started or watched to the end. */
 	resumeSeconds: z.number().nullable(),
 });

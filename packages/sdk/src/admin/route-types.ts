@@ -11,7 +11,7 @@ export type RouteAuth = 'tenant' | 'operator' | 'viewer' | 'none';
 
 /** One JSON operation of the HTTP API. The host mounts it, the OpenAPI document shows it, the clients call it. */
 export interface ApiRoute {
-	method: 'get' | 'post' | 'patch' | 'delete';
+	method: 'get' | 'post' | 'put' | 'patch' | 'delete';
 	/** OpenAPI path syntax: `{name}` for parameters. */
 	path: string;
 	summary: string;

@@ -34,6 +34,8 @@ export const libraryTexts = {
 		notFound: 'Deze video is er niet meer.',
 		failed: 'Het lukt nu niet om de bibliotheek te openen. Probeer het later nog eens.',
 		playFailed: 'De video speelt nu niet af. Probeer het later nog eens.',
+		subtitles: 'Ondertiteling',
+		subtitlesOff: 'Uit',
 	},
 	en: {
 		library: 'Library',
@@ -69,6 +71,8 @@ export const libraryTexts = {
 		notFound: 'This video is no longer available.',
 		failed: 'The library cannot be opened right now. Please try again later.',
 		playFailed: 'The video does not play right now. Please try again later.',
+		subtitles: 'Subtitles',
+		subtitlesOff: 'Off',
 	},
 } as const;
 

@@ -1,6 +1,7 @@
 import { isLuwteError } from '@luwte/errors';
 import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import type { ViewerItem, ViewerItemDetail, ViewerWatch } from '../admin/library-schemas.ts';
+import { preferredSubtitles } from './library/subtitle-choice.ts';
 import { ViewerClient } from '../admin/viewer-client.ts';
 import { textsFor } from './i18n.ts';
 import { LargeText } from './large-text.ts';
@@ -35,6 +36,11 @@ function eventId(): string {
  * "Grote letters" (or the page's `large-text`) makes all text and controls larger, remembered on
  * this device as in `<luwte-session>`; with `prefers-reduced-motion: reduce` nothing moves.
  *
+ * Subtitles (WebVTT, per language) are shown large, light on a solid dark box. They are on when
+ * the item has them in a language the viewer prefers: the `subtitles` attribute (`off`, `on`, or a
+ * language such as `nl`), then the element's `lang`, then the browser's languages. Buttons under
+ * the video switch them off or to another language; that choice holds for the next videos too.
+ *
  * @fires luwte-error - A request failed; detail `{ code, message }`. The element shows the reason in plain words.
  * @csspart button - Every button; some also carry `module`, `back`, `watch` or `large-text`.
  * @csspart module - A module's button.
@@ -50,7 +56,9 @@ function eventId(): string {
  * @cssprop [--luwte-button-fg=#14191f] - Button text.
  * @cssprop [--luwte-radius=12px] - Corner radius.
  * @cssprop [--luwte-font-family=system-ui, sans-serif] - Font.
- * @cssprop [--luwte-font-size=1.25rem] - Base font size.
+ * @cssprop [--luwte-font-size=1.25rem] - Base font size (subtitles are 1.5 times it).
+ * @cssprop [--luwte-cue-fg=#ffffff] - Subtitle text.
+ * @cssprop [--luwte-cue-bg=#000000] - Subtitle box.
  */
 export class LuwteLibrary extends LitElement {
 	static override properties = {
@@ -58,6 +66,7 @@ export class LuwteLibrary extends LitElement {
 		token: { type: String },
 		lang: { type: String },
 		largeText: { type: Boolean, attribute: 'large-text', reflect: true },
+		subtitles: { type: String },
 		_view: { state: true },
 		_modules: { state: true },
 		_module: { state: true },
@@ -70,6 +79,7 @@ export class LuwteLibrary extends LitElement {
 		_volume: { state: true },
 		_message: { state: true },
 		_busy: { state: true },
+		_subtitleLang: { state: true },
 	};
 
 	declare server: string;
@@ -77,6 +87,8 @@ export class LuwteLibrary extends LitElement {
 	declare lang: string;
 	/** All text and controls larger (the viewer's own toggle; their last choice on this device wins over the page's). */
 	declare largeText: boolean;
+	/** `off`, `on`, or a preferred language (`nl`, `en`); absent: on in a language the viewer prefers. */
+	declare subtitles: string | undefined;
 	declare _view: LibraryView;
 	declare _modules: ViewerModule[];
 	declare _module: ModuleId | undefined;
@@ -89,6 +101,8 @@ export class LuwteLibrary extends LitElement {
 	declare _volume: number;
 	declare _message: string;
 	declare _busy: boolean;
+	/** The language of the subtitles shown now; null when off. */
+	declare _subtitleLang: string | null;
 
 	/** Each navigation gets a number; an answer for an older one is dropped. */
 	#request = 0;
@@ -97,6 +111,8 @@ export class LuwteLibrary extends LitElement {
 	#focusHeading = false;
 	#loaded = false;
 	readonly #largeText = new LargeText(this);
+	/** What the viewer chose with the buttons (a language, or null for off); undefined until then. */
+	#subtitleChoice: string | null | undefined;
 
 	constructor() {
 		super();
@@ -116,6 +132,7 @@ export class LuwteLibrary extends LitElement {
 		this._volume = 1;
 		this._message = '';
 		this._busy = false;
+		this._subtitleLang = null;
 	}
 
 	/** What is shown: the modules, one module's videos, or one video. */
@@ -139,6 +156,7 @@ export class LuwteLibrary extends LitElement {
 
 	protected override updated(changed: PropertyValues): void {
 		super.updated(changed);
+		this.#applySubtitles();
 		if (this.#focusHeading) {
 			// After a change of view, keyboard and screen-reader users start at its heading.
 			this.#focusHeading = false;
@@ -202,10 +220,40 @@ export class LuwteLibrary extends LitElement {
 			this._playing = false;
 			this._time = 0;
 			this._duration = item.durationSeconds;
+			this._subtitleLang = this.#initialSubtitles(item);
 			this.#finished = false;
 			this.#go('item');
 		} catch (err) {
 			if (n === this.#request) this.#fail(err);
+		}
+	}
+
+	/** The subtitles an item opens with: the viewer's own choice if it has that language, else by preference. */
+	#initialSubtitles(item: ViewerItemDetail): string | null {
+		const langs = item.subtitles.map((t) => t.lang);
+		if (langs.length === 0 || this.#subtitleChoice === null) return null;
+		const chosen = this.#subtitleChoice === undefined ? undefined : preferredSubtitles(langs, [this.#subtitleChoice]);
+		if (chosen) return chosen;
+		const attr = (this.subtitles ?? '').trim();
+		if (attr.toLowerCase() === 'off') return null;
+		const asked = attr !== '' && attr.toLowerCase() !== 'on' ? [attr] : [];
+		const found = preferredSubtitles(langs, [...asked, this.lang, ...(globalThis.navigator?.languages ?? [])]);
+		// Asked for subtitles without a language that fits: the first ones are better than none.
+		return found ?? (attr !== '' ? langs[0]! : null);
+	}
+
+	#chooseSubtitles(lang: string | null): void {
+		this.#subtitleChoice = lang;
+		this._subtitleLang = lang;
+	}
+
+	/** The `<track>` of the chosen language shows; the others stay unloaded. */
+	#applySubtitles(): void {
+		const video = this.#video;
+		if (!video) return;
+		for (const track of Array.from(video.textTracks)) {
+			const mode = track.language === this._subtitleLang ? 'showing' : 'disabled';
+			if (track.mode !== mode) track.mode = mode;
 		}
 	}
 
@@ -366,6 +414,7 @@ export class LuwteLibrary extends LitElement {
 			time: this._time,
 			duration: this._duration,
 			volume: this._volume,
+			subtitles: this._subtitleLang,
 		};
 		return playerView(t, this._item!, state, this.#player);
 	}
@@ -382,6 +431,7 @@ export class LuwteLibrary extends LitElement {
 		pause: (video) => this.#onPause(video),
 		ended: () => this.#onEnded(),
 		timeUpdate: (video) => this.#onTimeUpdate(video),
+		chooseSubtitles: (lang) => this.#chooseSubtitles(lang),
 	};
 
 	static override styles = [baseStyles, libraryStyles];

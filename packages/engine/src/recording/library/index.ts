@@ -26,5 +26,15 @@ export {
 	type WatchEventKind,
 	type WatchInput,
 } from './item.ts';
+export {
+	checkSubtitles,
+	defaultSubtitleLabel,
+	MAX_SUBTITLE_BYTES,
+	MAX_SUBTITLE_TRACKS,
+	subtitleLangSchema,
+	type SetSubtitlesInput,
+	type SubtitleProblem,
+	type SubtitleTrack,
+} from './subtitles.ts';
 /** Atomic, fsync'd file replacement (temporary file, fsync, rename, fsync of the folder): for every config file a host writes. */
 export { writeFileAtomic } from './durable-fs.ts';

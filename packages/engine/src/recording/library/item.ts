@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { activityModules } from '../../session/activity.ts';
+import { MAX_SUBTITLE_TRACKS, subtitleTrackSchema } from './subtitles.ts';
 
 /**
  * An item of the on-demand library: one finished recording, watchable 24/7 by clients of the
@@ -53,6 +54,8 @@ export const libraryItemSchema = z
 		sessionId: z.string().optional(),
 		/** Absent while processing and after a failure. */
 		files: z.object({ media: itemFilePath, thumbnail: itemFilePath.optional() }).strict().optional(),
+		/** WebVTT subtitles, one file per language, in the order they were first added. */
+		subtitles: z.array(subtitleTrackSchema).max(MAX_SUBTITLE_TRACKS).optional(),
 		/** Why post-processing failed (no personal data). */
 		error: z.string().max(2000).optional(),
 	})

@@ -17,6 +17,15 @@ import { removeLeftovers } from './leftovers.ts';
 import type { Owner } from './owner.ts';
 import { makeStaging, unmarkStaging } from './staging.ts';
 import {
+	checkSubtitles,
+	defaultSubtitleLabel,
+	MAX_SUBTITLE_TRACKS,
+	setSubtitlesSchema,
+	subtitleLangSchema,
+	type SetSubtitlesInput,
+	type SubtitleTrack,
+} from './subtitles.ts';
+import {
 	addItemSchema,
 	completeItemSchema,
 	createProcessingSchema,
@@ -320,6 +329,87 @@ export class Library {
 		return rel === undefined ? undefined : join(this.dir, rel);
 	}
 
+	/** Absolute path of an item's subtitle file in one language (canonical tag); undefined when it has none. */
+	subtitlePath(item: LibraryItem, lang: string): string | undefined {
+		const track = item.subtitles?.find((t) => t.lang === lang);
+		return track === undefined ? undefined : join(this.dir, track.file);
+	}
+
+	/**
+	 * Adds or replaces one language's WebVTT subtitles of an item with media. The file is checked
+	 * first (UTF-8, signature, cue timings in order and within the item: `checkSubtitles`); a
+	 * refused file stores nothing. Each upload gets a new file name and item.json names it in one
+	 * atomic write, so a crash leaves the old subtitles or the new ones, never half of either.
+	 */
+	async setSubtitles(tenantId: string, itemId: string, lang: string, input: SetSubtitlesInput): Promise<SubtitleTrack> {
+		const code = parse(subtitleLangSchema, lang, 'subtitle language');
+		const data = parse(setSubtitlesSchema, input, 'subtitles');
+		const before = await this.get(tenantId, itemId);
+		assertHasMedia(before);
+		let checked = checkSubtitles(data.vtt, before.durationSeconds);
+		let track: SubtitleTrack | undefined;
+		await this.#change(tenantId, itemId, async (item, lock) => {
+			assertHasMedia(item);
+			// Completed again meanwhile with another length: check against the new one.
+			if (item.durationSeconds !== before.durationSeconds) checked = checkSubtitles(data.vtt, item.durationSeconds);
+			const tracks = item.subtitles ?? [];
+			const old = tracks.find((t) => t.lang === code);
+			if (!old && tracks.length >= MAX_SUBTITLE_TRACKS) {
+				throw new EngineError('conflict', `an item has at most ${MAX_SUBTITLE_TRACKS} subtitle languages; remove one first`);
+			}
+			const dir = join(this.#itemsDir, item.id);
+			lock.assertHeld();
+			await this.#removeUnlistedSubtitles(dir, tracks);
+			const name = `subtitles.${code}.${randomBytes(6).toString('hex')}.vtt`;
+			await writeFileAtomic(join(dir, name), checked.text, this.#log);
+			track = {
+				lang: code,
+				label: data.label ?? old?.label ?? defaultSubtitleLabel(code),
+				file: `items/${item.id}/${name}`,
+				cues: checked.cues,
+				bytes: checked.bytes,
+				updatedAt: this.#now(),
+			};
+			const next = old ? tracks.map((t) => (t === old ? track! : t)) : [...tracks, track];
+			return { next: { ...item, subtitles: next }, after: () => this.#removeSubtitleFile(old) };
+		});
+		return track!;
+	}
+
+	/** Removes one language's subtitles of an item (`not_found` when it has none in that language). */
+	async removeSubtitles(tenantId: string, itemId: string, lang: string): Promise<void> {
+		const code = parse(subtitleLangSchema, lang, 'subtitle language');
+		await this.#change(tenantId, itemId, (item) => {
+			const old = item.subtitles?.find((t) => t.lang === code);
+			if (!old) throw new EngineError('not_found', `library item ${item.id} has no ${code} subtitles`);
+			const { subtitles, ...rest } = item;
+			const left = subtitles!.filter((t) => t !== old);
+			return { next: left.length > 0 ? { ...rest, subtitles: left } : rest, after: () => this.#removeSubtitleFile(old) };
+		});
+	}
+
+	/** A replaced or removed subtitle file, once item.json no longer names it (no one else will: names are random). */
+	async #removeSubtitleFile(track: SubtitleTrack | undefined): Promise<void> {
+		if (!track) return;
+		await rm(join(this.dir, track.file), { force: true }).catch((err: unknown) =>
+			this.#log.warn('library.stale_file_left', { file: basename(track.file), error: messageOf(err) }),
+		);
+	}
+
+	/**
+	 * Subtitle files item.json does not name: left by a crash between writing one and naming it.
+	 * Only under the item's lock, which every subtitle write holds, so none of them is in use.
+	 */
+	async #removeUnlistedSubtitles(dir: string, tracks: readonly SubtitleTrack[]): Promise<void> {
+		const listed = new Set(tracks.map((t) => basename(t.file)));
+		for (const f of await readdir(dir)) {
+			if (!(f.startsWith('subtitles.') || f.startsWith('.subtitles.')) || listed.has(f)) continue;
+			await rm(join(dir, f), { force: true }).catch((err: unknown) =>
+				this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }),
+			);
+		}
+	}
+
 	async update(tenantId: string, itemId: string, patch: UpdateItemInput): Promise<LibraryItem> {
 		const data = parse(updateItemSchema, patch, 'item update');
 		return this.#change(tenantId, itemId, (item) => ({
@@ -468,11 +558,12 @@ export class Library {
 		return files;
 	}
 
-	/** After a second completion with other file types: the old files go. */
+	/** After a second completion with other file types: the old files go (subtitles stay). */
 	async #removeStale(dir: string, files: NonNullable<LibraryItem['files']>): Promise<void> {
 		const keep = new Set([ITEM_FILE, files.media.split('/').pop(), files.thumbnail?.split('/').pop()]);
 		for (const f of await readdir(dir)) {
-			if (keep.has(f) || f.startsWith('.')) continue;
+			// Subtitle files are tidied under the item's lock only (`#removeUnlistedSubtitles`); this runs without it.
+			if (keep.has(f) || f.startsWith('.') || f.startsWith('subtitles.')) continue;
 			// The item is complete without them; a file that cannot go only takes space.
 			await rm(join(dir, f), { force: true }).catch((err: unknown) =>
 				this.#log.warn('library.stale_file_left', { file: f, error: messageOf(err) }),
@@ -534,6 +625,13 @@ export class Library {
 			if (this.#locks.get(id) === tail) this.#locks.delete(id);
 		});
 		return run;
+	}
+}
+
+/** Subtitles need the media (and its length) to be timed against. */
+function assertHasMedia(item: LibraryItem): void {
+	if (!item.files || item.status === 'processing' || item.status === 'failed') {
+		throw new EngineError('conflict', `this item is ${item.status}: subtitles can be added once its video is ready`);
 	}
 }
 

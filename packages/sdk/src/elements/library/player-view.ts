@@ -16,6 +16,8 @@ export interface PlayerState {
 	time: number;
 	duration: number;
 	volume: number;
+	/** The language of the subtitles shown; null when they are off. */
+	subtitles: string | null;
 }
 
 /** What the player's buttons and the video's events do (the element owns the video and the reports). */
@@ -30,6 +32,8 @@ export interface PlayerActions {
 	pause(video: HTMLVideoElement): void;
 	ended(): void;
 	timeUpdate(video: HTMLVideoElement): void;
+	/** Shows the subtitles of a language, or none (null). */
+	chooseSubtitles(lang: string | null): void;
 }
 
 /**
@@ -45,6 +49,7 @@ export function playerView(t: LibraryTexts, item: ViewerItemDetail, s: PlayerSta
 		${item.flashWarning ? html`<p class="warning">${t.flashWarning}</p>` : nothing}
 		<div class="player" part="player">
 			<video
+				crossorigin="anonymous"
 				src=${new URL(item.mediaUrl, s.server).href}
 				poster=${item.thumbnailUrl ? new URL(item.thumbnailUrl, s.server).href : nothing}
 				preload="metadata"
@@ -56,7 +61,11 @@ export function playerView(t: LibraryTexts, item: ViewerItemDetail, s: PlayerSta
 				@pause=${(e: Event) => act.pause(e.target as HTMLVideoElement)}
 				@ended=${() => act.ended()}
 				@timeupdate=${(e: Event) => act.timeUpdate(e.target as HTMLVideoElement)}
-			></video>
+			>
+				${item.subtitles.map(
+					(sub) => html`<track kind="subtitles" srclang=${sub.lang} label=${sub.label} src=${new URL(sub.url, s.server).href} />`,
+				)}
+			</video>
 		</div>
 		<div class="controls" part="controls" role="group" aria-label=${t.controls}>
 			${
@@ -74,6 +83,7 @@ export function playerView(t: LibraryTexts, item: ViewerItemDetail, s: PlayerSta
 						: html`<button class="primary" part="button" @click=${() => act.start(0)}>${t.play}</button>`
 			}
 		</div>
+		${item.subtitles.length > 0 ? subtitleControls(t, item, s, act) : nothing}
 		<div class="controls" part="controls" role="group" aria-label=${t.volume}>
 			<button part="button" ?disabled=${s.volume <= 0} @click=${() => act.changeVolume(-VOLUME_STEP)}>${t.softer}</button>
 			<span class="volume">${t.volume} ${Math.round(s.volume * 100)}%</span>
@@ -81,5 +91,22 @@ export function playerView(t: LibraryTexts, item: ViewerItemDetail, s: PlayerSta
 			<span class="time">${clockTime(s.time)} ${t.of} ${clockTime(s.duration)}</span>
 		</div>
 		${item.description ? html`<p class="description">${item.description}</p>` : nothing}
+	`;
+}
+
+/**
+ * Subtitles off or one of the languages: buttons that say which one is on (`aria-pressed`), with a
+ * visible name for the row. The row is drawn with the item, so nothing below moves when it is used.
+ */
+function subtitleControls(t: LibraryTexts, item: ViewerItemDetail, s: PlayerState, act: PlayerActions): TemplateResult {
+	const choice = (lang: string | null, label: string) =>
+		html`<button part="button subtitles" aria-pressed=${String(s.subtitles === lang)} @click=${() => act.chooseSubtitles(lang)}>
+			${label}
+		</button>`;
+	return html`
+		<div class="controls subtitles" part="controls" role="group" aria-labelledby="subtitles-label">
+			<span id="subtitles-label">${t.subtitles}</span>
+			${choice(null, t.subtitlesOff)} ${item.subtitles.map((sub) => choice(sub.lang, sub.label))}
+		</div>
 	`;
 }

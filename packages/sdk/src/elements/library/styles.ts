@@ -96,6 +96,17 @@ export const libraryStyles = css`
 		object-fit: contain;
 		display: block;
 	}
+	/*
+	 * Subtitles large and high-contrast: light text on a solid dark box, sized from the element's
+	 * font size (not the video's height), so a page's larger text makes them larger too.
+	 */
+	video::cue {
+		font-family: var(--luwte-font-family, system-ui, sans-serif);
+		font-size: calc(var(--luwte-font-size, 1.25rem) * 1.5);
+		line-height: 1.35;
+		color: var(--luwte-cue-fg, #ffffff);
+		background-color: var(--luwte-cue-bg, #000000);
+	}
 	.controls {
 		justify-self: stretch;
 		display: flex;
@@ -103,6 +114,11 @@ export const libraryStyles = css`
 		align-items: center;
 		gap: 0.75rem;
 		min-height: calc(64px * var(--_scale));
+	}
+	/* The chosen language is filled; the others are outlined, the same size (nothing moves). */
+	.subtitles button[aria-pressed='false'] {
+		background: transparent;
+		color: var(--_fg);
 	}
 	.primary {
 		font-size: 1.2em;
