@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
+import { spatialLayerCount } from '../abr/ladder.ts';
 import { defaultLogger, type Logger } from '../log/logger.ts';
 import type { MediaSource, Role } from '../session/roles.ts';
 import type { FfmpegTools } from './ffmpeg.ts';
@@ -98,8 +99,12 @@ export class PartWriter {
 					paused: true,
 					appData: { recording: true },
 				});
-				// Simulcast: the best layer the sender sends (no congestion feedback on this transport).
-				if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
+				// Simulcast: the camera's full resolution, its ladder's top layer (a 360p camera has two).
+				// While the sender does not send that layer yet (its bandwidth still ramping up) mediasoup
+				// forwards the highest one it does send, and moves up once the top arrives; there is no
+				// congestion feedback on this transport to hold it lower.
+				if (consumer.type === 'simulcast')
+					await consumer.setPreferredLayers({ spatialLayer: spatialLayerCount(s.producer) - 1, temporalLayer: 2 });
 				const codec = consumer.rtpParameters.codecs[0]!;
 				legs.push({
 					transport,
