@@ -34,3 +34,20 @@ export function fitProfileToLadder(profile: StimulusProfile, layers: number): St
 export function spatialLayerCount(producer: Pick<types.Producer, 'rtpParameters'>): number {
 	return Math.max(1, producer.rtpParameters.encodings?.length ?? 1);
 }
+
+/**
+ * The highest spatial layer the producer really sends now (bitrate and score above 0), or -1
+ * when it sends none: a browser may announce a layer it does not send (yet), e.g. while its
+ * bandwidth estimate is still too low for the top one.
+ */
+export async function highestSentLayer(producer: types.Producer): Promise<number> {
+	const encodings = producer.rtpParameters.encodings ?? [];
+	const stats = await producer.getStats().catch(() => []);
+	let top = -1;
+	for (const s of stats) {
+		if (!(s.bitrate > 0 && s.score > 0)) continue;
+		const i = encodings.findIndex((e) => (e.rid !== undefined && e.rid === s.rid) || (e.ssrc !== undefined && e.ssrc === s.ssrc));
+		top = Math.max(top, encodings.length <= 1 ? 0 : i);
+	}
+	return top;
+}
