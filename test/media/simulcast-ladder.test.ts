@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { SessionClient } from '@luwte/sdk';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium, servePage } from '../helpers/chromium.ts';
 import { startTestHost, type TestHost } from '../helpers/host.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { fakeMedia, webrtc } from '../helpers/wrtc-media.ts';
 
 // Cameras of 360p, 480p and 720p publish from Chromium (its fake camera, at the size asked for).
 // A greedy viewer must see, and a recording must hold, each camera's own resolution: libwebrtc
@@ -153,16 +155,17 @@ describe.skipIf(!chromiumAvailable())('a simulcast ladder that fits the camera',
 			sent.map((_, i) => [camera.width / 2 ** (camera.layers - 1 - i), camera.height / 2 ** (camera.layers - 1 - i)]),
 		);
 
-		// The server receives the full layer, and it carries more than the smallest one.
+		// The server receives the full layer, and it carries clearly more than the smallest one (the
+		// browser's own count puts its probing padding on the smallest: docs/abr.md).
 		let server = (await cameraStats())!;
 		await waitFor(
 			async () => {
 				server = (await cameraStats())!;
 				const rate = (rid: string) => server.layers.find((l) => l.rid === rid)?.bitrate ?? 0;
-				return rate(top.rid) > 0 && rate(top.rid) > rate(sent[0]!.rid);
+				return rate(top.rid) > 1.5 * rate(sent[0]!.rid);
 			},
 			60_000,
-			`${camera.name}: the full layer carrying the most`,
+			`${camera.name}: the full layer carrying 1.5 times the smallest`,
 		);
 		expect(server.encodings).toBe(camera.layers);
 
@@ -215,4 +218,27 @@ describe.skipIf(!chromiumAvailable())('a simulcast ladder that fits the camera',
 		}
 		expect(results[0]!.calmStatus?.startLayer).toEqual({ spatial: 0, temporal: 2 });
 	}, 150_000);
+
+	it('fits the ladder again when another camera is published in place of the first', async () => {
+		const tenant = t.tenants[0]!;
+		const sessionId = await t.createSession(tenant, { title: 'Andere camera' });
+		const session = t.host.engine.session(tenant.id, sessionId);
+		const client = new SessionClient({ server: t.host.url, webrtc });
+		const sources = [fakeMedia(640, 360), fakeMedia(1280, 720), fakeMedia(320, 180)];
+		try {
+			await client.connect(await t.token(tenant, sessionId, 'host', 'begeleider-40'));
+			const layersOf = async () => (await session.producerStats('begeleider-40')).find((p) => p.source === 'camera')?.encodings;
+			const counts: (number | undefined)[] = [];
+			for (const media of sources) {
+				if (counts.length > 0) await client.unpublish('camera');
+				await client.publish({ camera: media.camera });
+				counts.push(await layersOf());
+			}
+			// 360p: two layers; 720p: three; 320×180: one plain stream.
+			expect(counts).toEqual([2, 3, 1]);
+		} finally {
+			for (const m of sources) m.stop();
+			await client.leave().catch(() => undefined);
+		}
+	}, 60_000);
 });
