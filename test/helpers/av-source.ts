@@ -1,4 +1,5 @@
 import wrtc from '@roamhq/wrtc';
+import { withCaptureSize } from './wrtc-media.ts';
 
 const { RTCVideoSource, RTCAudioSource } = wrtc.nonstandard;
 
@@ -74,7 +75,7 @@ export function markedMedia(opts: MarkedMediaOptions = {}) {
 			audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
 		}
 	}, 10);
-	const camera = video.createTrack() as unknown as MediaStreamTrack;
+	const camera = withCaptureSize(video.createTrack() as unknown as MediaStreamTrack, width, height, fps);
 	const microphone = audio.createTrack() as unknown as MediaStreamTrack;
 	return {
 		camera,

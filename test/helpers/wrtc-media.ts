@@ -27,7 +27,7 @@ export function fakeMedia(width = 640, height = 360, fps = 15) {
 		}
 		audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
 	}, 10);
-	const camera = video.createTrack() as unknown as MediaStreamTrack;
+	const camera = withCaptureSize(video.createTrack() as unknown as MediaStreamTrack, width, height, fps);
 	const microphone = audio.createTrack() as unknown as MediaStreamTrack;
 	return {
 		camera,
@@ -39,6 +39,20 @@ export function fakeMedia(width = 640, height = 360, fps = 15) {
 			microphone.stop();
 		},
 	};
+}
+
+/**
+ * @roamhq/wrtc's video tracks report its fake device's 640×480 whatever frames they carry; the SDK
+ * picks the simulcast ladder from the track's settings, so the track says its real size, as a
+ * browser camera's does.
+ */
+export function withCaptureSize(track: MediaStreamTrack, width: number, height: number, fps: number): MediaStreamTrack {
+	const settings = track.getSettings();
+	// The binding's getSettings is read-only: an own property of this track shadows it.
+	Object.defineProperty(track, 'getSettings', {
+		value: () => ({ ...settings, width, height, aspectRatio: width / height, frameRate: fps }),
+	});
+	return track;
 }
 
 /** Counts decoded video frames and delivered audio chunks of every remote track a client gets. */

@@ -67,6 +67,12 @@ export function syntheticMedia(wrtc: Wrtc): SyntheticMedia {
 		10,
 	);
 	const camera = video.createTrack() as MediaStreamTrack;
+	// wrtc's tracks report its fake device's 640×480; the SDK picks the simulcast ladder from the
+	// track's settings, so the track says the size its frames have.
+	const settings = camera.getSettings();
+	Object.defineProperty(camera, 'getSettings', {
+		value: () => ({ ...settings, width, height, aspectRatio: width / height, frameRate: fps }),
+	});
 	const microphone = audio.createTrack() as MediaStreamTrack;
 	return {
 		camera,

@@ -1,6 +1,7 @@
 import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
 import { decide, initialState, type AbrState, type Decision, type Layer, type Observation } from './controller.ts';
+import { fitProfileToLadder, spatialLayerCount } from './ladder.ts';
 import type { StimulusProfile } from './profiles.ts';
 import { defaultLogger, type Logger } from '../log/logger.ts';
 
@@ -8,6 +9,7 @@ interface Tracked {
 	consumer: types.Consumer;
 	producer: types.Producer;
 	transport: types.Transport;
+	/** The receiver's profile fitted to the producer's ladder (see ladder.ts). */
 	profile: StimulusProfile;
 	/** The consumer's weight in its receiver's estimate (see `stagePriority`). */
 	priority: number;
@@ -149,15 +151,17 @@ export class AbrDriver {
 	 * Where a new consumer starts. On a transport whose estimate has been known for a while (a
 	 * receiver already in the session gets a newcomer's camera), the profile picks its start from
 	 * that estimate, so the new tile does not start low and climb visibly; on a new transport the
-	 * estimate means nothing yet, and the profile's start layer is used.
+	 * estimate means nothing yet, and the profile's start layer is used. Either counted from the top
+	 * of the producer's ladder (a 360p camera's two layers: "full" is its 640×360).
 	 */
 	startState(
-		profile: StimulusProfile,
+		receiverProfile: StimulusProfile,
 		transport: types.Transport,
 		producer: types.Producer,
 		priority = 1,
 		now = performance.now(),
 	): AbrStart {
+		const profile = fitProfileToLadder(receiverProfile, spatialLayerCount(producer));
 		const warm = this.#warm.get(transport.id);
 		if (!warm || now - warm.since < WARM_AFTER_MS) return { state: initialState(profile), fromKbps: undefined };
 		let weights = priority;
@@ -166,15 +170,18 @@ export class AbrDriver {
 		return { state: initialState(profile, fromKbps, announcedLadder(producer)), fromKbps };
 	}
 
+	/** `receiverProfile`: the receiver's stimulus profile; the driver fits it to the producer's ladder. */
 	add(
 		consumer: types.Consumer,
 		producer: types.Producer,
 		transport: types.Transport,
-		profile: StimulusProfile,
-		start: AbrStart = { state: initialState(profile), fromKbps: undefined },
+		receiverProfile: StimulusProfile,
+		start?: AbrStart,
 		priority = 1,
 	): void {
-		const state = start.state;
+		const profile = fitProfileToLadder(receiverProfile, spatialLayerCount(producer));
+		const state = (start ?? { state: initialState(profile), fromKbps: undefined }).state;
+		const fromKbps = start?.fromKbps;
 		const observed: ObservedLayers = { last: undefined, spatialSwitches: 0, temporalSwitches: 0, nulls: 0, timeline: [] };
 		this.#tracked.set(consumer.id, {
 			consumer,
@@ -187,7 +194,7 @@ export class AbrDriver {
 			lastDecision: undefined,
 			lastObservation: undefined,
 			startLayer: state.current,
-			startedFromKbps: start.fromKbps,
+			startedFromKbps: fromKbps,
 			decisions: 0,
 			decidedSpatialSwitches: 0,
 			decidedTemporalSwitches: 0,

@@ -3,6 +3,7 @@ export { decide, initialState, type AbrState, type Decision, type DecisionReason
 export { builtinProfile, builtinProfiles, stimulusProfileSchema, type BuiltinProfileId, type StimulusProfile } from './profiles.ts';
 export { defaultModel, simulate, type SimulationModel, type SimulationResult, type TimelinePoint } from './simulator.ts';
 export { bandwidthAt, parseTrace, type TracePoint } from './trace.ts';
+export { fitProfileToLadder, ladderLayer, PROFILE_LAYERS, spatialLayerCount } from './ladder.ts';
 export { AbrDriver, type AbrConsumerStatus, type ObservedLayerChange } from './driver.ts';
 export { seededRandom } from './seeded-random.ts';
 export {

@@ -7,7 +7,10 @@ import { z } from 'zod';
 export const stimulusProfileSchema = z
 	.object({
 		id: z.string().regex(/^[a-z0-9-]{1,40}$/),
-		/** Highest spatial layer (0 = quarter, 1 = half, 2 = full resolution). */
+		/**
+		 * Highest spatial layer (0 = quarter, 1 = half, 2 = full resolution), counted from the top of
+		 * the sender's ladder: on a camera with two layers, 2 is its top one (see ladder.ts).
+		 */
 		maxSpatialLayer: z.number().int().min(0).max(2),
 		/** Highest temporal layer (0 = quarter, 1 = half, 2 = full frame rate). */
 		maxTemporalLayer: z.number().int().min(0).max(2),

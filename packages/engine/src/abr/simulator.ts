@@ -1,11 +1,12 @@
 import { decide, initialState, type Layer } from './controller.ts';
+import { fitProfileToLadder } from './ladder.ts';
 import type { StimulusProfile } from './profiles.ts';
 import { seededRandom } from './seeded-random.ts';
 import { bandwidthAt, type TracePoint } from './trace.ts';
 
 /**
  * The model the simulator plays a trace through (documented in docs/abr.md):
- * - the simulcast ladder of the SDK (¼, ½, full resolution at 150 / 500 / 1200 kbit/s) with three
+ * - the SDK's simulcast ladder for a 720p camera (¼, ½, full resolution at 150 / 500 / 1200 kbit/s) with three
  *   temporal layers each carrying 40 % / 60 % / 100 % of their spatial layer's bitrate;
  * - a bandwidth estimate that follows the trace with a lag: quickly down, slowly up, as a
  *   receiver-side estimator does;
@@ -79,10 +80,12 @@ export interface TimelinePoint {
 
 export function simulate(
 	points: readonly TracePoint[],
-	profile: StimulusProfile,
+	receiverProfile: StimulusProfile,
 	model: SimulationModel = defaultModel,
 	onTick?: (p: TimelinePoint) => void,
 ): SimulationResult {
+	// A shorter ladder (a 360p camera's two layers) is counted from the top, as the driver does.
+	const profile = fitProfileToLadder(receiverProfile, model.layerKbps.length);
 	const durationMs = points.at(-1)!.tMs;
 	// A warm receiver's estimate is what the path carries; a cold one starts where mediasoup's
 	// estimator does (the engine's initial outgoing bitrate) and the profile's start layer.

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
+import { highestSentLayer, spatialLayerCount } from '../abr/ladder.ts';
 import { defaultLogger, type Logger } from '../log/logger.ts';
 import type { MediaSource, Role } from '../session/roles.ts';
 import type { FfmpegTools } from './ffmpeg.ts';
@@ -12,6 +13,8 @@ import { freeRtpPortPair, waitUntilListening } from './udp-ports.ts';
 
 /** Seconds per segment: the most a crash of ffmpeg or the host can lose. */
 export const SEGMENT_SECONDS = 4;
+/** How often a simulcast leg is checked against the highest layer the sender sends. */
+const LADDER_CHECK_MS = 1000;
 
 /** One producer to record, as the session knows it. */
 export interface RecordSource {
@@ -22,6 +25,7 @@ export interface RecordSource {
 interface Leg {
 	transport: types.PlainTransport;
 	consumer: types.Consumer;
+	producer: types.Producer;
 	port: number;
 	stream: RecordedStream;
 }
@@ -40,6 +44,8 @@ export class PartWriter {
 	readonly #ffmpeg: ChildProcess;
 	readonly #log: Logger;
 	#keyframes: ReturnType<typeof setInterval> | undefined;
+	#ladder: ReturnType<typeof setInterval> | undefined;
+	#followingTop = false;
 	#stopping = false;
 	#stopped: Promise<void> | undefined;
 	#exited: Promise<number | null>;
@@ -98,12 +104,16 @@ export class PartWriter {
 					paused: true,
 					appData: { recording: true },
 				});
-				// Simulcast: the best layer the sender sends (no congestion feedback on this transport).
-				if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
+				// Simulcast: the camera's full resolution, its ladder's top layer (a 360p camera has two).
+				// While the sender does not send that layer (its bandwidth estimate still too low) mediasoup
+				// forwards the highest one it does send; #followTopLayer moves it up once the top arrives.
+				if (consumer.type === 'simulcast')
+					await consumer.setPreferredLayers({ spatialLayer: spatialLayerCount(s.producer) - 1, temporalLayer: 2 });
 				const codec = consumer.rtpParameters.codecs[0]!;
 				legs.push({
 					transport,
 					consumer,
+					producer: s.producer,
 					port,
 					stream: { kind: consumer.kind, source: s.source, codec: codecName(codec.mimeType) },
 				});
@@ -182,6 +192,8 @@ export class PartWriter {
 			// Every segment starts on a key frame: ask for one per segment (libwebrtc sends none by itself).
 			writer.#keyframes = setInterval(() => writer.#requestKeyFrames(), SEGMENT_SECONDS * 1000);
 			writer.#keyframes.unref?.();
+			writer.#ladder = setInterval(() => void writer.#followTopLayer(), LADDER_CHECK_MS);
+			writer.#ladder.unref?.();
 			ffmpeg.once('exit', (code, signal) => {
 				if (writer.#stopping) return;
 				writer.#closeLegs();
@@ -225,8 +237,37 @@ export class PartWriter {
 		}
 	}
 
+	/**
+	 * Keeps each simulcast leg on the highest layer the sender really sends. mediasoup moves a
+	 * consumer without a bandwidth estimate (this plain transport) down when a layer stops, but not
+	 * always up when a higher one starts after it chose (a browser turns its top layer on once its
+	 * bandwidth estimate allows, often seconds into a recording; measured: the recording stayed on
+	 * 640×360 of a 720p camera). Setting the preferred layer to the current one and back to the top
+	 * makes it choose again.
+	 */
+	async #followTopLayer(): Promise<void> {
+		if (this.#followingTop || this.#stopping) return;
+		this.#followingTop = true;
+		try {
+			for (const l of this.#legs) {
+				if (l.consumer.type !== 'simulcast' || l.consumer.closed || l.producer.closed) continue;
+				const current = l.consumer.currentLayers?.spatialLayer;
+				if (current === undefined || current >= (await highestSentLayer(l.producer))) continue;
+				const top = spatialLayerCount(l.producer) - 1;
+				await l.consumer.setPreferredLayers({ spatialLayer: current, temporalLayer: 2 });
+				await l.consumer.setPreferredLayers({ spatialLayer: top, temporalLayer: 2 });
+			}
+		} catch (err) {
+			// A closed consumer or a busy worker: the next check tries again.
+			if (!this.#stopping) this.#log.warn('recording.layer_check_failed', { part: this.part.dir, error: messageOf(err) });
+		} finally {
+			this.#followingTop = false;
+		}
+	}
+
 	#closeLegs(): void {
 		clearInterval(this.#keyframes);
+		clearInterval(this.#ladder);
 		for (const l of this.#legs) if (!l.transport.closed) l.transport.close();
 	}
 

@@ -130,7 +130,9 @@ const ms = (max: number) => z.number().int().min(0).max(max);
  */
 export const stimulusProfileDefinitionSchema = z
 	.object({
-		maxSpatialLayer: layer.optional().describe('Highest resolution: 0 quarter, 1 half, 2 full'),
+		maxSpatialLayer: layer
+			.optional()
+			.describe("Highest resolution: 0 quarter, 1 half, 2 full (the camera's own), counted from the top of the camera's layers"),
 		maxTemporalLayer: layer.optional().describe('Highest frame rate: 0 quarter, 1 half, 2 full'),
 		startSpatialLayer: layer.optional().describe('Resolution to start on (at most maxSpatialLayer; inherited: lowered to it)'),
 		startHeadroom: z

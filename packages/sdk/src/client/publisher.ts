@@ -1,21 +1,18 @@
 import type { Device, types as msc } from 'mediasoup-client';
 import type { MediaSource } from '../protocol/index.ts';
 import { SignalError, type SignalChannel } from './signal-channel.ts';
+import { simulcastLadder } from './simulcast-ladder.ts';
 
 export interface PublishOptions {
 	camera?: MediaStreamTrack;
 	microphone?: MediaStreamTrack;
 	screen?: MediaStreamTrack;
-	/** Send three spatial layers for camera video (default true): the server picks one per receiver. */
+	/**
+	 * Send camera video in spatial layers (default true): the server picks one per receiver. How
+	 * many, and their bitrates, follow the camera's capture size (see `simulcastLadder`).
+	 */
 	simulcast?: boolean;
 }
-
-/** Three spatial layers: a quarter, half and full resolution, bitrates for calm 15-30 fps video. */
-const simulcastEncodings: RTCRtpEncodingParameters[] = [
-	{ rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-	{ rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-	{ rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
 
 /** A track the caller gave to `publish`: kept so a reconnect can publish it again, muted or not. */
 interface Published {
@@ -137,11 +134,14 @@ export class Publisher {
 		const { track, simulcast } = published;
 		if (!device.canProduce(track.kind as 'audio' | 'video')) throw new SignalError('unavailable', `cannot send ${track.kind}`);
 		this.#transport ??= await this.#link.createSendTransport();
+		// The ladder fits the capture as it is now (a track published again after a reconnect, or
+		// another camera published in its place, may have another size): its full resolution on top.
+		const size = simulcast ? track.getSettings() : undefined;
 		const producer = await this.#transport.produce({
 			track,
 			// The caller owns its tracks: a reconnect publishes the same camera again.
 			stopTracks: false,
-			...(simulcast ? { encodings: simulcastEncodings.map((e) => ({ ...e })) } : {}),
+			...(size ? { encodings: simulcastLadder(size.width, size.height) } : {}),
 			...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
 			appData: { source },
 		});
