@@ -1,12 +1,28 @@
-// Generates the four benchmark bandwidth traces (deterministic: a seeded generator), one hour
-// each, into bench/traces/. Run: node bench/src/abr-traces.ts
+// Generates the benchmark bandwidth traces (deterministic: a seeded generator) into bench/traces/:
+// the four link kinds (one hour each) and the near-top-layer lines (abr-traces-near-top.ts).
+// Run: node bench/src/abr-traces.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { seededRandom } from '@luwte/engine/abr';
+import { nearTopTraces } from './abr-traces-near-top.ts';
 
 const HOUR_MS = 3_600_000;
 
-type Gen = (rnd: () => number) => { points: [number, number][] };
+export type Gen = (rnd: () => number) => { points: [number, number][] };
+
+/**
+ * Which target calm is held to on a trace (docs/abr.md): `calm-link` the links calm was made for
+ * (≥ 5× fewer switches than greedy, no more freeze, ≤ 10 % less bitrate); `near-top` a line
+ * around the top layer's cost, where greedy rarely changes resolution (≥ 90 % of greedy's
+ * bitrate, no more switches, freeze at most 0.5 s longer).
+ */
+export type TraceTarget = 'calm-link' | 'near-top';
+
+export interface TraceKind {
+	describe: string;
+	gen: Gen;
+	target: TraceTarget;
+}
 
 function build(stepMs: () => number, level: (t: number) => number): [number, number][] {
 	const pts: [number, number][] = [];
@@ -15,8 +31,8 @@ function build(stepMs: () => number, level: (t: number) => number): [number, num
 	return pts;
 }
 
-/** The traces and what each stands for. */
-export const traces: Record<string, { describe: string; gen: Gen }> = {
+/** The link kinds and what each stands for (one hour each). */
+const linkTraces: Record<string, Omit<TraceKind, 'target'>> = {
 	'steady-dsl': {
 		describe: 'DSL at home: about 4 Mbit/s with small noise and a short dip every ten minutes or so',
 		gen: (rnd) => ({
@@ -82,6 +98,12 @@ export const traces: Record<string, { describe: string; gen: Gen }> = {
 			};
 		},
 	},
+};
+
+/** Every trace kind of the benchmark, in the order their files' seeds are given (1, 2, ...). */
+export const traces: Record<string, TraceKind> = {
+	...Object.fromEntries(Object.entries(linkTraces).map(([name, t]) => [name, { ...t, target: 'calm-link' as const }])),
+	...Object.fromEntries(Object.entries(nearTopTraces).map(([name, t]) => [name, { ...t, target: 'near-top' as const }])),
 };
 
 if (import.meta.main) {

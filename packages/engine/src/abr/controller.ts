@@ -160,7 +160,7 @@ function sustained(profile: StimulusProfile, slotMins: readonly number[]): numbe
  *   headroom, after a hold, and never sooner than the profile's interval after the last visible
  *   switch.
  * - The **frame rate** absorbs the short swings: down at once when the current layer no longer fits
- *   the estimate, up after a short hold.
+ *   the estimate, up after a short hold once the estimate carries it again (no headroom).
  * - When not even the lowest frame rate of the resolution fits, the resolution goes down: at once
  *   with `resolution-first`, after `downGraceMs` with `framerate-first` (a dip shorter than that is
  *   ridden out: by the time a lower resolution's key frame got through, it would be over).
@@ -231,9 +231,15 @@ export function decide(profile: StimulusProfile, state: AbrState, obs: Observati
 	} else {
 		spatialUpSince = undefined;
 	}
-	// Frame rate: up within the resolution after its (short) hold.
+	// Frame rate: up within the resolution once the estimate has carried it for the (short) hold,
+	// without the headroom. The frame rate goes down at once on any dip of the estimate below the
+	// layer's cost (a picture sent above the path freezes); with the headroom as well, a line
+	// near a frame rate's cost kept the picture below it almost all the time (the estimate has to
+	// sit 11 % above the cost for the whole hold, which its wobble rarely allows: 80-89 % of
+	// greedy's bitrate on the near-top traces). The headroom stays for the resolution, whose
+	// changes are visible and must not be undone soon.
 	let temporalUpSince = base.temporalUpSince;
-	const sameSpatialBest = bestFrameRate(profile, obs, current.spatial, obs.estimateKbps * profile.headroom);
+	const sameSpatialBest = bestFrameRate(profile, obs, current.spatial, obs.estimateKbps);
 	if (sameSpatialBest && sameSpatialBest.temporal > current.temporal) {
 		temporalUpSince ??= obs.now;
 		if (obs.now - temporalUpSince >= profile.temporalUpHoldMs) {

@@ -42,9 +42,12 @@ export const stimulusProfileSchema = z
 		 * again before returning to it (inside the switch interval: the pair is one disturbance).
 		 */
 		returnHoldMs: z.number().int().min(0).max(600_000),
-		/** How long before going up a temporal layer (less visible than spatial). */
+		/**
+		 * How long the estimate must carry a higher temporal layer before going up to it (frame
+		 * rate changes are less visible than resolution changes; no headroom applies to them).
+		 */
 		temporalUpHoldMs: z.number().int().min(0).max(600_000),
-		/** Go up only to a layer that needs at most this share of the estimate (0.5-1). */
+		/** Go up in resolution only to a layer that needs at most this share of the estimate (0.5-1). */
 		headroom: z.number().min(0.5).max(1),
 		/** On congestion, give up frame rate first (keep the picture sharp) or resolution first. */
 		congestion: z.enum(['framerate-first', 'resolution-first']),
@@ -74,7 +77,7 @@ export const builtinProfiles = {
 		minSwitchIntervalMs: 20_000,
 		upHoldMs: 10_000,
 		returnHoldMs: 5_000,
-		temporalUpHoldMs: 1_000,
+		temporalUpHoldMs: 500,
 		headroom: 0.9,
 		startHeadroom: 0.5,
 		sustainWindowMs: 40_000,

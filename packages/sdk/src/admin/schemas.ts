@@ -149,8 +149,13 @@ export const stimulusProfileDefinitionSchema = z
 		returnHoldMs: ms(600_000)
 			.optional()
 			.describe('After congestion forced the resolution down, how long the path must carry it again before returning'),
-		temporalUpHoldMs: ms(600_000).optional().describe('How long before going up in frame rate'),
-		headroom: z.number().min(0.5).max(1).optional().describe('Go up only to a layer needing at most this share of the estimate'),
+		temporalUpHoldMs: ms(600_000).optional().describe('How long the estimate must carry a higher frame rate before going up to it'),
+		headroom: z
+			.number()
+			.min(0.5)
+			.max(1)
+			.optional()
+			.describe('Go up in resolution only to a layer needing at most this share of the estimate'),
 		congestion: z
 			.enum(['framerate-first', 'resolution-first'])
 			.optional()
