@@ -43,6 +43,8 @@ interface Sample {
 	estimateKbps: number | undefined;
 	loss: number | undefined;
 	floorKbps: number | undefined;
+	/** The receiver's round-trip time above its recent lowest (ms): the bottleneck's queue. */
+	queueMs: number | undefined;
 	preferred: string;
 	reason: string | undefined;
 	current: string;
@@ -366,6 +368,7 @@ export async function runShapedTrace(th: TestHost, opts: ShapedOptions) {
 						estimateKbps: s.lastObservation ? Math.round(s.lastObservation.estimateKbps) : undefined,
 						loss: s.lastObservation ? Math.round(s.lastObservation.loss * 100) / 100 : undefined,
 						floorKbps: s.holdFloorKbps,
+						queueMs: s.queueDelayMs,
 						preferred: layerText(s.preferred),
 						reason: s.lastReason,
 						current: layerText(s.serverCurrent),

@@ -1,6 +1,17 @@
 import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
 import { decide, initialState, type AbrState, type Decision, type Layer, type Observation } from './controller.ts';
+import {
+	climbCapKbps,
+	HOLD_QUEUE_BACKOFF,
+	HOLD_QUEUE_MS,
+	heldShareKbps,
+	holdFloorKbps,
+	nextHoldFloor,
+	queueDelayMs,
+	recordRtt,
+	type RttSample,
+} from './hold-floor.ts';
 import { fitProfileToLadder, spatialLayerCount } from './ladder.ts';
 import type { StimulusProfile } from './profiles.ts';
 import { defaultLogger, type Logger } from '../log/logger.ts';
@@ -24,6 +35,8 @@ interface Tracked {
 	decidedSpatialSwitches: number;
 	decidedTemporalSwitches: number;
 	observed: ObservedLayers;
+	/** The receiver's round-trip times of the last half minute (see hold-floor.ts). */
+	rtt: RttSample[];
 }
 
 /** One `layerschange` of a consumer: what mediasoup forwards from then on (null: nothing). */
@@ -82,6 +95,8 @@ export interface AbrConsumerStatus {
 	observedTimeline: ObservedLayerChange[];
 	/** A held receiver's minimum outgoing bitrate now (kbit/s; see the profile's holdLayers). */
 	holdFloorKbps: number | undefined;
+	/** The receiver's round-trip time above its lowest of the last 30 s (ms): the bottleneck's queue. */
+	queueDelayMs: number;
 }
 
 /** A new consumer's start: the controller state, and the estimate share it came from (warm). */
@@ -107,18 +122,10 @@ const WARM_AFTER_MS = 5000;
 const NO_ESTIMATE_KBPS = 100_000;
 
 /**
- * A held transport's minimum outgoing bitrate covers its chosen layers with this margin (their
- * bitrate swings with key frames) plus the audio and RTCP beside them.
- */
-const HOLD_MARGIN = 1.25;
-const HOLD_EXTRA_KBPS = 64;
-/**
  * On a held transport the estimate cannot fall below the floor, so at the floor it says nothing
  * about the path; above this loss the delivered rate (sent minus lost) is the estimate instead.
  */
 const HOLD_LOSS = 0.05;
-/** mediasoup refuses a minimum below 30 kbit/s (0 is "none"). */
-const MIN_FLOOR_KBPS = 30;
 
 /**
  * Feeds the calm controller from mediasoup and applies its decisions. Every tick it reads, per
@@ -146,6 +153,9 @@ export class AbrDriver {
 
 	/** Per held receiver transport: the minimum outgoing bitrate it was given (kbit/s). */
 	readonly #floors = new Map<string, number>();
+
+	/** Per held receiver transport: since its last climb, the floor's cap (see climbCapKbps). */
+	readonly #climbCaps = new Map<string, number>();
 
 	/**
 	 * Where a new consumer starts. On a transport whose estimate has been known for a while (a
@@ -199,6 +209,7 @@ export class AbrDriver {
 			decidedSpatialSwitches: 0,
 			decidedTemporalSwitches: 0,
 			observed,
+			rtt: [],
 		});
 		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
@@ -239,6 +250,7 @@ export class AbrDriver {
 			observedNullLayers: t.observed.nulls,
 			observedTimeline: t.observed.timeline.slice(),
 			holdFloorKbps: this.#floors.get(t.transport.id),
+			queueDelayMs: Math.round(queueDelayMs(t.rtt)),
 		}));
 	}
 
@@ -258,6 +270,7 @@ export class AbrDriver {
 			const inUse = new Set([...perTransport.keys()].map((tr) => tr.id));
 			for (const id of this.#warm.keys()) if (!inUse.has(id)) this.#warm.delete(id);
 			for (const id of this.#floors.keys()) if (!inUse.has(id)) this.#floors.delete(id);
+			for (const id of this.#climbCaps.keys()) if (!inUse.has(id)) this.#climbCaps.delete(id);
 			const weights = new Map([...perTransport].map(([tr, group]) => [tr, group.reduce((sum, t) => sum + t.priority, 0)]));
 			const estimates = new Map<types.Transport, number>();
 			const sendKbps = new Map<types.Transport, number>();
@@ -275,17 +288,22 @@ export class AbrDriver {
 			);
 			await Promise.all(
 				live.map(async (t) => {
-					const [layerKbps, loss] = await Promise.all([layerBitrates(t.producer), consumerLoss(t.consumer)]);
+					const [layerKbps, { loss, rttMs }] = await Promise.all([layerBitrates(t.producer), consumerReport(t.consumer)]);
+					t.rtt = recordRtt(t.rtt, now, rttMs);
 					const reported = estimates.get(t.transport) ?? NO_ESTIMATE_KBPS;
 					// This consumer's weighted part of everything its receiver gets.
 					const part = t.priority / (weights.get(t.transport) ?? t.priority);
 					let share = reported * part;
 					const floor = this.#floors.get(t.transport.id);
-					if (t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02 && loss > HOLD_LOSS) {
-						// Everything sent on the transport (media, retransmissions, audio, probes) crosses
-						// the same bottleneck; what of it arrives is what the path carries now.
-						share = Math.min(share, (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part);
-					}
+					const atFloor = t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02;
+					// The floor is not the path's word: it shows no more than what it holds (no climb on it).
+					if (atFloor) share = Math.min(share, heldShareKbps({ layerKbps, layer: t.applied }));
+					// Everything sent on the transport (media, retransmissions, audio, probes) crosses
+					// the same bottleneck; what of it arrives is what the path carries now.
+					const delivered = (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part;
+					if (atFloor && loss > HOLD_LOSS) share = Math.min(share, delivered);
+					// A queue growing at the bottleneck: less gets through than is sent, before any loss.
+					else if (atFloor && queueDelayMs(t.rtt) > HOLD_QUEUE_MS) share = Math.min(share, delivered * HOLD_QUEUE_BACKOFF);
 					const obs: Observation = { now, estimateKbps: share, loss, layerKbps };
 					const step = decide(t.profile, t.state, obs);
 					t.lastObservation = obs;
@@ -293,6 +311,13 @@ export class AbrDriver {
 					t.lastDecision = step.decision;
 					t.decisions++;
 					const l = step.decision.layer;
+					if (t.profile.holdLayers) {
+						const up = l.spatial > t.applied.spatial || (l.spatial === t.applied.spatial && l.temporal > t.applied.temporal);
+						const down = l.spatial < t.applied.spatial || (l.spatial === t.applied.spatial && l.temporal < t.applied.temporal);
+						// The transport's whole estimate, less the headroom: what the climb was decided on.
+						if (up) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
+						else if (down) this.#climbCaps.delete(t.transport.id);
+					}
 					if (l.spatial !== t.applied.spatial || l.temporal !== t.applied.temporal) {
 						if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
 						else t.decidedTemporalSwitches++;
@@ -315,18 +340,19 @@ export class AbrDriver {
 
 	/**
 	 * Keeps mediasoup on the controller's layers for a held receiver: its bandwidth estimator may
-	 * not go below what they cost, so mediasoup's own allocation never lowers them on a dip the
-	 * controller rides out. Lowered at once when the controller goes down; raised after it goes
-	 * up (its decision was made on the estimate above the old floor). Changes under 10 % upward
-	 * either way are skipped: the layers' bitrate swings.
+	 * not go below what the held layers cost, so mediasoup's own allocation never lowers them on a
+	 * dip the controller rides out. Lowered at once when the controller goes down; raised after it
+	 * goes up, but not above the estimate the climb was decided on less the headroom (see
+	 * hold-floor.ts, also for how congestion is read while the estimate sits at the floor).
 	 */
 	async #hold(transport: types.Transport, group: Tracked[]): Promise<void> {
 		if (!group.some((t) => t.profile.holdLayers) || transport.closed) return;
-		let kbps = HOLD_EXTRA_KBPS;
-		for (const t of group) kbps += layerCost(t.lastObservation, t.applied) * HOLD_MARGIN;
-		kbps = Math.max(MIN_FLOOR_KBPS, Math.round(kbps));
-		const prev = this.#floors.get(transport.id);
-		if (prev !== undefined && Math.abs(kbps - prev) < prev * 0.1) return;
+		const wanted = holdFloorKbps(
+			group.map((t) => ({ layerKbps: t.lastObservation?.layerKbps, layer: t.applied })),
+			this.#climbCaps.get(transport.id),
+		);
+		const kbps = nextHoldFloor(this.#floors.get(transport.id), wanted);
+		if (kbps === undefined) return;
 		this.#floors.set(transport.id, kbps);
 		await transport.setMinOutgoingBitrate(kbps * 1000).catch((err: unknown) => {
 			if (!transport.closed) this.#log.warn('abr.set_floor_failed', { transportId: transport.id, kbps, error: messageOf(err) });
@@ -375,16 +401,13 @@ function announcedLadder(producer: types.Producer): number[][] {
 	});
 }
 
-/** The loss the consumer's receiver reports (0..1). */
-async function consumerLoss(consumer: types.Consumer): Promise<number> {
+/** What the consumer's receiver reports: loss (0..1) and round-trip time (ms; undefined before its first report). */
+async function consumerReport(consumer: types.Consumer): Promise<{ loss: number; rttMs: number | undefined }> {
 	const stats = await consumer.getStats().catch(() => []);
-	const out = stats.find((s) => s.type === 'outbound-rtp') as { fractionLost?: number } | undefined;
+	const out = stats.find((s) => s.type === 'outbound-rtp') as { fractionLost?: number; roundTripTime?: number } | undefined;
 	const f = out?.fractionLost ?? 0;
-	return f > 1 ? f / 256 : f; // RTCP's 8-bit fraction, or already a fraction
-}
-
-function layerCost(obs: Observation | undefined, l: Layer): number {
-	return obs?.layerKbps[l.spatial]?.[l.temporal] ?? 0;
+	// RTCP's 8-bit fraction, or already a fraction; mediasoup reports no round trip as 0 or absent.
+	return { loss: f > 1 ? f / 256 : f, rttMs: out?.roundTripTime ? out.roundTripTime : undefined };
 }
 
 function observe(o: ObservedLayers, layer: Layer | undefined): void {

@@ -5,6 +5,21 @@ export { defaultModel, simulate, type SimulationModel, type SimulationResult, ty
 export { bandwidthAt, parseTrace, type TracePoint } from './trace.ts';
 export { fitProfileToLadder, ladderLayer, PROFILE_LAYERS, spatialLayerCount } from './ladder.ts';
 export { AbrDriver, type AbrConsumerStatus, type ObservedLayerChange } from './driver.ts';
+export {
+	climbCapKbps,
+	HOLD_EXTRA_KBPS,
+	HOLD_MARGIN,
+	HOLD_QUEUE_BACKOFF,
+	HOLD_QUEUE_MS,
+	heldShareKbps,
+	holdFloorKbps,
+	nextHoldFloor,
+	queueDelayMs,
+	recordRtt,
+	RTT_WINDOW_MS,
+	type HeldConsumer,
+	type RttSample,
+} from './hold-floor.ts';
 export { seededRandom } from './seeded-random.ts';
 export {
 	customProfileBases,
