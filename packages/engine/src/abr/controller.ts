@@ -120,7 +120,8 @@ function lowestFrameRate(profile: StimulusProfile, obs: Observation, spatial: nu
 	return candidates(profile, obs).findLast((l) => l.spatial === spatial);
 }
 
-const lower = (a: Layer, b: Layer) => a.spatial < b.spatial || (a.spatial === b.spatial && a.temporal < b.temporal);
+/** `a` is below `b`: a lower resolution, or the same at a lower frame rate. */
+export const lower = (a: Layer, b: Layer): boolean => a.spatial < b.spatial || (a.spatial === b.spatial && a.temporal < b.temporal);
 
 /** Adds the estimate to the sustain window; returns the new slots. */
 function record(profile: StimulusProfile, state: AbrState, obs: Observation): Pick<AbrState, 'slotMins' | 'slotStart'> {

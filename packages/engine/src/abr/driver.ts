@@ -1,6 +1,6 @@
 import { messageOf } from '@luwte/errors';
 import type { types } from 'mediasoup';
-import { decide, initialState, type AbrState, type Decision, type Layer, type Observation } from './controller.ts';
+import { decide, initialState, lower, type AbrState, type Decision, type Layer, type Observation } from './controller.ts';
 import {
 	climbCapKbps,
 	HOLD_QUEUE_BACKOFF,
@@ -12,7 +12,7 @@ import {
 	recordRtt,
 	type RttSample,
 } from './hold-floor.ts';
-import { fitProfileToLadder, spatialLayerCount } from './ladder.ts';
+import { encodingIndexOf, fitProfileToLadder, spatialLayerCount } from './ladder.ts';
 import type { StimulusProfile } from './profiles.ts';
 import { defaultLogger, type Logger } from '../log/logger.ts';
 
@@ -312,11 +312,9 @@ export class AbrDriver {
 					t.decisions++;
 					const l = step.decision.layer;
 					if (t.profile.holdLayers) {
-						const up = l.spatial > t.applied.spatial || (l.spatial === t.applied.spatial && l.temporal > t.applied.temporal);
-						const down = l.spatial < t.applied.spatial || (l.spatial === t.applied.spatial && l.temporal < t.applied.temporal);
 						// The transport's whole estimate, less the headroom: what the climb was decided on.
-						if (up) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
-						else if (down) this.#climbCaps.delete(t.transport.id);
+						if (lower(t.applied, l)) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
+						else if (lower(l, t.applied)) this.#climbCaps.delete(t.transport.id);
 					}
 					if (l.spatial !== t.applied.spatial || l.temporal !== t.applied.temporal) {
 						if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
@@ -366,7 +364,7 @@ async function layerBitrates(producer: types.Producer): Promise<number[][]> {
 	const encodings = producer.rtpParameters.encodings ?? [];
 	const out: number[][] = encodings.map(() => [0, 0, 0]);
 	for (const s of stats) {
-		const idx = encodings.findIndex((e) => (e.rid !== undefined && e.rid === s.rid) || (e.ssrc !== undefined && e.ssrc === s.ssrc));
+		const idx = encodingIndexOf(encodings, s);
 		const row = out[idx];
 		if (!row) continue;
 		// mediasoup's `bitrateByLayer["s.t"]` is already cumulative: temporal layers 0..t (and

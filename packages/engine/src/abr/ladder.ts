@@ -35,6 +35,14 @@ export function spatialLayerCount(producer: Pick<types.Producer, 'rtpParameters'
 	return Math.max(1, producer.rtpParameters.encodings?.length ?? 1);
 }
 
+/** Which of the producer's encodings a stats entry of its is (by RID, else by SSRC); -1 if none. */
+export function encodingIndexOf(
+	encodings: readonly types.RtpEncodingParameters[],
+	stat: { rid?: string | undefined; ssrc?: number | undefined },
+): number {
+	return encodings.findIndex((e) => (e.rid !== undefined && e.rid === stat.rid) || (e.ssrc !== undefined && e.ssrc === stat.ssrc));
+}
+
 /**
  * The highest spatial layer the producer really sends now (bitrate and score above 0), or -1
  * when it sends none: a browser may announce a layer it does not send (yet), e.g. while its
@@ -46,7 +54,7 @@ export async function highestSentLayer(producer: types.Producer): Promise<number
 	let top = -1;
 	for (const s of stats) {
 		if (!(s.bitrate > 0 && s.score > 0)) continue;
-		const i = encodings.findIndex((e) => (e.rid !== undefined && e.rid === s.rid) || (e.ssrc !== undefined && e.ssrc === s.ssrc));
+		const i = encodingIndexOf(encodings, s);
 		top = Math.max(top, encodings.length <= 1 ? 0 : i);
 	}
 	return top;
