@@ -29,6 +29,8 @@ interface Tracked {
 	lastDecision: Decision | undefined;
 	lastObservation: Observation | undefined;
 	startLayer: Layer;
+	/** The higher layer mediasoup forwarded first and the controller kept (see #keepFirstLayer). */
+	keptFirstLayer: Layer | undefined;
 	startedFromKbps: number | undefined;
 	decisions: number;
 	/** The controller's own switches (what it told mediasoup), counted like the observed ones. */
@@ -72,6 +74,11 @@ export interface AbrConsumerStatus {
 	lastReason: Decision['reason'] | undefined;
 	/** The layer the consumer was created on. */
 	startLayer: Layer;
+	/**
+	 * Set when the start layer was not sent yet as the viewer's picture began: the higher layer
+	 * mediasoup forwarded instead, which the controller kept rather than step down to the start.
+	 */
+	keptFirstLayer: Layer | undefined;
 	/** The estimate share the consumer's start layer was picked from; undefined: a cold start. */
 	startedFromKbps: number | undefined;
 	/** What the controller last saw: the estimate (this consumer's share), loss, the producer's ladder. */
@@ -193,7 +200,7 @@ export class AbrDriver {
 		const state = (start ?? { state: initialState(profile), fromKbps: undefined }).state;
 		const fromKbps = start?.fromKbps;
 		const observed: ObservedLayers = { last: undefined, spatialSwitches: 0, temporalSwitches: 0, nulls: 0, timeline: [] };
-		this.#tracked.set(consumer.id, {
+		const tracked: Tracked = {
 			consumer,
 			producer,
 			transport,
@@ -204,20 +211,48 @@ export class AbrDriver {
 			lastDecision: undefined,
 			lastObservation: undefined,
 			startLayer: state.current,
+			keptFirstLayer: undefined,
 			startedFromKbps: fromKbps,
 			decisions: 0,
 			decidedSpatialSwitches: 0,
 			decidedTemporalSwitches: 0,
 			observed,
 			rtt: [],
+		};
+		this.#tracked.set(consumer.id, tracked);
+		consumer.observer.on('layerschange', (layers) => {
+			const layer = toLayer(layers);
+			const first = observed.last === undefined;
+			observe(observed, layer);
+			if (first && layer) void this.#keepFirstLayer(tracked, layer);
 		});
-		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
 		this.#timer ??= setInterval(
 			() => void this.tick().catch((err: unknown) => this.#log.error('abr.tick_failed', { error: messageOf(err) })),
 			this.#intervalMs,
 		);
 		this.#timer.unref?.();
+	}
+
+	/**
+	 * mediasoup forwards what is sent: when the viewer's picture begins before the sender's start
+	 * layer is live (a browser starts its simulcast layers a moment apart, the top one often
+	 * first), the consumer gets a higher layer, and mediasoup would step it down to the start
+	 * layer once that is live, a second or two in: a visible switch, and a frame cut short (it
+	 * skips a sequence number so the decoder drops the half frame; the receiver counts it lost
+	 * and its NACK goes unanswered). Until the controller has changed the resolution itself, the
+	 * first layer the viewer sees is its start instead, within the profile's ceiling; from there
+	 * the controller goes down as soon as the estimate says so, as it would from any layer.
+	 */
+	async #keepFirstLayer(t: Tracked, first: Layer): Promise<void> {
+		if (t.decidedSpatialSwitches > 0 || first.spatial <= t.applied.spatial || first.spatial > t.profile.maxSpatialLayer) return;
+		const layer = { spatial: first.spatial, temporal: t.applied.temporal };
+		t.state = { ...t.state, current: layer, spatialUpSince: undefined };
+		t.applied = layer;
+		t.keptFirstLayer = layer;
+		await t.consumer.setPreferredLayers({ spatialLayer: layer.spatial, temporalLayer: layer.temporal }).catch((err: unknown) => {
+			if (!t.consumer.closed) this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
+		});
 	}
 
 	remove(consumerId: string): void {
@@ -238,6 +273,7 @@ export class AbrDriver {
 			preferred: t.applied,
 			lastReason: t.lastDecision?.reason,
 			startLayer: t.startLayer,
+			keptFirstLayer: t.keptFirstLayer,
 			startedFromKbps: t.startedFromKbps,
 			lastObservation: t.lastObservation,
 			decisions: t.decisions,
