@@ -63,9 +63,9 @@ describe('bench suite, quick', () => {
 		}
 		const media = JSON.parse(readFileSync(join(out, 'media-storm.json'), 'utf8'));
 		expect(media.report.subscribers.joinToFirstPacketMs.n).toBe(5);
-		// Nothing lost on loopback. A receiver stepped down from the layer its picture began on
+		// Nothing lost on loopback. A picture begun on a layer above its start layer and stepped down
 		// would lose one packet per step (mediasoup skips a sequence number to cut the frame in
-		// flight short); the driver keeps that first layer instead (test/engine/abr-first-layer.test.ts).
+		// flight short); a resume waits for the start layer instead (test/engine/start-layer.test.ts).
 		expect(media.report.subscribers.lossPercent).toBe(0);
 
 		// HTTP: three routes on three servers, each answered (limits on may refuse, with 429 only).

@@ -29,8 +29,6 @@ interface Tracked {
 	lastDecision: Decision | undefined;
 	lastObservation: Observation | undefined;
 	startLayer: Layer;
-	/** The higher layer mediasoup forwarded first and the controller kept (see #keepFirstLayer). */
-	keptFirstLayer: Layer | undefined;
 	startedFromKbps: number | undefined;
 	decisions: number;
 	/** The controller's own switches (what it told mediasoup), counted like the observed ones. */
@@ -74,11 +72,6 @@ export interface AbrConsumerStatus {
 	lastReason: Decision['reason'] | undefined;
 	/** The layer the consumer was created on. */
 	startLayer: Layer;
-	/**
-	 * Set when the start layer was not sent yet as the viewer's picture began: the higher layer
-	 * mediasoup forwarded instead, which the controller kept rather than step down to the start.
-	 */
-	keptFirstLayer: Layer | undefined;
 	/** The estimate share the consumer's start layer was picked from; undefined: a cold start. */
 	startedFromKbps: number | undefined;
 	/** What the controller last saw: the estimate (this consumer's share), loss, the producer's ladder. */
@@ -200,7 +193,7 @@ export class AbrDriver {
 		const state = (start ?? { state: initialState(profile), fromKbps: undefined }).state;
 		const fromKbps = start?.fromKbps;
 		const observed: ObservedLayers = { last: undefined, spatialSwitches: 0, temporalSwitches: 0, nulls: 0, timeline: [] };
-		const tracked: Tracked = {
+		this.#tracked.set(consumer.id, {
 			consumer,
 			producer,
 			transport,
@@ -211,48 +204,20 @@ export class AbrDriver {
 			lastDecision: undefined,
 			lastObservation: undefined,
 			startLayer: state.current,
-			keptFirstLayer: undefined,
 			startedFromKbps: fromKbps,
 			decisions: 0,
 			decidedSpatialSwitches: 0,
 			decidedTemporalSwitches: 0,
 			observed,
 			rtt: [],
-		};
-		this.#tracked.set(consumer.id, tracked);
-		consumer.observer.on('layerschange', (layers) => {
-			const layer = toLayer(layers);
-			const first = observed.last === undefined;
-			observe(observed, layer);
-			if (first && layer) void this.#keepFirstLayer(tracked, layer);
 		});
+		consumer.observer.on('layerschange', (layers) => observe(observed, toLayer(layers)));
 		consumer.observer.once('close', () => this.remove(consumer.id));
 		this.#timer ??= setInterval(
 			() => void this.tick().catch((err: unknown) => this.#log.error('abr.tick_failed', { error: messageOf(err) })),
 			this.#intervalMs,
 		);
 		this.#timer.unref?.();
-	}
-
-	/**
-	 * mediasoup forwards what is sent: when the viewer's picture begins before the sender's start
-	 * layer is live (a browser starts its simulcast layers a moment apart, the top one often
-	 * first), the consumer gets a higher layer, and mediasoup would step it down to the start
-	 * layer once that is live, a second or two in: a visible switch, and a frame cut short (it
-	 * skips a sequence number so the decoder drops the half frame; the receiver counts it lost
-	 * and its NACK goes unanswered). Until the controller has changed the resolution itself, the
-	 * first layer the viewer sees is its start instead, within the profile's ceiling; from there
-	 * the controller goes down as soon as the estimate says so, as it would from any layer.
-	 */
-	async #keepFirstLayer(t: Tracked, first: Layer): Promise<void> {
-		if (t.decidedSpatialSwitches > 0 || first.spatial <= t.applied.spatial || first.spatial > t.profile.maxSpatialLayer) return;
-		const layer = { spatial: first.spatial, temporal: t.applied.temporal };
-		t.state = { ...t.state, current: layer, spatialUpSince: undefined };
-		t.applied = layer;
-		t.keptFirstLayer = layer;
-		await t.consumer.setPreferredLayers({ spatialLayer: layer.spatial, temporalLayer: layer.temporal }).catch((err: unknown) => {
-			if (!t.consumer.closed) this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
-		});
 	}
 
 	remove(consumerId: string): void {
@@ -273,7 +238,6 @@ export class AbrDriver {
 			preferred: t.applied,
 			lastReason: t.lastDecision?.reason,
 			startLayer: t.startLayer,
-			keptFirstLayer: t.keptFirstLayer,
 			startedFromKbps: t.startedFromKbps,
 			lastObservation: t.lastObservation,
 			decisions: t.decisions,
@@ -323,48 +287,53 @@ export class AbrDriver {
 				}),
 			);
 			await Promise.all(
-				live.map(async (t) => {
-					const [layerKbps, { loss, rttMs }] = await Promise.all([layerBitrates(t.producer), consumerReport(t.consumer)]);
-					t.rtt = recordRtt(t.rtt, now, rttMs);
-					const reported = estimates.get(t.transport) ?? NO_ESTIMATE_KBPS;
-					// This consumer's weighted part of everything its receiver gets.
-					const part = t.priority / (weights.get(t.transport) ?? t.priority);
-					let share = reported * part;
-					const floor = this.#floors.get(t.transport.id);
-					const atFloor = t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02;
-					// The floor is not the path's word: it shows no more than what it holds (no climb on it).
-					if (atFloor) share = Math.min(share, heldShareKbps({ layerKbps, layer: t.applied }));
-					// Everything sent on the transport (media, retransmissions, audio, probes) crosses
-					// the same bottleneck; what of it arrives is what the path carries now.
-					const delivered = (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part;
-					if (atFloor && loss > HOLD_LOSS) share = Math.min(share, delivered);
-					// A queue growing at the bottleneck: less gets through than is sent, before any loss.
-					else if (atFloor && queueDelayMs(t.rtt) > HOLD_QUEUE_MS) share = Math.min(share, delivered * HOLD_QUEUE_BACKOFF);
-					const obs: Observation = { now, estimateKbps: share, loss, layerKbps };
-					const step = decide(t.profile, t.state, obs);
-					t.lastObservation = obs;
-					t.state = step.state;
-					t.lastDecision = step.decision;
-					t.decisions++;
-					const l = step.decision.layer;
-					if (t.profile.holdLayers) {
-						// The transport's whole estimate, less the headroom: what the climb was decided on.
-						if (lower(t.applied, l)) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
-						else if (lower(l, t.applied)) this.#climbCaps.delete(t.transport.id);
-					}
-					if (l.spatial !== t.applied.spatial || l.temporal !== t.applied.temporal) {
-						if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
-						else t.decidedTemporalSwitches++;
-						t.applied = l;
-						// Refused only costs this round (the next decision tries again); a closed consumer is no news.
-						await t.consumer
-							.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal })
-							.catch((err: unknown) => {
-								if (!t.consumer.closed)
-									this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
-							});
-					}
-				}),
+				// Until mediasoup forwards its first layer the picture has not begun (the consumer waits
+				// for its client, or for its start layer: see start-layer-gate.ts) and its start stands:
+				// a layer not sent yet is no reason to move, as one the sender stopped would be.
+				live
+					.filter((t) => t.observed.last !== undefined)
+					.map(async (t) => {
+						const [layerKbps, { loss, rttMs }] = await Promise.all([layerBitrates(t.producer), consumerReport(t.consumer)]);
+						t.rtt = recordRtt(t.rtt, now, rttMs);
+						const reported = estimates.get(t.transport) ?? NO_ESTIMATE_KBPS;
+						// This consumer's weighted part of everything its receiver gets.
+						const part = t.priority / (weights.get(t.transport) ?? t.priority);
+						let share = reported * part;
+						const floor = this.#floors.get(t.transport.id);
+						const atFloor = t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02;
+						// The floor is not the path's word: it shows no more than what it holds (no climb on it).
+						if (atFloor) share = Math.min(share, heldShareKbps({ layerKbps, layer: t.applied }));
+						// Everything sent on the transport (media, retransmissions, audio, probes) crosses
+						// the same bottleneck; what of it arrives is what the path carries now.
+						const delivered = (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part;
+						if (atFloor && loss > HOLD_LOSS) share = Math.min(share, delivered);
+						// A queue growing at the bottleneck: less gets through than is sent, before any loss.
+						else if (atFloor && queueDelayMs(t.rtt) > HOLD_QUEUE_MS) share = Math.min(share, delivered * HOLD_QUEUE_BACKOFF);
+						const obs: Observation = { now, estimateKbps: share, loss, layerKbps };
+						const step = decide(t.profile, t.state, obs);
+						t.lastObservation = obs;
+						t.state = step.state;
+						t.lastDecision = step.decision;
+						t.decisions++;
+						const l = step.decision.layer;
+						if (t.profile.holdLayers) {
+							// The transport's whole estimate, less the headroom: what the climb was decided on.
+							if (lower(t.applied, l)) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
+							else if (lower(l, t.applied)) this.#climbCaps.delete(t.transport.id);
+						}
+						if (l.spatial !== t.applied.spatial || l.temporal !== t.applied.temporal) {
+							if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
+							else t.decidedTemporalSwitches++;
+							t.applied = l;
+							// Refused only costs this round (the next decision tries again); a closed consumer is no news.
+							await t.consumer
+								.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal })
+								.catch((err: unknown) => {
+									if (!t.consumer.closed)
+										this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
+								});
+						}
+					}),
 			);
 			await Promise.all([...perTransport].map(([tr, group]) => this.#hold(tr, group)));
 		} finally {

@@ -15,6 +15,7 @@ export type { ConsentRecord, RecordingStatus } from './recording-control.ts';
 export { Participant, type TransportInfo, type TransportDirection, type PlainTransportInfo, type MediaTransport } from './participant.ts';
 export type { ParticipantNotification } from './notifications.ts';
 export { AUDIENCE_NOTICE_INTERVAL_MS } from './audience.ts';
+export { START_LAYER_WAIT_MS } from './start-layer-gate.ts';
 export {
 	lifecycleSchema,
 	defaultLifecycle,

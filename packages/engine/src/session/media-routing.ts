@@ -6,6 +6,7 @@ import type { Participant } from './participant.ts';
 import type { Presence } from './presence.ts';
 import { routes, type MediaSource, type RoutingPolicy } from './roles.ts';
 import type { SessionRouter } from './session-router.ts';
+import { StartLayerGate } from './start-layer-gate.ts';
 
 /**
  * Who receives whose media: consumers made by the routing rules (`routes`), started where the
@@ -17,6 +18,7 @@ export class MediaRouting {
 	readonly #policy: RoutingPolicy;
 	readonly #log: Logger;
 	readonly #abr: AbrDriver;
+	readonly #startLayers = new StartLayerGate();
 
 	constructor(router: SessionRouter, presence: Presence, policy: RoutingPolicy, log: Logger) {
 		this.#router = router;
@@ -57,6 +59,11 @@ export class MediaRouting {
 				ends.set(id, { receiver: p.id, sender: String((c.appData as { participantId?: unknown }).participantId ?? '') });
 		}
 		return this.#abr.status().map((s) => ({ ...s, ...(ends.get(s.consumerId) ?? { receiver: '', sender: '' }) }));
+	}
+
+	/** Resolves when a consumer may resume: its start layer is sent (see start-layer-gate.ts). */
+	startLayerReady(consumer: types.Consumer): Promise<void> {
+		return this.#startLayers.ready(consumer);
 	}
 
 	abrTick(): Promise<void> {
@@ -109,6 +116,7 @@ export class MediaRouting {
 			});
 		}
 		if (startState) this.#abr.add(consumer, producer, transport as types.Transport, receiver.stimulusProfile, startState, priority);
+		this.#startLayers.track(consumer, producer);
 		receiver.consumers.set(consumer.id, consumer);
 		const closed = () => {
 			if (receiver.consumers.delete(consumer.id)) {

@@ -336,6 +336,9 @@ export class Session {
 		this.#assertLive(participant);
 		const consumer = participant.consumers.get(consumerId);
 		if (!consumer) throw new EngineError('not_found', `consumer ${consumerId} not found`);
+		// A picture begins on its start layer, not on whichever layer the sender happened to start first.
+		await this.#media.startLayerReady(consumer);
+		if (consumer.closed) return; // the receiver hears of it as consumerClosed
 		await consumer.resume();
 		// Start the picture now rather than at the next periodic keyframe.
 		if (consumer.kind === 'video') await consumer.requestKeyFrame();

@@ -1,20 +1,22 @@
 import dgram from 'node:dgram';
 import { createEngine, type Engine } from '@luwte/engine';
+import { START_LAYER_WAIT_MS } from '@luwte/engine/session';
 import type { Participant, ParticipantNotification } from '@luwte/engine/session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePortRange } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// A browser starts its simulcast layers a moment apart, often the top one first. A calm viewer
-// whose picture begins on that top layer (its own start layer, one below, is not sent yet) must
-// not be stepped down to the start layer once it comes: that is a visible switch in the first
-// seconds, and mediasoup cuts the frame in flight short by skipping a sequence number, which the
-// viewer counts as a lost packet. Real mediasoup; a sender of hand-made VP8 packets whose layers
-// start when the test says, and a receiver that reads what is forwarded, on loopback.
+// A browser starts its simulcast layers a moment apart, often the top one first. A calm viewer's
+// picture must begin on its start layer (one below the top), not on the top layer only to be
+// stepped down when the start layer comes: that is a visible switch in the first seconds, and
+// mediasoup cuts the frame in flight short by skipping a sequence number, which the viewer counts
+// as a lost packet. Real mediasoup; a sender of hand-made VP8 packets whose layers start when the
+// test says, and a receiver that reads what is forwarded, on loopback.
 
 const PT = 101;
 const LOW = 0x1111_0000;
 const TOP = 0x2222_0000;
+const MID = 0x3333_0000;
 const FPS = 15;
 const PACKETS_PER_FRAME = 3;
 const KEY_EVERY = 8; // frames: about two key frames a second, so a switch never waits long
@@ -27,6 +29,11 @@ class LayerSender {
 	#tl0 = 0;
 	#packets = 0;
 	#octets = 0;
+
+	/** Packets sent so far. */
+	get packets(): number {
+		return this.#packets;
+	}
 	/** When the first frame was sent (wall clock, ms): RTP timestamp 90,000 on the layer's clock. */
 	#startedAt: number | undefined;
 	readonly ssrc: number;
@@ -114,7 +121,7 @@ interface Received {
 	tag: number;
 }
 
-describe('a calm viewer whose picture begins on a higher layer than its start', () => {
+describe("a calm viewer's picture begins on its start layer", () => {
 	let engine: Engine;
 	beforeAll(async () => {
 		engine = await createEngine({
@@ -125,10 +132,12 @@ describe('a calm viewer whose picture begins on a higher layer than its start', 
 	afterAll(() => engine?.close());
 
 	/**
-	 * A host sends the top layer from the start and the low one only once the viewer's picture
-	 * has begun (`lowLate`), or both from the start; a calm viewer receives for `seconds` after that.
+	 * A host sends the top layer from the start and the low one (`low`) from the start too, only
+	 * once the server has had the top layer for a while (after the viewer asked to resume), or
+	 * never; or (`alone`) announces three layers and sends only the lowest, as a browser on a weak
+	 * uplink does. A calm viewer asks to resume and then receives five seconds of video.
 	 */
-	async function run(lowLate: boolean) {
+	async function run(low: 'with-top' | 'late' | 'never' | 'alone') {
 		const info = await engine.createSession({ tenantId: 't' });
 		const session = engine.session('t', info.id);
 		const sockets: dgram.Socket[] = [];
@@ -152,6 +161,7 @@ describe('a calm viewer whose picture begins on a higher layer than its start', 
 					],
 					encodings: [
 						{ ssrc: LOW, scalabilityMode: 'L1T3' },
+						...(low === 'alone' ? [{ ssrc: MID, scalabilityMode: 'L1T3' }] : []),
 						{ ssrc: TOP, scalabilityMode: 'L1T3' },
 					],
 					rtcp: { cname: 'camera-begeleider', reducedSize: true },
@@ -160,7 +170,7 @@ describe('a calm viewer whose picture begins on a higher layer than its start', 
 				false,
 			);
 
-			// The viewer: a plain RTP end that resumes its consumer as a client would.
+			// The viewer: a plain RTP end that asks to resume its consumer as a client does.
 			const received: Received[] = [];
 			const rx = dgram.createSocket('udp4');
 			sockets.push(rx);
@@ -185,40 +195,49 @@ describe('a calm viewer whose picture begins on a higher layer than its start', 
 			const tx = dgram.createSocket('udp4');
 			sockets.push(tx);
 			await new Promise<void>((resolve) => tx.bind(0, '127.0.0.1', resolve));
-			const top = new LayerSender(TOP, 2);
-			const low = new LayerSender(LOW, 1);
-			let lowOn = !lowLate;
+			const topLayer = new LayerSender(TOP, 2);
+			const lowLayer = new LayerSender(LOW, 1);
+			let lowOn = low === 'with-top' || low === 'alone';
 			timer = setInterval(() => {
 				// Both layers' packets of one capture interleaved, as a browser's pacer sends them.
-				const t = top.nextFrame();
-				const l = lowOn ? low.nextFrame() : [];
-				const frames = t.flatMap((packet, i) => (l[i] ? [packet, l[i]] : [packet]));
+				const t = low === 'alone' ? [] : topLayer.nextFrame();
+				const l = lowOn ? lowLayer.nextFrame() : [];
+				const frames = t.length === 0 ? l : t.flatMap((packet, i) => (l[i] ? [packet, l[i]] : [packet]));
 				for (const f of frames) tx.send(f, send.localPort, send.localIp);
 			}, 1000 / FPS);
 			reports = setInterval(() => {
-				for (const l of lowOn ? [low, top] : [top]) {
+				for (const l of [...(lowOn ? [lowLayer] : []), ...(low === 'alone' ? [] : [topLayer])]) {
 					const sr = l.senderReport();
 					if (sr) tx.send(sr, send.localPort, send.localIp);
 				}
 			}, 250);
-			// Both layers live before the picture begins: the server must have had both for a while.
-			if (!lowLate)
-				await waitFor(
-					async () => {
-						const [camera] = await session.producerStats('begeleider');
-						return (camera?.layers.filter((l) => l.packetCount > 3 * KEY_EVERY * PACKETS_PER_FRAME).length ?? 0) === 2;
-					},
-					30_000,
-					'both layers at the server',
-				);
-			await session.resumeConsumer(viewer, consumerIds[0]!);
+			const sent = async (ssrc: number, packets: number) => {
+				const [camera] = await session.producerStats('begeleider');
+				return (camera?.layers.find((l) => l.ssrc === ssrc)?.packetCount ?? 0) > packets;
+			};
+			const enough = 2 * KEY_EVERY * PACKETS_PER_FRAME;
+			if (low === 'with-top' || low === 'alone') await waitFor(() => sent(LOW, enough), 30_000, 'both layers at the server');
+			else await waitFor(() => sent(TOP, enough), 30_000, 'the top layer at the server');
+
+			const askedAt = performance.now();
+			let resumedAt: number | undefined;
+			const resumed = session.resumeConsumer(viewer, consumerIds[0]!).then(() => {
+				resumedAt = performance.now();
+			});
+			let lowOnAt: number | undefined;
+			if (low === 'late') {
+				// The top layer goes on alone for a while after the viewer asked (not so long that the wait gives up).
+				const firstAt = topLayer.packets;
+				await waitFor(() => topLayer.packets - firstAt >= 3 * PACKETS_PER_FRAME, 30_000, 'top-layer frames after the ask');
+				lowOn = true;
+				lowOnAt = performance.now();
+			}
+			await resumed;
 			await waitFor(() => received.length > 0, 30_000, 'the first forwarded packet');
-			lowOn = true;
-			// Long enough for mediasoup to weigh the low layer once it has been live a while.
 			const seenAt = received.length;
 			await waitFor(() => received.length - seenAt >= 5 * FPS * PACKETS_PER_FRAME, 60_000, 'five seconds of video');
 			const status = session.abrStatus().find((s) => s.receiver === 'client-7')!;
-			return { received: [...received], status };
+			return { received: [...received], status, waitedMs: resumedAt! - askedAt, lowOnAt, askedAt, resumedAt: resumedAt! };
 		} finally {
 			clearInterval(timer);
 			clearInterval(reports);
@@ -237,23 +256,44 @@ describe('a calm viewer whose picture begins on a higher layer than its start', 
 		return missing;
 	}
 
-	it('keeps the layer the picture began on: no step down, no packet missing', { timeout: 120_000 }, async () => {
-		const { received, status } = await run(true);
-		expect(received[0]!.tag).toBe(2);
-		// Every packet from the top layer: the viewer never saw the picture go down.
-		expect(received.filter((r) => r.tag !== 2)).toHaveLength(0);
+	it('waits for the start layer when the top one comes first: no step down, no packet missing', { timeout: 120_000 }, async () => {
+		const { received, status, lowOnAt, resumedAt } = await run('late');
+		// The picture began on the start layer and stayed there: not one packet of the top layer,
+		// none missing ...
+		expect(received.filter((r) => r.tag !== 1)).toHaveLength(0);
 		expect(gaps(received)).toBe(0);
-		// Kept by the driver as the start (or, had a tick seen only the top layer live, chosen by the controller).
-		expect(status.preferred.spatial).toBe(1);
+		// ... because the resume waited for that layer.
+		expect(resumedAt).toBeGreaterThanOrEqual(lowOnAt!);
+		expect(status.observedSpatialSwitches).toBe(0);
+		expect(status.observedTimeline[0]?.layer?.spatial).toBe(0);
+	});
+
+	it('resumes at once when the start layer is already sent', { timeout: 120_000 }, async () => {
+		const { received, status, waitedMs } = await run('with-top');
+		expect(waitedMs).toBeLessThan(START_LAYER_WAIT_MS);
+		expect(received[0]!.tag).toBe(1);
+		expect(received.filter((r) => r.tag !== 1)).toHaveLength(0);
+		expect(gaps(received)).toBe(0);
 		expect(status.observedSpatialSwitches).toBe(0);
 	});
 
-	it('starts on the start layer when it is sent from the beginning, and keeps nothing', { timeout: 120_000 }, async () => {
-		const { received, status } = await run(false);
-		// Calm starts one layer below the top, and holds it for a while before any climb.
+	it('begins on a lower layer without the full wait when the sender has sent only that one for a while', {
+		timeout: 120_000,
+	}, async () => {
+		const { received, status, waitedMs } = await run('alone');
+		// Calm starts a three-layer camera on its middle layer, which this sender leaves out.
+		expect(status.startLayer.spatial).toBe(1);
+		expect(waitedMs).toBeLessThan(START_LAYER_WAIT_MS);
 		expect(received[0]!.tag).toBe(1);
+		expect(received.filter((r) => r.tag !== 1)).toHaveLength(0);
 		expect(gaps(received)).toBe(0);
-		expect(status.keptFirstLayer).toBeUndefined();
-		expect(status.startLayer.spatial).toBe(0);
+	});
+
+	it('begins on what is sent when the start layer never comes, after a bounded wait', { timeout: 120_000 }, async () => {
+		const { received, waitedMs } = await run('never');
+		// Waited for the start layer, gave up, and showed the top layer rather than nothing.
+		expect(waitedMs).toBeGreaterThanOrEqual(START_LAYER_WAIT_MS - 50);
+		expect(received[0]!.tag).toBe(2);
+		expect(gaps(received)).toBe(0);
 	});
 });
