@@ -67,9 +67,9 @@ export class StartLayerGate {
 	}
 
 	#poll(producer: types.Producer): Promise<void> {
-		let p = this.#polls.get(producer.id);
-		if (p) return p;
-		p = producer
+		const pending = this.#polls.get(producer.id);
+		if (pending !== undefined) return pending;
+		const p = producer
 			.getStats()
 			.then((stats) => {
 				const live = this.#live.get(producer.id) ?? new Map<number, number>();
