@@ -286,54 +286,53 @@ export class AbrDriver {
 					else this.#warm.set(tr.id, { kbps, since: this.#warm.get(tr.id)?.since ?? now });
 				}),
 			);
+			// Until mediasoup forwards its first layer the picture has not begun (the consumer waits for
+			// its client, or for its start layer: see start-layer-gate.ts) and its start stands: a layer
+			// not sent yet is no reason to move, as one the sender stopped would be.
+			const begun = live.filter((t) => t.observed.last !== undefined);
 			await Promise.all(
-				// Until mediasoup forwards its first layer the picture has not begun (the consumer waits
-				// for its client, or for its start layer: see start-layer-gate.ts) and its start stands:
-				// a layer not sent yet is no reason to move, as one the sender stopped would be.
-				live
-					.filter((t) => t.observed.last !== undefined)
-					.map(async (t) => {
-						const [layerKbps, { loss, rttMs }] = await Promise.all([layerBitrates(t.producer), consumerReport(t.consumer)]);
-						t.rtt = recordRtt(t.rtt, now, rttMs);
-						const reported = estimates.get(t.transport) ?? NO_ESTIMATE_KBPS;
-						// This consumer's weighted part of everything its receiver gets.
-						const part = t.priority / (weights.get(t.transport) ?? t.priority);
-						let share = reported * part;
-						const floor = this.#floors.get(t.transport.id);
-						const atFloor = t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02;
-						// The floor is not the path's word: it shows no more than what it holds (no climb on it).
-						if (atFloor) share = Math.min(share, heldShareKbps({ layerKbps, layer: t.applied }));
-						// Everything sent on the transport (media, retransmissions, audio, probes) crosses
-						// the same bottleneck; what of it arrives is what the path carries now.
-						const delivered = (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part;
-						if (atFloor && loss > HOLD_LOSS) share = Math.min(share, delivered);
-						// A queue growing at the bottleneck: less gets through than is sent, before any loss.
-						else if (atFloor && queueDelayMs(t.rtt) > HOLD_QUEUE_MS) share = Math.min(share, delivered * HOLD_QUEUE_BACKOFF);
-						const obs: Observation = { now, estimateKbps: share, loss, layerKbps };
-						const step = decide(t.profile, t.state, obs);
-						t.lastObservation = obs;
-						t.state = step.state;
-						t.lastDecision = step.decision;
-						t.decisions++;
-						const l = step.decision.layer;
-						if (t.profile.holdLayers) {
-							// The transport's whole estimate, less the headroom: what the climb was decided on.
-							if (lower(t.applied, l)) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
-							else if (lower(l, t.applied)) this.#climbCaps.delete(t.transport.id);
-						}
-						if (l.spatial !== t.applied.spatial || l.temporal !== t.applied.temporal) {
-							if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
-							else t.decidedTemporalSwitches++;
-							t.applied = l;
-							// Refused only costs this round (the next decision tries again); a closed consumer is no news.
-							await t.consumer
-								.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal })
-								.catch((err: unknown) => {
-									if (!t.consumer.closed)
-										this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
-								});
-						}
-					}),
+				begun.map(async (t) => {
+					const [layerKbps, { loss, rttMs }] = await Promise.all([layerBitrates(t.producer), consumerReport(t.consumer)]);
+					t.rtt = recordRtt(t.rtt, now, rttMs);
+					const reported = estimates.get(t.transport) ?? NO_ESTIMATE_KBPS;
+					// This consumer's weighted part of everything its receiver gets.
+					const part = t.priority / (weights.get(t.transport) ?? t.priority);
+					let share = reported * part;
+					const floor = this.#floors.get(t.transport.id);
+					const atFloor = t.profile.holdLayers && floor !== undefined && reported <= floor * 1.02;
+					// The floor is not the path's word: it shows no more than what it holds (no climb on it).
+					if (atFloor) share = Math.min(share, heldShareKbps({ layerKbps, layer: t.applied }));
+					// Everything sent on the transport (media, retransmissions, audio, probes) crosses
+					// the same bottleneck; what of it arrives is what the path carries now.
+					const delivered = (sendKbps.get(t.transport) ?? 0) * (1 - loss) * part;
+					if (atFloor && loss > HOLD_LOSS) share = Math.min(share, delivered);
+					// A queue growing at the bottleneck: less gets through than is sent, before any loss.
+					else if (atFloor && queueDelayMs(t.rtt) > HOLD_QUEUE_MS) share = Math.min(share, delivered * HOLD_QUEUE_BACKOFF);
+					const obs: Observation = { now, estimateKbps: share, loss, layerKbps };
+					const step = decide(t.profile, t.state, obs);
+					t.lastObservation = obs;
+					t.state = step.state;
+					t.lastDecision = step.decision;
+					t.decisions++;
+					const l = step.decision.layer;
+					if (t.profile.holdLayers) {
+						// The transport's whole estimate, less the headroom: what the climb was decided on.
+						if (lower(t.applied, l)) this.#climbCaps.set(t.transport.id, climbCapKbps(reported, t.profile.headroom));
+						else if (lower(l, t.applied)) this.#climbCaps.delete(t.transport.id);
+					}
+					if (l.spatial !== t.applied.spatial || l.temporal !== t.applied.temporal) {
+						if (l.spatial !== t.applied.spatial) t.decidedSpatialSwitches++;
+						else t.decidedTemporalSwitches++;
+						t.applied = l;
+						// Refused only costs this round (the next decision tries again); a closed consumer is no news.
+						await t.consumer
+							.setPreferredLayers({ spatialLayer: l.spatial, temporalLayer: l.temporal })
+							.catch((err: unknown) => {
+								if (!t.consumer.closed)
+									this.#log.warn('abr.set_layers_failed', { consumerId: t.consumer.id, error: messageOf(err) });
+							});
+					}
+				}),
 			);
 			await Promise.all([...perTransport].map(([tr, group]) => this.#hold(tr, group)));
 		} finally {
