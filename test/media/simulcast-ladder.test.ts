@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import type { MediaTypes } from '@luwte/engine';
 import { SessionClient } from '@luwte/sdk';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +134,11 @@ describe.skipIf(!chromiumAvailable())('a simulcast ladder that fits the camera',
 			60_000,
 			`${camera.name}: camera packets`,
 		);
+		// The recorder's consumers (on plain transports of the session's router), to see which layer it writes.
+		const recorderVideo: MediaTypes.Consumer[] = [];
+		(await session.mediaRouter()).observer.on('newtransport', (tr) => {
+			if (tr.type === 'plain') tr.observer.on('newconsumer', (c) => c.kind === 'video' && recorderVideo.push(c));
+		});
 		const started = await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/recording`);
 		expect(started.status, JSON.stringify(started.json)).toBe(201);
 		await waitFor(() => session.recordingStatus().recorded.includes(leader), 30_000, `${camera.name}: the recorder running`);
@@ -188,8 +195,16 @@ describe.skipIf(!chromiumAvailable())('a simulcast ladder that fits the camera',
 		const status = session.abrStatus().find((s) => s.sender === leader && s.profile === 'greedy');
 		const calmStatus = calm ? session.abrStatus().find((s) => s.sender === leader && s.profile === 'calm') : undefined;
 
-		// The recording holds the full layer past a segment start (every 4 s), then becomes an item.
-		await new Promise((r) => setTimeout(r, 5000));
+		// The recording follows the browser to the full layer and holds it past a segment start (the
+		// item's size is the largest first picture of its sampled segments), then becomes an item.
+		await waitFor(
+			() => recorderVideo.some((c) => !c.closed && c.currentLayers?.spatialLayer === camera.layers - 1),
+			60_000,
+			`${camera.name}: the recorder on the full layer`,
+		);
+		const segments = () => readdirSync(t.dataDir, { recursive: true }).filter((f) => /seg-\d{5}\.mkv$/.test(String(f))).length;
+		const segmentsThen = segments();
+		await waitFor(() => segments() > segmentsThen, 60_000, `${camera.name}: a segment begun on the full layer`);
 		const stopped = await t.api(tenant, 'POST', `/v1/sessions/${sessionId}/recording/stop`);
 		expect(stopped.status, JSON.stringify(stopped.json)).toBe(200);
 		const done = await t.host.recordings.whenProcessed(stopped.json.recordingId);
